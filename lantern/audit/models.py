@@ -1,0 +1,109 @@
+"""The audit trail: an append-only record of who did what to which patient's data."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from lantern.clinical.models import Patient
+
+
+class AuditTamperError(Exception):
+    """Raised when code tries to change or delete an audit event."""
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    DELETE = "delete", "Deleted"
+    EXPORT = "export", "Downloaded"
+    IMPORT = "import", "Imported"
+
+
+class AuditOutcome(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    DENIED = "denied", "Denied"
+
+
+class ActorRole(models.TextChoices):
+    SELF = "self", "Patient"
+    PROXY = "proxy", "Proxy"
+    STAFF = "staff", "Staff"
+    APP = "app", "Connected app"
+    SYSTEM = "system", "System"
+    NONE = "none", "No access"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AuditTamperError("Audit events cannot be changed.")
+
+    def delete(self) -> NoReturn:
+        raise AuditTamperError("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """One access to or change of a patient's data.
+
+    Append-only: the model refuses updates and deletes, and a database trigger refuses UPDATE on
+    both engines (and DELETE on PostgreSQL). Holds ids and categories, never health information.
+    """
+
+    occurred_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+    )
+    # The username at the time, so the trail still reads if the account is renamed.
+    actor_label = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=10, choices=ActorRole.choices)
+    patient = models.ForeignKey(
+        Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    outcome = models.CharField(max_length=10, choices=AuditOutcome.choices)
+    # What was touched: a resource type ("Observation", "record") and, for one object, its id.
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    channel = models.CharField(max_length=10)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["patient", "-occurred_at"]),
+            models.Index(fields=["actor", "-occurred_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=AuditAction.values), name="audit_event_action_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=AuditOutcome.values), name="audit_event_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(actor_role__in=ActorRole.values), name="audit_event_role_valid"
+            ),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTamperError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AuditTamperError("Audit events cannot be deleted.")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"

@@ -1,0 +1,54 @@
+"""Writing the audit trail. Called by the access layer and by services, never by views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lantern.clinical.models import Patient
+from lantern.core.context import current_request_context
+
+from .models import ActorRole, AuditAction, AuditEvent, AuditOutcome
+
+
+def audit_event_record(
+    *,
+    actor,
+    patient: Patient | None,
+    role: ActorRole,
+    action: AuditAction,
+    outcome: AuditOutcome = AuditOutcome.ALLOWED,
+    object_type: str = "",
+    object_id: str = "",
+) -> AuditEvent:
+    """Append one event, with the source address and user agent of the current request."""
+    return AuditEvent.objects.create(**_event_fields(actor, role, action, outcome, object_type, object_id), patient=patient)
+
+
+def audit_events_record_many(
+    *,
+    actor,
+    patients: Iterable[Patient],
+    role: ActorRole,
+    action: AuditAction,
+    object_type: str = "",
+) -> None:
+    """Append one event per patient in a single insert (imports touch many records at once)."""
+    fields = _event_fields(actor, role, action, AuditOutcome.ALLOWED, object_type, "")
+    AuditEvent.objects.bulk_create([AuditEvent(patient=patient, **fields) for patient in patients])
+
+
+def _event_fields(actor, role, action, outcome, object_type, object_id) -> dict:
+    context = current_request_context()
+    authenticated = actor is not None and actor.is_authenticated
+    return {
+        "actor": actor if authenticated else None,
+        "actor_label": actor.get_username() if authenticated else "",
+        "actor_role": role,
+        "action": action,
+        "outcome": outcome,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "channel": context.channel,
+        "ip_address": context.ip_address,
+        "user_agent": context.user_agent,
+    }

@@ -1,0 +1,269 @@
+"""The patient's health record: visits, problems, allergies, immunizations, medicines, procedures,
+documents. Each mirrors a FHIR R4 resource."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .base import SourcedRecord, choices_constraint
+from .directory import Location, Organization, Practitioner
+from .patient import Patient
+
+
+class PatientRecord(SourcedRecord):
+    """A record about one patient; deleting the patient deletes it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="%(class)ss")
+
+    class Meta(SourcedRecord.Meta):
+        abstract = True
+
+
+class CodedFields(models.Model):
+    """The main code of a record (SNOMED CT, LOINC, RxNorm, CVX ...) and its display text."""
+
+    code_system = models.CharField(max_length=200, blank=True)
+    code = models.CharField(max_length=64, blank=True)
+    display = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class EncounterStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    ARRIVED = "arrived", "Arrived"
+    TRIAGED = "triaged", "Triaged"
+    IN_PROGRESS = "in-progress", "In progress"
+    ON_LEAVE = "onleave", "On leave"
+    FINISHED = "finished", "Finished"
+    CANCELLED = "cancelled", "Cancelled"
+    ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Encounter(PatientRecord):
+    """A visit: an appointment, an emergency visit, a hospital stay."""
+
+    RESOURCE_TYPE = "Encounter"
+
+    status = models.CharField(max_length=20, choices=EncounterStatus.choices)
+    class_code = models.CharField(max_length=20, blank=True)
+    type_code = models.CharField(max_length=64, blank=True)
+    type_display = models.CharField(max_length=300, blank=True)
+    reason_code = models.CharField(max_length=64, blank=True)
+    reason_display = models.CharField(max_length=300, blank=True)
+    period_start = models.DateTimeField(null=True, blank=True)
+    period_end = models.DateTimeField(null=True, blank=True)
+    practitioner = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="encounters"
+    )
+    service_provider = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="encounters"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="encounters"
+    )
+
+    class Meta(PatientRecord.Meta):
+        constraints = [*PatientRecord.Meta.constraints, choices_constraint("status", EncounterStatus)]
+        indexes = [models.Index(fields=["patient", "-period_start"])]
+
+
+class EncounterRecord(PatientRecord):
+    """A record made during a visit."""
+
+    encounter = models.ForeignKey(
+        Encounter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(PatientRecord.Meta):
+        abstract = True
+
+
+class ConditionClinicalStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RECURRENCE = "recurrence", "Came back"
+    RELAPSE = "relapse", "Came back"
+    INACTIVE = "inactive", "Inactive"
+    REMISSION = "remission", "In remission"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Condition(EncounterRecord, CodedFields):
+    """A health problem or diagnosis."""
+
+    RESOURCE_TYPE = "Condition"
+
+    clinical_status = models.CharField(
+        max_length=20, choices=ConditionClinicalStatus.choices, blank=True
+    )
+    verification_status = models.CharField(max_length=30, blank=True)
+    category = models.CharField(max_length=40, blank=True)
+    onset_at = models.DateTimeField(null=True, blank=True)
+    abated_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(EncounterRecord.Meta):
+        constraints = [
+            *EncounterRecord.Meta.constraints,
+            choices_constraint("clinical_status", ConditionClinicalStatus, blank=True),
+        ]
+        indexes = [models.Index(fields=["patient", "-onset_at"])]
+
+
+class AllergyClinicalStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    RESOLVED = "resolved", "Resolved"
+
+
+class AllergyCriticality(models.TextChoices):
+    LOW = "low", "Low risk"
+    HIGH = "high", "High risk"
+    UNABLE_TO_ASSESS = "unable-to-assess", "Unable to assess"
+
+
+class AllergyIntolerance(EncounterRecord, CodedFields):
+    RESOURCE_TYPE = "AllergyIntolerance"
+
+    clinical_status = models.CharField(
+        max_length=20, choices=AllergyClinicalStatus.choices, blank=True
+    )
+    verification_status = models.CharField(max_length=30, blank=True)
+    allergy_type = models.CharField(max_length=20, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    criticality = models.CharField(max_length=20, choices=AllergyCriticality.choices, blank=True)
+    onset_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    # [{"manifestation": "Hives", "severity": "mild"}, ...]
+    reactions = models.JSONField(default=list, blank=True)
+
+    class Meta(EncounterRecord.Meta):
+        constraints = [
+            *EncounterRecord.Meta.constraints,
+            choices_constraint("clinical_status", AllergyClinicalStatus, blank=True),
+            choices_constraint("criticality", AllergyCriticality, blank=True),
+        ]
+        indexes = [models.Index(fields=["patient", "-recorded_at"])]
+
+
+class ImmunizationStatus(models.TextChoices):
+    COMPLETED = "completed", "Given"
+    ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+    NOT_DONE = "not-done", "Not given"
+
+
+class Immunization(EncounterRecord, CodedFields):
+    """A vaccine given (or not given). The code is the vaccine's (CVX)."""
+
+    RESOURCE_TYPE = "Immunization"
+
+    status = models.CharField(max_length=20, choices=ImmunizationStatus.choices)
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    primary_source = models.BooleanField(null=True, blank=True)
+    lot_number = models.CharField(max_length=100, blank=True)
+
+    class Meta(EncounterRecord.Meta):
+        constraints = [
+            *EncounterRecord.Meta.constraints,
+            choices_constraint("status", ImmunizationStatus),
+        ]
+        indexes = [models.Index(fields=["patient", "-occurred_at"])]
+
+
+class MedicationRequestStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ON_HOLD = "on-hold", "On hold"
+    CANCELLED = "cancelled", "Cancelled"
+    COMPLETED = "completed", "Completed"
+    ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+    STOPPED = "stopped", "Stopped"
+    DRAFT = "draft", "Draft"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class MedicationRequest(EncounterRecord, CodedFields):
+    """A prescription. The code is the medicine's (RxNorm)."""
+
+    RESOURCE_TYPE = "MedicationRequest"
+
+    status = models.CharField(max_length=20, choices=MedicationRequestStatus.choices)
+    intent = models.CharField(max_length=20, blank=True)
+    authored_at = models.DateTimeField(null=True, blank=True)
+    prescriber = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="prescriptions"
+    )
+    dosage_text = models.TextField(blank=True)
+    as_needed = models.BooleanField(default=False)
+    refills_allowed = models.PositiveIntegerField(null=True, blank=True)
+    reason_display = models.CharField(max_length=300, blank=True)
+
+    class Meta(EncounterRecord.Meta):
+        constraints = [
+            *EncounterRecord.Meta.constraints,
+            choices_constraint("status", MedicationRequestStatus),
+        ]
+        indexes = [models.Index(fields=["patient", "status", "-authored_at"])]
+
+
+class ProcedureStatus(models.TextChoices):
+    PREPARATION = "preparation", "Preparation"
+    IN_PROGRESS = "in-progress", "In progress"
+    NOT_DONE = "not-done", "Not done"
+    ON_HOLD = "on-hold", "On hold"
+    STOPPED = "stopped", "Stopped"
+    COMPLETED = "completed", "Completed"
+    ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Procedure(EncounterRecord, CodedFields):
+    RESOURCE_TYPE = "Procedure"
+
+    status = models.CharField(max_length=20, choices=ProcedureStatus.choices)
+    performed_start = models.DateTimeField(null=True, blank=True)
+    performed_end = models.DateTimeField(null=True, blank=True)
+    reason_display = models.CharField(max_length=300, blank=True)
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="procedures"
+    )
+
+    class Meta(EncounterRecord.Meta):
+        constraints = [
+            *EncounterRecord.Meta.constraints,
+            choices_constraint("status", ProcedureStatus),
+        ]
+        indexes = [models.Index(fields=["patient", "-performed_start"])]
+
+
+class DocumentStatus(models.TextChoices):
+    CURRENT = "current", "Current"
+    SUPERSEDED = "superseded", "Replaced"
+    ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+
+
+class DocumentReference(EncounterRecord, CodedFields):
+    """A document: a visit summary, a letter, a scanned form. The code is its type (LOINC)."""
+
+    RESOURCE_TYPE = "DocumentReference"
+
+    status = models.CharField(max_length=20, choices=DocumentStatus.choices)
+    category_display = models.CharField(max_length=200, blank=True)
+    date = models.DateTimeField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    author = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
+    title = models.CharField(max_length=300, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    # Text content carried inline (decoded); binary content stays at its URL in the source.
+    content_text = models.TextField(blank=True)
+    content_url = models.CharField(max_length=500, blank=True)
+
+    class Meta(EncounterRecord.Meta):
+        constraints = [
+            *EncounterRecord.Meta.constraints,
+            choices_constraint("status", DocumentStatus),
+        ]
+        indexes = [models.Index(fields=["patient", "-date"])]

@@ -1,0 +1,144 @@
+"""Test results: observations (lab values, vital signs) and the reports that group them."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .base import choices_constraint
+from .directory import Practitioner
+from .record import CodedFields, EncounterRecord
+
+
+class ObservationStatus(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    PRELIMINARY = "preliminary", "Preliminary"
+    FINAL = "final", "Final"
+    AMENDED = "amended", "Amended"
+    CORRECTED = "corrected", "Corrected"
+    CANCELLED = "cancelled", "Cancelled"
+    ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class ObservationCategory(models.TextChoices):
+    LABORATORY = "laboratory", "Lab"
+    VITAL_SIGNS = "vital-signs", "Vital signs"
+    IMAGING = "imaging", "Imaging"
+    SOCIAL_HISTORY = "social-history", "Social history"
+    SURVEY = "survey", "Survey"
+    EXAM = "exam", "Exam"
+    PROCEDURE = "procedure", "Procedure"
+    THERAPY = "therapy", "Therapy"
+    ACTIVITY = "activity", "Activity"
+    OTHER = "other", "Other"
+
+
+class Observation(EncounterRecord, CodedFields):
+    """One measured or observed value: a lab value, a vital sign, a survey answer.
+
+    The code is LOINC where the source says so. The value is a quantity (number and unit), text,
+    or a coded answer; blood pressure and other panels carry their parts in `components`.
+    """
+
+    RESOURCE_TYPE = "Observation"
+
+    status = models.CharField(max_length=20, choices=ObservationStatus.choices)
+    category = models.CharField(max_length=20, choices=ObservationCategory.choices)
+    effective_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    value_quantity = models.FloatField(null=True, blank=True)
+    value_unit = models.CharField(max_length=60, blank=True)
+    value_string = models.TextField(blank=True)
+    value_code_system = models.CharField(max_length=200, blank=True)
+    value_code = models.CharField(max_length=64, blank=True)
+    value_code_display = models.CharField(max_length=300, blank=True)
+    reference_low = models.FloatField(null=True, blank=True)
+    reference_high = models.FloatField(null=True, blank=True)
+    reference_text = models.CharField(max_length=300, blank=True)
+    # HL7 v3 ObservationInterpretation: N normal, H high, L low, HH/LL critical, A abnormal ...
+    interpretation = models.CharField(max_length=10, blank=True)
+    interpretation_display = models.CharField(max_length=100, blank=True)
+    # [{"code": "8480-6", "display": "Systolic blood pressure", "value": 120.0, "unit": "mm[Hg]"}]
+    components = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+    performer = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="observations"
+    )
+
+    class Meta(EncounterRecord.Meta):
+        constraints = [
+            *EncounterRecord.Meta.constraints,
+            choices_constraint("status", ObservationStatus),
+            choices_constraint("category", ObservationCategory),
+        ]
+        indexes = [
+            # A patient's values of one test, newest first (trends, result pages).
+            models.Index(fields=["patient", "code", "-effective_at"]),
+            # A patient's results of one kind, newest first (lists, vitals).
+            models.Index(fields=["patient", "category", "-effective_at"]),
+        ]
+
+
+class DiagnosticReportStatus(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    PARTIAL = "partial", "Partial"
+    PRELIMINARY = "preliminary", "Preliminary"
+    FINAL = "final", "Final"
+    AMENDED = "amended", "Amended"
+    CORRECTED = "corrected", "Corrected"
+    APPENDED = "appended", "Appended"
+    CANCELLED = "cancelled", "Cancelled"
+    ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class ReportKind(models.TextChoices):
+    LABORATORY = "laboratory", "Lab"
+    IMAGING = "imaging", "Imaging"
+    OTHER = "other", "Other"
+
+
+class DiagnosticReport(EncounterRecord, CodedFields):
+    """A lab panel or an imaging study's report, with its result values and narrative."""
+
+    RESOURCE_TYPE = "DiagnosticReport"
+
+    status = models.CharField(max_length=20, choices=DiagnosticReportStatus.choices)
+    kind = models.CharField(max_length=20, choices=ReportKind.choices)
+    category_code = models.CharField(max_length=64, blank=True)
+    effective_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    conclusion = models.TextField(blank=True)
+    # The report as the lab or radiologist wrote it (presentedForm text, decoded).
+    presented_text = models.TextField(blank=True)
+    performer = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    results = models.ManyToManyField(
+        "Observation", through="DiagnosticReportResult", related_name="reports", blank=True
+    )
+
+    class Meta(EncounterRecord.Meta):
+        constraints = [
+            *EncounterRecord.Meta.constraints,
+            choices_constraint("status", DiagnosticReportStatus),
+            choices_constraint("kind", ReportKind),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "-effective_at"]),
+            models.Index(fields=["patient", "kind", "-effective_at"]),
+        ]
+
+
+class DiagnosticReportResult(models.Model):
+    """An observation reported in a report, in the order the report lists it."""
+
+    report = models.ForeignKey(DiagnosticReport, on_delete=models.CASCADE, related_name="+")
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "observation"], name="report_result_unique")
+        ]
+        ordering = ["report", "position"]
