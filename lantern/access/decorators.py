@@ -31,7 +31,9 @@ def public(view: View) -> View:
 def patient_view(*, action: AuditAction = AuditAction.VIEW, object_type: str = "record"):
     def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, patient_id: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(
+            request: HttpRequest, *args: Any, patient_id: Any, **kwargs: Any
+        ) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             request.patient_access = policy.patient_access(

@@ -31,7 +31,9 @@ class StaffMembership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="staff_membership_unique"),
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="staff_membership_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(role__in=StaffRole.values), name="staff_membership_role_valid"
             ),

@@ -21,7 +21,9 @@ def audit_event_record(
     object_id: str = "",
 ) -> AuditEvent:
     """Append one event, with the source address and user agent of the current request."""
-    return AuditEvent.objects.create(**_event_fields(actor, role, action, outcome, object_type, object_id), patient=patient)
+    return AuditEvent.objects.create(
+        **_event_fields(actor, role, action, outcome, object_type, object_id), patient=patient
+    )
 
 
 def audit_events_record_many(

@@ -6,26 +6,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('access', '0001_initial'),
+        ("access", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='staffmembership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_memberships', to=settings.AUTH_USER_MODEL),
+            model_name="staffmembership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="staff_memberships",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffmembership',
-            constraint=models.UniqueConstraint(fields=('user', 'organization'), name='staff_membership_unique'),
+            model_name="staffmembership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "organization"), name="staff_membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staffmembership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['clinician', 'nurse', 'front_desk', 'administrator'])), name='staff_membership_role_valid'),
+            model_name="staffmembership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("role__in", ["clinician", "nurse", "front_desk", "administrator"])
+                ),
+                name="staff_membership_role_valid",
+            ),
         ),
     ]

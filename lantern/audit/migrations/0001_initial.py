@@ -7,36 +7,116 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clinical', '0001_initial'),
+        ("clinical", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor_label', models.CharField(blank=True, max_length=150)),
-                ('actor_role', models.CharField(choices=[('self', 'Patient'), ('proxy', 'Proxy'), ('staff', 'Staff'), ('app', 'Connected app'), ('system', 'System'), ('none', 'No access')], max_length=10)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('create', 'Created'), ('update', 'Changed'), ('delete', 'Deleted'), ('export', 'Downloaded'), ('import', 'Imported')], max_length=10)),
-                ('outcome', models.CharField(choices=[('allowed', 'Allowed'), ('denied', 'Denied')], max_length=10)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('channel', models.CharField(max_length=10)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=400)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to='clinical.patient')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("actor_label", models.CharField(blank=True, max_length=150)),
+                (
+                    "actor_role",
+                    models.CharField(
+                        choices=[
+                            ("self", "Patient"),
+                            ("proxy", "Proxy"),
+                            ("staff", "Staff"),
+                            ("app", "Connected app"),
+                            ("system", "System"),
+                            ("none", "No access"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("create", "Created"),
+                            ("update", "Changed"),
+                            ("delete", "Deleted"),
+                            ("export", "Downloaded"),
+                            ("import", "Imported"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("allowed", "Allowed"), ("denied", "Denied")], max_length=10
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("channel", models.CharField(max_length=10)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=400)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_events",
+                        to="clinical.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['patient', '-occurred_at'], name='audit_audit_patient_d717b2_idx'), models.Index(fields=['actor', '-occurred_at'], name='audit_audit_actor_i_322ce5_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('action__in', ['view', 'create', 'update', 'delete', 'export', 'import'])), name='audit_event_action_valid'), models.CheckConstraint(condition=models.Q(('outcome__in', ['allowed', 'denied'])), name='audit_event_outcome_valid'), models.CheckConstraint(condition=models.Q(('actor_role__in', ['self', 'proxy', 'staff', 'app', 'system', 'none'])), name='audit_event_role_valid')],
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["patient", "-occurred_at"], name="audit_audit_patient_d717b2_idx"
+                    ),
+                    models.Index(
+                        fields=["actor", "-occurred_at"], name="audit_audit_actor_i_322ce5_idx"
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "action__in",
+                                ["view", "create", "update", "delete", "export", "import"],
+                            )
+                        ),
+                        name="audit_event_action_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("outcome__in", ["allowed", "denied"])),
+                        name="audit_event_outcome_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("actor_role__in", ["self", "proxy", "staff", "app", "system", "none"])
+                        ),
+                        name="audit_event_role_valid",
+                    ),
+                ],
             },
         ),
     ]

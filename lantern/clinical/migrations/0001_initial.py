@@ -6,572 +6,1228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Encounter',
+            name="Encounter",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('arrived', 'Arrived'), ('triaged', 'Triaged'), ('in-progress', 'In progress'), ('onleave', 'On leave'), ('finished', 'Finished'), ('cancelled', 'Cancelled'), ('entered-in-error', 'Entered in error'), ('unknown', 'Unknown')], max_length=20)),
-                ('class_code', models.CharField(blank=True, max_length=20)),
-                ('type_code', models.CharField(blank=True, max_length=64)),
-                ('type_display', models.CharField(blank=True, max_length=300)),
-                ('reason_code', models.CharField(blank=True, max_length=64)),
-                ('reason_display', models.CharField(blank=True, max_length=300)),
-                ('period_start', models.DateTimeField(blank=True, null=True)),
-                ('period_end', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("arrived", "Arrived"),
+                            ("triaged", "Triaged"),
+                            ("in-progress", "In progress"),
+                            ("onleave", "On leave"),
+                            ("finished", "Finished"),
+                            ("cancelled", "Cancelled"),
+                            ("entered-in-error", "Entered in error"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("class_code", models.CharField(blank=True, max_length=20)),
+                ("type_code", models.CharField(blank=True, max_length=64)),
+                ("type_display", models.CharField(blank=True, max_length=300)),
+                ("reason_code", models.CharField(blank=True, max_length=64)),
+                ("reason_display", models.CharField(blank=True, max_length=300)),
+                ("period_start", models.DateTimeField(blank=True, null=True)),
+                ("period_end", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('address_line', models.CharField(blank=True, max_length=300)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('state', models.CharField(blank=True, max_length=100)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(blank=True, max_length=60)),
-                ('name', models.CharField(max_length=200)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('identifiers', models.JSONField(blank=True, default=list)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("address_line", models.CharField(blank=True, max_length=300)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("state", models.CharField(blank=True, max_length=100)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(blank=True, max_length=60)),
+                ("name", models.CharField(max_length=200)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("identifiers", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'ordering': ['name'],
-                'abstract': False,
+                "ordering": ["name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='DiagnosticReport',
+            name="DiagnosticReport",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code_system', models.CharField(blank=True, max_length=200)),
-                ('code', models.CharField(blank=True, max_length=64)),
-                ('display', models.CharField(blank=True, max_length=500)),
-                ('status', models.CharField(choices=[('registered', 'Registered'), ('partial', 'Partial'), ('preliminary', 'Preliminary'), ('final', 'Final'), ('amended', 'Amended'), ('corrected', 'Corrected'), ('appended', 'Appended'), ('cancelled', 'Cancelled'), ('entered-in-error', 'Entered in error'), ('unknown', 'Unknown')], max_length=20)),
-                ('kind', models.CharField(choices=[('laboratory', 'Lab'), ('imaging', 'Imaging'), ('other', 'Other')], max_length=20)),
-                ('category_code', models.CharField(blank=True, max_length=64)),
-                ('effective_at', models.DateTimeField(blank=True, null=True)),
-                ('issued_at', models.DateTimeField(blank=True, null=True)),
-                ('conclusion', models.TextField(blank=True)),
-                ('presented_text', models.TextField(blank=True)),
-                ('encounter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='clinical.encounter')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code_system", models.CharField(blank=True, max_length=200)),
+                ("code", models.CharField(blank=True, max_length=64)),
+                ("display", models.CharField(blank=True, max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered"),
+                            ("partial", "Partial"),
+                            ("preliminary", "Preliminary"),
+                            ("final", "Final"),
+                            ("amended", "Amended"),
+                            ("corrected", "Corrected"),
+                            ("appended", "Appended"),
+                            ("cancelled", "Cancelled"),
+                            ("entered-in-error", "Entered in error"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("laboratory", "Lab"), ("imaging", "Imaging"), ("other", "Other")],
+                        max_length=20,
+                    ),
+                ),
+                ("category_code", models.CharField(blank=True, max_length=64)),
+                ("effective_at", models.DateTimeField(blank=True, null=True)),
+                ("issued_at", models.DateTimeField(blank=True, null=True)),
+                ("conclusion", models.TextField(blank=True)),
+                ("presented_text", models.TextField(blank=True)),
+                (
+                    "encounter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="clinical.encounter",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='encounter',
-            name='location',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='encounters', to='clinical.location'),
+            model_name="encounter",
+            name="location",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="encounters",
+                to="clinical.location",
+            ),
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code_system', models.CharField(blank=True, max_length=200)),
-                ('code', models.CharField(blank=True, max_length=64)),
-                ('display', models.CharField(blank=True, max_length=500)),
-                ('status', models.CharField(choices=[('registered', 'Registered'), ('preliminary', 'Preliminary'), ('final', 'Final'), ('amended', 'Amended'), ('corrected', 'Corrected'), ('cancelled', 'Cancelled'), ('entered-in-error', 'Entered in error'), ('unknown', 'Unknown')], max_length=20)),
-                ('category', models.CharField(choices=[('laboratory', 'Lab'), ('vital-signs', 'Vital signs'), ('imaging', 'Imaging'), ('social-history', 'Social history'), ('survey', 'Survey'), ('exam', 'Exam'), ('procedure', 'Procedure'), ('therapy', 'Therapy'), ('activity', 'Activity'), ('other', 'Other')], max_length=20)),
-                ('effective_at', models.DateTimeField(blank=True, null=True)),
-                ('issued_at', models.DateTimeField(blank=True, null=True)),
-                ('value_quantity', models.FloatField(blank=True, null=True)),
-                ('value_unit', models.CharField(blank=True, max_length=60)),
-                ('value_string', models.TextField(blank=True)),
-                ('value_code_system', models.CharField(blank=True, max_length=200)),
-                ('value_code', models.CharField(blank=True, max_length=64)),
-                ('value_code_display', models.CharField(blank=True, max_length=300)),
-                ('reference_low', models.FloatField(blank=True, null=True)),
-                ('reference_high', models.FloatField(blank=True, null=True)),
-                ('reference_text', models.CharField(blank=True, max_length=300)),
-                ('interpretation', models.CharField(blank=True, max_length=10)),
-                ('interpretation_display', models.CharField(blank=True, max_length=100)),
-                ('components', models.JSONField(blank=True, default=list)),
-                ('note', models.TextField(blank=True)),
-                ('encounter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='clinical.encounter')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code_system", models.CharField(blank=True, max_length=200)),
+                ("code", models.CharField(blank=True, max_length=64)),
+                ("display", models.CharField(blank=True, max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered"),
+                            ("preliminary", "Preliminary"),
+                            ("final", "Final"),
+                            ("amended", "Amended"),
+                            ("corrected", "Corrected"),
+                            ("cancelled", "Cancelled"),
+                            ("entered-in-error", "Entered in error"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("laboratory", "Lab"),
+                            ("vital-signs", "Vital signs"),
+                            ("imaging", "Imaging"),
+                            ("social-history", "Social history"),
+                            ("survey", "Survey"),
+                            ("exam", "Exam"),
+                            ("procedure", "Procedure"),
+                            ("therapy", "Therapy"),
+                            ("activity", "Activity"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("effective_at", models.DateTimeField(blank=True, null=True)),
+                ("issued_at", models.DateTimeField(blank=True, null=True)),
+                ("value_quantity", models.FloatField(blank=True, null=True)),
+                ("value_unit", models.CharField(blank=True, max_length=60)),
+                ("value_string", models.TextField(blank=True)),
+                ("value_code_system", models.CharField(blank=True, max_length=200)),
+                ("value_code", models.CharField(blank=True, max_length=64)),
+                ("value_code_display", models.CharField(blank=True, max_length=300)),
+                ("reference_low", models.FloatField(blank=True, null=True)),
+                ("reference_high", models.FloatField(blank=True, null=True)),
+                ("reference_text", models.CharField(blank=True, max_length=300)),
+                ("interpretation", models.CharField(blank=True, max_length=10)),
+                ("interpretation_display", models.CharField(blank=True, max_length=100)),
+                ("components", models.JSONField(blank=True, default=list)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "encounter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="clinical.encounter",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='DiagnosticReportResult',
+            name="DiagnosticReportResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clinical.diagnosticreport')),
-                ('observation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clinical.observation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="clinical.diagnosticreport",
+                    ),
+                ),
+                (
+                    "observation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="clinical.observation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report', 'position'],
-            },
-        ),
-        migrations.AddField(
-            model_name='diagnosticreport',
-            name='results',
-            field=models.ManyToManyField(blank=True, related_name='reports', through='clinical.DiagnosticReportResult', to='clinical.observation'),
-        ),
-        migrations.CreateModel(
-            name='Organization',
-            fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('address_line', models.CharField(blank=True, max_length=300)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('state', models.CharField(blank=True, max_length=100)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(blank=True, max_length=60)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(blank=True, max_length=100)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('active', models.BooleanField(default=True)),
-                ('identifiers', models.JSONField(blank=True, default=list)),
-            ],
-            options={
-                'ordering': ['name'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_organization_source_unique')],
-            },
-        ),
-        migrations.AddField(
-            model_name='location',
-            name='organization',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='locations', to='clinical.organization'),
-        ),
-        migrations.AddField(
-            model_name='encounter',
-            name='service_provider',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='encounters', to='clinical.organization'),
-        ),
-        migrations.CreateModel(
-            name='Patient',
-            fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('address_line', models.CharField(blank=True, max_length=300)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('state', models.CharField(blank=True, max_length=100)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(blank=True, max_length=60)),
-                ('mrn', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='MRN')),
-                ('prefix', models.CharField(blank=True, max_length=40)),
-                ('given_names', models.CharField(blank=True, max_length=200)),
-                ('family_name', models.CharField(blank=True, max_length=200)),
-                ('suffix', models.CharField(blank=True, max_length=40)),
-                ('birth_date', models.DateField(blank=True, null=True)),
-                ('sex', models.CharField(blank=True, choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], max_length=10)),
-                ('deceased', models.BooleanField(default=False)),
-                ('deceased_at', models.DateTimeField(blank=True, null=True)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.CharField(blank=True, max_length=254)),
-                ('preferred_language', models.CharField(blank=True, max_length=20)),
-                ('preferred_language_display', models.CharField(blank=True, max_length=100)),
-                ('identifiers', models.JSONField(blank=True, default=list)),
-                ('managing_organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='patients', to='clinical.organization')),
-            ],
-            options={
-                'ordering': ['family_name', 'given_names'],
-                'abstract': False,
+                "ordering": ["report", "position"],
             },
         ),
         migrations.AddField(
-            model_name='observation',
-            name='patient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='clinical.patient'),
+            model_name="diagnosticreport",
+            name="results",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="reports",
+                through="clinical.DiagnosticReportResult",
+                to="clinical.observation",
+            ),
         ),
         migrations.CreateModel(
-            name='Immunization',
+            name="Organization",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code_system', models.CharField(blank=True, max_length=200)),
-                ('code', models.CharField(blank=True, max_length=64)),
-                ('display', models.CharField(blank=True, max_length=500)),
-                ('status', models.CharField(choices=[('completed', 'Given'), ('entered-in-error', 'Entered in error'), ('not-done', 'Not given')], max_length=20)),
-                ('occurred_at', models.DateTimeField(blank=True, null=True)),
-                ('primary_source', models.BooleanField(blank=True, null=True)),
-                ('lot_number', models.CharField(blank=True, max_length=100)),
-                ('encounter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='clinical.encounter')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='clinical.patient')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("address_line", models.CharField(blank=True, max_length=300)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("state", models.CharField(blank=True, max_length=100)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(blank=True, max_length=60)),
+                ("name", models.CharField(max_length=200)),
+                ("kind", models.CharField(blank=True, max_length=100)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("active", models.BooleanField(default=True)),
+                ("identifiers", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'abstract': False,
+                "ordering": ["name"],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source_system", "fhir_id"),
+                        name="clinical_organization_source_unique",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='encounter',
-            name='patient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='clinical.patient'),
+            model_name="location",
+            name="organization",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="locations",
+                to="clinical.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='diagnosticreport',
-            name='patient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='clinical.patient'),
+            model_name="encounter",
+            name="service_provider",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="encounters",
+                to="clinical.organization",
+            ),
         ),
         migrations.CreateModel(
-            name='Condition',
+            name="Patient",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code_system', models.CharField(blank=True, max_length=200)),
-                ('code', models.CharField(blank=True, max_length=64)),
-                ('display', models.CharField(blank=True, max_length=500)),
-                ('clinical_status', models.CharField(blank=True, choices=[('active', 'Active'), ('recurrence', 'Came back'), ('relapse', 'Came back'), ('inactive', 'Inactive'), ('remission', 'In remission'), ('resolved', 'Resolved')], max_length=20)),
-                ('verification_status', models.CharField(blank=True, max_length=30)),
-                ('category', models.CharField(blank=True, max_length=40)),
-                ('onset_at', models.DateTimeField(blank=True, null=True)),
-                ('abated_at', models.DateTimeField(blank=True, null=True)),
-                ('recorded_at', models.DateTimeField(blank=True, null=True)),
-                ('encounter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='clinical.encounter')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='clinical.patient')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("address_line", models.CharField(blank=True, max_length=300)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("state", models.CharField(blank=True, max_length=100)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(blank=True, max_length=60)),
+                (
+                    "mrn",
+                    models.CharField(blank=True, db_index=True, max_length=64, verbose_name="MRN"),
+                ),
+                ("prefix", models.CharField(blank=True, max_length=40)),
+                ("given_names", models.CharField(blank=True, max_length=200)),
+                ("family_name", models.CharField(blank=True, max_length=200)),
+                ("suffix", models.CharField(blank=True, max_length=40)),
+                ("birth_date", models.DateField(blank=True, null=True)),
+                (
+                    "sex",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("deceased", models.BooleanField(default=False)),
+                ("deceased_at", models.DateTimeField(blank=True, null=True)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.CharField(blank=True, max_length=254)),
+                ("preferred_language", models.CharField(blank=True, max_length=20)),
+                ("preferred_language_display", models.CharField(blank=True, max_length=100)),
+                ("identifiers", models.JSONField(blank=True, default=list)),
+                (
+                    "managing_organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="patients",
+                        to="clinical.organization",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='AllergyIntolerance',
-            fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code_system', models.CharField(blank=True, max_length=200)),
-                ('code', models.CharField(blank=True, max_length=64)),
-                ('display', models.CharField(blank=True, max_length=500)),
-                ('clinical_status', models.CharField(blank=True, choices=[('active', 'Active'), ('inactive', 'Inactive'), ('resolved', 'Resolved')], max_length=20)),
-                ('verification_status', models.CharField(blank=True, max_length=30)),
-                ('allergy_type', models.CharField(blank=True, max_length=20)),
-                ('categories', models.JSONField(blank=True, default=list)),
-                ('criticality', models.CharField(blank=True, choices=[('low', 'Low risk'), ('high', 'High risk'), ('unable-to-assess', 'Unable to assess')], max_length=20)),
-                ('onset_at', models.DateTimeField(blank=True, null=True)),
-                ('recorded_at', models.DateTimeField(blank=True, null=True)),
-                ('reactions', models.JSONField(blank=True, default=list)),
-                ('encounter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='clinical.encounter')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='clinical.patient')),
-            ],
-            options={
-                'abstract': False,
-            },
-        ),
-        migrations.CreateModel(
-            name='Practitioner',
-            fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('address_line', models.CharField(blank=True, max_length=300)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('state', models.CharField(blank=True, max_length=100)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(blank=True, max_length=60)),
-                ('prefix', models.CharField(blank=True, max_length=40)),
-                ('given_names', models.CharField(blank=True, max_length=200)),
-                ('family_name', models.CharField(blank=True, max_length=200)),
-                ('suffix', models.CharField(blank=True, max_length=40)),
-                ('npi', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('gender', models.CharField(blank=True, max_length=20)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.CharField(blank=True, max_length=254)),
-                ('active', models.BooleanField(default=True)),
-                ('identifiers', models.JSONField(blank=True, default=list)),
-            ],
-            options={
-                'ordering': ['family_name', 'given_names'],
-                'abstract': False,
-                'constraints': [models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_practitioner_source_unique')],
+                "ordering": ["family_name", "given_names"],
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='observation',
-            name='performer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='observations', to='clinical.practitioner'),
+            model_name="observation",
+            name="patient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="%(class)ss",
+                to="clinical.patient",
+            ),
         ),
         migrations.CreateModel(
-            name='MedicationRequest',
+            name="Immunization",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code_system', models.CharField(blank=True, max_length=200)),
-                ('code', models.CharField(blank=True, max_length=64)),
-                ('display', models.CharField(blank=True, max_length=500)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('on-hold', 'On hold'), ('cancelled', 'Cancelled'), ('completed', 'Completed'), ('entered-in-error', 'Entered in error'), ('stopped', 'Stopped'), ('draft', 'Draft'), ('unknown', 'Unknown')], max_length=20)),
-                ('intent', models.CharField(blank=True, max_length=20)),
-                ('authored_at', models.DateTimeField(blank=True, null=True)),
-                ('dosage_text', models.TextField(blank=True)),
-                ('as_needed', models.BooleanField(default=False)),
-                ('refills_allowed', models.PositiveIntegerField(blank=True, null=True)),
-                ('reason_display', models.CharField(blank=True, max_length=300)),
-                ('encounter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='clinical.encounter')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='clinical.patient')),
-                ('prescriber', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='prescriptions', to='clinical.practitioner')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code_system", models.CharField(blank=True, max_length=200)),
+                ("code", models.CharField(blank=True, max_length=64)),
+                ("display", models.CharField(blank=True, max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("completed", "Given"),
+                            ("entered-in-error", "Entered in error"),
+                            ("not-done", "Not given"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(blank=True, null=True)),
+                ("primary_source", models.BooleanField(blank=True, null=True)),
+                ("lot_number", models.CharField(blank=True, max_length=100)),
+                (
+                    "encounter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="clinical.encounter",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(class)ss",
+                        to="clinical.patient",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='encounter',
-            name='practitioner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='encounters', to='clinical.practitioner'),
+            model_name="encounter",
+            name="patient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="%(class)ss",
+                to="clinical.patient",
+            ),
+        ),
+        migrations.AddField(
+            model_name="diagnosticreport",
+            name="patient",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="%(class)ss",
+                to="clinical.patient",
+            ),
         ),
         migrations.CreateModel(
-            name='DocumentReference',
+            name="Condition",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code_system', models.CharField(blank=True, max_length=200)),
-                ('code', models.CharField(blank=True, max_length=64)),
-                ('display', models.CharField(blank=True, max_length=500)),
-                ('status', models.CharField(choices=[('current', 'Current'), ('superseded', 'Replaced'), ('entered-in-error', 'Entered in error')], max_length=20)),
-                ('category_display', models.CharField(blank=True, max_length=200)),
-                ('date', models.DateTimeField(blank=True, null=True)),
-                ('description', models.TextField(blank=True)),
-                ('title', models.CharField(blank=True, max_length=300)),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('content_text', models.TextField(blank=True)),
-                ('content_url', models.CharField(blank=True, max_length=500)),
-                ('encounter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='clinical.encounter')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='clinical.patient')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='documents', to='clinical.practitioner')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code_system", models.CharField(blank=True, max_length=200)),
+                ("code", models.CharField(blank=True, max_length=64)),
+                ("display", models.CharField(blank=True, max_length=500)),
+                (
+                    "clinical_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("active", "Active"),
+                            ("recurrence", "Came back"),
+                            ("relapse", "Came back"),
+                            ("inactive", "Inactive"),
+                            ("remission", "In remission"),
+                            ("resolved", "Resolved"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("verification_status", models.CharField(blank=True, max_length=30)),
+                ("category", models.CharField(blank=True, max_length=40)),
+                ("onset_at", models.DateTimeField(blank=True, null=True)),
+                ("abated_at", models.DateTimeField(blank=True, null=True)),
+                ("recorded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "encounter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="clinical.encounter",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(class)ss",
+                        to="clinical.patient",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="AllergyIntolerance",
+            fields=[
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code_system", models.CharField(blank=True, max_length=200)),
+                ("code", models.CharField(blank=True, max_length=64)),
+                ("display", models.CharField(blank=True, max_length=500)),
+                (
+                    "clinical_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("active", "Active"),
+                            ("inactive", "Inactive"),
+                            ("resolved", "Resolved"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("verification_status", models.CharField(blank=True, max_length=30)),
+                ("allergy_type", models.CharField(blank=True, max_length=20)),
+                ("categories", models.JSONField(blank=True, default=list)),
+                (
+                    "criticality",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("low", "Low risk"),
+                            ("high", "High risk"),
+                            ("unable-to-assess", "Unable to assess"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("onset_at", models.DateTimeField(blank=True, null=True)),
+                ("recorded_at", models.DateTimeField(blank=True, null=True)),
+                ("reactions", models.JSONField(blank=True, default=list)),
+                (
+                    "encounter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="clinical.encounter",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(class)ss",
+                        to="clinical.patient",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.CreateModel(
+            name="Practitioner",
+            fields=[
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("address_line", models.CharField(blank=True, max_length=300)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("state", models.CharField(blank=True, max_length=100)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(blank=True, max_length=60)),
+                ("prefix", models.CharField(blank=True, max_length=40)),
+                ("given_names", models.CharField(blank=True, max_length=200)),
+                ("family_name", models.CharField(blank=True, max_length=200)),
+                ("suffix", models.CharField(blank=True, max_length=40)),
+                ("npi", models.CharField(blank=True, db_index=True, max_length=20)),
+                ("gender", models.CharField(blank=True, max_length=20)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.CharField(blank=True, max_length=254)),
+                ("active", models.BooleanField(default=True)),
+                ("identifiers", models.JSONField(blank=True, default=list)),
+            ],
+            options={
+                "ordering": ["family_name", "given_names"],
+                "abstract": False,
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source_system", "fhir_id"),
+                        name="clinical_practitioner_source_unique",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='diagnosticreport',
-            name='performer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports', to='clinical.practitioner'),
+            model_name="observation",
+            name="performer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="observations",
+                to="clinical.practitioner",
+            ),
         ),
         migrations.CreateModel(
-            name='Procedure',
+            name="MedicationRequest",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_system', models.CharField(max_length=100)),
-                ('fhir_id', models.CharField(max_length=64)),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code_system', models.CharField(blank=True, max_length=200)),
-                ('code', models.CharField(blank=True, max_length=64)),
-                ('display', models.CharField(blank=True, max_length=500)),
-                ('status', models.CharField(choices=[('preparation', 'Preparation'), ('in-progress', 'In progress'), ('not-done', 'Not done'), ('on-hold', 'On hold'), ('stopped', 'Stopped'), ('completed', 'Completed'), ('entered-in-error', 'Entered in error'), ('unknown', 'Unknown')], max_length=20)),
-                ('performed_start', models.DateTimeField(blank=True, null=True)),
-                ('performed_end', models.DateTimeField(blank=True, null=True)),
-                ('reason_display', models.CharField(blank=True, max_length=300)),
-                ('encounter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='clinical.encounter')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='procedures', to='clinical.location')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='clinical.patient')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code_system", models.CharField(blank=True, max_length=200)),
+                ("code", models.CharField(blank=True, max_length=64)),
+                ("display", models.CharField(blank=True, max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("on-hold", "On hold"),
+                            ("cancelled", "Cancelled"),
+                            ("completed", "Completed"),
+                            ("entered-in-error", "Entered in error"),
+                            ("stopped", "Stopped"),
+                            ("draft", "Draft"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("intent", models.CharField(blank=True, max_length=20)),
+                ("authored_at", models.DateTimeField(blank=True, null=True)),
+                ("dosage_text", models.TextField(blank=True)),
+                ("as_needed", models.BooleanField(default=False)),
+                ("refills_allowed", models.PositiveIntegerField(blank=True, null=True)),
+                ("reason_display", models.CharField(blank=True, max_length=300)),
+                (
+                    "encounter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="clinical.encounter",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(class)ss",
+                        to="clinical.patient",
+                    ),
+                ),
+                (
+                    "prescriber",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="prescriptions",
+                        to="clinical.practitioner",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
+            },
+        ),
+        migrations.AddField(
+            model_name="encounter",
+            name="practitioner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="encounters",
+                to="clinical.practitioner",
+            ),
+        ),
+        migrations.CreateModel(
+            name="DocumentReference",
+            fields=[
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code_system", models.CharField(blank=True, max_length=200)),
+                ("code", models.CharField(blank=True, max_length=64)),
+                ("display", models.CharField(blank=True, max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("current", "Current"),
+                            ("superseded", "Replaced"),
+                            ("entered-in-error", "Entered in error"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("category_display", models.CharField(blank=True, max_length=200)),
+                ("date", models.DateTimeField(blank=True, null=True)),
+                ("description", models.TextField(blank=True)),
+                ("title", models.CharField(blank=True, max_length=300)),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("content_text", models.TextField(blank=True)),
+                ("content_url", models.CharField(blank=True, max_length=500)),
+                (
+                    "encounter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="clinical.encounter",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(class)ss",
+                        to="clinical.patient",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="documents",
+                        to="clinical.practitioner",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
+            },
+        ),
+        migrations.AddField(
+            model_name="diagnosticreport",
+            name="performer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="reports",
+                to="clinical.practitioner",
+            ),
+        ),
+        migrations.CreateModel(
+            name="Procedure",
+            fields=[
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_system", models.CharField(max_length=100)),
+                ("fhir_id", models.CharField(max_length=64)),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code_system", models.CharField(blank=True, max_length=200)),
+                ("code", models.CharField(blank=True, max_length=64)),
+                ("display", models.CharField(blank=True, max_length=500)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("preparation", "Preparation"),
+                            ("in-progress", "In progress"),
+                            ("not-done", "Not done"),
+                            ("on-hold", "On hold"),
+                            ("stopped", "Stopped"),
+                            ("completed", "Completed"),
+                            ("entered-in-error", "Entered in error"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("performed_start", models.DateTimeField(blank=True, null=True)),
+                ("performed_end", models.DateTimeField(blank=True, null=True)),
+                ("reason_display", models.CharField(blank=True, max_length=300)),
+                (
+                    "encounter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="clinical.encounter",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="procedures",
+                        to="clinical.location",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(class)ss",
+                        to="clinical.patient",
+                    ),
+                ),
+            ],
+            options={
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='diagnosticreportresult',
-            constraint=models.UniqueConstraint(fields=('report', 'observation'), name='report_result_unique'),
+            model_name="diagnosticreportresult",
+            constraint=models.UniqueConstraint(
+                fields=("report", "observation"), name="report_result_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='location',
-            constraint=models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_location_source_unique'),
+            model_name="location",
+            constraint=models.UniqueConstraint(
+                fields=("source_system", "fhir_id"), name="clinical_location_source_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='patient',
-            index=models.Index(fields=['family_name', 'birth_date'], name='clinical_pa_family__02fd3f_idx'),
+            model_name="patient",
+            index=models.Index(
+                fields=["family_name", "birth_date"], name="clinical_pa_family__02fd3f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='patient',
-            constraint=models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_patient_source_unique'),
+            model_name="patient",
+            constraint=models.UniqueConstraint(
+                fields=("source_system", "fhir_id"), name="clinical_patient_source_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='patient',
-            constraint=models.CheckConstraint(condition=models.Q(('sex__in', ['female', 'male', 'other', 'unknown', ''])), name='clinical_patient_sex_valid'),
+            model_name="patient",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sex__in", ["female", "male", "other", "unknown", ""])),
+                name="clinical_patient_sex_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='immunization',
-            index=models.Index(fields=['patient', '-occurred_at'], name='clinical_im_patient_82c6ce_idx'),
+            model_name="immunization",
+            index=models.Index(
+                fields=["patient", "-occurred_at"], name="clinical_im_patient_82c6ce_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='immunization',
-            constraint=models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_immunization_source_unique'),
+            model_name="immunization",
+            constraint=models.UniqueConstraint(
+                fields=("source_system", "fhir_id"), name="clinical_immunization_source_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='immunization',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['completed', 'entered-in-error', 'not-done'])), name='clinical_immunization_status_valid'),
+            model_name="immunization",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["completed", "entered-in-error", "not-done"])),
+                name="clinical_immunization_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='condition',
-            index=models.Index(fields=['patient', '-onset_at'], name='clinical_co_patient_06ae68_idx'),
+            model_name="condition",
+            index=models.Index(
+                fields=["patient", "-onset_at"], name="clinical_co_patient_06ae68_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='condition',
-            constraint=models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_condition_source_unique'),
+            model_name="condition",
+            constraint=models.UniqueConstraint(
+                fields=("source_system", "fhir_id"), name="clinical_condition_source_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='condition',
-            constraint=models.CheckConstraint(condition=models.Q(('clinical_status__in', ['active', 'recurrence', 'relapse', 'inactive', 'remission', 'resolved', ''])), name='clinical_condition_clinical_status_valid'),
+            model_name="condition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "clinical_status__in",
+                        [
+                            "active",
+                            "recurrence",
+                            "relapse",
+                            "inactive",
+                            "remission",
+                            "resolved",
+                            "",
+                        ],
+                    )
+                ),
+                name="clinical_condition_clinical_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='allergyintolerance',
-            index=models.Index(fields=['patient', '-recorded_at'], name='clinical_al_patient_a037e2_idx'),
+            model_name="allergyintolerance",
+            index=models.Index(
+                fields=["patient", "-recorded_at"], name="clinical_al_patient_a037e2_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allergyintolerance',
-            constraint=models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_allergyintolerance_source_unique'),
+            model_name="allergyintolerance",
+            constraint=models.UniqueConstraint(
+                fields=("source_system", "fhir_id"),
+                name="clinical_allergyintolerance_source_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allergyintolerance',
-            constraint=models.CheckConstraint(condition=models.Q(('clinical_status__in', ['active', 'inactive', 'resolved', ''])), name='clinical_allergyintolerance_clinical_status_valid'),
+            model_name="allergyintolerance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("clinical_status__in", ["active", "inactive", "resolved", ""])),
+                name="clinical_allergyintolerance_clinical_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allergyintolerance',
-            constraint=models.CheckConstraint(condition=models.Q(('criticality__in', ['low', 'high', 'unable-to-assess', ''])), name='clinical_allergyintolerance_criticality_valid'),
+            model_name="allergyintolerance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("criticality__in", ["low", "high", "unable-to-assess", ""])),
+                name="clinical_allergyintolerance_criticality_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='observation',
-            index=models.Index(fields=['patient', 'code', '-effective_at'], name='clinical_ob_patient_253759_idx'),
+            model_name="observation",
+            index=models.Index(
+                fields=["patient", "code", "-effective_at"], name="clinical_ob_patient_253759_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='observation',
-            index=models.Index(fields=['patient', 'category', '-effective_at'], name='clinical_ob_patient_8f7989_idx'),
+            model_name="observation",
+            index=models.Index(
+                fields=["patient", "category", "-effective_at"],
+                name="clinical_ob_patient_8f7989_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='observation',
-            constraint=models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_observation_source_unique'),
+            model_name="observation",
+            constraint=models.UniqueConstraint(
+                fields=("source_system", "fhir_id"), name="clinical_observation_source_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='observation',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['registered', 'preliminary', 'final', 'amended', 'corrected', 'cancelled', 'entered-in-error', 'unknown'])), name='clinical_observation_status_valid'),
+            model_name="observation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "registered",
+                            "preliminary",
+                            "final",
+                            "amended",
+                            "corrected",
+                            "cancelled",
+                            "entered-in-error",
+                            "unknown",
+                        ],
+                    )
+                ),
+                name="clinical_observation_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='observation',
-            constraint=models.CheckConstraint(condition=models.Q(('category__in', ['laboratory', 'vital-signs', 'imaging', 'social-history', 'survey', 'exam', 'procedure', 'therapy', 'activity', 'other'])), name='clinical_observation_category_valid'),
+            model_name="observation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "category__in",
+                        [
+                            "laboratory",
+                            "vital-signs",
+                            "imaging",
+                            "social-history",
+                            "survey",
+                            "exam",
+                            "procedure",
+                            "therapy",
+                            "activity",
+                            "other",
+                        ],
+                    )
+                ),
+                name="clinical_observation_category_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='medicationrequest',
-            index=models.Index(fields=['patient', 'status', '-authored_at'], name='clinical_me_patient_01db25_idx'),
+            model_name="medicationrequest",
+            index=models.Index(
+                fields=["patient", "status", "-authored_at"], name="clinical_me_patient_01db25_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='medicationrequest',
-            constraint=models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_medicationrequest_source_unique'),
+            model_name="medicationrequest",
+            constraint=models.UniqueConstraint(
+                fields=("source_system", "fhir_id"), name="clinical_medicationrequest_source_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='medicationrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'on-hold', 'cancelled', 'completed', 'entered-in-error', 'stopped', 'draft', 'unknown'])), name='clinical_medicationrequest_status_valid'),
+            model_name="medicationrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "active",
+                            "on-hold",
+                            "cancelled",
+                            "completed",
+                            "entered-in-error",
+                            "stopped",
+                            "draft",
+                            "unknown",
+                        ],
+                    )
+                ),
+                name="clinical_medicationrequest_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='encounter',
-            index=models.Index(fields=['patient', '-period_start'], name='clinical_en_patient_9ea333_idx'),
+            model_name="encounter",
+            index=models.Index(
+                fields=["patient", "-period_start"], name="clinical_en_patient_9ea333_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='encounter',
-            constraint=models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_encounter_source_unique'),
+            model_name="encounter",
+            constraint=models.UniqueConstraint(
+                fields=("source_system", "fhir_id"), name="clinical_encounter_source_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='encounter',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['planned', 'arrived', 'triaged', 'in-progress', 'onleave', 'finished', 'cancelled', 'entered-in-error', 'unknown'])), name='clinical_encounter_status_valid'),
+            model_name="encounter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "planned",
+                            "arrived",
+                            "triaged",
+                            "in-progress",
+                            "onleave",
+                            "finished",
+                            "cancelled",
+                            "entered-in-error",
+                            "unknown",
+                        ],
+                    )
+                ),
+                name="clinical_encounter_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='documentreference',
-            index=models.Index(fields=['patient', '-date'], name='clinical_do_patient_b02837_idx'),
+            model_name="documentreference",
+            index=models.Index(fields=["patient", "-date"], name="clinical_do_patient_b02837_idx"),
         ),
         migrations.AddConstraint(
-            model_name='documentreference',
-            constraint=models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_documentreference_source_unique'),
+            model_name="documentreference",
+            constraint=models.UniqueConstraint(
+                fields=("source_system", "fhir_id"), name="clinical_documentreference_source_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentreference',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['current', 'superseded', 'entered-in-error'])), name='clinical_documentreference_status_valid'),
+            model_name="documentreference",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["current", "superseded", "entered-in-error"])),
+                name="clinical_documentreference_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='diagnosticreport',
-            index=models.Index(fields=['patient', '-effective_at'], name='clinical_di_patient_ebd385_idx'),
+            model_name="diagnosticreport",
+            index=models.Index(
+                fields=["patient", "-effective_at"], name="clinical_di_patient_ebd385_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='diagnosticreport',
-            index=models.Index(fields=['patient', 'kind', '-effective_at'], name='clinical_di_patient_1f04d9_idx'),
+            model_name="diagnosticreport",
+            index=models.Index(
+                fields=["patient", "kind", "-effective_at"], name="clinical_di_patient_1f04d9_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='diagnosticreport',
-            constraint=models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_diagnosticreport_source_unique'),
+            model_name="diagnosticreport",
+            constraint=models.UniqueConstraint(
+                fields=("source_system", "fhir_id"), name="clinical_diagnosticreport_source_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='diagnosticreport',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['registered', 'partial', 'preliminary', 'final', 'amended', 'corrected', 'appended', 'cancelled', 'entered-in-error', 'unknown'])), name='clinical_diagnosticreport_status_valid'),
+            model_name="diagnosticreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "registered",
+                            "partial",
+                            "preliminary",
+                            "final",
+                            "amended",
+                            "corrected",
+                            "appended",
+                            "cancelled",
+                            "entered-in-error",
+                            "unknown",
+                        ],
+                    )
+                ),
+                name="clinical_diagnosticreport_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='diagnosticreport',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['laboratory', 'imaging', 'other'])), name='clinical_diagnosticreport_kind_valid'),
+            model_name="diagnosticreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["laboratory", "imaging", "other"])),
+                name="clinical_diagnosticreport_kind_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='procedure',
-            index=models.Index(fields=['patient', '-performed_start'], name='clinical_pr_patient_466660_idx'),
+            model_name="procedure",
+            index=models.Index(
+                fields=["patient", "-performed_start"], name="clinical_pr_patient_466660_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedure',
-            constraint=models.UniqueConstraint(fields=('source_system', 'fhir_id'), name='clinical_procedure_source_unique'),
+            model_name="procedure",
+            constraint=models.UniqueConstraint(
+                fields=("source_system", "fhir_id"), name="clinical_procedure_source_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedure',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['preparation', 'in-progress', 'not-done', 'on-hold', 'stopped', 'completed', 'entered-in-error', 'unknown'])), name='clinical_procedure_status_valid'),
+            model_name="procedure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "preparation",
+                            "in-progress",
+                            "not-done",
+                            "on-hold",
+                            "stopped",
+                            "completed",
+                            "entered-in-error",
+                            "unknown",
+                        ],
+                    )
+                ),
+                name="clinical_procedure_status_valid",
+            ),
         ),
     ]

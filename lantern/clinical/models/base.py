@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 
 from django.db import models
 from django.db.models import Q
@@ -13,6 +14,7 @@ from django.db.models import Q
 RECORD_NAMESPACE = uuid.UUID("6f1f4d1e-3c55-4a57-9a43-0f4d3c7e9b21")
 
 
+@lru_cache(maxsize=65536)
 def record_uuid(source_system: str, resource_type: str, fhir_id: str) -> uuid.UUID:
     return uuid.uuid5(RECORD_NAMESPACE, f"{source_system}|{resource_type}|{fhir_id}")
 

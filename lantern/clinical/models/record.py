@@ -29,6 +29,9 @@ class CodedFields(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.display or self.code
+
 
 class EncounterStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
@@ -66,7 +69,10 @@ class Encounter(PatientRecord):
     )
 
     class Meta(PatientRecord.Meta):
-        constraints = [*PatientRecord.Meta.constraints, choices_constraint("status", EncounterStatus)]
+        constraints = [
+            *PatientRecord.Meta.constraints,
+            choices_constraint("status", EncounterStatus),
+        ]
         indexes = [models.Index(fields=["patient", "-period_start"])]
 
 

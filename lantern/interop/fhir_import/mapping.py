@@ -1,0 +1,570 @@
+"""Map validated FHIR R4 resources (as plain dicts) to the fields of Lantern's clinical models.
+
+Pure functions, run inside the importer's worker processes: no database access. A mapper returns
+a `MappedRow` whose `references` still hold the FHIR reference strings; the writer resolves them
+to primary keys once the whole bundle has been read.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lantern.clinical import models as clinical
+
+
+class MappingError(ValueError):
+    """The resource is valid FHIR but cannot be stored as it stands (the message says why)."""
+
+
+@dataclass
+class MappedRow:
+    resource_type: str
+    fhir_id: str
+    fields: dict[str, Any]
+    # Model field name -> (FHIR reference string, the resource type the field can point to).
+    references: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # DiagnosticReport.result: the observations the report lists, in order.
+    result_references: list[str] = field(default_factory=list)
+    identifiers: list[dict[str, str]] = field(default_factory=list)
+    content_hash: str = ""
+
+
+Resource = dict[str, Any]
+
+MR_IDENTIFIER_TYPE = "MR"
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+OBSERVATION_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
+# Diagnostic service sections (HL7 v2 table 0074) and LOINC categories, by kind of report.
+# fmt: off
+LAB_SECTIONS = {
+    "LAB", "HM", "CH", "MB", "SP", "SR", "BLB", "CP", "HEM", "IMM", "MCB", "MYC", "OSL", "PAR",
+    "SC", "TX", "VR", "VIR", "CG", "GE", "LP29693-6",
+}
+IMAGING_SECTIONS = {
+    "RAD", "CT", "MR", "NMR", "NMS", "US", "RUS", "VUS", "OUS", "XRC", "RX", "CTH", "MAM", "CUS",
+    "LP29684-5", "18748-4",
+}
+# fmt: on
+
+
+# Small readers for common FHIR data types ---------------------------------------------------
+
+
+def first(items: list[Any] | None) -> Any:
+    return items[0] if items else {}
+
+
+def coding_of(concept: Resource | None) -> tuple[str, str, str]:
+    """(system, code, display) of a CodeableConcept's first coding, display falling back to text."""
+    concept = concept or {}
+    coding = first(concept.get("coding"))
+    display = coding.get("display") or concept.get("text") or ""
+    return coding.get("system", ""), coding.get("code", ""), display
+
+
+def code_of(concept: Resource | None) -> str:
+    return coding_of(concept)[1]
+
+
+def display_of(concept: Resource | None) -> str:
+    concept = concept or {}
+    return concept.get("text") or coding_of(concept)[2]
+
+
+def coded_fields(concept: Resource | None) -> dict[str, str]:
+    system, code, display = coding_of(concept)
+    return {"code_system": system, "code": code, "display": display}
+
+
+def parse_datetime(value: str | None) -> dt.datetime | None:
+    """A FHIR dateTime or date as an aware datetime; a bare date or year is midnight UTC."""
+    if not value:
+        return None
+    if len(value) <= 10:
+        year, month, day = ([*value.split("-"), "01", "01"])[:3]
+        return dt.datetime(int(year), int(month), int(day), tzinfo=dt.UTC)
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    moment = parse_datetime(value)
+    return moment.date() if moment else None
+
+
+def period_start(resource: Resource, prefix: str) -> dt.datetime | None:
+    """Start of `<prefix>DateTime` or `<prefix>Period` (FHIR choice types)."""
+    return parse_datetime(
+        resource.get(f"{prefix}DateTime") or resource.get(f"{prefix}Period", {}).get("start")
+    )
+
+
+def human_name(names: list[Resource] | None) -> dict[str, str]:
+    names = names or []
+    name = next((n for n in names if n.get("use") == "official"), first(names))
+    return {
+        "prefix": " ".join(name.get("prefix", [])),
+        "given_names": " ".join(name.get("given", [])),
+        "family_name": name.get("family", ""),
+        "suffix": " ".join(name.get("suffix", [])),
+    }
+
+
+def address_fields(addresses: list[Resource] | Resource | None) -> dict[str, str]:
+    address = first(addresses) if isinstance(addresses, list) else (addresses or {})
+    return {
+        "address_line": ", ".join(address.get("line", [])),
+        "city": address.get("city", ""),
+        "state": address.get("state", ""),
+        "postal_code": address.get("postalCode", ""),
+        "country": address.get("country", ""),
+    }
+
+
+def telecom_value(telecom: list[Resource] | None, system: str) -> str:
+    return next((t.get("value", "") for t in telecom or [] if t.get("system") == system), "")
+
+
+def identifier_list(resource: Resource) -> list[dict[str, str]]:
+    return [
+        {
+            "system": identifier.get("system", ""),
+            "value": identifier.get("value", ""),
+            "type": code_of(identifier.get("type")),
+        }
+        for identifier in resource.get("identifier", [])
+        if identifier.get("value")
+    ]
+
+
+def reference_of(value: Resource | None) -> str:
+    return (value or {}).get("reference", "")
+
+
+def checked_choice(value: str, choices: type, resource_type: str, element: str) -> str:
+    if value not in choices.values:
+        raise MappingError(f"{resource_type}.{element} '{value}' is not a FHIR R4 code we know")
+    return value
+
+
+def decoded_text(attachment: Resource) -> str:
+    """The text of an attachment carried inline; binary content is not decoded."""
+    content_type = attachment.get("contentType", "")
+    data = attachment.get("data")
+    if not data or not content_type.startswith("text/"):
+        return ""
+    try:
+        return base64.b64decode(data).decode("utf-8", errors="replace")
+    except (binascii.Error, ValueError) as error:
+        raise MappingError("an attachment's data is not valid base64") from error
+
+
+def refs(**pairs: tuple[str, str]) -> dict[str, tuple[str, str]]:
+    """Keep only the references that are present."""
+    return {name: pair for name, pair in pairs.items() if pair[0]}
+
+
+# One mapper per resource type -----------------------------------------------------------------
+
+
+def map_organization(r: Resource) -> MappedRow:
+    return MappedRow(
+        "Organization",
+        r["id"],
+        {
+            "name": r.get("name", ""),
+            "kind": display_of(first(r.get("type"))),
+            "phone": telecom_value(r.get("telecom"), "phone"),
+            "active": r.get("active", True),
+            "identifiers": identifier_list(r),
+            **address_fields(r.get("address")),
+        },
+        identifiers=identifier_list(r),
+    )
+
+
+def map_location(r: Resource) -> MappedRow:
+    return MappedRow(
+        "Location",
+        r["id"],
+        {
+            "name": r.get("name", ""),
+            "phone": telecom_value(r.get("telecom"), "phone"),
+            "identifiers": identifier_list(r),
+            **address_fields(r.get("address")),
+        },
+        refs(organization=(reference_of(r.get("managingOrganization")), "Organization")),
+        identifiers=identifier_list(r),
+    )
+
+
+def map_practitioner(r: Resource) -> MappedRow:
+    identifiers = identifier_list(r)
+    return MappedRow(
+        "Practitioner",
+        r["id"],
+        {
+            **human_name(r.get("name")),
+            "npi": next((i["value"] for i in identifiers if i["system"] == NPI_SYSTEM), ""),
+            "gender": r.get("gender", ""),
+            "phone": telecom_value(r.get("telecom"), "phone"),
+            "email": telecom_value(r.get("telecom"), "email"),
+            "active": r.get("active", True),
+            "identifiers": identifiers,
+            **address_fields(r.get("address")),
+        },
+        identifiers=identifiers,
+    )
+
+
+def map_patient(r: Resource) -> MappedRow:
+    identifiers = identifier_list(r)
+    language = first(
+        [c for c in r.get("communication", []) if c.get("preferred")] or r.get("communication")
+    ).get("language")
+    deceased_at = parse_datetime(r.get("deceasedDateTime"))
+    return MappedRow(
+        "Patient",
+        r["id"],
+        {
+            **human_name(r.get("name")),
+            "mrn": next((i["value"] for i in identifiers if i["type"] == MR_IDENTIFIER_TYPE), ""),
+            "birth_date": parse_date(r.get("birthDate")),
+            "sex": r.get("gender", ""),
+            "deceased": bool(r.get("deceasedBoolean")) or deceased_at is not None,
+            "deceased_at": deceased_at,
+            "phone": telecom_value(r.get("telecom"), "phone"),
+            "email": telecom_value(r.get("telecom"), "email"),
+            "preferred_language": code_of(language),
+            "preferred_language_display": display_of(language),
+            "identifiers": identifiers,
+            **address_fields(r.get("address")),
+        },
+        refs(managing_organization=(reference_of(r.get("managingOrganization")), "Organization")),
+        identifiers=identifiers,
+    )
+
+
+def map_encounter(r: Resource) -> MappedRow:
+    _type_system, type_code, type_display = coding_of(first(r.get("type")))
+    reason = first(r.get("reasonCode"))
+    period = r.get("period", {})
+    return MappedRow(
+        "Encounter",
+        r["id"],
+        {
+            "status": checked_choice(r["status"], clinical.EncounterStatus, "Encounter", "status"),
+            "class_code": r.get("class", {}).get("code", ""),
+            "type_code": type_code,
+            "type_display": display_of(first(r.get("type"))) or type_display,
+            "reason_code": code_of(reason),
+            "reason_display": display_of(reason),
+            "period_start": parse_datetime(period.get("start")),
+            "period_end": parse_datetime(period.get("end")),
+        },
+        refs(
+            patient=(reference_of(r.get("subject")), "Patient"),
+            practitioner=(
+                reference_of(first(r.get("participant")).get("individual")),
+                "Practitioner",
+            ),
+            service_provider=(reference_of(r.get("serviceProvider")), "Organization"),
+            location=(reference_of(first(r.get("location")).get("location")), "Location"),
+        ),
+    )
+
+
+def map_condition(r: Resource) -> MappedRow:
+    return MappedRow(
+        "Condition",
+        r["id"],
+        {
+            **coded_fields(r.get("code")),
+            "clinical_status": checked_choice(
+                code_of(r.get("clinicalStatus")),
+                _with_blank(clinical.ConditionClinicalStatus),
+                "Condition",
+                "clinicalStatus",
+            ),
+            "verification_status": code_of(r.get("verificationStatus")),
+            "category": code_of(first(r.get("category"))),
+            "onset_at": period_start(r, "onset"),
+            "abated_at": period_start(r, "abatement"),
+            "recorded_at": parse_datetime(r.get("recordedDate")),
+        },
+        _patient_and_encounter(r, "subject"),
+    )
+
+
+def map_allergy(r: Resource) -> MappedRow:
+    reactions = [
+        {
+            "manifestation": display_of(first(reaction.get("manifestation"))),
+            "severity": reaction.get("severity", ""),
+        }
+        for reaction in r.get("reaction", [])
+    ]
+    return MappedRow(
+        "AllergyIntolerance",
+        r["id"],
+        {
+            **coded_fields(r.get("code")),
+            "clinical_status": checked_choice(
+                code_of(r.get("clinicalStatus")),
+                _with_blank(clinical.AllergyClinicalStatus),
+                "AllergyIntolerance",
+                "clinicalStatus",
+            ),
+            "verification_status": code_of(r.get("verificationStatus")),
+            "allergy_type": r.get("type", ""),
+            "categories": r.get("category", []),
+            "criticality": r.get("criticality", ""),
+            "onset_at": period_start(r, "onset"),
+            "recorded_at": parse_datetime(r.get("recordedDate")),
+            "reactions": reactions,
+        },
+        _patient_and_encounter(r, "patient"),
+    )
+
+
+def map_immunization(r: Resource) -> MappedRow:
+    return MappedRow(
+        "Immunization",
+        r["id"],
+        {
+            **coded_fields(r.get("vaccineCode")),
+            "status": checked_choice(
+                r["status"], clinical.ImmunizationStatus, "Immunization", "status"
+            ),
+            "occurred_at": parse_datetime(r.get("occurrenceDateTime")),
+            "primary_source": r.get("primarySource"),
+            "lot_number": r.get("lotNumber", ""),
+        },
+        _patient_and_encounter(r, "patient"),
+    )
+
+
+def map_medication_request(r: Resource) -> MappedRow:
+    medication = r.get("medicationCodeableConcept") or {
+        "text": r.get("medicationReference", {}).get("display", "")
+    }
+    dosages = r.get("dosageInstruction", [])
+    return MappedRow(
+        "MedicationRequest",
+        r["id"],
+        {
+            **coded_fields(medication),
+            "status": checked_choice(
+                r["status"], clinical.MedicationRequestStatus, "MedicationRequest", "status"
+            ),
+            "intent": r.get("intent", ""),
+            "authored_at": parse_datetime(r.get("authoredOn")),
+            "dosage_text": "; ".join(d["text"] for d in dosages if d.get("text")),
+            "as_needed": any(d.get("asNeededBoolean") for d in dosages),
+            "refills_allowed": r.get("dispenseRequest", {}).get("numberOfRepeatsAllowed"),
+            "reason_display": display_of(first(r.get("reasonCode"))),
+        },
+        {
+            **_patient_and_encounter(r, "subject"),
+            **refs(prescriber=(reference_of(r.get("requester")), "Practitioner")),
+        },
+    )
+
+
+def map_procedure(r: Resource) -> MappedRow:
+    period = r.get("performedPeriod", {})
+    return MappedRow(
+        "Procedure",
+        r["id"],
+        {
+            **coded_fields(r.get("code")),
+            "status": checked_choice(r["status"], clinical.ProcedureStatus, "Procedure", "status"),
+            "performed_start": parse_datetime(r.get("performedDateTime") or period.get("start")),
+            "performed_end": parse_datetime(period.get("end")),
+            "reason_display": display_of(first(r.get("reasonCode"))),
+        },
+        {
+            **_patient_and_encounter(r, "subject"),
+            **refs(location=(reference_of(r.get("location")), "Location")),
+        },
+    )
+
+
+def map_document_reference(r: Resource) -> MappedRow:
+    attachment = first(r.get("content")).get("attachment", {})
+    context = r.get("context", {})
+    encounter = reference_of(first(context.get("encounter")))
+    return MappedRow(
+        "DocumentReference",
+        r["id"],
+        {
+            **coded_fields(r.get("type")),
+            "status": checked_choice(
+                r["status"], clinical.DocumentStatus, "DocumentReference", "status"
+            ),
+            "category_display": display_of(first(r.get("category"))),
+            "date": parse_datetime(r.get("date")),
+            "description": r.get("description", ""),
+            "title": attachment.get("title", ""),
+            "content_type": attachment.get("contentType", ""),
+            "content_text": decoded_text(attachment),
+            "content_url": attachment.get("url", ""),
+        },
+        refs(
+            patient=(reference_of(r.get("subject")), "Patient"),
+            encounter=(encounter, "Encounter"),
+            author=(reference_of(first(r.get("author"))), "Practitioner"),
+        ),
+    )
+
+
+def map_observation(r: Resource) -> MappedRow:
+    reference_range = first(r.get("referenceRange"))
+    interpretation = first(r.get("interpretation"))
+    return MappedRow(
+        "Observation",
+        r["id"],
+        {
+            **coded_fields(r.get("code")),
+            "status": checked_choice(
+                r["status"], clinical.ObservationStatus, "Observation", "status"
+            ),
+            "category": _observation_category(r),
+            "effective_at": period_start(r, "effective")
+            or parse_datetime(r.get("effectiveInstant")),
+            "issued_at": parse_datetime(r.get("issued")),
+            **_observation_value(r),
+            "reference_low": reference_range.get("low", {}).get("value"),
+            "reference_high": reference_range.get("high", {}).get("value"),
+            "reference_text": reference_range.get("text", ""),
+            "interpretation": code_of(interpretation),
+            "interpretation_display": display_of(interpretation),
+            "components": [_component(c) for c in r.get("component", [])],
+            "note": "\n".join(n["text"] for n in r.get("note", []) if n.get("text")),
+        },
+        {
+            **_patient_and_encounter(r, "subject"),
+            **refs(performer=(reference_of(first(r.get("performer"))), "Practitioner")),
+        },
+    )
+
+
+def map_diagnostic_report(r: Resource) -> MappedRow:
+    categories = [code_of(c) for c in r.get("category", [])]
+    texts = [decoded_text(form) for form in r.get("presentedForm", [])]
+    return MappedRow(
+        "DiagnosticReport",
+        r["id"],
+        {
+            **coded_fields(r.get("code")),
+            "status": checked_choice(
+                r["status"], clinical.DiagnosticReportStatus, "DiagnosticReport", "status"
+            ),
+            "kind": _report_kind(categories),
+            "category_code": next((c for c in categories if c), ""),
+            "effective_at": period_start(r, "effective"),
+            "issued_at": parse_datetime(r.get("issued")),
+            "conclusion": r.get("conclusion", ""),
+            "presented_text": "\n\n".join(t for t in texts if t),
+        },
+        {
+            **_patient_and_encounter(r, "subject"),
+            **refs(performer=(reference_of(first(r.get("performer"))), "Practitioner")),
+        },
+        result_references=[reference_of(result) for result in r.get("result", [])],
+    )
+
+
+MAPPERS: dict[str, Callable[[Resource], MappedRow]] = {
+    "Organization": map_organization,
+    "Location": map_location,
+    "Practitioner": map_practitioner,
+    "Patient": map_patient,
+    "Encounter": map_encounter,
+    "Condition": map_condition,
+    "AllergyIntolerance": map_allergy,
+    "Immunization": map_immunization,
+    "MedicationRequest": map_medication_request,
+    "Procedure": map_procedure,
+    "DocumentReference": map_document_reference,
+    "Observation": map_observation,
+    "DiagnosticReport": map_diagnostic_report,
+}
+
+
+# Helpers for the mappers ----------------------------------------------------------------------
+
+
+class _with_blank:
+    """A TextChoices class whose empty value is also allowed (the element is optional)."""
+
+    def __init__(self, choices: type) -> None:
+        self.values = [*choices.values, ""]
+
+
+def _patient_and_encounter(r: Resource, patient_element: str) -> dict[str, tuple[str, str]]:
+    return refs(
+        patient=(reference_of(r.get(patient_element)), "Patient"),
+        encounter=(reference_of(r.get("encounter")), "Encounter"),
+    )
+
+
+def _observation_category(r: Resource) -> str:
+    for concept in r.get("category", []):
+        for coding in concept.get("coding", []):
+            code = coding.get("code", "")
+            if code in clinical.ObservationCategory.values:
+                return code
+    return clinical.ObservationCategory.OTHER
+
+
+def _observation_value(r: Resource) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "value_quantity": None,
+        "value_unit": "",
+        "value_string": "",
+        "value_code_system": "",
+        "value_code": "",
+        "value_code_display": "",
+    }
+    if "valueQuantity" in r:
+        quantity = r["valueQuantity"]
+        value["value_quantity"] = quantity.get("value")
+        value["value_unit"] = quantity.get("unit") or quantity.get("code", "")
+    elif "valueInteger" in r:
+        value["value_quantity"] = float(r["valueInteger"])
+    elif "valueCodeableConcept" in r:
+        system, code, display = coding_of(r["valueCodeableConcept"])
+        value.update(value_code_system=system, value_code=code, value_code_display=display)
+    elif "valueString" in r:
+        value["value_string"] = r["valueString"]
+    elif "valueBoolean" in r:
+        value["value_string"] = "Yes" if r["valueBoolean"] else "No"
+    elif "valueDateTime" in r:
+        value["value_string"] = r["valueDateTime"]
+    return value
+
+
+def _component(component: Resource) -> dict[str, Any]:
+    _system, code, display = coding_of(component.get("code"))
+    quantity = component.get("valueQuantity", {})
+    return {
+        "code": code,
+        "display": display,
+        "value": quantity.get("value"),
+        "unit": quantity.get("unit") or quantity.get("code", ""),
+        "text": component.get("valueString") or display_of(component.get("valueCodeableConcept")),
+    }
+
+
+def _report_kind(categories: list[str]) -> str:
+    if any(code in IMAGING_SECTIONS for code in categories):
+        return clinical.ReportKind.IMAGING
+    if any(code in LAB_SECTIONS for code in categories):
+        return clinical.ReportKind.LABORATORY
+    return clinical.ReportKind.OTHER

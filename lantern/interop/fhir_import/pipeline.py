@@ -1,0 +1,131 @@
+"""Import FHIR bundle files: read, validate on every core, write each bundle in one transaction.
+
+Worker processes stream each bundle file and validate (with `fhir.resources`) and map a share of
+its entries each; the main process resolves references and writes to the database. While one
+bundle is written, the next is validated.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError
+
+from lantern.core.context import RequestContext, request_context
+
+from .reader import BundleError, bundle_paths, check_bundle_header
+from .report import FileFailure, ImportReport
+from .worker import EntryOutcome, ShareResult, process_file_share
+from .writer import write_bundle
+
+DEFAULT_SOURCE_SYSTEM = "fhir-import"
+# Bundles read ahead of the one being written, bounding memory whatever the number of files.
+FILES_IN_FLIGHT = 4
+
+
+@dataclass
+class FileJob:
+    path: Path
+    shares: list[Future[ShareResult]] = field(default_factory=list)
+    error: BundleError | None = None
+
+
+def import_paths(
+    paths: list[Path],
+    *,
+    source_system: str = DEFAULT_SOURCE_SYSTEM,
+    workers: int | None = None,
+    actor: Any = None,
+) -> ImportReport:
+    """Import every bundle file in `paths` (files or folders). Never raises for a bad file:
+    failures are in the report, and the other files still import."""
+    files = bundle_paths(paths)
+    report = ImportReport(files=len(files))
+    token = request_context.set(RequestContext(channel="import"))
+    try:
+        worker_count = _worker_count(workers, len(files))
+        with _executor(worker_count) as executor:
+            in_flight: deque[FileJob] = deque()
+            for path in files:
+                in_flight.append(_start(path, executor, worker_count))
+                if len(in_flight) >= FILES_IN_FLIGHT:
+                    _finish(in_flight.popleft(), report, source_system, actor)
+            while in_flight:
+                _finish(in_flight.popleft(), report, source_system, actor)
+    finally:
+        request_context.reset(token)
+    return report
+
+
+def _start(path: Path, executor: Executor, shares: int) -> FileJob:
+    job = FileJob(path)
+    try:
+        check_bundle_header(path)
+        job.shares = [
+            executor.submit(process_file_share, path, share, shares) for share in range(shares)
+        ]
+    except BundleError as error:
+        job.error = error
+    except OSError as error:
+        job.error = BundleError(f"cannot read the file: {error.strerror or error}")
+    return job
+
+
+def _finish(job: FileJob, report: ImportReport, source_system: str, actor: Any) -> None:
+    try:
+        if job.error is not None:
+            raise job.error
+        results = [share.result() for share in job.shares]
+        errors = [result.error for result in results if result.error is not None]
+        if errors:
+            raise min(errors, key=lambda error: error.entry_index or 0)
+        outcomes: list[EntryOutcome] = sorted(
+            (outcome for result in results for outcome in result.outcomes),
+            key=lambda outcome: outcome.index,
+        )
+        counts = write_bundle(source_system=source_system, outcomes=outcomes, actor=actor)
+    except BundleError as error:
+        report.failed.append(FileFailure(job.path, error.reason, error.entry_index))
+    except DatabaseError as error:
+        # The transaction rolled back; say what the database refused so an operator can act.
+        reason = (str(error).strip().splitlines() or ["unknown error"])[0]
+        report.failed.append(FileFailure(job.path, f"the database refused the bundle: {reason}"))
+    else:
+        report.add_bundle(counts)
+
+
+def _worker_count(requested: int | None, file_count: int) -> int:
+    count = requested if requested is not None else settings.IMPORT_WORKERS
+    if count <= 0:
+        count = os.cpu_count() or 1
+    return 1 if file_count == 0 else count
+
+
+class InlineExecutor(Executor):
+    """Runs each task at once in this process (one worker: no processes to start)."""
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+@contextmanager
+def _executor(workers: int) -> Iterator[Executor]:
+    if workers == 1:
+        yield InlineExecutor()
+        return
+    # Fork, so workers start at once with the parent's loaded modules; they never touch the
+    # parent's database connection (the worker code is pure).
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as executor:
+        yield executor

@@ -1,0 +1,187 @@
+"""Small FHIR bundles built in code, so each test shows exactly what it imports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+DEMO_BUNDLES = Path(settings.BASE_DIR) / "lantern" / "demo" / "bundles"
+SHARED_BUNDLES = Path(settings.BASE_DIR).parent / "shared" / "data" / "fhir"
+
+PATIENT_URL = "urn:uuid:11111111-1111-4111-8111-111111111111"
+CLINIC_URL = "urn:uuid:22222222-2222-4222-8222-222222222222"
+DOCTOR_URL = "urn:uuid:33333333-3333-4333-8333-333333333333"
+VISIT_URL = "urn:uuid:44444444-4444-4444-8444-444444444444"
+
+
+def entry(resource: dict[str, Any], full_url: str | None = None) -> dict[str, Any]:
+    full_url = full_url or f"urn:uuid:{resource['id']}"
+    return {
+        "fullUrl": full_url,
+        "resource": resource,
+        "request": {"method": "POST", "url": resource["resourceType"]},
+    }
+
+
+def bundle(*entries: dict[str, Any], bundle_type: str = "transaction") -> dict[str, Any]:
+    return {"resourceType": "Bundle", "type": bundle_type, "entry": list(entries)}
+
+
+def write(path: Path, document: dict[str, Any] | str) -> Path:
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return path
+
+
+def clinic() -> dict[str, Any]:
+    return {
+        "resourceType": "Organization",
+        "id": CLINIC_URL.removeprefix("urn:uuid:"),
+        "name": "Riverside Family Clinic",
+        "telecom": [{"system": "phone", "value": "555-0100"}],
+    }
+
+
+def doctor() -> dict[str, Any]:
+    return {
+        "resourceType": "Practitioner",
+        "id": DOCTOR_URL.removeprefix("urn:uuid:"),
+        "identifier": [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567890"}],
+        "name": [{"family": "Osler", "given": ["William"], "prefix": ["Dr."]}],
+    }
+
+
+def patient(**overrides: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "Patient",
+        "id": PATIENT_URL.removeprefix("urn:uuid:"),
+        "identifier": [
+            {"system": "https://example.org/ssn", "value": "999-99-9999"},
+            {
+                "type": {
+                    "coding": [
+                        {"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}
+                    ]
+                },
+                "system": "https://riverside.example.org/mrn",
+                "value": "MRN-0042",
+            },
+        ],
+        "name": [{"use": "official", "family": "Adams", "given": ["Alice", "May"]}],
+        "gender": "female",
+        "birthDate": "1970-03-14",
+        "telecom": [
+            {"system": "phone", "value": "555-0199"},
+            {"system": "email", "value": "alice@example.org"},
+        ],
+        "address": [{"line": ["1 Main St"], "city": "Springfield", "postalCode": "01101"}],
+        "communication": [
+            {"language": {"coding": [{"code": "en-US", "display": "English"}]}, "preferred": True}
+        ],
+        "managingOrganization": {"reference": CLINIC_URL},
+        **overrides,
+    }
+
+
+def visit() -> dict[str, Any]:
+    return {
+        "resourceType": "Encounter",
+        "id": VISIT_URL.removeprefix("urn:uuid:"),
+        "status": "finished",
+        "class": {"code": "AMB"},
+        "type": [{"coding": [{"code": "185349003", "display": "Check-up"}]}],
+        "subject": {"reference": PATIENT_URL},
+        "participant": [{"individual": {"reference": DOCTOR_URL}}],
+        "period": {"start": "2026-01-10T09:00:00+00:00", "end": "2026-01-10T09:30:00+00:00"},
+        "serviceProvider": {"reference": CLINIC_URL},
+    }
+
+
+def glucose(fhir_id: str = "55555555-5555-4555-8555-555555555555", value: float = 110.0):
+    return {
+        "resourceType": "Observation",
+        "id": fhir_id,
+        "status": "final",
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                        "code": "laboratory",
+                    }
+                ]
+            }
+        ],
+        "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7", "display": "Glucose"}]},
+        "subject": {"reference": PATIENT_URL},
+        "encounter": {"reference": VISIT_URL},
+        "effectiveDateTime": "2026-01-10T09:15:00+00:00",
+        "valueQuantity": {"value": value, "unit": "mg/dL"},
+        "referenceRange": [{"low": {"value": 70}, "high": {"value": 99}}],
+        "interpretation": [{"coding": [{"code": "H", "display": "High"}]}],
+        "note": [{"text": "Fasting sample."}],
+    }
+
+
+def blood_pressure() -> dict[str, Any]:
+    def component(code: str, display: str, value: float) -> dict[str, Any]:
+        return {
+            "code": {"coding": [{"system": "http://loinc.org", "code": code, "display": display}]},
+            "valueQuantity": {"value": value, "unit": "mm[Hg]"},
+        }
+
+    return {
+        "resourceType": "Observation",
+        "id": "66666666-6666-4666-8666-666666666666",
+        "status": "final",
+        "category": [{"coding": [{"code": "vital-signs"}]}],
+        "code": {"coding": [{"system": "http://loinc.org", "code": "85354-9"}], "text": "BP"},
+        "subject": {"reference": PATIENT_URL},
+        "effectiveDateTime": "2026-01-10",
+        "component": [
+            component("8480-6", "Systolic blood pressure", 128),
+            component("8462-4", "Diastolic blood pressure", 82),
+        ],
+    }
+
+
+def panel(*observation_urls: str) -> dict[str, Any]:
+    return {
+        "resourceType": "DiagnosticReport",
+        "id": "77777777-7777-4777-8777-777777777777",
+        "status": "final",
+        "category": [{"coding": [{"code": "LAB"}]}],
+        "code": {"coding": [{"system": "http://loinc.org", "code": "24323-8"}], "text": "Panel"},
+        "subject": {"reference": PATIENT_URL},
+        "effectiveDateTime": "2026-01-10T09:15:00+00:00",
+        "conclusion": "Glucose a little high.",
+        "presentedForm": [{"contentType": "text/plain", "data": "R2x1Y29zZSBpcyBoaWdoLg=="}],
+        "result": [{"reference": url} for url in observation_urls],
+    }
+
+
+def goal() -> dict[str, Any]:
+    return {
+        "resourceType": "Goal",
+        "id": "88888888-8888-4888-8888-888888888888",
+        "lifecycleStatus": "active",
+        "description": {"text": "Lose weight"},
+        "subject": {"reference": PATIENT_URL},
+    }
+
+
+def full_bundle() -> dict[str, Any]:
+    """A clinic, a doctor, a patient with a visit, two results in a panel, and a Goal."""
+    observation = glucose()
+    return bundle(
+        entry(clinic()),
+        entry(doctor()),
+        entry(patient()),
+        entry(visit()),
+        entry(observation),
+        entry(blood_pressure()),
+        entry(panel(f"urn:uuid:{observation['id']}")),
+        entry(goal()),
+    )
