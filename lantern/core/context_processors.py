@@ -1,0 +1,91 @@
+"""What every page needs to draw its frame: the clinic, its emergency number and the navigation.
+
+The processor reads only settings and the request path, never the database or the session, so the
+404 page (which Django renders with it) works even when the database is down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry in a navigation menu.
+
+    `section` is the key a view passes as `current_section` to mark the entry as the page's
+    section; without it, the entry whose `href` is the longest prefix of the path is marked.
+    """
+
+    label: str
+    href: str
+    section: str
+
+
+# The addresses are written here rather than reversed from URL names because most of the features
+# they lead to are still being built; each line becomes a `reverse()` once its app has URLs.
+PATIENT_NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Home", "/", "home"),
+    NavItem("Results", "/results/", "results"),
+    NavItem("Messages", "/messages/", "messages"),
+    NavItem("Appointments", "/appointments/", "appointments"),
+    NavItem("Medications", "/medications/", "medications"),
+    NavItem("Health record", "/record/", "record"),
+)
+
+# Sign out is not listed: it is a POST form (see `sign_out_href`), never a link.
+ACCOUNT_NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Settings", "/account/", "settings"),
+    NavItem("Two-step verification", "/two-factor/", "security"),
+)
+SIGN_OUT_HREF = "/signout/"
+
+STAFF_NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Queues", "/staff/", "queues"),
+    NavItem("Patients", "/staff/patients/", "patients"),
+    NavItem("Enrollment requests", "/staff/enrollment-requests/", "enrollment"),
+    NavItem("Results on hold", "/staff/results-on-hold/", "results-on-hold"),
+    NavItem("Admin", "/admin/", "admin"),
+)
+
+FOOTER_NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Security tips", "/security-tips/", "security-tips"),
+    NavItem("Accessibility", "/accessibility/", "accessibility"),
+    NavItem("Privacy", "/privacy/", "privacy"),
+)
+
+
+def section_for_path(path: str, items: tuple[NavItem, ...]) -> str:
+    """The section of the entry whose address is the longest prefix of `path` ("" if none).
+
+    The home entry ("/") matches only the home page itself, or every page would be "Home".
+    """
+    best = ""
+    best_length = 0
+    for item in items:
+        matches = path == item.href if item.href == "/" else path.startswith(item.href)
+        if matches and len(item.href) > best_length:
+            best, best_length = item.section, len(item.href)
+    return best
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    """Template variables for the page frame (layouts/*.html)."""
+    path = request.path
+    return {
+        "clinic_name": settings.CLINIC_NAME,
+        "emergency_number": settings.EMERGENCY_NUMBER,
+        "patient_navigation": PATIENT_NAVIGATION,
+        "account_navigation": ACCOUNT_NAVIGATION,
+        "staff_navigation": STAFF_NAVIGATION,
+        "footer_navigation": FOOTER_NAVIGATION,
+        "sign_out_href": SIGN_OUT_HREF,
+        # A view that passes its own `current_section` wins: view context overrides processors.
+        "current_section": section_for_path(
+            path, PATIENT_NAVIGATION + ACCOUNT_NAVIGATION + STAFF_NAVIGATION
+        ),
+    }
