@@ -46,6 +46,16 @@ def _may_act(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+def is_staff_member(user) -> bool:
+    """The account works for at least one clinic (and may open the staff console)."""
+    return _may_act(user) and StaffMembership.objects.filter(user=user, is_active=True).exists()
+
+
+def staff_organizations(user) -> QuerySet:
+    """Ids of the organizations the user is active staff of."""
+    return _staff_organizations(user)
+
+
 def patients_for(user) -> QuerySet[Patient]:
     """Every patient the user may act for: their own record, and their clinics' patients."""
     if not _may_act(user):
