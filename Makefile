@@ -23,7 +23,7 @@ run: $(VENV)/.installed-runtime
 	@scripts/run.sh
 
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/run.py

@@ -8,5 +8,11 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-never-used-in-production-0123456789")
 os.environ.setdefault("HTTPS", "off")
 os.environ.setdefault("EMAIL_URL", "memory://")
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="lantern-test-"))
+# Each test process (and each parallel worker) writes files in its own fresh folder.
+os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="lantern-test-")
+# WhiteNoise serves STATIC_ROOT (VAR_DIR/static) and warns when it does not exist.
+os.makedirs(os.path.join(os.environ["VAR_DIR"], "static"), exist_ok=True)
 os.environ.setdefault("IMPORT_WORKERS", "1")
+# Playwright's synchronous API runs an event loop in the test thread; the live server's ORM
+# calls happen in its own thread, and the test's own ORM calls are synchronous by design.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -114,7 +114,9 @@ def glucose(fhir_id: str = "55555555-5555-4555-8555-555555555555", value: float 
                 ]
             }
         ],
-        "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7", "display": "Glucose"}]},
+        "code": {
+            "coding": [{"system": "http://loinc.org", "code": "2345-7", "display": "Glucose"}]
+        },
         "subject": {"reference": PATIENT_URL},
         "encounter": {"reference": VISIT_URL},
         "effectiveDateTime": "2026-01-10T09:15:00+00:00",

@@ -41,7 +41,11 @@ def test_a_bundle_is_mapped_to_the_clinical_record(tmp_path):
     assert patient.mrn == "MRN-0042"
     assert (patient.given_names, patient.family_name) == ("Alice May", "Adams")
     assert patient.birth_date == dt.date(1970, 3, 14)
-    assert (patient.sex, patient.phone, patient.email) == ("female", "555-0199", "alice@example.org")
+    assert (patient.sex, patient.phone, patient.email) == (
+        "female",
+        "555-0199",
+        "alice@example.org",
+    )
     assert (patient.city, patient.preferred_language) == ("Springfield", "en-US")
     assert patient.managing_organization.name == "Riverside Family Clinic"
     visit = clinical.Encounter.objects.get()

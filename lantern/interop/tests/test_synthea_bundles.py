@@ -35,7 +35,9 @@ def test_the_demo_bundles_import_with_every_kind_of_record():
     assert report.types["Claim"].skipped > 0
 
 
-@pytest.mark.skipif(not SHARED_BUNDLES.is_dir(), reason="../shared/data/fhir is not beside the repo")
+@pytest.mark.skipif(
+    not SHARED_BUNDLES.is_dir(), reason="../shared/data/fhir is not beside the repo"
+)
 def test_every_shared_bundle_imports_and_reimports_unchanged():
     first = import_paths([SHARED_BUNDLES], workers=2)
     second = import_paths([SHARED_BUNDLES], workers=2)

@@ -1,0 +1,324 @@
+"""Demo data for trying Lantern out: three synthetic patients and three accounts to sign in with.
+
+`demo_data_load` can run any number of times: the bundles re-import as unchanged, the accounts are
+found by username, and the passwords are generated once and kept in `VAR_DIR/demo-logins.txt`, so
+every run prints the same sign-ins and a second run writes nothing. Each account also has its
+second factors: an authenticator app (its secret is in the file, to type into an app) and ten
+backup codes, kept in the same file and kept the same on every run.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from lantern.access.models import StaffMembership, StaffRole
+from lantern.accounts.models import User
+from lantern.clinical.models import Organization, Patient
+from lantern.interop.fhir_import import ImportReport, import_paths
+from lantern.mfa.services import backup_code_hash, backup_codes_set, new_backup_code
+
+DEMO_SOURCE_SYSTEM = "demo"
+BUNDLE_DIR = Path(__file__).resolve().parent / "bundles"
+BUNDLE_FILES = (
+    "Jill_Tillman_c4b7d178-c437-4202-9fb0-1b64afb8bc09.json",
+    "Mathilda_OKeefe_e96a4adf-fbc9-4983-b6cd-16b1815bb634.json",
+    "Elsa_Vargas_61e3368b-5e7e-45ee-a256-874b26192263.json",
+)
+# Jill Tillman's Patient.id in her bundle: the demo patient account is linked to her record, and
+# the demo staff work at her clinic (her managing organization).
+DEMO_PATIENT_FHIR_ID = "f341c771-5aff-4858-9406-9d45e8a56246"
+LOGINS_FILE_NAME = "demo-logins.txt"
+LOGINS_FILE_HEADER = (
+    "# Lantern demo sign-ins: synthetic patients, for trying Lantern out; not for production.\n"
+    "# Written once by `python manage.py load_demo`, which keeps these passwords on every run.\n"
+    "# Delete this file and run load_demo again to choose new passwords.\n"
+    "# account      username      password\n"
+    "# account      username      authenticator <secret>   (type it into an authenticator app)\n"
+    "# account      username      backup-codes <ten codes> (each works once)\n"
+)
+AUTHENTICATOR_FIELD = "authenticator"
+BACKUP_CODES_FIELD = "backup-codes"
+DEMO_DEVICE_NAME = "Authenticator app"
+
+
+class DemoDataError(Exception):
+    """The demo data could not be loaded; the message names the file or record and says why."""
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo account. `key` is its first column in the logins file."""
+
+    key: str
+    username: str
+    first_name: str
+    last_name: str
+    is_staff: bool = False
+    is_superuser: bool = False
+    staff_role: StaffRole | None = None
+    is_patient: bool = False
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("patient", "demo-patient", "Jill", "Tillman", is_patient=True),
+    DemoAccount("nurse", "demo-nurse", "Nora", "Demo", is_staff=True, staff_role=StaffRole.NURSE),
+    DemoAccount(
+        "administrator",
+        "demo-admin",
+        "Ada",
+        "Demo",
+        is_staff=True,
+        is_superuser=True,
+        staff_role=StaffRole.ADMINISTRATOR,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoFactors:
+    """A demo account's second factors: the authenticator secret (base32) and backup codes."""
+
+    authenticator_secret: str
+    backup_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    description: str
+    factors: DemoFactors | None = None
+
+
+@dataclass(frozen=True)
+class DemoLoadResult:
+    report: ImportReport
+    patient: Patient
+    clinic: Organization
+    logins: list[DemoLogin]
+    logins_path: Path
+
+
+def demo_data_load(*, bundle_dir: Path = BUNDLE_DIR) -> DemoLoadResult:
+    """Import the demo bundles and make sure the demo accounts exist with their saved passwords."""
+    report = import_paths(
+        [bundle_dir / name for name in BUNDLE_FILES], source_system=DEMO_SOURCE_SYSTEM
+    )
+    if report.failed:
+        raise DemoDataError(
+            "The demo bundles did not import: "
+            + "; ".join(failure.describe() for failure in report.failed)
+        )
+    patient = (
+        Patient.objects.select_related("managing_organization")
+        .filter(source_system=DEMO_SOURCE_SYSTEM, fhir_id=DEMO_PATIENT_FHIR_ID)
+        .first()
+    )
+    if patient is None:
+        raise DemoDataError(
+            f"{bundle_dir / BUNDLE_FILES[0]} has no Patient {DEMO_PATIENT_FHIR_ID} for the demo "
+            "patient account."
+        )
+    clinic = patient.managing_organization
+    if clinic is None:
+        raise DemoDataError(
+            f"The demo patient {DEMO_PATIENT_FHIR_ID} has no managing organization, so the demo "
+            "staff have no clinic to work at."
+        )
+
+    logins_path = Path(settings.VAR_DIR) / LOGINS_FILE_NAME
+    passwords = _saved_passwords(logins_path)
+    factors = _saved_factors(logins_path)
+    for account in DEMO_ACCOUNTS:
+        passwords.setdefault(account.key, secrets.token_urlsafe(18))
+        factors.setdefault(account.key, _new_factors())
+    # The file is written before any password or factor is set, so no account ever has a
+    # password or a factor that is not in the file.
+    _logins_file_write(logins_path, passwords, factors)
+    with transaction.atomic():
+        for account in DEMO_ACCOUNTS:
+            user = _demo_account_ensure(
+                account, password=passwords[account.key], patient=patient, clinic=clinic
+            )
+            _demo_factors_ensure(user, factors[account.key])
+
+    logins = [
+        DemoLogin(
+            account.username,
+            passwords[account.key],
+            _describe(account, patient, clinic),
+            factors[account.key],
+        )
+        for account in DEMO_ACCOUNTS
+    ]
+    return DemoLoadResult(
+        report=report, patient=patient, clinic=clinic, logins=logins, logins_path=logins_path
+    )
+
+
+def _describe(account: DemoAccount, patient: Patient, clinic: Organization) -> str:
+    if account.is_patient:
+        return f"patient: {patient.given_names} {patient.family_name}, sees her own record"
+    if account.is_superuser:
+        return f"administrator at {clinic.name}; also signs in to /admin/"
+    role = account.staff_role.label.lower() if account.staff_role else "staff"
+    return f"{role} at {clinic.name}, sees the clinic's patients"
+
+
+def _demo_account_ensure(
+    account: DemoAccount, *, password: str, patient: Patient, clinic: Organization
+) -> User:
+    """Create or correct one account, writing only what differs from what it should be."""
+    wanted = {
+        "first_name": account.first_name,
+        "last_name": account.last_name,
+        "email": f"{account.username}@example.org",
+        "is_active": True,
+        "is_staff": account.is_staff,
+        "is_superuser": account.is_superuser,
+        "patient_id": patient.pk if account.is_patient else None,
+    }
+    if account.is_patient:
+        holder = User.objects.filter(patient=patient).exclude(username=account.username).first()
+        if holder is not None:
+            raise DemoDataError(
+                f"The demo patient's record is already linked to the account {holder.username!r}; "
+                f"unlink it or delete it, then run load_demo again."
+            )
+
+    user = User.objects.filter(username=account.username).first()
+    if user is None:
+        user = User(username=account.username, **wanted)
+        user.set_password(password)
+        user.save()
+    else:
+        changed = [field for field, value in wanted.items() if getattr(user, field) != value]
+        for field in changed:
+            setattr(user, field, wanted[field])
+        if not user.check_password(password):
+            user.set_password(password)
+            changed.append("password")
+        if changed:
+            user.save(update_fields=[field.removesuffix("_id") for field in changed])
+
+    if account.staff_role is not None:
+        _staff_membership_ensure(user, clinic=clinic, role=account.staff_role)
+    return user
+
+
+def _new_factors() -> DemoFactors:
+    secret = base64.b32encode(secrets.token_bytes(20)).decode()
+    return DemoFactors(secret, tuple(new_backup_code() for _ in range(10)))
+
+
+def _demo_factors_ensure(user: User, factors: DemoFactors) -> None:
+    """Give the account a confirmed authenticator app with the saved secret and the saved backup
+    codes, writing only what differs. Codes already used stay used until all ten are gone."""
+    key = base64.b32decode(factors.authenticator_secret).hex()
+    device = TOTPDevice.objects.filter(user=user, name=DEMO_DEVICE_NAME).order_by("id").first()
+    if device is None:
+        TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, key=key, confirmed=True)
+    elif device.key != key or not device.confirmed:
+        device.key, device.confirmed, device.last_t = key, True, -1
+        device.save(update_fields=["key", "confirmed", "last_t"])
+
+    wanted = {backup_code_hash(code) for code in factors.backup_codes}
+    stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    if not stored or not stored <= wanted:
+        backup_codes_set(user=user, codes=list(factors.backup_codes))
+
+
+def _staff_membership_ensure(user: User, *, clinic: Organization, role: StaffRole) -> None:
+    membership = StaffMembership.objects.filter(user=user, organization=clinic).first()
+    if membership is None:
+        StaffMembership.objects.create(user=user, organization=clinic, role=role)
+    elif membership.role != role or not membership.is_active:
+        membership.role = role
+        membership.is_active = True
+        membership.save(update_fields=["role", "is_active"])
+
+
+def _saved_passwords(path: Path) -> dict[str, str]:
+    """The passwords in the logins file, by account key; empty if there is no file yet."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as error:
+        raise DemoDataError(f"Cannot read {path}: {error.strerror or error}.") from error
+    usernames = {account.key: account.username for account in DEMO_ACCOUNTS}
+    passwords: dict[str, str] = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) == 3 and not line.startswith("#"):
+            key, username, password = fields
+            # A line for an account renamed since is ignored, so the account gets a new password.
+            if usernames.get(key) == username:
+                passwords[key] = password
+    return passwords
+
+
+def _saved_factors(path: Path) -> dict[str, DemoFactors]:
+    """The second factors in the logins file, by account key; empty if there is none yet."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        # A file that cannot be read was already reported by `_saved_passwords`.
+        return {}
+    usernames = {account.key: account.username for account in DEMO_ACCOUNTS}
+    secrets_by_key: dict[str, str] = {}
+    codes_by_key: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if line.startswith("#") or len(fields) < 4 or usernames.get(fields[0]) != fields[1]:
+            continue
+        if fields[2] == AUTHENTICATOR_FIELD and len(fields) == 4:
+            secrets_by_key[fields[0]] = fields[3]
+        elif fields[2] == BACKUP_CODES_FIELD and len(fields) == 13:
+            codes_by_key[fields[0]] = tuple(fields[3:])
+    return {
+        key: DemoFactors(secrets_by_key[key], codes_by_key[key])
+        for key in secrets_by_key.keys() & codes_by_key.keys()
+    }
+
+
+def _logins_file_write(
+    path: Path, passwords: dict[str, str], factors: dict[str, DemoFactors]
+) -> None:
+    """Write the logins file readable by its owner only, and only if its content changes."""
+    text = LOGINS_FILE_HEADER + "".join(
+        f"{account.key:<15}{account.username:<14}{passwords[account.key]}\n"
+        for account in DEMO_ACCOUNTS
+    )
+    text += "".join(
+        f"{account.key:<15}{account.username:<14}{AUTHENTICATOR_FIELD} "
+        f"{factors[account.key].authenticator_secret}\n"
+        f"{account.key:<15}{account.username:<14}{BACKUP_CODES_FIELD} "
+        f"{' '.join(factors[account.key].backup_codes)}\n"
+        for account in DEMO_ACCOUNTS
+    )
+    try:
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            if path.stat().st_mode & 0o777 != 0o600:
+                path.chmod(0o600)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write a private temporary file, then rename it over the old one, so the passwords are
+        # never readable by others and a crash never leaves half a file.
+        temporary = path.with_name(f".{path.name}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            os.fchmod(file.fileno(), 0o600)
+            file.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise DemoDataError(f"Cannot write {path}: {error.strerror or error}.") from error
