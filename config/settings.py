@@ -7,6 +7,7 @@ default (SECRET_KEY must be set). `make run` sets what a laptop needs. See docs/
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -35,7 +36,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError as error:
-        raise ImproperlyConfigured(f"Environment variable {name} must be a whole number.") from error
+        raise ImproperlyConfigured(
+            f"Environment variable {name} must be a whole number."
+        ) from error
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -61,6 +64,10 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading commits the whole registered domain, every subdomain included, to HTTPS in browsers
+# for months and cannot be undone quickly, so it is the domain owner's decision
+# (SECURE_HSTS_PRELOAD=on), not a default; the deploy check's reminder about it is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Health probes come from the load balancer over plain HTTP.
@@ -89,7 +96,19 @@ INSTALLED_APPS = [
     "lantern.clinical",
     "lantern.access",
     "lantern.audit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_email",
+    "django_otp_webauthn",
+    "axes",
     "lantern.interop",
+    "lantern.demo",
+    "lantern.notifications",
+    "lantern.enrollment",
+    "lantern.mfa",
+    "lantern.staff",
+    "lantern.home",
 ]
 
 MIDDLEWARE = [
@@ -99,10 +118,23 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lantern.accounts.middleware.SessionTimeoutMiddleware",
+    "lantern.mfa.middleware.SecondFactorRequiredMiddleware",
+    "lantern.enrollment.middleware.TermsAcceptanceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lantern.core.middleware.RequestContextMiddleware",
+    # Lockout and throttling of sign-in attempts; last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:sign_in"
+LOGIN_REDIRECT_URL = "home:home"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -117,6 +149,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lantern.core.context_processors.portal",
             ],
         },
     },
@@ -125,7 +158,9 @@ TEMPLATES = [
 # The database. SQLite under var/ unless DATABASE_URL says otherwise (PostgreSQL in production).
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'lantern.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the task worker write to one file at once: WAL, a busy timeout and
     # immediate transactions keep "database is locked" away from users.
@@ -142,7 +177,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -165,10 +202,38 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "lantern.enrollment.validators.MaximumLengthValidator"},
+    {"NAME": "lantern.enrollment.validators.PersonalDetailsValidator"},
+    {"NAME": "lantern.enrollment.validators.BreachedPasswordValidator"},
 ]
+# A file of SHA-1 hashes of breached passwords (one upper-case hash per line, sorted, in the
+# format of the downloadable Pwned Passwords list). None is bundled: the check is off without it.
+BREACHED_PASSWORDS_FILE = os.environ.get("BREACHED_PASSWORDS_FILE", "")
+# How long an activation code that staff issue for a patient stays valid.
+ACTIVATION_CODE_DAYS = env_int("ACTIVATION_CODE_DAYS", 30)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# Sessions: signed out after this long without a request (warned a minute before), and after
+# SESSION_ABSOLUTE_SECONDS from sign-in whatever happens (lantern.accounts.middleware).
+SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 15 * 60)
+# A password reset link works once, for an hour.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+# Optional: a MaxMind GeoLite2 City database, to show a city for each sign-in's address.
+GEOIP_PATH = os.environ.get("GEOIP_PATH", "")
+
+# Sign-in throttling (django-axes). Five wrong passwords for one username lock that username, and
+# five from one address lock the address, for 15 minutes after the last failure; a success clears
+# the count. Failures during a lock are not counted, so the page can say when it ends. Unknown
+# usernames are counted exactly like real ones, so a lock reveals nothing.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "lantern.accounts.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
@@ -203,6 +268,30 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The clinic this deployment serves: shown on pages and in emails.
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Lantern Health")
 EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "911")
+
+# Notifications. Links in emails and text messages start with PUBLIC_BASE_URL (the address
+# patients use). SMS_SENDER is the dotted path of the text-message sender; the default keeps
+# messages in the database for staff to read (see lantern/notifications/senders.py to plug in a
+# gateway). A message is given up after NOTIFICATION_MAX_ATTEMPTS failed deliveries.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
+SMS_SENDER = os.environ.get("SMS_SENDER", "lantern.notifications.senders.OutboxSmsSender")
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+
+# Passkeys (WebAuthn) are bound to the portal's domain and the origins it is served from.
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_RP_NAME = CLINIC_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("WEBAUTHN_ORIGINS", "http://localhost:8000")
+# Passkeys are a second factor only, after the password; never a way to skip it.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+# Second factors (django-otp). Wrong codes wait 1, 2, 4, 8... seconds per device; email and text
+# codes last 10 minutes; the authenticator app shows the clinic's name.
+OTP_TOTP_ISSUER = CLINIC_NAME
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_EMAIL_THROTTLE_FACTOR = 1
+OTP_EMAIL_TOKEN_VALIDITY = 10 * 60
+OTP_SMS_THROTTLE_FACTOR = 1
 
 # The FHIR importer: how many processes validate resources (0 means one per core).
 IMPORT_WORKERS = env_int("IMPORT_WORKERS", 0)

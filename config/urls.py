@@ -1,10 +1,15 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from lantern.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("", include("lantern.home.urls")),
+    path("", include("lantern.accounts.urls")),
+    path("", include("lantern.enrollment.urls")),
+    path("two-factor/", include("lantern.mfa.urls")),
+    path("staff/", include("lantern.staff.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,273 @@
+"""Account writes: sign-in records, sessions, recovery, email confirmation and contact changes.
+
+Every message goes through the notifications outbox in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from lantern.notifications.models import NotificationKind
+from lantern.notifications.services import absolute_url, notification_send
+
+from . import selectors
+from .devices import approximate_place, device_label
+from .models import (
+    EmailVerification,
+    EmailVerificationStatus,
+    KnownDevice,
+    SignInEvent,
+    User,
+    UserSession,
+)
+
+EMAIL_VERIFICATION_LIFETIME = timedelta(days=3)
+# How often a session's "last active" time is written: at most once a minute.
+LAST_SEEN_GRANULARITY = timedelta(minutes=1)
+
+
+def sha256_hex(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def new_device_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+# Email confirmation.
+
+
+def email_verification_start(*, user: User) -> None:
+    """Send a one-time link that confirms `user.email`; an earlier pending link stops working."""
+    if not user.email:
+        return
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        EmailVerification.objects.filter(user=user, status=EmailVerificationStatus.PENDING).update(
+            status=EmailVerificationStatus.REPLACED
+        )
+        EmailVerification.objects.create(
+            user=user,
+            email=user.email,
+            token_hash=sha256_hex(token),
+            created_at=now,
+            expires_at=now + EMAIL_VERIFICATION_LIFETIME,
+        )
+        link = absolute_url(reverse("accounts:verify_email", kwargs={"token": token}))
+        notification_send(
+            kind=NotificationKind.EMAIL_VERIFICATION, email=user.email, context={"link": link}
+        )
+
+
+def email_verification_confirm(*, token: str) -> User | None:
+    """Use a confirmation link once. Returns the confirmed account, or None if the link is not
+    valid (unknown, used, replaced, expired, or the account's address has changed since)."""
+    now = timezone.now()
+    with transaction.atomic():
+        verification = (
+            EmailVerification.objects.select_related("user")
+            .filter(token_hash=sha256_hex(token))
+            .first()
+        )
+        if verification is None:
+            return None
+        # The conditional update is the claim: a second click finds the link already used.
+        claimed = EmailVerification.objects.filter(
+            pk=verification.pk, status=EmailVerificationStatus.PENDING, expires_at__gt=now
+        ).update(status=EmailVerificationStatus.USED, used_at=now)
+        user = verification.user
+        if not claimed or user.email.lower() != verification.email.lower():
+            return None
+        User.objects.filter(pk=user.pk).update(email_verified_at=now)
+        user.email_verified_at = now
+        return user
+
+
+# Signing in and sessions.
+
+
+@dataclass(frozen=True)
+class SignInRecord:
+    session: UserSession
+    event: SignInEvent
+    # The device cookie's value: the one sent, or a new one to set.
+    device_id: str
+
+
+def sign_in_record(
+    *,
+    user: User,
+    session_key: str,
+    ip_address: str | None,
+    user_agent: str,
+    device_id: str | None,
+) -> SignInRecord:
+    """Record a sign-in (the password step) and its session; tell the account by email when it
+    comes from a device it has not signed in from before (but not on its very first sign-in)."""
+    now = timezone.now()
+    device_id = device_id or new_device_id()
+    label = device_label(user_agent)
+    place = approximate_place(ip_address)
+    with transaction.atomic():
+        has_devices = KnownDevice.objects.filter(user=user).exists()
+        device, created = KnownDevice.objects.get_or_create(
+            user=user,
+            device_id_hash=sha256_hex(device_id),
+            defaults={"first_seen_at": now, "last_seen_at": now},
+        )
+        if not created:
+            KnownDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+        event = SignInEvent.objects.create(
+            user=user,
+            at=now,
+            ip_address=ip_address,
+            device_label=label,
+            place=place,
+            new_device=created and has_devices,
+        )
+        session = UserSession.objects.create(
+            user=user,
+            session_key_hash=sha256_hex(session_key),
+            created_at=now,
+            last_seen_at=now,
+            ip_address=ip_address,
+            user_agent=user_agent[:400],
+            device_label=label,
+            place=place,
+        )
+        if event.new_device and user.has_verified_email:
+            notification_send(
+                kind=NotificationKind.NEW_DEVICE_SIGN_IN,
+                email=user.email,
+                context={"device": label, "when": now},
+                dedupe_key=f"new-device-sign-in:{event.pk}",
+            )
+    return SignInRecord(session=session, event=event, device_id=device_id)
+
+
+def session_touch(*, session_id: str, force: bool = False) -> None:
+    """Note that a session is in use; written at most once a minute unless `force`."""
+    now = timezone.now()
+    sessions = UserSession.objects.filter(pk=session_id, ended_at__isnull=True)
+    if not force:
+        sessions = sessions.filter(last_seen_at__lt=now - LAST_SEEN_GRANULARITY)
+    sessions.update(last_seen_at=now)
+
+
+def session_end(*, session_id: str) -> None:
+    UserSession.objects.filter(pk=session_id, ended_at__isnull=True).update(ended_at=timezone.now())
+
+
+def sessions_end_all(*, user: User, except_session_id: str | None = None) -> datetime:
+    """End every session of the account (but one, if named) and stop trusting its browsers for
+    the second factor. Returns the moment used: a session that began before it and was not kept
+    is signed out by the session middleware."""
+    from lantern.mfa.services import trusted_devices_revoke
+
+    now = timezone.now()
+    with transaction.atomic():
+        trusted_devices_revoke(user=user)
+        User.objects.filter(pk=user.pk).update(sessions_ended_at=now)
+        user.sessions_ended_at = now
+        UserSession.objects.filter(user=user, ended_at__isnull=True).exclude(
+            pk=except_session_id
+        ).update(ended_at=now)
+    return now
+
+
+# Recovery.
+
+
+def username_reminder_request(*, email: str, request_key: str) -> None:
+    """Email the username of each account whose confirmed address is `email`; nothing if none.
+
+    `request_key` comes from the form, so sending the same form twice sends one email.
+    """
+    with transaction.atomic():
+        for user in selectors.users_with_verified_email(email=email):
+            notification_send(
+                kind=NotificationKind.USERNAME_REMINDER,
+                email=user.email,
+                context={"username": user.get_username()},
+                dedupe_key=f"username-reminder:{user.pk}:{sha256_hex(request_key)}",
+            )
+
+
+def password_reset_link(*, user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return absolute_url(reverse("accounts:reset_password", kwargs={"uidb64": uid, "token": token}))
+
+
+def password_reset_request(*, email_or_username: str, request_key: str) -> None:
+    """Email a one-hour, one-time reset link to the confirmed address of the matching account(s).
+
+    The link stops working once the password changes (Django's token includes the password hash)
+    or after settings.PASSWORD_RESET_TIMEOUT.
+    """
+    with transaction.atomic():
+        for user in selectors.user_for_recovery(email_or_username=email_or_username):
+            notification_send(
+                kind=NotificationKind.PASSWORD_RESET,
+                email=user.email,
+                context={"link": password_reset_link(user=user)},
+                dedupe_key=f"password-reset:{user.pk}:{sha256_hex(request_key)}",
+            )
+
+
+def password_reset_complete(*, user: User, new_password: str) -> None:
+    """Set the new password, end every session of the account and send a notice."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        sessions_end_all(user=user)
+        _password_changed_notice(user=user)
+
+
+def password_change(*, user: User, new_password: str, keep_session_id: str | None) -> None:
+    """Change the password from settings: every other session ends; this one is kept by the
+    caller (update_session_auth_hash)."""
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        sessions_end_all(user=user, except_session_id=keep_session_id)
+        _password_changed_notice(user=user)
+
+
+def _password_changed_notice(*, user: User) -> None:
+    if user.has_verified_email:
+        notification_send(kind=NotificationKind.PASSWORD_CHANGED, email=user.email)
+
+
+# Contact details.
+
+
+def email_change(*, user: User, email: str) -> None:
+    """Change the address: the old confirmed address is told, the new one must be confirmed."""
+    old_email = user.email if user.has_verified_email else ""
+    with transaction.atomic():
+        user.email = email
+        user.email_verified_at = None
+        user.save(update_fields=["email", "email_verified_at"])
+        if old_email and old_email.lower() != email.lower():
+            notification_send(kind=NotificationKind.CONTACT_CHANGED, email=old_email)
+        email_verification_start(user=user)
+
+
+def phone_change(*, user: User, phone: str) -> None:
+    with transaction.atomic():
+        user.phone = phone
+        user.save(update_fields=["phone"])
+        if user.has_verified_email:
+            notification_send(kind=NotificationKind.CONTACT_CHANGED, email=user.email)

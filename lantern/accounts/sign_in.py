@@ -1,0 +1,48 @@
+"""What happens at the moment an account signs in, whichever page signed it in.
+
+Call `sign_in_started(request, user)` right after django.contrib.auth.login(): it records the
+sign-in and its session (for "Where you're signed in", "Recent sign-ins" and the home page's
+"Your last sign-in was ...") and emails a new-device notice when due. The device cookie it needs
+is set on the response by SessionTimeoutMiddleware.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from . import services, session_state
+from .models import User
+
+DEVICE_COOKIE = "lantern_device"
+DEVICE_COOKIE_SALT = "lantern.accounts.device"
+DEVICE_COOKIE_AGE = 2 * 365 * 24 * 60 * 60
+DEVICE_ID_ATTRIBUTE = "lantern_device_id"
+
+
+def sign_in_started(request: HttpRequest, user: User) -> None:
+    record = services.sign_in_record(
+        user=user,
+        session_key=request.session.session_key or "",
+        ip_address=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        device_id=request.get_signed_cookie(DEVICE_COOKIE, None, salt=DEVICE_COOKIE_SALT),
+    )
+    request.session[session_state.USER_SESSION_ID] = str(record.session.pk)
+    setattr(request, DEVICE_ID_ATTRIBUTE, record.device_id)
+
+
+def set_device_cookie(request: HttpRequest, response: HttpResponse) -> None:
+    """A long-lived, signed, HttpOnly cookie naming this browser (after a sign-in only)."""
+    device_id = getattr(request, DEVICE_ID_ATTRIBUTE, None)
+    if device_id is None:
+        return
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        device_id,
+        salt=DEVICE_COOKIE_SALT,
+        max_age=DEVICE_COOKIE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )

@@ -1,0 +1,47 @@
+"""Hold a signed-in account at the terms page until it has accepted the current terms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from lantern.access.decorators import BEFORE_SECOND_FACTOR, access_rule, is_fully_signed_in
+
+from .selectors import terms_acceptance_due
+
+
+class TermsAcceptanceMiddleware:
+    """Redirect a fully signed-in account to the terms page while a newer version waits.
+
+    Pages open before the second factor (sign-in, sign-out, public pages) stay reachable, so an
+    account can always leave. Staff accounts accept too. It must come after django-otp's
+    middleware, which tells whether the second factor was given.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        if access_rule(view_func) in BEFORE_SECOND_FACTOR:
+            return None
+        if getattr(view_func, "lantern_terms_page", False):
+            return None
+        if not is_fully_signed_in(request.user):
+            return None
+        if not terms_acceptance_due(user=request.user):
+            return None
+        query = urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(f"{reverse('enrollment:terms')}?{query}")

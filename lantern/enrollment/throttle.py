@@ -1,0 +1,18 @@
+"""A fixed-window counter per source address in the cache, for the public enrollment forms."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+
+def attempt_allowed(*, scope: str, address: str | None, limit: int, window_seconds: int) -> bool:
+    """Count one attempt from `address`; False once more than `limit` came in the window."""
+    key = f"lantern.throttle:{scope}:{address or 'unknown'}"
+    # add() starts the window only if it is not running; incr() is atomic in the shared caches.
+    cache.add(key, 0, timeout=window_seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=window_seconds)
+        count = 1
+    return count <= limit

@@ -1,0 +1,51 @@
+"""Forms of the second-factor pages. Code fields allow paste and ignore spaces and dashes."""
+
+from __future__ import annotations
+
+from django import forms
+
+CODE_REQUIRED = "Enter the code."
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        error_messages={"required": CODE_REQUIRED, "max_length": "That code is too long."},
+        widget=forms.TextInput(
+            attrs={
+                "class": "usa-input usa-input--medium",
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class VerifyForm(CodeForm):
+    trust = forms.BooleanField(
+        required=False,
+        label="Trust this device for 30 days",
+        widget=forms.CheckboxInput(attrs={"class": "usa-checkbox__input"}),
+    )
+
+
+class BackupCodeForm(VerifyForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = "Backup code"
+        self.fields["code"].error_messages["required"] = "Enter one of your backup codes."
+        self.fields["code"].widget.attrs.update(
+            {"inputmode": "text", "autocomplete": "off", "autocapitalize": "none"}
+        )
+
+
+class MethodKeyForm(forms.Form):
+    """Names one of the account's own methods; the view looks it up for that account only."""
+
+    method = forms.CharField(max_length=100)
+
+
+class TrustedDeviceForm(forms.Form):
+    device = forms.UUIDField()

@@ -1,0 +1,72 @@
+"""Passkeys (WebAuthn) through django-otp-webauthn's JSON endpoints, as a second factor only.
+
+Its views are reused with two changes: registering from the first-setup page is refused once the
+account has any sign-in method (adding one later goes through the manage page, which asks for the
+password again), and the first method registered also gets backup codes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django_otp_webauthn import exceptions
+from django_otp_webauthn.views import (
+    BeginCredentialAuthenticationView,
+    BeginCredentialRegistrationView,
+    CompleteCredentialAuthenticationView,
+    CompleteCredentialRegistrationView,
+)
+
+from . import selectors, services
+
+
+class AlreadySetUp(exceptions.OTPWebAuthnApiError):
+    status_code = 403
+    code = "already_set_up"
+    default_detail = "You already have a way to sign in. Add a passkey from your security settings."
+
+
+class FirstSetupOnlyMixin:
+    def check_can_register(self) -> None:
+        if selectors.has_sign_in_method(user=self.request.user):  # type: ignore[attr-defined]
+            raise AlreadySetUp()
+
+
+class NewBackupCodesMixin:
+    def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(*args, **kwargs)  # type: ignore[misc]
+        if response.status_code == 200:
+            request = self.request  # type: ignore[attr-defined]
+            from .views import NEW_BACKUP_CODES_SESSION_KEY
+
+            new_codes = services.passkey_registered(user=request.user)
+            if new_codes.codes:
+                request.session[NEW_BACKUP_CODES_SESSION_KEY] = new_codes.codes
+        return response
+
+
+class SetupRegistrationBegin(FirstSetupOnlyMixin, BeginCredentialRegistrationView):
+    pass
+
+
+class SetupRegistrationComplete(
+    FirstSetupOnlyMixin, NewBackupCodesMixin, CompleteCredentialRegistrationView
+):
+    pass
+
+
+class RegistrationBegin(BeginCredentialRegistrationView):
+    pass
+
+
+class RegistrationComplete(NewBackupCodesMixin, CompleteCredentialRegistrationView):
+    pass
+
+
+class AuthenticationBegin(BeginCredentialAuthenticationView):
+    pass
+
+
+class AuthenticationComplete(CompleteCredentialAuthenticationView):
+    pass

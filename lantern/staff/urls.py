@@ -1,0 +1,37 @@
+from django.urls import path
+
+from . import views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("patients/", views.patient_search, name="patients"),
+    path("patients/<uuid:patient_id>/", views.patient_detail, name="patient"),
+    path(
+        "patients/<uuid:patient_id>/activation-code/",
+        views.activation_code_issue,
+        name="activation_code_issue",
+    ),
+    path(
+        "patients/<uuid:patient_id>/activation-code/revoke/",
+        views.activation_code_revoke,
+        name="activation_code_revoke",
+    ),
+    path("enrollment-requests/", views.enrollment_requests, name="enrollment_requests"),
+    path(
+        "enrollment-requests/<uuid:request_id>/",
+        views.enrollment_request_review,
+        name="enrollment_request",
+    ),
+    path(
+        "enrollment-requests/<uuid:request_id>/approve/",
+        views.enrollment_request_approve,
+        name="enrollment_request_approve",
+    ),
+    path(
+        "enrollment-requests/<uuid:request_id>/decline/",
+        views.enrollment_request_decline,
+        name="enrollment_request_decline",
+    ),
+]

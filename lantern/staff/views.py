@@ -1,0 +1,177 @@
+"""The staff console: queues, patient search, activation codes and enrollment requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from lantern.access import policy
+from lantern.access.decorators import (
+    ACCESS_RULE_ATTRIBUTE,
+    is_fully_signed_in,
+    patient_view,
+    staff_view,
+)
+from lantern.audit.models import AuditAction
+from lantern.enrollment import selectors as enrollment_selectors
+from lantern.enrollment import services as enrollment_services
+
+from . import selectors
+from .forms import ApproveRequestForm, IssueCodeForm, PatientSearchForm
+
+REQUESTS_PER_PAGE = 25
+
+
+def staff_patient_view(*, action: AuditAction = AuditAction.VIEW, object_type: str = "record"):
+    """patient_view for console pages: a patient opening their own record here gets 404 too."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        inner = patient_view(action=action, object_type=object_type)(view)
+
+        @wraps(inner)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if is_fully_signed_in(request.user) and not policy.is_staff_member(request.user):
+                raise Http404
+            return inner(request, *args, **kwargs)
+
+        setattr(wrapper, ACCESS_RULE_ATTRIBUTE, "patient")
+        return wrapper
+
+    return decorate
+
+
+@staff_view
+def home(request: HttpRequest) -> HttpResponse:
+    pending = enrollment_selectors.enrollment_requests_pending_count()
+    return render(request, "staff/home.html", {"pending_requests": pending})
+
+
+@staff_view
+def patient_search(request: HttpRequest) -> HttpResponse:
+    form = PatientSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    patients = selectors.patients_search(user=request.user, query=query)
+    return render(
+        request, "staff/patient_search.html", {"form": form, "query": query, "patients": patients}
+    )
+
+
+@staff_patient_view()
+def patient_detail(request: HttpRequest) -> HttpResponse:
+    access = request.patient_access
+    context = {
+        "patient": access.patient,
+        "has_account": enrollment_selectors.patient_has_account(access=access),
+        "active_code": enrollment_selectors.activation_code_active(access=access),
+        "issue_form": IssueCodeForm(),
+    }
+    return render(request, "staff/patient_detail.html", context)
+
+
+@staff_patient_view(action=AuditAction.CREATE, object_type="ActivationCode")
+@require_POST
+@never_cache
+def activation_code_issue(request: HttpRequest) -> HttpResponse:
+    access = request.patient_access
+    form = IssueCodeForm(request.POST)
+    if not form.is_valid():
+        return redirect("staff:patient", patient_id=access.patient.pk)
+    try:
+        issued = enrollment_services.activation_code_issue(
+            actor=request.user, access=access, issue_key=form.cleaned_data["issue_key"]
+        )
+    except enrollment_services.AlreadyIssued:
+        messages.warning(
+            request,
+            "A code was already issued from that page, and it was shown once. "
+            "If you did not write it down, issue a new code.",
+        )
+        return redirect("staff:patient", patient_id=access.patient.pk)
+    return render(
+        request, "staff/activation_code_issued.html", {"patient": access.patient, "issued": issued}
+    )
+
+
+@staff_patient_view(action=AuditAction.UPDATE, object_type="ActivationCode")
+@require_POST
+def activation_code_revoke(request: HttpRequest) -> HttpResponse:
+    access = request.patient_access
+    if enrollment_services.activation_code_revoke(actor=request.user, access=access):
+        messages.success(request, "The activation code was revoked. It can no longer be used.")
+    else:
+        messages.info(request, "There was no active code to revoke.")
+    return redirect("staff:patient", patient_id=access.patient.pk)
+
+
+@staff_view
+def enrollment_requests(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(enrollment_selectors.enrollment_requests_for_review(), REQUESTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "staff/enrollment_requests.html", {"page": page})
+
+
+@staff_view
+def enrollment_request_review(request: HttpRequest, request_id) -> HttpResponse:
+    enrollment_request = _request_or_404(request_id)
+    candidates = enrollment_selectors.enrollment_request_candidates(
+        user=request.user, enrollment_request=enrollment_request
+    )
+    context = {"enrollment_request": enrollment_request, "candidates": candidates}
+    return render(request, "staff/enrollment_request_review.html", context)
+
+
+@staff_view
+@require_POST
+def enrollment_request_approve(request: HttpRequest, request_id) -> HttpResponse:
+    enrollment_request = _request_or_404(request_id)
+    form = ApproveRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the patient record that matches the request.")
+        return redirect("staff:enrollment_request", request_id=enrollment_request.pk)
+    access = policy.patient_access(
+        request.user,
+        form.cleaned_data["patient_id"],
+        action=AuditAction.CREATE,
+        object_type="ActivationCode",
+    )
+    try:
+        enrollment_services.enrollment_request_approve(
+            actor=request.user, enrollment_request=enrollment_request, access=access
+        )
+    except enrollment_services.AlreadyDecided:
+        messages.info(request, "This request was already approved or declined.")
+    except enrollment_services.EnrollmentError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Approved. We emailed the person a link to create an account.")
+    return redirect("staff:enrollment_request", request_id=enrollment_request.pk)
+
+
+@staff_view
+@require_POST
+def enrollment_request_decline(request: HttpRequest, request_id) -> HttpResponse:
+    enrollment_request = _request_or_404(request_id)
+    try:
+        enrollment_services.enrollment_request_decline(
+            actor=request.user, enrollment_request=enrollment_request
+        )
+    except enrollment_services.AlreadyDecided:
+        messages.info(request, "This request was already approved or declined.")
+    else:
+        messages.success(request, "Declined. We emailed the person a polite note.")
+    return redirect("staff:enrollment_request", request_id=enrollment_request.pk)
+
+
+def _request_or_404(request_id):
+    enrollment_request = enrollment_selectors.enrollment_request_get(request_id=request_id)
+    if enrollment_request is None:
+        raise Http404
+    return enrollment_request
