@@ -181,7 +181,14 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Rate limits must be shared by every web process, so without Redis the cache is a table
+    # (created by `manage.py createcachetable`, which make run and the test runner call).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "lantern_cache",
+        }
+    }
 
 TASKS = {
     "default": {
@@ -228,6 +235,7 @@ GEOIP_PATH = os.environ.get("GEOIP_PATH", "")
 # the count. Failures during a lock are not counted, so the page can say when it ends. Unknown
 # usernames are counted exactly like real ones, so a lock reveals nothing.
 AXES_FAILURE_LIMIT = 5
+AXES_VERBOSE = False
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
@@ -276,6 +284,9 @@ EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "911")
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
 SMS_SENDER = os.environ.get("SMS_SENDER", "lantern.notifications.senders.OutboxSmsSender")
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
+
+# Account recovery emails (forgot username / password) allowed per source address per hour.
+RECOVERY_REQUESTS_PER_HOUR = env_int("RECOVERY_REQUESTS_PER_HOUR", 10)
 
 # Passkeys (WebAuthn) are bound to the portal's domain and the origins it is served from.
 OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "localhost")

@@ -30,10 +30,11 @@ export HTTPS=off
 export DEBUG="${DEBUG:-off}"
 # Links in email point at this server; passkeys work at http://localhost:$PORT/ (browsers refuse
 # them for a bare address such as 127.0.0.1).
-export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$PORT}"
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://localhost:$PORT}"
 export WEBAUTHN_ORIGINS="${WEBAUTHN_ORIGINS:-http://localhost:$PORT}"
 
 "$PY" manage.py migrate --noinput
+"$PY" manage.py createcachetable
 "$PY" manage.py collectstatic --noinput
 "$PY" manage.py load_demo
 

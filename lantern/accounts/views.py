@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from lantern.access.decorators import is_fully_signed_in, public, signed_in, signing_in
 from lantern.access.policy import is_staff_member
+from lantern.core.throttle import attempt_allowed
 
 from . import forms, selectors, services, session_state
 from .models import User
@@ -154,7 +155,7 @@ def confirm_password(request: HttpRequest) -> HttpResponse:
 @never_cache
 def forgot_username(request: HttpRequest) -> HttpResponse:
     form = forms.ForgotUsernameForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _recovery_allowed(request, form):
         services.username_reminder_request(
             email=form.cleaned_data["email"], request_key=_request_key(request)
         )
@@ -167,7 +168,7 @@ def forgot_username(request: HttpRequest) -> HttpResponse:
 @never_cache
 def forgot_password(request: HttpRequest) -> HttpResponse:
     form = forms.ForgotPasswordForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _recovery_allowed(request, form):
         services.password_reset_request(
             email_or_username=form.cleaned_data["email_or_username"],
             request_key=_request_key(request),
@@ -175,6 +176,21 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/forgot_password_sent.html")
     context = {"form": form, "request_key": secrets.token_urlsafe(24)}
     return render(request, "accounts/forgot_password.html", context)
+
+
+def _recovery_allowed(request: HttpRequest, form) -> bool:
+    """Limit recovery emails per source address; the message says nothing about accounts."""
+    if attempt_allowed(
+        scope="account-recovery",
+        address=request.META.get("REMOTE_ADDR"),
+        limit=settings.RECOVERY_REQUESTS_PER_HOUR,
+        window_seconds=3600,
+    ):
+        return True
+    form.add_error(
+        None, "You have asked many times in a short while. Wait an hour, then try again."
+    )
+    return False
 
 
 def _user_for_reset(uidb64: str, token: str) -> User | None:

@@ -23,6 +23,7 @@ from lantern.accounts.services import email_verification_start
 from lantern.audit.models import ActorRole, AuditAction
 from lantern.audit.services import audit_event_record
 from lantern.clinical.models import Patient
+from lantern.core.throttle import attempt_allowed
 from lantern.notifications.models import NotificationKind
 from lantern.notifications.services import absolute_url, notification_send
 
@@ -35,7 +36,6 @@ from .models import (
     TermsAcceptance,
     TermsVersion,
 )
-from .throttle import attempt_allowed
 from .validators import plain_letters
 
 MAX_FAILED_ATTEMPTS = 5

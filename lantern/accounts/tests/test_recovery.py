@@ -154,3 +154,19 @@ def test_the_reset_form_needs_the_csrf_token(verified):
     assert client.post(link, {"new_password": NEW_PASSWORD}).status_code == 403
     verified.refresh_from_db()
     assert not verified.check_password(NEW_PASSWORD)
+
+
+def test_recovery_emails_are_limited_per_address_without_saying_anything_about_accounts(
+    client, settings
+):
+    settings.RECOVERY_REQUESTS_PER_HOUR = 2
+    for attempt in range(3):
+        response = client.post(
+            reverse("accounts:forgot_password"),
+            {
+                "email_or_username": f"someone{attempt}@example.org",
+                "request_key": f"k{attempt}" * 8,
+            },
+        )
+    assert "Wait an hour, then try again." in response.content.decode()
+    assert response.status_code == 200

@@ -3,16 +3,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from lantern.testing.factories import PatientFactory
-
-
-@pytest.fixture(autouse=True)
-def _empty_throttle_counters():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

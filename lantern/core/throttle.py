@@ -1,4 +1,5 @@
-"""A fixed-window counter per source address in the cache, for the public enrollment forms."""
+"""A fixed-window counter per source address in the cache, for public forms (enrollment,
+account recovery). Needs a cache shared by every web process: Redis, or the database cache."""
 
 from __future__ import annotations
 
