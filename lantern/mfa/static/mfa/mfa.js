@@ -1,11 +1,7 @@
-// Second-factor pages: focus the error summary, print backup codes, offer passkeys only where
+// Second-factor pages: print backup codes, offer passkeys only where
 // the browser supports them, and move on once a passkey is registered.
 (function () {
   "use strict";
-  var summary = document.querySelector("[data-lantern-error-summary]");
-  if (summary) {
-    summary.focus();
-  }
   document.querySelectorAll("[data-lantern-print]").forEach(function (button) {
     button.addEventListener("click", function () {
       window.print();
