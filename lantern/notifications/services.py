@@ -24,7 +24,13 @@ from django.db.models import F
 from django.template import Context, Engine
 from django.utils import dateformat, timezone
 
-from .models import Notification, NotificationChannel, NotificationKind, NotificationStatus
+from .models import (
+    KINDS_WITH_SECRETS,
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationStatus,
+)
 from .senders import EmailSender, get_sms_sender
 
 logger = logging.getLogger(__name__)
@@ -184,6 +190,9 @@ def _enqueue_delivery(notification_ids: Iterable[str]) -> None:
         deliver_notification.enqueue(notification_id)
 
 
+BODY_REMOVED_AFTER_SENDING = "[removed after sending: it carried a one-time link or code]"
+
+
 def _retry_delay(attempts: int) -> timedelta:
     return min(RETRY_FIRST_DELAY * 2 ** max(attempts - 1, 0), RETRY_MAX_DELAY)
 
@@ -217,9 +226,11 @@ def notification_deliver(
     except Exception as error:
         return _record_failure(notification=notification, error=error, claimed_at=now)
 
-    Notification.objects.filter(pk=notification.pk, claimed_at=now).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
+    sent = {"status": NotificationStatus.SENT, "sent_at": timezone.now(), "last_error": ""}
+    if notification.kind in KINDS_WITH_SECRETS:
+        # A sent link or code has done its job; it need not wait in the database to be read.
+        sent["body"] = BODY_REMOVED_AFTER_SENDING
+    Notification.objects.filter(pk=notification.pk, claimed_at=now).update(**sent)
     logger.info(
         "Notification %s (%s by %s) sent on attempt %d.",
         notification.pk,

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from lantern.notifications.models import (
@@ -268,3 +269,18 @@ def test_the_sweep_gives_up_on_a_row_interrupted_too_many_times(smtp_server, set
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.FAILED
     assert smtp_server.messages == []
+
+
+def test_a_sent_one_time_link_does_not_stay_in_the_outbox(smtp_server):
+    with transaction.atomic():
+        [row] = notification_send(
+            kind=NotificationKind.PASSWORD_RESET,
+            email="alice@example.org",
+            context={"link": "https://portal.example.org/reset/abc"},
+        )
+
+    notification_deliver(notification_id=row.pk)
+
+    assert "reset/abc" in smtp_server.messages[0].get_payload()
+    row.refresh_from_db()
+    assert "reset/abc" not in row.body
