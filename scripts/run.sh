@@ -36,7 +36,8 @@ export WEBAUTHN_ORIGINS="${WEBAUTHN_ORIGINS:-http://localhost:$PORT}"
 "$PY" manage.py migrate --noinput
 "$PY" manage.py createcachetable
 "$PY" manage.py collectstatic --noinput
-"$PY" manage.py load_demo
+# load_demo prints the sign-ins too; they are printed once, below, next to the address.
+"$PY" manage.py load_demo >/dev/null
 
 # The task worker runs beside the web server and stops with it. `exec` below replaces this shell
 # with gunicorn and drops its traps, so a watchdog stops the worker once this process (by then
@@ -54,8 +55,8 @@ watchdog_pid=$!
 trap 'kill "$worker_pid" "$watchdog_pid" 2>/dev/null || true' EXIT
 
 echo
-echo "Lantern is running at http://127.0.0.1:$PORT/ (stop it with Ctrl-C)."
-echo "For passkeys, open http://localhost:$PORT/ instead (browsers refuse them for 127.0.0.1)."
+# localhost, not 127.0.0.1: browsers refuse passkeys for a bare address.
+echo "Lantern is running at http://localhost:$PORT/ (stop it with Ctrl-C)."
 echo "Demo sign-ins (kept in $VAR_DIR/demo-logins.txt):"
 awk '!/^#/ && NF == 3 { printf "  %-14s username %-14s password %s\n", $1, $2, $3 }' \
     "$VAR_DIR/demo-logins.txt"
