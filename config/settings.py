@@ -259,7 +259,8 @@ STORAGES = {
 # the access layer.
 PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", VAR_DIR / "private"))
 
-EMAIL_URL = os.environ.get("EMAIL_URL") or f"file://{VAR_DIR / 'mail'}"
+# dj-email-url drops the first "/" of a file path, hence the four slashes for an absolute one.
+EMAIL_URL = os.environ.get("EMAIL_URL") or f"file:///{VAR_DIR / 'mail'}"
 _email = dj_email_url.parse(EMAIL_URL)
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
