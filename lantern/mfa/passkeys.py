@@ -1,8 +1,9 @@
 """Passkeys (WebAuthn) through django-otp-webauthn's JSON endpoints, as a second factor only.
 
-Its views are reused with two changes: registering from the first-setup page is refused once the
+Its views are reused with three changes: registering from the first-setup page is refused once the
 account has any sign-in method (adding one later goes through the manage page, which asks for the
-password again), and the first method registered also gets backup codes.
+password again), the first method registered also gets backup codes, and a session that passes
+the second factor with a passkey gets a new key, as it does with a code.
 """
 
 from __future__ import annotations
@@ -46,12 +47,26 @@ class NewBackupCodesMixin:
         return response
 
 
+class NewSessionKeyMixin:
+    """The library marks the session verified after the first passkey is registered, without
+    renewing its key; renew it as services.session_verify does, so a session key learned before
+    the second factor is worth nothing after it."""
+
+    def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        request = self.request  # type: ignore[attr-defined]
+        was_verified = request.user.is_verified()
+        response = super().post(*args, **kwargs)  # type: ignore[misc]
+        if response.status_code == 200 and not was_verified and request.user.is_verified():
+            services.session_verify(request=request, device=request.user.otp_device)
+        return response
+
+
 class SetupRegistrationBegin(FirstSetupOnlyMixin, BeginCredentialRegistrationView):
     pass
 
 
 class SetupRegistrationComplete(
-    FirstSetupOnlyMixin, NewBackupCodesMixin, CompleteCredentialRegistrationView
+    FirstSetupOnlyMixin, NewSessionKeyMixin, NewBackupCodesMixin, CompleteCredentialRegistrationView
 ):
     pass
 
@@ -69,4 +84,7 @@ class AuthenticationBegin(BeginCredentialAuthenticationView):
 
 
 class AuthenticationComplete(CompleteCredentialAuthenticationView):
-    pass
+    def complete_auth(self, device: Any) -> None:
+        # The password came first (passwordless sign-in is off and the route needs a signed-in
+        # user), so only the second factor is marked, with a new session key as for a code.
+        services.session_verify(request=self.request, device=device)
