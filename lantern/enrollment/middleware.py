@@ -8,25 +8,20 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.deprecation import MiddlewareMixin
 
 from lantern.access.decorators import BEFORE_SECOND_FACTOR, access_rule, is_fully_signed_in
 
 from .selectors import terms_acceptance_due
 
 
-class TermsAcceptanceMiddleware:
+class TermsAcceptanceMiddleware(MiddlewareMixin):
     """Redirect a fully signed-in account to the terms page while a newer version waits.
 
     Pages open before the second factor (sign-in, sign-out, public pages) stay reachable, so an
     account can always leave. Staff accounts accept too. It must come after django-otp's
     middleware, which tells whether the second factor was given.
     """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self,

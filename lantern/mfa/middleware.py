@@ -12,17 +12,12 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.deprecation import MiddlewareMixin
 
 from lantern.access.decorators import BEFORE_SECOND_FACTOR, access_rule
 
 
-class SecondFactorRequiredMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
-
+class SecondFactorRequiredMiddleware(MiddlewareMixin):
     def process_view(
         self,
         request: HttpRequest,
