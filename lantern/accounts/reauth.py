@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,8 +36,19 @@ def recent_password_required(view: Callable[..., HttpResponse]) -> Callable[...,
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not password_recently_confirmed(request):
+            if _wants_json(request):
+                # A script (the passkey button) cannot follow a redirect to a page; it is told.
+                return JsonResponse(
+                    {"detail": "Confirm your password again, then try once more."}, status=403
+                )
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('accounts:confirm_password')}?{query}")
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.content_type == "application/json" or "application/json" in request.headers.get(
+        "Accept", ""
+    )

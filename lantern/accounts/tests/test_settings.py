@@ -250,3 +250,14 @@ def test_confirm_password_works_before_the_second_factor(client, alice):
     password_step(client, "alice")
     response = client.get(reverse("accounts:confirm_password"))
     assert response.status_code == 200
+
+
+def test_a_script_asking_for_a_change_without_a_recent_password_gets_json_not_a_page(
+    alice_client,
+):
+    response = alice_client.post(
+        reverse("mfa:passkey_registration_begin"), content_type="application/json", data={}
+    )
+
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith("Confirm your password again")
