@@ -1,0 +1,95 @@
+"""Out-of-range flags in words, from the lab's interpretation or, failing that, its range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lantern.clinical.models import Observation
+
+CRITICAL_CODES = frozenset({"HH", "LL", "AA", "HU", "LU"})
+HIGH_CODES = frozenset({"H", "HX"})
+LOW_CODES = frozenset({"L", "LX"})
+ABNORMAL_CODES = frozenset({"A", "POS", "DET", "R"})
+NORMAL_CODES = frozenset({"N", "NEG", "ND", "S"})
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A flag as a word and the USWDS tag style that goes with it (never colour alone)."""
+
+    word: str
+    tag_class: str
+
+    @property
+    def is_normal(self) -> bool:
+        return self.word == "Normal"
+
+
+CRITICAL = Flag("Critical", "lantern-tag--critical")
+HIGH = Flag("High", "lantern-tag--high")
+LOW = Flag("Low", "lantern-tag--low")
+ABNORMAL = Flag("Abnormal", "lantern-tag--abnormal")
+NORMAL = Flag("Normal", "lantern-tag--normal")
+
+
+def flag_for(
+    *,
+    interpretation: str,
+    value: float | None,
+    low: float | None,
+    high: float | None,
+) -> Flag | None:
+    """The flag for one value; None when neither an interpretation nor a range says anything."""
+    code = interpretation.strip().upper()
+    if code in CRITICAL_CODES:
+        return CRITICAL
+    if code in HIGH_CODES:
+        return HIGH
+    if code in LOW_CODES:
+        return LOW
+    if code in ABNORMAL_CODES:
+        return ABNORMAL
+    if code in NORMAL_CODES:
+        return NORMAL
+    if value is None or (low is None and high is None):
+        return None
+    if high is not None and value > high:
+        return HIGH
+    if low is not None and value < low:
+        return LOW
+    return NORMAL
+
+
+def observation_flag(observation: Observation) -> Flag | None:
+    return flag_for(
+        interpretation=observation.interpretation,
+        value=observation.value_quantity,
+        low=observation.reference_low,
+        high=observation.reference_high,
+    )
+
+
+def unit_words(unit: str) -> str:
+    """A UCUM unit as people read it: "mm[Hg]" is "mmHg", "{beats}/min" is "beats/min"."""
+    return unit.replace("[", "").replace("]", "").replace("{", "").replace("}", "")
+
+
+def number(value: float) -> str:
+    """A value as people write it: 5.4, 120, 0.25 (no trailing ".0")."""
+    return f"{value:g}"
+
+
+def range_in_words(observation: Observation) -> str:
+    """ "Normal range: 70 to 99 mg/dL", or the lab's own words, or "" when there is none."""
+    low, high = observation.reference_low, observation.reference_high
+    unit = unit_words(observation.value_unit)
+    suffix = f" {unit}" if unit else ""
+    if low is not None and high is not None:
+        return f"Normal range: {number(low)} to {number(high)}{suffix}"
+    if high is not None:
+        return f"Normal range: {number(high)}{suffix} or lower"
+    if low is not None:
+        return f"Normal range: {number(low)}{suffix} or higher"
+    if observation.reference_text:
+        return f"Normal range: {observation.reference_text}"
+    return ""

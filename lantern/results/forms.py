@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django import forms
+
+from lantern.clinical.models import ReportKind
+
+
+class ResultFilterForm(forms.Form):
+    """The filters above the results list; every field may be left empty."""
+
+    kind = forms.ChoiceField(
+        label="Type of test",
+        required=False,
+        choices=[("", "All"), (ReportKind.LABORATORY, "Lab"), (ReportKind.IMAGING, "Imaging")],
+    )
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(label="Test name", required=False, max_length=100)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date must be on or after the start date.")
+        return cleaned
+
+    def filters(self) -> dict:
+        """The valid filters as keyword arguments for the selector (none when invalid)."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+            "search": data["q"].strip(),
+        }

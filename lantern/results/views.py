@@ -1,0 +1,65 @@
+"""Test results: the list, one result, and a test's trend over time."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from lantern.access.decorators import patient_view, signed_in
+
+from . import selectors, services
+from .forms import ResultFilterForm
+from .presenters import results_by_date, trend_chart
+
+RESULTS_PER_PAGE = 25
+
+
+@signed_in
+def my_results(request: HttpRequest) -> HttpResponse:
+    """The navigation's "Results" link: the signed-in account's own results."""
+    if request.user.patient_id is None:
+        raise Http404
+    return redirect("results:list", patient_id=request.user.patient_id)
+
+
+@patient_view(object_type="DiagnosticReport")
+def result_list(request: HttpRequest) -> HttpResponse:
+    form = ResultFilterForm(request.GET or None)
+    reports = selectors.results_for_patient(access=request.patient_access, **form.filters())
+    page = Paginator(reports, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "current_section": "results",
+        "patient": request.patient_access.patient,
+        "form": form,
+        "page": page,
+        "groups": results_by_date(page.object_list),
+        "filtered": form.is_bound,
+    }
+    return render(request, "results/result_list.html", context)
+
+
+@patient_view(object_type="DiagnosticReport")
+def result_detail(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
+    detail = selectors.result_detail(access=request.patient_access, report_id=report_id)
+    services.result_seen_record(access=request.patient_access, report=detail.report)
+    context = {
+        "current_section": "results",
+        "patient": request.patient_access.patient,
+        "detail": detail,
+    }
+    return render(request, "results/result_detail.html", context)
+
+
+@patient_view(object_type="Observation")
+def trend(request: HttpRequest, code: str) -> HttpResponse:
+    trend = selectors.trend_for_code(access=request.patient_access, code=code)
+    context = {
+        "current_section": "results",
+        "patient": request.patient_access.patient,
+        "trend": trend,
+        "chart": trend_chart(trend),
+    }
+    return render(request, "results/trend.html", context)
