@@ -1,0 +1,175 @@
+"""Who looked at my record: the patient's view of the audit trail of their own record."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from lantern.audit.models import ActorRole, AuditAction, AuditOutcome
+from lantern.audit.services import audit_event_record, audit_events_record_many
+from lantern.clinical.models import Observation
+from lantern.testing.auth import sign_in
+from lantern.testing.factories import ObservationFactory, StaffMembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def log_url(patient) -> str:
+    return reverse("audit:access_log", kwargs={"patient_id": patient.pk})
+
+
+def entries(client: Client, patient, page: int = 1) -> list:
+    response = client.get(log_url(patient) + f"?page={page}")
+    assert response.status_code == 200
+    return list(response.context["page"].object_list)
+
+
+@pytest.fixture
+def named_nora(nora):
+    nora.first_name, nora.last_name = "Nora", "Nguyen"
+    nora.save()
+    return nora
+
+
+def test_the_log_lists_noras_view_of_alices_record_with_her_name_and_role(alice, named_nora):
+    nora_client = sign_in(Client(), named_nora)
+    assert nora_client.get(f"/patients/{alice.patient.pk}/record/problems/").status_code == 200
+
+    log = entries(sign_in(Client(), alice), alice.patient)
+    noras = [entry for entry in log if entry.who == "Nora Nguyen"]
+
+    assert len(noras) == 1
+    assert noras[0].role == "Nurse at your clinic"
+    assert noras[0].what == "Viewed your health problems"
+
+
+def test_the_page_shows_who_what_and_when_in_words(alice, named_nora):
+    sign_in(Client(), named_nora).get(f"/patients/{alice.patient.pk}/record/")
+
+    content = sign_in(Client(), alice).get(log_url(alice.patient)).content.decode()
+
+    assert content.count("<h1") == 1
+    assert "Who looked at my record" in content
+    assert "Nora Nguyen" in content
+    assert "Nurse at your clinic" in content
+    assert "Viewed your record" in content
+    assert "usa-table usa-table--stacked" in content
+
+
+def test_the_patients_own_views_read_you(alice):
+    client = sign_in(Client(), alice)
+    client.get(f"/patients/{alice.patient.pk}/record/vitals/")
+
+    log = entries(client, alice.patient)
+
+    assert log[1].who == "You"
+    assert log[1].what == "Viewed your test results"
+    # Opening the log is itself recorded, and it is the newest entry.
+    assert log[0].what == "Viewed who looked at your record"
+
+
+def test_imports_read_as_a_system_import_and_downloads_as_downloads(alice):
+    audit_events_record_many(
+        actor=None,
+        patients=[alice.patient],
+        role=ActorRole.SYSTEM,
+        action=AuditAction.IMPORT,
+        object_type="record",
+    )
+    audit_event_record(
+        actor=alice, patient=alice.patient, role=ActorRole.SELF, action=AuditAction.EXPORT
+    )
+
+    whats = {(entry.who, entry.what) for entry in entries(sign_in(Client(), alice), alice.patient)}
+
+    assert ("Lantern (system import)", "Added records to your record") in whats
+    assert ("You", "Downloaded your record") in whats
+
+
+def test_the_log_lists_only_allowed_events(alice, charlie):
+    # Charlie trying to open Alice's record is denied and audited, but not shown to Alice.
+    charlie_client = sign_in(Client(), charlie)
+    assert charlie_client.get(f"/patients/{alice.patient.pk}/record/").status_code == 404
+
+    log = entries(sign_in(Client(), alice), alice.patient)
+
+    assert all(entry.who == "You" for entry in log)
+
+
+def test_the_log_does_not_list_events_of_other_patients(alice, charlie, named_nora):
+    sign_in(Client(), named_nora).get(f"/patients/{charlie.patient.pk}/record/")
+
+    log = entries(sign_in(Client(), alice), alice.patient)
+
+    assert [entry.who for entry in log] == ["You"]
+
+
+def test_alice_gets_not_found_for_charlies_access_log(alice, charlie):
+    client = sign_in(Client(), alice)
+
+    assert client.get(log_url(charlie.patient)).status_code == 404
+
+
+def test_the_log_is_newest_first_and_paginated_25_to_a_page(alice):
+    for number in range(30):
+        audit_event_record(
+            actor=alice,
+            patient=alice.patient,
+            role=ActorRole.SELF,
+            action=AuditAction.VIEW,
+            object_type="Observation" if number == 29 else "Condition",
+        )
+    client = sign_in(Client(), alice)
+
+    first, second = entries(client, alice.patient), entries(client, alice.patient, page=2)
+
+    assert len(first) == 25
+    assert 1 <= len(second) <= 25
+    assert first[1].what == "Viewed your test results"
+    assert [entry.occurred_at for entry in first] == sorted(
+        (entry.occurred_at for entry in first), reverse=True
+    )
+
+
+def test_the_log_costs_the_same_with_many_staff_and_many_observations(alice, clinic):
+    client = sign_in(Client(), alice)
+    ObservationFactory.create_batch(10, patient=alice.patient)
+
+    def record_staff_views(count: int) -> None:
+        for _ in range(count):
+            staff = StaffMembershipFactory(user=UserFactory(), organization=clinic).user
+            audit_event_record(
+                actor=staff, patient=alice.patient, role=ActorRole.STAFF, action=AuditAction.VIEW
+            )
+
+    def queries() -> int:
+        client.get(log_url(alice.patient))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(log_url(alice.patient)).status_code == 200
+        return len(captured)
+
+    record_staff_views(2)
+    few = queries()
+
+    Observation.objects.bulk_create(ObservationFactory.build_batch(1990, patient=alice.patient))
+    record_staff_views(30)
+
+    assert queries() == few
+
+
+def test_a_staff_member_without_a_role_at_the_clinic_still_reads_as_clinic_staff(alice):
+    outsider = UserFactory(first_name="Olive", last_name="Ortiz")
+    audit_event_record(
+        actor=outsider,
+        patient=alice.patient,
+        role=ActorRole.STAFF,
+        action=AuditAction.VIEW,
+        outcome=AuditOutcome.ALLOWED,
+    )
+
+    log = entries(sign_in(Client(), alice), alice.patient)
+
+    assert ("Olive Ortiz", "Clinic staff") in {(entry.who, entry.role) for entry in log}

@@ -1,0 +1,287 @@
+"""Reads for the health summary: the patient's problems, medications, allergies, immunizations,
+vital signs, visits and documents.
+
+Every function takes the PatientAccess the view was granted and reads through
+`records_for`, so nothing here can reach another patient's rows. Lists come back as one page of
+a Django Paginator (a count and one bounded query); detail pages are bounded too, so a page costs
+the same number of queries whatever the size of the record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.shortcuts import get_object_or_404
+
+from lantern.access.policy import PatientAccess, records_for
+from lantern.clinical.models import (
+    AllergyClinicalStatus,
+    AllergyIntolerance,
+    Condition,
+    ConditionClinicalStatus,
+    DiagnosticReport,
+    DocumentReference,
+    Encounter,
+    Immunization,
+    MedicationRequest,
+    MedicationRequestStatus,
+    Observation,
+    ObservationCategory,
+)
+
+PER_PAGE = 25
+# A visit page lists at most this many diagnoses, results and reports each; a visit with more
+# says so and points to the full lists.
+VISIT_ITEMS_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class VitalSignKind:
+    code: str
+    label: str
+
+
+# The vital signs shown on the vitals page, in the order shown, by LOINC code.
+VITAL_SIGNS: tuple[VitalSignKind, ...] = (
+    VitalSignKind("85354-9", "Blood pressure"),
+    VitalSignKind("8867-4", "Heart rate"),
+    VitalSignKind("9279-1", "Breathing rate"),
+    VitalSignKind("8310-5", "Temperature"),
+    VitalSignKind("2708-6", "Oxygen level"),
+    VitalSignKind("59408-5", "Oxygen level (pulse oximeter)"),
+    VitalSignKind("29463-7", "Weight"),
+    VitalSignKind("8302-2", "Height"),
+    VitalSignKind("39156-5", "Body mass index (BMI)"),
+)
+VITAL_SIGN_CODES = [kind.code for kind in VITAL_SIGNS]
+
+# Units as written in UCUM, and how a person reads them.
+UNIT_WORDS = {"mm[Hg]": "mmHg", "/min": "per minute", "Cel": "°C", "[degF]": "°F", "kg/m2": "kg/m²"}
+
+
+@dataclass(frozen=True)
+class VitalSign:
+    code: str
+    label: str
+    value: str
+    effective_at: object
+    trend_href: str
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    problems: int
+    medications: int
+    allergies: int
+    immunizations: int
+    vitals: int
+    visits: int
+    documents: int
+
+
+@dataclass(frozen=True)
+class VisitDetail:
+    visit: Encounter
+    diagnoses: list[Condition]
+    results: list[Observation]
+    reports: list[DiagnosticReport]
+    has_more: bool
+
+
+def _page(queryset: QuerySet, page_number: str | int | None) -> Page:
+    return Paginator(queryset, PER_PAGE).get_page(page_number)
+
+
+def _first_if(statuses: list[str], field: str) -> Case:
+    """0 for rows whose `field` is one of `statuses`, 1 otherwise: sorts them first."""
+    return Case(
+        When(**{f"{field}__in": statuses}, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+
+
+ACTIVE_CONDITION_STATUSES = [
+    ConditionClinicalStatus.ACTIVE,
+    ConditionClinicalStatus.RECURRENCE,
+    ConditionClinicalStatus.RELAPSE,
+]
+
+
+def record_summary_count(*, access: PatientAccess) -> RecordSummary:
+    """How many records of each kind the patient has, for the record's index page."""
+    return RecordSummary(
+        problems=records_for(access, Condition).count(),
+        medications=records_for(access, MedicationRequest).count(),
+        allergies=records_for(access, AllergyIntolerance).count(),
+        immunizations=records_for(access, Immunization).count(),
+        vitals=_vital_signs_queryset(access).count(),
+        visits=records_for(access, Encounter).count(),
+        documents=records_for(access, DocumentReference).count(),
+    )
+
+
+def problems_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
+    """Health problems, active ones first, then by onset, newest first."""
+    problems = (
+        records_for(access, Condition)
+        .annotate(inactive=_first_if(ACTIVE_CONDITION_STATUSES, "clinical_status"))
+        .order_by("inactive", F("onset_at").desc(nulls_last=True), "display", "pk")
+    )
+    return _page(problems, page_number)
+
+
+def medications_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
+    """Prescriptions, active ones first, then newest first, with who prescribed them."""
+    medications = (
+        records_for(access, MedicationRequest)
+        .select_related("prescriber")
+        .annotate(inactive=_first_if([MedicationRequestStatus.ACTIVE], "status"))
+        .order_by("inactive", F("authored_at").desc(nulls_last=True), "display", "pk")
+    )
+    return _page(medications, page_number)
+
+
+def allergies_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
+    """Allergies, active ones first, then most recently recorded first."""
+    allergies = (
+        records_for(access, AllergyIntolerance)
+        .annotate(inactive=_first_if([AllergyClinicalStatus.ACTIVE, ""], "clinical_status"))
+        .order_by("inactive", F("recorded_at").desc(nulls_last=True), "display", "pk")
+    )
+    return _page(allergies, page_number)
+
+
+def immunizations_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
+    """Vaccines, newest first."""
+    immunizations = records_for(access, Immunization).order_by(
+        F("occurred_at").desc(nulls_last=True), "display", "pk"
+    )
+    return _page(immunizations, page_number)
+
+
+def _vital_signs_queryset(access: PatientAccess) -> QuerySet[Observation]:
+    """The latest value of each vital sign: at most one row per code, in one query.
+
+    A correlated subquery picks the newest row of each code (served by the index on patient,
+    code and date), so the query reads a handful of rows however many values the patient has.
+    """
+    vital_signs = records_for(access, Observation).filter(
+        category=ObservationCategory.VITAL_SIGNS, code__in=VITAL_SIGN_CODES
+    )
+    newest_of_code = vital_signs.filter(code=OuterRef("code")).order_by(
+        F("effective_at").desc(nulls_last=True), "-pk"
+    )
+    return vital_signs.filter(pk=Subquery(newest_of_code.values("pk")[:1]))
+
+
+def vital_signs_latest(*, access: PatientAccess) -> list[VitalSign]:
+    """The latest value of each vital sign, in the order of VITAL_SIGNS."""
+    latest = {observation.code: observation for observation in _vital_signs_queryset(access)}
+    patient_id = access.patient.pk
+    return [
+        VitalSign(
+            code=kind.code,
+            label=kind.label,
+            value=observation_value_text(latest[kind.code]),
+            effective_at=latest[kind.code].effective_at,
+            trend_href=f"/patients/{patient_id}/results/trends/{kind.code}/",
+        )
+        for kind in VITAL_SIGNS
+        if kind.code in latest
+    ]
+
+
+def visits_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
+    """Visits, newest first, with the clinician and the place."""
+    visits = (
+        records_for(access, Encounter)
+        .select_related("practitioner", "location", "service_provider")
+        .order_by(F("period_start").desc(nulls_last=True), "pk")
+    )
+    return _page(visits, page_number)
+
+
+def visit_detail(*, access: PatientAccess, visit_id: uuid.UUID) -> VisitDetail:
+    """One visit with the diagnoses made and the results taken during it (bounded)."""
+    visit = get_object_or_404(
+        records_for(access, Encounter).select_related(
+            "practitioner", "location", "service_provider"
+        ),
+        pk=visit_id,
+    )
+    diagnoses = list(
+        records_for(access, Condition)
+        .filter(encounter=visit)
+        .order_by(F("onset_at").desc(nulls_last=True), "display", "pk")[: VISIT_ITEMS_LIMIT + 1]
+    )
+    results = list(
+        records_for(access, Observation)
+        .filter(encounter=visit)
+        .order_by(F("effective_at").desc(nulls_last=True), "display", "pk")[: VISIT_ITEMS_LIMIT + 1]
+    )
+    reports = list(
+        records_for(access, DiagnosticReport)
+        .filter(encounter=visit)
+        .order_by(F("effective_at").desc(nulls_last=True), "display", "pk")[: VISIT_ITEMS_LIMIT + 1]
+    )
+    has_more = any(len(items) > VISIT_ITEMS_LIMIT for items in (diagnoses, results, reports))
+    return VisitDetail(
+        visit=visit,
+        diagnoses=diagnoses[:VISIT_ITEMS_LIMIT],
+        results=results[:VISIT_ITEMS_LIMIT],
+        reports=reports[:VISIT_ITEMS_LIMIT],
+        has_more=has_more,
+    )
+
+
+def documents_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
+    """Documents, newest first; the list does not load their text."""
+    documents = (
+        records_for(access, DocumentReference)
+        .select_related("author")
+        .defer("content_text")
+        .order_by(F("date").desc(nulls_last=True), "title", "pk")
+    )
+    return _page(documents, page_number)
+
+
+def document_detail(*, access: PatientAccess, document_id: uuid.UUID) -> DocumentReference:
+    return get_object_or_404(
+        records_for(access, DocumentReference).select_related("author"), pk=document_id
+    )
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def unit_words(unit: str) -> str:
+    return UNIT_WORDS.get(unit, unit)
+
+
+def observation_value_text(observation: Observation) -> str:
+    """A value as a person reads it: "72 per minute", "120/80 mmHg", or the recorded text."""
+    if observation.components:
+        parts = {part.get("code"): part for part in observation.components}
+        systolic, diastolic = parts.get("8480-6"), parts.get("8462-4")
+        if (
+            systolic
+            and diastolic
+            and systolic.get("value") is not None
+            and diastolic.get("value") is not None
+        ):
+            unit = unit_words(systolic.get("unit", ""))
+            return f"{_number(systolic['value'])}/{_number(diastolic['value'])} {unit}".strip()
+        return "; ".join(
+            f"{part.get('display', '')}: {_number(part['value'])} "
+            f"{unit_words(part.get('unit', ''))}".strip()
+            for part in observation.components
+            if part.get("value") is not None
+        )
+    if observation.value_quantity is not None:
+        return f"{_number(observation.value_quantity)} {unit_words(observation.value_unit)}".strip()
+    return observation.value_string or observation.value_code_display
