@@ -1,0 +1,296 @@
+"""Readable PDF copies of the record and of one result, drawn with fpdf2 (pure Python).
+
+Text is set in DejaVu Sans when the font is installed (Debian's fonts-dejavu-core, present on the
+project's machines), which covers accented letters and most scripts. Without it the copy falls
+back to the PDF core font Helvetica, and characters it cannot show become "?" rather than failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.utils import timezone
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from lantern.clinical import models as clinical
+
+from .selectors import SECTION_LIMIT, RecordSummary
+from .words import flag_words, range_words, value_words
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT_FAMILY = "DejaVu"
+CORE_FAMILY = "Helvetica"
+
+
+class Document(FPDF):
+    """An A4-ish page with the clinic's name on top and page numbers below."""
+
+    def __init__(self, title: str, clinic_name: str) -> None:
+        super().__init__(format="Letter")
+        self.document_title = title
+        self.clinic_name = clinic_name
+        self.family = CORE_FAMILY
+        regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            self.add_font(FONT_FAMILY, "", str(regular))
+            self.add_font(FONT_FAMILY, "B", str(bold))
+            self.family = FONT_FAMILY
+        self.set_title(title)
+        self.set_creator("Lantern")
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(18, 18, 18)
+        self.alias_nb_pages()
+        self.add_page()
+
+    def text_of(self, value: object) -> str:
+        text = "" if value is None else str(value)
+        if self.family == CORE_FAMILY:
+            return text.encode("latin-1", errors="replace").decode("latin-1")
+        return text
+
+    def header(self) -> None:
+        self.set_font(self.family, "", 9)
+        self.cell(0, 6, self.text_of(self.clinic_name), new_x="LMARGIN", new_y="NEXT")
+        self.ln(2)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(self.family, "", 9)
+        self.cell(0, 8, f"{self.document_title} - page {self.page_no()} of {{nb}}", align="C")
+
+    def heading(self, text: str, size: int = 14) -> None:
+        self.ln(3)
+        self.set_font(self.family, "B", size)
+        self.multi_cell(0, size * 0.5, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def paragraph(self, text: str) -> None:
+        self.set_font(self.family, "", 10)
+        self.multi_cell(0, 5, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
+
+    def facts(self, pairs: Sequence[tuple[str, str]]) -> None:
+        for label, value in pairs:
+            if value:
+                self.set_font(self.family, "B", 10)
+                self.cell(45, 5, self.text_of(label))
+                self.set_font(self.family, "", 10)
+                self.multi_cell(0, 5, self.text_of(value), new_x="LMARGIN", new_y="NEXT")
+
+    def rows(
+        self,
+        headings: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        *,
+        empty: str,
+        widths: Sequence[int] | None = None,
+        truncated: bool = False,
+    ) -> None:
+        if not rows:
+            self.paragraph(empty)
+            return
+        if truncated:
+            self.paragraph(f"This copy shows the latest {SECTION_LIMIT} entries only.")
+        self.set_font(self.family, "", 9)
+        with self.table(
+            col_widths=widths,
+            headings_style=FontFace(emphasis="BOLD"),
+            line_height=5,
+            text_align="LEFT",
+        ) as table:
+            table.row([self.text_of(h) for h in headings])
+            for row in rows:
+                table.row([self.text_of(cell) for cell in row])
+        self.ln(2)
+
+
+def when(value: dt.datetime | dt.date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value)
+        return f"{value:%b} {value.day}, {value.year}"
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def result_rows(observations: Sequence[clinical.Observation]) -> list[list[str]]:
+    return [
+        [
+            o.display or o.code,
+            value_words(o),
+            range_words(o),
+            flag_words(o),
+            when(o.effective_at),
+        ]
+        for o in observations
+    ]
+
+
+RESULT_HEADINGS = ["Test", "Result", "Normal range", "Flag", "Date"]
+RESULT_WIDTHS = [60, 40, 35, 20, 25]
+
+
+def record_pdf(summary: RecordSummary) -> bytes:
+    patient = summary.patient
+    clinic = summary.organization.name if summary.organization else "Your clinic"
+    pdf = Document("Health record", clinic)
+    pdf.heading(f"Health record of {patient.display_name}", size=18)
+    pdf.paragraph(
+        f"Made on {when(timezone.now())}. Keep this copy private: it holds health information."
+    )
+
+    pdf.heading("Your details")
+    pdf.facts(
+        [
+            ("Name", patient.display_name),
+            ("Date of birth", when(patient.birth_date)),
+            ("Sex", patient.get_sex_display() if patient.sex else ""),
+            ("Record number", patient.mrn),
+            ("Phone", patient.phone),
+            ("Email", patient.email),
+            (
+                "Address",
+                ", ".join(
+                    p
+                    for p in (
+                        patient.address_line,
+                        patient.city,
+                        patient.state,
+                        patient.postal_code,
+                    )
+                    if p
+                ),
+            ),
+            ("Clinic", clinic if summary.organization else ""),
+        ]
+    )
+
+    pdf.heading("Health problems")
+    pdf.rows(
+        ["Problem", "Status", "Since", "Ended"],
+        [
+            [
+                c.display or c.code,
+                c.get_clinical_status_display() if c.clinical_status else "",
+                when(c.onset_at),
+                when(c.abated_at),
+            ]
+            for c in summary.problems.rows
+        ],
+        empty="No health problems are recorded.",
+        widths=[85, 30, 32, 33],
+        truncated=summary.problems.truncated,
+    )
+
+    pdf.heading("Medicines")
+    pdf.rows(
+        ["Medicine", "How to take it", "Status", "Prescribed"],
+        [
+            [m.display or m.code, m.dosage_text, m.get_status_display(), when(m.authored_at)]
+            for m in summary.medications.rows
+        ],
+        empty="No medicines are recorded.",
+        widths=[70, 55, 25, 30],
+        truncated=summary.medications.truncated,
+    )
+
+    pdf.heading("Allergies")
+    pdf.rows(
+        ["Allergy", "Reactions", "Risk", "Status"],
+        [
+            [
+                a.display or a.code,
+                ", ".join(
+                    r.get("manifestation", "") for r in a.reactions or [] if r.get("manifestation")
+                ),
+                a.get_criticality_display() if a.criticality else "",
+                a.get_clinical_status_display() if a.clinical_status else "",
+            ]
+            for a in summary.allergies.rows
+        ],
+        empty="No allergies are recorded.",
+        widths=[65, 55, 30, 30],
+        truncated=summary.allergies.truncated,
+    )
+
+    pdf.heading("Vaccines")
+    pdf.rows(
+        ["Vaccine", "Date", "Status"],
+        [
+            [i.display or i.code, when(i.occurred_at), i.get_status_display()]
+            for i in summary.immunizations.rows
+        ],
+        empty="No vaccines are recorded.",
+        widths=[110, 35, 35],
+        truncated=summary.immunizations.truncated,
+    )
+
+    pdf.heading("Recent test results")
+    pdf.rows(
+        RESULT_HEADINGS,
+        result_rows(summary.results.rows),
+        empty="No test results are recorded.",
+        widths=RESULT_WIDTHS,
+        truncated=summary.results.truncated,
+    )
+
+    pdf.heading("Visits")
+    pdf.rows(
+        ["Date", "Visit", "Reason", "Seen by", "Where"],
+        [
+            [
+                when(v.period_start),
+                v.type_display or v.class_code,
+                v.reason_display,
+                v.practitioner.display_name if v.practitioner else "",
+                (v.location.name if v.location else "")
+                or (v.service_provider.name if v.service_provider else ""),
+            ]
+            for v in summary.visits.rows
+        ],
+        empty="No visits are recorded.",
+        widths=[25, 45, 40, 35, 35],
+        truncated=summary.visits.truncated,
+    )
+    return bytes(pdf.output())
+
+
+def result_pdf(
+    patient: clinical.Patient,
+    report: clinical.DiagnosticReport,
+    observations: Sequence[clinical.Observation],
+) -> bytes:
+    pdf = Document("Test result", "")
+    pdf.heading(report.display or report.code or "Test result", size=18)
+    pdf.facts(
+        [
+            ("Patient", patient.display_name),
+            ("Date", when(report.effective_at)),
+            ("Reported", when(report.issued_at)),
+            ("Kind", report.get_kind_display()),
+            ("Status", report.get_status_display()),
+            ("Ordered or read by", report.performer.display_name if report.performer else ""),
+        ]
+    )
+    pdf.heading("Results")
+    pdf.rows(
+        RESULT_HEADINGS,
+        result_rows(observations),
+        empty="This report has no separate values. Read the report below.",
+        widths=RESULT_WIDTHS,
+    )
+    notes = [(o.display or o.code, o.note) for o in observations if o.note]
+    if notes:
+        pdf.heading("Comments")
+        for name, note in notes:
+            pdf.paragraph(f"{name}: {note}")
+    if report.conclusion:
+        pdf.heading("What the report says")
+        pdf.paragraph(report.conclusion)
+    if report.presented_text:
+        pdf.heading("Full report")
+        pdf.paragraph(report.presented_text)
+    return bytes(pdf.output())

@@ -1,0 +1,115 @@
+"""Reads for the downloads: the parts of the record a readable copy shows, bounded."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists
+from django.shortcuts import get_object_or_404
+
+from lantern.access.policy import PatientAccess, records_for
+from lantern.clinical import models as clinical
+
+# A readable copy shows at most this many rows of each section, newest first, and says so.
+SECTION_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Section:
+    rows: list[Any]
+    # True when there were more rows than the copy shows.
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    patient: clinical.Patient
+    organization: clinical.Organization | None
+    problems: Section
+    medications: Section
+    allergies: Section
+    immunizations: Section
+    results: Section
+    visits: Section
+
+
+def _section(queryset) -> Section:
+    rows = list(queryset[: SECTION_LIMIT + 1])
+    return Section(rows=rows[:SECTION_LIMIT], truncated=len(rows) > SECTION_LIMIT)
+
+
+def record_summary(*, access: PatientAccess) -> RecordSummary:
+    """What the readable copy of the whole record shows (one query a section)."""
+    patient = access.patient
+    organization = (
+        clinical.Organization.objects.filter(pk=patient.managing_organization_id).first()
+        if patient.managing_organization_id
+        else None
+    )
+    return RecordSummary(
+        patient=patient,
+        organization=organization,
+        problems=_section(
+            records_for(access, clinical.Condition).order_by("-onset_at", "display", "pk")
+        ),
+        medications=_section(
+            records_for(access, clinical.MedicationRequest)
+            .select_related("prescriber")
+            .order_by("-authored_at", "pk")
+        ),
+        allergies=_section(
+            records_for(access, clinical.AllergyIntolerance).order_by("-recorded_at", "pk")
+        ),
+        immunizations=_section(
+            records_for(access, clinical.Immunization).order_by("-occurred_at", "pk")
+        ),
+        results=_section(
+            records_for(access, clinical.Observation).order_by("-effective_at", "display", "pk")
+        ),
+        visits=_section(
+            records_for(access, clinical.Encounter)
+            .select_related("practitioner", "location", "service_provider")
+            .order_by("-period_start", "pk")
+        ),
+    )
+
+
+def report_for_download(
+    *, access: PatientAccess, report_id: uuid.UUID
+) -> clinical.DiagnosticReport:
+    """One of the patient's reports; another patient's (or none) is "not found"."""
+    return get_object_or_404(
+        records_for(access, clinical.DiagnosticReport).select_related("performer"), pk=report_id
+    )
+
+
+def report_observations(
+    *, access: PatientAccess, report: clinical.DiagnosticReport
+) -> list[clinical.Observation]:
+    """The report's values in the order the report lists them (bounded)."""
+    links = (
+        clinical.DiagnosticReportResult.objects.filter(
+            report=report, observation__patient=access.patient
+        )
+        .select_related("observation")
+        .order_by("position")[:SECTION_LIMIT]
+    )
+    return [link.observation for link in links]
+
+
+def record_has_health_information(*, access: PatientAccess) -> bool:
+    """Whether the record holds anything beyond the patient's details (one query)."""
+    kinds = (
+        clinical.Encounter,
+        clinical.Observation,
+        clinical.Condition,
+        clinical.MedicationRequest,
+    )
+    anything = [Exists(records_for(access, model)) for model in kinds]
+    return (
+        clinical.Patient.objects.filter(pk=access.patient.pk)
+        .filter(anything[0] | anything[1] | anything[2] | anything[3])
+        .exists()
+    )

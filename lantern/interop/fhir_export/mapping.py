@@ -1,0 +1,404 @@
+"""Map Lantern's clinical records back to FHIR R4 resources (plain dicts).
+
+The inverse of `lantern.interop.fhir_import.mapping`: importing what these functions produce
+gives back the same field values. Pure functions, no database access. References point at the
+`urn:uuid:<record id>` fullUrl of the referenced record's entry in the same bundle.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from typing import Any
+
+from lantern.clinical import models as clinical
+from lantern.interop.fhir_import.mapping import (
+    IMAGING_SECTIONS,
+    LAB_SECTIONS,
+    MR_IDENTIFIER_TYPE,
+    NPI_SYSTEM,
+    OBSERVATION_CATEGORY_SYSTEM,
+)
+
+from .datatypes import (
+    address,
+    base,
+    coded,
+    compact,
+    concept,
+    human_name,
+    identifiers,
+    instant,
+    ref,
+    status_concept,
+    telecom,
+    text_concept,
+)
+
+Resource = dict[str, Any]
+
+CONDITION_CLINICAL_SYSTEM = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+CONDITION_VERIFICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+CONDITION_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/condition-category"
+ALLERGY_CLINICAL_SYSTEM = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+ALLERGY_VERIFICATION_SYSTEM = (
+    "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
+)
+INTERPRETATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+DIAGNOSTIC_SECTION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0074"
+# A category code that makes the importer derive the same kind of report.
+KIND_SECTIONS = {clinical.ReportKind.LABORATORY: "LAB", clinical.ReportKind.IMAGING: "RAD"}
+
+
+# One exporter per model -------------------------------------------------------------------
+
+
+def export_organization(o: clinical.Organization) -> Resource:
+    return compact(
+        {
+            **base(o),
+            "identifier": identifiers(o.identifiers),
+            "active": o.active,
+            "type": [{"text": o.kind}] if o.kind else [],
+            "name": o.name,
+            "telecom": telecom(o.phone),
+            "address": [address(o)] if address(o) else [],
+        }
+    )
+
+
+def export_location(loc: clinical.Location) -> Resource:
+    return compact(
+        {
+            **base(loc),
+            "identifier": identifiers(loc.identifiers),
+            "name": loc.name,
+            "telecom": telecom(loc.phone),
+            "address": address(loc),
+            "managingOrganization": ref(loc.organization_id),
+        }
+    )
+
+
+def export_practitioner(p: clinical.Practitioner) -> Resource:
+    return compact(
+        {
+            **base(p),
+            "identifier": identifiers(p.identifiers, (NPI_SYSTEM, p.npi, "")),
+            "active": p.active,
+            "name": human_name(p),
+            "telecom": telecom(p.phone, p.email),
+            "address": [address(p)] if address(p) else [],
+            "gender": p.gender,
+        }
+    )
+
+
+def export_patient(p: clinical.Patient) -> Resource:
+    language = text_concept(p.preferred_language, "")
+    if language is not None and p.preferred_language_display:
+        language["coding"][0]["display"] = p.preferred_language_display
+    elif p.preferred_language_display:
+        language = {"text": p.preferred_language_display}
+    deceased: Resource = {}
+    if p.deceased_at is not None:
+        deceased = {"deceasedDateTime": instant(p.deceased_at)}
+    elif p.deceased:
+        deceased = {"deceasedBoolean": True}
+    return compact(
+        {
+            **base(p),
+            "identifier": identifiers(p.identifiers, ("", p.mrn, MR_IDENTIFIER_TYPE)),
+            "name": human_name(p),
+            "telecom": telecom(p.phone, p.email),
+            "gender": p.sex,
+            "birthDate": instant(p.birth_date),
+            **deceased,
+            "address": [address(p)] if address(p) else [],
+            "communication": [{"language": language, "preferred": True}] if language else [],
+            "managingOrganization": ref(p.managing_organization_id),
+        }
+    )
+
+
+def export_encounter(e: clinical.Encounter) -> Resource:
+    return compact(
+        {
+            **base(e),
+            "status": e.status,
+            # Encounter.class is required; a blank one is a coding without a code.
+            "class": {"code": e.class_code} if e.class_code else {"display": "Unknown"},
+            "type": [text_concept(e.type_code, e.type_display)]
+            if e.type_code or e.type_display
+            else [],
+            "subject": ref(e.patient_id),
+            "participant": [{"individual": ref(e.practitioner_id)}] if e.practitioner_id else [],
+            "period": compact({"start": instant(e.period_start), "end": instant(e.period_end)}),
+            "reasonCode": [text_concept(e.reason_code, e.reason_display)]
+            if e.reason_code or e.reason_display
+            else [],
+            "location": [{"location": ref(e.location_id)}] if e.location_id else [],
+            "serviceProvider": ref(e.service_provider_id),
+        }
+    )
+
+
+def export_condition(c: clinical.Condition) -> Resource:
+    return compact(
+        {
+            **base(c),
+            "clinicalStatus": status_concept(CONDITION_CLINICAL_SYSTEM, c.clinical_status),
+            "verificationStatus": status_concept(
+                CONDITION_VERIFICATION_SYSTEM, c.verification_status
+            ),
+            "category": [status_concept(CONDITION_CATEGORY_SYSTEM, c.category)]
+            if c.category
+            else [],
+            "code": coded(c),
+            "subject": ref(c.patient_id),
+            "encounter": ref(c.encounter_id),
+            "onsetDateTime": instant(c.onset_at),
+            "abatementDateTime": instant(c.abated_at),
+            "recordedDate": instant(c.recorded_at),
+        }
+    )
+
+
+def export_allergy(a: clinical.AllergyIntolerance) -> Resource:
+    reactions = [
+        compact(
+            {
+                # A manifestation is required; an unnamed one is a coding without a display.
+                "manifestation": [{"text": r.get("manifestation")}]
+                if r.get("manifestation")
+                else [{"coding": [{"system": "http://snomed.info/sct"}]}],
+                "severity": r.get("severity", ""),
+            }
+        )
+        for r in a.reactions or []
+    ]
+    return compact(
+        {
+            **base(a),
+            "clinicalStatus": status_concept(ALLERGY_CLINICAL_SYSTEM, a.clinical_status),
+            "verificationStatus": status_concept(
+                ALLERGY_VERIFICATION_SYSTEM, a.verification_status
+            ),
+            "type": a.allergy_type,
+            "category": a.categories,
+            "criticality": a.criticality,
+            "code": coded(a),
+            "patient": ref(a.patient_id),
+            "encounter": ref(a.encounter_id),
+            "onsetDateTime": instant(a.onset_at),
+            "recordedDate": instant(a.recorded_at),
+            "reaction": reactions,
+        }
+    )
+
+
+def export_immunization(i: clinical.Immunization) -> Resource:
+    occurrence = (
+        {"occurrenceDateTime": instant(i.occurred_at)}
+        if i.occurred_at
+        else {"occurrenceString": "Date not recorded"}
+    )
+    return compact(
+        {
+            **base(i),
+            "status": i.status,
+            "vaccineCode": coded(i) or {"text": "Vaccine not named"},
+            "patient": ref(i.patient_id),
+            "encounter": ref(i.encounter_id),
+            **occurrence,
+            "primarySource": i.primary_source,
+            "lotNumber": i.lot_number,
+        }
+    )
+
+
+def export_medication_request(m: clinical.MedicationRequest) -> Resource:
+    medication = coded(m)
+    dosage = compact({"text": m.dosage_text, "asNeededBoolean": True if m.as_needed else None})
+    return compact(
+        {
+            **base(m),
+            "status": m.status,
+            "intent": m.intent or "order",
+            **(
+                {"medicationCodeableConcept": medication}
+                if medication
+                else {"medicationReference": {"display": "Medicine not named"}}
+            ),
+            "subject": ref(m.patient_id),
+            "encounter": ref(m.encounter_id),
+            "authoredOn": instant(m.authored_at),
+            "requester": ref(m.prescriber_id),
+            "reasonCode": [{"text": m.reason_display}] if m.reason_display else [],
+            "dosageInstruction": [dosage] if dosage else [],
+            "dispenseRequest": {"numberOfRepeatsAllowed": m.refills_allowed}
+            if m.refills_allowed is not None
+            else None,
+        }
+    )
+
+
+def export_procedure(p: clinical.Procedure) -> Resource:
+    if p.performed_end is not None:
+        performed = {
+            "performedPeriod": compact(
+                {"start": instant(p.performed_start), "end": instant(p.performed_end)}
+            )
+        }
+    else:
+        performed = {"performedDateTime": instant(p.performed_start)}
+    return compact(
+        {
+            **base(p),
+            "status": p.status,
+            "code": coded(p),
+            "subject": ref(p.patient_id),
+            "encounter": ref(p.encounter_id),
+            **performed,
+            "location": ref(p.location_id),
+            "reasonCode": [{"text": p.reason_display}] if p.reason_display else [],
+        }
+    )
+
+
+def export_document_reference(d: clinical.DocumentReference) -> Resource:
+    data = ""
+    if d.content_text and d.content_type.startswith("text/"):
+        data = base64.b64encode(d.content_text.encode("utf-8")).decode("ascii")
+    attachment = compact(
+        {"contentType": d.content_type, "data": data, "url": d.content_url, "title": d.title}
+    )
+    return compact(
+        {
+            **base(d),
+            "status": d.status,
+            "type": coded(d),
+            "category": [{"text": d.category_display}] if d.category_display else [],
+            "subject": ref(d.patient_id),
+            "date": instant(d.date),
+            "author": [ref(d.author_id)] if d.author_id else [],
+            "description": d.description,
+            # Content is required; a document without any is an empty-titled attachment.
+            "content": [{"attachment": attachment or {"title": "No content"}}],
+            "context": {"encounter": [ref(d.encounter_id)]} if d.encounter_id else None,
+        }
+    )
+
+
+def export_observation(o: clinical.Observation) -> Resource:
+    reference_range = compact(
+        {
+            "low": {"value": o.reference_low} if o.reference_low is not None else None,
+            "high": {"value": o.reference_high} if o.reference_high is not None else None,
+            "text": o.reference_text,
+        }
+    )
+    interpretation = None
+    if o.interpretation:
+        interpretation = {
+            "coding": [
+                compact(
+                    {
+                        "system": INTERPRETATION_SYSTEM,
+                        "code": o.interpretation,
+                        "display": o.interpretation_display,
+                    }
+                )
+            ]
+        }
+    elif o.interpretation_display:
+        interpretation = {"text": o.interpretation_display}
+    return compact(
+        {
+            **base(o),
+            "status": o.status,
+            "category": [{"coding": [{"system": OBSERVATION_CATEGORY_SYSTEM, "code": o.category}]}],
+            "code": coded(o) or {"text": "Test not named"},
+            "subject": ref(o.patient_id),
+            "encounter": ref(o.encounter_id),
+            "effectiveDateTime": instant(o.effective_at),
+            "issued": instant(o.issued_at),
+            "performer": [ref(o.performer_id)] if o.performer_id else [],
+            **observation_value(o),
+            "interpretation": [interpretation] if interpretation else [],
+            "note": [{"text": o.note}] if o.note else [],
+            "referenceRange": [reference_range] if reference_range else [],
+            "component": [export_component(c) for c in o.components or []],
+        }
+    )
+
+
+def observation_value(o: clinical.Observation) -> Resource:
+    if o.value_quantity is not None:
+        return {"valueQuantity": compact({"value": o.value_quantity, "unit": o.value_unit})}
+    if o.value_code or o.value_code_system:
+        return {
+            "valueCodeableConcept": concept(o.value_code_system, o.value_code, o.value_code_display)
+        }
+    if o.value_code_display:
+        return {"valueCodeableConcept": {"coding": [{"display": o.value_code_display}]}}
+    if o.value_string:
+        return {"valueString": o.value_string}
+    return {}
+
+
+def export_component(component: dict[str, Any]) -> Resource:
+    code = component.get("code", "")
+    display = component.get("display", "")
+    if code:
+        code_concept = {"coding": [compact({"code": code, "display": display})]}
+    else:
+        code_concept = {"coding": [compact({"display": display})]} if display else {"text": ""}
+    value: Resource = {}
+    if component.get("value") is not None or component.get("unit"):
+        value = {
+            "valueQuantity": compact(
+                {"value": component.get("value"), "unit": component.get("unit")}
+            )
+        }
+    elif component.get("text"):
+        value = {"valueString": component["text"]}
+    return {"code": code_concept, **value}
+
+
+def export_diagnostic_report(r: clinical.DiagnosticReport, result_pks: list[uuid.UUID]) -> Resource:
+    categories = []
+    if r.category_code:
+        categories.append({"coding": [{"code": r.category_code}]})
+    if _kind_of(r.category_code) != r.kind and r.kind in KIND_SECTIONS:
+        categories.append(
+            {"coding": [{"system": DIAGNOSTIC_SECTION_SYSTEM, "code": KIND_SECTIONS[r.kind]}]}
+        )
+    presented = []
+    if r.presented_text:
+        data = base64.b64encode(r.presented_text.encode("utf-8")).decode("ascii")
+        presented = [{"contentType": "text/plain; charset=utf-8", "data": data}]
+    return compact(
+        {
+            **base(r),
+            "status": r.status,
+            "category": categories,
+            "code": coded(r) or {"text": "Report not named"},
+            "subject": ref(r.patient_id),
+            "encounter": ref(r.encounter_id),
+            "effectiveDateTime": instant(r.effective_at),
+            "issued": instant(r.issued_at),
+            "performer": [ref(r.performer_id)] if r.performer_id else [],
+            "result": [ref(pk) for pk in result_pks],
+            "conclusion": r.conclusion,
+            "presentedForm": presented,
+        }
+    )
+
+
+def _kind_of(category_code: str) -> str:
+    if category_code in IMAGING_SECTIONS:
+        return clinical.ReportKind.IMAGING
+    if category_code in LAB_SECTIONS:
+        return clinical.ReportKind.LABORATORY
+    return clinical.ReportKind.OTHER
