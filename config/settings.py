@@ -109,6 +109,9 @@ INSTALLED_APPS = [
     "lantern.mfa",
     "lantern.staff",
     "lantern.home",
+    "lantern.downloads",
+    "lantern.results",
+    "lantern.record",
 ]
 
 MIDDLEWARE = [

@@ -7,9 +7,13 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("", include("lantern.home.urls")),
+    path("", include("lantern.results.urls")),
     path("", include("lantern.accounts.urls")),
     path("", include("lantern.enrollment.urls")),
     path("two-factor/", include("lantern.mfa.urls")),
     path("staff/", include("lantern.staff.urls")),
+    path("", include("lantern.downloads.urls")),
+    path("", include("lantern.record.urls")),
+    path("", include("lantern.audit.urls")),
     path("admin/", admin.site.urls),
 ]
