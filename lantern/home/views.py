@@ -6,20 +6,29 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from lantern.access.decorators import signed_in
-from lantern.access.policy import is_staff_member
+from lantern.access.policy import is_staff_member, patient_access
 from lantern.accounts.selectors import previous_sign_in
+
+from . import selectors
 
 
 @signed_in
 def home(request: HttpRequest) -> HttpResponse:
     """Patients see their home page; staff without a patient record go to the console."""
-    if request.user.patient_id is None and is_staff_member(request.user):
+    user = request.user
+    if user.patient_id is None and is_staff_member(user):
         return redirect("staff:home")
+    access = (
+        patient_access(user, user.patient_id, object_type="dashboard") if user.patient_id else None
+    )
     context = {
         "current_section": "home",
-        "previous_sign_in": previous_sign_in(user=request.user),
-        "first_name": (request.user.patient.given_names.split() or [""])[0]
-        if request.user.patient_id
-        else request.user.get_username(),
+        "previous_sign_in": previous_sign_in(user=user),
+        "first_name": (access.patient.given_names.split() or [""])[0]
+        if access
+        else user.get_username(),
+        "patient": access.patient if access else None,
+        "summary": selectors.home_summary(access=access) if access else None,
+        "email_waiting": bool(user.email and user.email_verified_at is None),
     }
     return render(request, "home/home.html", context)

@@ -1,0 +1,195 @@
+"""The patient's home page: what needs attention first, then recent activity."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from lantern.audit.models import AuditEvent
+from lantern.testing.auth import sign_in
+from lantern.testing.factories import PatientFactory, UserFactory
+
+from .builders import add_record, make_report, make_visit
+from .html import Part, read
+
+pytestmark = pytest.mark.django_db
+
+
+def home_html(user) -> str:
+    response = sign_in(Client(), user).get(reverse("home:home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def home_page(user) -> Part:
+    return read(home_html(user))
+
+
+def new_results_text(html: str) -> str:
+    return read(html, "new-results").words
+
+
+def test_the_home_page_keeps_its_welcome_heading_and_has_only_one_h1(alice):
+    html = home_html(alice)
+
+    assert html.count("<h1") == 1
+    assert "<h1>Welcome, Alice</h1>" in html
+
+
+def test_the_new_results_card_counts_the_results_alice_has_not_opened(alice):
+    make_report(alice.patient, display="Lipid panel")
+    make_report(alice.patient, display="Glucose", days_ago=3)
+
+    card = read(home_html(alice), "new-results")
+
+    assert "You have 2 new test results" in card.words
+    assert [href for _, href in card.links] == ["/results/"]
+
+
+def test_opening_a_result_lowers_the_new_results_count(alice):
+    opened = make_report(alice.patient, display="Lipid panel")
+    make_report(alice.patient, display="Glucose", days_ago=3)
+    client = sign_in(Client(), alice)
+
+    detail = reverse(
+        "results:detail", kwargs={"patient_id": alice.patient_id, "report_id": opened.pk}
+    )
+    assert client.get(detail).status_code == 200
+
+    assert "You have 1 new test result you" in new_results_text(home_html(alice))
+
+
+def test_with_every_result_opened_the_card_says_there_are_no_new_results(alice):
+    report = make_report(alice.patient)
+    client = sign_in(Client(), alice)
+    client.get(
+        reverse("results:detail", kwargs={"patient_id": alice.patient_id, "report_id": report.pk})
+    )
+
+    assert "You have no new test results" in new_results_text(home_html(alice))
+
+
+def test_recent_activity_lists_the_five_newest_results_and_visits_with_links(alice):
+    newest_result = make_report(alice.patient, display="Lipid panel", days_ago=1)
+    newest_visit = make_visit(alice.patient, type_display="Yearly check-up", days_ago=2)
+    for days in range(3, 10):
+        make_report(alice.patient, display=f"Old result {days}", days_ago=days)
+        make_visit(alice.patient, type_display=f"Old visit {days}", days_ago=days)
+
+    table = read(home_html(alice), "recent-activity")
+    rows = table.rows[1:]  # The first row is the header.
+
+    assert len(rows) == 5
+    assert table.links[0] == (
+        "Lipid panel",
+        reverse(
+            "results:detail",
+            kwargs={"patient_id": alice.patient_id, "report_id": newest_result.pk},
+        ),
+    )
+    assert table.links[1] == (
+        "Yearly check-up",
+        reverse(
+            "record:visit", kwargs={"patient_id": alice.patient_id, "visit_id": newest_visit.pk}
+        ),
+    )
+    assert "New" in rows[0] and "Test result" in rows[0]
+    assert "Visit" in rows[1]
+    assert "Old result 9" not in table.words
+
+
+def test_charlies_results_and_visits_never_appear_on_alices_home(alice, charlie):
+    make_report(charlie.patient, display="Charlie's thyroid panel")
+    make_visit(charlie.patient, type_display="Charlie's knee visit")
+
+    html = home_html(alice)
+
+    assert "Charlie" not in html
+    assert "You have no new test results" in new_results_text(html)
+    assert read(html, "no-recent-activity") is not None
+
+
+def test_an_empty_record_explains_each_card_and_offers_the_health_record(alice):
+    html = home_html(alice)
+    text = read(html).words
+
+    assert "You have no new test results" in text
+    assert "You have no messages yet." in text
+    assert "You have no upcoming appointments." in text
+    assert "You have no refill requests." in text
+    empty = read(html, "no-recent-activity")
+    assert "You have no test results or visits on record yet." in empty.words
+    assert [href for _, href in empty.links] == [
+        reverse("record:index", kwargs={"patient_id": alice.patient_id})
+    ]
+
+
+def test_cards_for_features_still_to_come_have_no_links_or_counts(alice):
+    html = home_html(alice)
+
+    for name in ("messages", "appointments", "refills"):
+        card = read(html, name)
+        assert card.links == []
+        assert not any(character.isdigit() for character in card.text)
+
+
+def test_the_home_page_links_to_the_health_record_and_downloads(alice):
+    hrefs = {href for _, href in home_page(alice).links}
+
+    assert reverse("record:index", kwargs={"patient_id": alice.patient_id}) in hrefs
+    assert reverse("downloads:download", kwargs={"patient_id": alice.patient_id}) in hrefs
+
+
+def test_an_unconfirmed_email_asks_alice_to_confirm_it(alice):
+    prompt = read(home_html(alice), "confirm-email")
+
+    assert "Confirm your email address" in prompt.words
+    assert prompt.forms[0]["action"] == reverse("accounts:resend_verification")
+    assert prompt.forms[0]["method"] == "post"
+
+
+def test_a_confirmed_email_is_not_asked_about(alice):
+    alice.email_verified_at = timezone.now()
+    alice.save(update_fields=["email_verified_at"])
+
+    html = home_html(alice)
+
+    assert read(html, "confirm-email") is None
+    assert "Confirm your email address" not in html
+
+
+def test_opening_the_home_page_is_recorded_in_alices_access_log(alice):
+    home_html(alice)
+
+    assert AuditEvent.objects.filter(
+        actor=alice, patient=alice.patient, object_type="dashboard"
+    ).exists()
+
+
+def test_staff_without_a_patient_record_still_go_to_the_console(nora):
+    response = sign_in(Client(), nora).get(reverse("home:home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff:home")
+
+
+def queries_for_home(user) -> int:
+    client = sign_in(Client(), user)
+    client.get(reverse("home:home"))  # The first request may refresh the session.
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home:home"))
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_home_page_costs_the_same_for_10_and_2000_observations(clinic):
+    small = UserFactory(patient=PatientFactory(managing_organization=clinic))
+    add_record(small.patient, observations=10, reports=2, visits=2)
+    large = UserFactory(patient=PatientFactory(managing_organization=clinic))
+    add_record(large.patient, observations=2000, reports=300, visits=300)
+
+    assert queries_for_home(small) == queries_for_home(large)
