@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from lantern.access.policy import PatientAccess, records_for
 from lantern.clinical import models as clinical
+from lantern.results.release import released_observations, released_reports
 
 # A readable copy shows at most this many rows of each section, newest first, and says so.
 SECTION_LIMIT = 500
@@ -66,7 +67,9 @@ def record_summary(*, access: PatientAccess) -> RecordSummary:
             records_for(access, clinical.Immunization).order_by("-occurred_at", "pk")
         ),
         results=_section(
-            records_for(access, clinical.Observation).order_by("-effective_at", "display", "pk")
+            released_observations(access, records_for(access, clinical.Observation)).order_by(
+                "-effective_at", "display", "pk"
+            )
         ),
         visits=_section(
             records_for(access, clinical.Encounter)
@@ -81,7 +84,10 @@ def report_for_download(
 ) -> clinical.DiagnosticReport:
     """One of the patient's reports; another patient's (or none) is "not found"."""
     return get_object_or_404(
-        records_for(access, clinical.DiagnosticReport).select_related("performer"), pk=report_id
+        released_reports(access, records_for(access, clinical.DiagnosticReport)).select_related(
+            "performer"
+        ),
+        pk=report_id,
     )
 
 

@@ -31,6 +31,7 @@ from lantern.clinical.models import (
     Observation,
     ObservationCategory,
 )
+from lantern.results.release import released_observations, released_reports
 
 PER_PAGE = 25
 # A visit page lists at most this many diagnoses, results and reports each; a visit with more
@@ -219,12 +220,12 @@ def visit_detail(*, access: PatientAccess, visit_id: uuid.UUID) -> VisitDetail:
         .order_by(F("onset_at").desc(nulls_last=True), "display", "pk")[: VISIT_ITEMS_LIMIT + 1]
     )
     results = list(
-        records_for(access, Observation)
+        released_observations(access, records_for(access, Observation))
         .filter(encounter=visit)
         .order_by(F("effective_at").desc(nulls_last=True), "display", "pk")[: VISIT_ITEMS_LIMIT + 1]
     )
     reports = list(
-        records_for(access, DiagnosticReport)
+        released_reports(access, records_for(access, DiagnosticReport))
         .filter(encounter=visit)
         .order_by(F("effective_at").desc(nulls_last=True), "display", "pk")[: VISIT_ITEMS_LIMIT + 1]
     )

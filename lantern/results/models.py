@@ -1,11 +1,13 @@
-"""What the results pages keep of their own: which results an account has opened."""
+"""What the results pages keep of their own: which results an account has opened, and how long
+results of each kind are held back from the patient."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
-from lantern.clinical.models import DiagnosticReport
+from lantern.clinical.models import DiagnosticReport, ReportKind
+from lantern.clinical.models.base import choices_constraint
 
 
 class ResultSeen(models.Model):
@@ -22,3 +24,22 @@ class ResultSeen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} saw {self.report_id}"
+
+
+class ResultReleaseDelay(models.Model):
+    """How long results of one kind wait before the patient sees them.
+
+    With no row for a kind, its results are released at once, as the 21st Century Cures Act
+    expects; a clinic adds a row in the admin only where it decided to hold results back.
+    """
+
+    kind = models.CharField(max_length=20, choices=ReportKind.choices, unique=True)
+    delay_hours = models.PositiveIntegerField(
+        help_text="Hours after the result is issued before the patient can see it."
+    )
+
+    class Meta:
+        constraints = [choices_constraint("kind", ReportKind)]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.delay_hours} hours"

@@ -15,6 +15,7 @@ from lantern.clinical.models import DiagnosticReport, DiagnosticReportResult, Ob
 from . import flags
 from .flags import Flag
 from .models import ResultSeen
+from .release import released_observations, released_reports
 
 # A trend draws at most this many of the latest values, so the page stays the same size.
 TREND_LIMIT = 200
@@ -52,7 +53,7 @@ def results_for_patient(
     search: str = "",
 ) -> QuerySet[DiagnosticReport]:
     """The patient's reports, newest first, each with its status and "new" worked out in SQL."""
-    reports = records_for(access, DiagnosticReport)
+    reports = released_reports(access, records_for(access, DiagnosticReport))
     if kind:
         reports = reports.filter(kind=kind)
     if date_from:
@@ -127,7 +128,7 @@ def _component_rows(observation: Observation) -> list[dict]:
 def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetail:
     """One report with its values in order; a report of another patient is "not found"."""
     report = (
-        records_for(access, DiagnosticReport)
+        released_reports(access, records_for(access, DiagnosticReport))
         .select_related("performer", "encounter__practitioner")
         .filter(pk=report_id)
         .first()
@@ -143,7 +144,7 @@ def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetai
     codes = {observation.code for observation in observations if observation.code}
     with_trends = (
         set(
-            records_for(access, Observation)
+            released_observations(access, records_for(access, Observation))
             .filter(code__in=codes)
             .values("code")
             .annotate(count=Count("pk"))
@@ -203,7 +204,7 @@ def _component_value(observation: Observation, code: str) -> float | None:
 def trend_for_code(*, access: PatientAccess, code: str) -> Trend:
     """The latest values of one test, oldest first, with the most recent normal range."""
     latest = list(
-        records_for(access, Observation)
+        released_observations(access, records_for(access, Observation))
         .filter(code=code, effective_at__isnull=False)
         .order_by("-effective_at")[:TREND_LIMIT]
     )

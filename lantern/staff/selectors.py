@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from lantern.access.policy import patients_for
 from lantern.clinical.models import Patient
+from lantern.results.release import reports_on_hold
 
 SEARCH_RESULTS_LIMIT = 50
 
@@ -24,3 +25,8 @@ def patients_search(*, user, query: str) -> QuerySet[Patient]:
         .select_related("account")
         .order_by("family_name", "given_names", "mrn")[:SEARCH_RESULTS_LIMIT]
     )
+
+
+def results_on_hold_count(*, user) -> int:
+    """How many of the user's clinics' results are still held back from patients."""
+    return reports_on_hold(user=user).order_by().count()

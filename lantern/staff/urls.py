@@ -19,6 +19,7 @@ urlpatterns = [
         name="activation_code_revoke",
     ),
     path("enrollment-requests/", views.enrollment_requests, name="enrollment_requests"),
+    path("results-on-hold/", views.results_on_hold, name="results_on_hold"),
     path(
         "enrollment-requests/<uuid:request_id>/",
         views.enrollment_request_review,

@@ -23,6 +23,7 @@ from lantern.access.decorators import (
 from lantern.audit.models import AuditAction
 from lantern.enrollment import selectors as enrollment_selectors
 from lantern.enrollment import services as enrollment_services
+from lantern.results import release
 
 from . import selectors
 from .forms import ApproveRequestForm, IssueCodeForm, PatientSearchForm
@@ -51,7 +52,10 @@ def staff_patient_view(*, action: AuditAction = AuditAction.VIEW, object_type: s
 @staff_view
 def home(request: HttpRequest) -> HttpResponse:
     pending = enrollment_selectors.enrollment_requests_pending_count()
-    return render(request, "staff/home.html", {"pending_requests": pending})
+    on_hold = selectors.results_on_hold_count(user=request.user)
+    return render(
+        request, "staff/home.html", {"pending_requests": pending, "results_on_hold": on_hold}
+    )
 
 
 @staff_view
@@ -168,6 +172,13 @@ def enrollment_request_decline(request: HttpRequest, request_id) -> HttpResponse
     else:
         messages.success(request, "Declined. We emailed the person a polite note.")
     return redirect("staff:enrollment_request", request_id=enrollment_request.pk)
+
+
+@staff_view
+def results_on_hold(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(release.reports_on_hold(user=request.user), REQUESTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "staff/results_on_hold.html", {"page": page})
 
 
 def _request_or_404(request_id):

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from lantern.access.policy import PatientAccess, records_for
 from lantern.clinical import models as clinical
+from lantern.results.release import released_observations, released_reports
 
 from . import mapping
 from .datatypes import url_of
@@ -73,7 +74,9 @@ class _Collected:
 def record_bundle(access: PatientAccess) -> Resource:
     """The patient's whole record as a FHIR R4 collection Bundle (a dict, ready for JSON)."""
     querysets = {model: records_for(access, model) for model, _exporter in RECORD_EXPORTERS}
-    reports = records_for(access, clinical.DiagnosticReport)
+    # Results still held back from the patient (lantern.results.release) stay out of their copy.
+    querysets[clinical.Observation] = released_observations(access, querysets[clinical.Observation])
+    reports = released_reports(access, records_for(access, clinical.DiagnosticReport))
     return _bundle(access, querysets, reports)
 
 
