@@ -12,6 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from lantern.audit.models import ActorRole
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -84,8 +86,17 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "staff_navigation": STAFF_NAVIGATION,
         "footer_navigation": FOOTER_NAVIGATION,
         "sign_out_href": SIGN_OUT_HREF,
+        # Patient pages opened by staff (from the console) keep the staff console's frame.
+        "page_layout": _page_layout(request),
         # A view that passes its own `current_section` wins: view context overrides processors.
         "current_section": section_for_path(
             path, PATIENT_NAVIGATION + ACCOUNT_NAVIGATION + STAFF_NAVIGATION
         ),
     }
+
+
+def _page_layout(request: HttpRequest) -> str:
+    access = getattr(request, "patient_access", None)
+    if access is not None and access.role == ActorRole.STAFF:
+        return "layouts/staff.html"
+    return "layouts/patient.html"

@@ -310,3 +310,26 @@ def test_the_emailed_link_lets_the_person_finish_enrolling(nora, dora):
         },
     )
     assert response["Location"] == reverse("enrollment:account")
+
+
+def test_staff_open_a_patients_record_from_the_console_in_the_staff_frame(nora, alice):
+    client = sign_in(Client(), nora)
+    record_url = reverse("record:index", kwargs={"patient_id": alice.patient.pk})
+
+    assert record_url in client.get(patient_url(alice.patient)).content.decode()
+    page = client.get(record_url).content.decode()
+
+    assert "Staff console" in page
+    assert "Staff view of the record of" in page
+    assert AuditEvent.objects.filter(actor=nora, patient=alice.patient).exists()
+
+
+def test_the_patient_sees_their_own_record_in_the_patient_frame(alice):
+    page = (
+        sign_in(Client(), alice)
+        .get(reverse("record:index", kwargs={"patient_id": alice.patient.pk}))
+        .content.decode()
+    )
+
+    assert "Staff console" not in page
+    assert "Staff view of the record of" not in page
