@@ -47,7 +47,13 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+
+# The key comes from the environment; on a developer's machine, `make run` keeps one in
+# VAR_DIR/secret-key, which manage.py commands then use too.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and (VAR_DIR / "secret-key").is_file():
+    SECRET_KEY = (VAR_DIR / "secret-key").read_text().strip()
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY is not set. Set it to a long random value (make run creates one in var/)."
@@ -159,7 +165,6 @@ TEMPLATES = [
 ]
 
 # The database. SQLite under var/ unless DATABASE_URL says otherwise (PostgreSQL in production).
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'lantern.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
