@@ -16,9 +16,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from lantern.clinical import models as clinical
+from lantern.results.flags import flag_word, range_words, value_in_words
 
 from .selectors import SECTION_LIMIT, RecordSummary
-from .words import flag_words, range_words, value_words
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FAMILY = "DejaVu"
@@ -120,9 +120,9 @@ def result_rows(observations: Sequence[clinical.Observation]) -> list[list[str]]
     return [
         [
             o.display or o.code,
-            value_words(o),
+            value_in_words(o),
             range_words(o),
-            flag_words(o),
+            flag_word(o),
             when(o.effective_at),
         ]
         for o in observations

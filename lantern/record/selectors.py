@@ -31,6 +31,7 @@ from lantern.clinical.models import (
     Observation,
     ObservationCategory,
 )
+from lantern.results.flags import value_in_words
 from lantern.results.release import released_observations, released_reports
 
 PER_PAGE = 25
@@ -59,10 +60,8 @@ VITAL_SIGNS: tuple[VitalSignKind, ...] = (
 )
 VITAL_SIGN_CODES = [kind.code for kind in VITAL_SIGNS]
 
+
 # Units as written in UCUM, and how a person reads them.
-UNIT_WORDS = {"mm[Hg]": "mmHg", "/min": "per minute", "Cel": "°C", "[degF]": "°F", "kg/m2": "kg/m²"}
-
-
 @dataclass(frozen=True)
 class VitalSign:
     code: str
@@ -187,7 +186,7 @@ def vital_signs_latest(*, access: PatientAccess) -> list[VitalSign]:
         VitalSign(
             code=kind.code,
             label=kind.label,
-            value=observation_value_text(latest[kind.code]),
+            value=value_in_words(latest[kind.code]),
             effective_at=latest[kind.code].effective_at,
             trend_href=f"/patients/{patient_id}/results/trends/{kind.code}/",
         )
@@ -254,35 +253,3 @@ def document_detail(*, access: PatientAccess, document_id: uuid.UUID) -> Documen
     return get_object_or_404(
         records_for(access, DocumentReference).select_related("author"), pk=document_id
     )
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
-def unit_words(unit: str) -> str:
-    return UNIT_WORDS.get(unit, unit)
-
-
-def observation_value_text(observation: Observation) -> str:
-    """A value as a person reads it: "72 per minute", "120/80 mmHg", or the recorded text."""
-    if observation.components:
-        parts = {part.get("code"): part for part in observation.components}
-        systolic, diastolic = parts.get("8480-6"), parts.get("8462-4")
-        if (
-            systolic
-            and diastolic
-            and systolic.get("value") is not None
-            and diastolic.get("value") is not None
-        ):
-            unit = unit_words(systolic.get("unit", ""))
-            return f"{_number(systolic['value'])}/{_number(diastolic['value'])} {unit}".strip()
-        return "; ".join(
-            f"{part.get('display', '')}: {_number(part['value'])} "
-            f"{unit_words(part.get('unit', ''))}".strip()
-            for part in observation.components
-            if part.get("value") is not None
-        )
-    if observation.value_quantity is not None:
-        return f"{_number(observation.value_quantity)} {unit_words(observation.value_unit)}".strip()
-    return observation.value_string or observation.value_code_display

@@ -1,4 +1,7 @@
-"""Out-of-range flags in words, from the lab's interpretation or, failing that, its range."""
+"""Results in words: values, normal ranges and out-of-range flags (never colour alone).
+
+The one place that words a result, for the result pages, the health record pages and the PDFs.
+"""
 
 from __future__ import annotations
 
@@ -69,8 +72,15 @@ def observation_flag(observation: Observation) -> Flag | None:
     )
 
 
+# UCUM units people would not read as written.
+UNIT_WORDS = {"/min": "per minute", "Cel": "°C", "[degF]": "°F", "kg/m2": "kg/m²"}
+SYSTOLIC, DIASTOLIC = "8480-6", "8462-4"
+
+
 def unit_words(unit: str) -> str:
     """A UCUM unit as people read it: "mm[Hg]" is "mmHg", "{beats}/min" is "beats/min"."""
+    if unit in UNIT_WORDS:
+        return UNIT_WORDS[unit]
     return unit.replace("[", "").replace("]", "").replace("{", "").replace("}", "")
 
 
@@ -79,17 +89,46 @@ def number(value: float) -> str:
     return f"{value:g}"
 
 
-def range_in_words(observation: Observation) -> str:
-    """ "Normal range: 70 to 99 mg/dL", or the lab's own words, or "" when there is none."""
+def range_words(observation: Observation) -> str:
+    """ "70 to 99 mg/dL", "5.7 % or lower", the lab's own words, or "" when there is none."""
     low, high = observation.reference_low, observation.reference_high
     unit = unit_words(observation.value_unit)
     suffix = f" {unit}" if unit else ""
     if low is not None and high is not None:
-        return f"Normal range: {number(low)} to {number(high)}{suffix}"
+        return f"{number(low)} to {number(high)}{suffix}"
     if high is not None:
-        return f"Normal range: {number(high)}{suffix} or lower"
+        return f"{number(high)}{suffix} or lower"
     if low is not None:
-        return f"Normal range: {number(low)}{suffix} or higher"
-    if observation.reference_text:
-        return f"Normal range: {observation.reference_text}"
-    return ""
+        return f"{number(low)}{suffix} or higher"
+    return observation.reference_text
+
+
+def range_in_words(observation: Observation) -> str:
+    """ "Normal range: 70 to 99 mg/dL", or "" when the result has no range."""
+    words = range_words(observation)
+    return f"Normal range: {words}" if words else ""
+
+
+def value_in_words(observation: Observation) -> str:
+    """A value as a person reads it: "72 per minute", "120/80 mmHg", or the recorded text."""
+    if observation.components:
+        parts = {part.get("code"): part for part in observation.components}
+        systolic, diastolic = parts.get(SYSTOLIC), parts.get(DIASTOLIC)
+        if systolic and diastolic and None not in (systolic.get("value"), diastolic.get("value")):
+            unit = unit_words(systolic.get("unit", ""))
+            return f"{number(systolic['value'])}/{number(diastolic['value'])} {unit}".strip()
+        return "; ".join(
+            f"{part.get('display', '')}: {number(part['value'])} "
+            f"{unit_words(part.get('unit', ''))}".strip()
+            for part in observation.components
+            if part.get("value") is not None
+        )
+    if observation.value_quantity is not None:
+        return f"{number(observation.value_quantity)} {unit_words(observation.value_unit)}".strip()
+    return observation.value_string or observation.value_code_display
+
+
+def flag_word(observation: Observation) -> str:
+    """The flag in words ("High", "Normal"...), or "" when nothing says either way."""
+    flag = observation_flag(observation)
+    return flag.word if flag else ""

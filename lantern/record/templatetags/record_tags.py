@@ -5,33 +5,21 @@ from __future__ import annotations
 from django import template
 
 from lantern.clinical.models import Observation
-from lantern.record.selectors import observation_value_text
+from lantern.results.flags import observation_flag, value_in_words
 
 register = template.Library()
-
-# HL7 v3 ObservationInterpretation codes in plain words; "Normal" is not flagged.
-FLAG_WORDS = {
-    "H": "High",
-    "HH": "Very high",
-    "HU": "Very high",
-    "L": "Low",
-    "LL": "Very low",
-    "LU": "Very low",
-    "A": "Not normal",
-    "AA": "Not normal",
-    "POS": "Positive",
-}
 
 
 @register.filter
 def result_flag(observation: Observation) -> str:
     """The out-of-range flag in words, or "" for a normal or unflagged value."""
-    return FLAG_WORDS.get(observation.interpretation.upper(), "")
+    flag = observation_flag(observation)
+    return "" if flag is None or flag.is_normal else flag.word
 
 
 @register.filter
 def value_text(observation: Observation) -> str:
-    return observation_value_text(observation)
+    return value_in_words(observation)
 
 
 @register.filter

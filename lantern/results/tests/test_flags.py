@@ -1,0 +1,45 @@
+"""One wording of results for every page and the PDFs."""
+
+from __future__ import annotations
+
+import pytest
+
+from lantern.results.flags import flag_word, range_in_words, range_words, value_in_words
+from lantern.testing.factories import ObservationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_value_above_its_range_is_high_even_without_the_labs_code():
+    glucose = ObservationFactory.build(
+        value_quantity=130, value_unit="mg/dL", reference_low=70, reference_high=99
+    )
+
+    assert flag_word(glucose) == "High"
+    assert range_words(glucose) == "70 to 99 mg/dL"
+    assert range_in_words(glucose) == "Normal range: 70 to 99 mg/dL"
+    assert value_in_words(glucose) == "130 mg/dL"
+
+
+def test_the_labs_own_code_wins_over_the_range():
+    result = ObservationFactory.build(
+        value_quantity=98, reference_low=70, reference_high=99, interpretation="HH"
+    )
+
+    assert flag_word(result) == "Critical"
+
+
+def test_blood_pressure_reads_as_systolic_over_diastolic():
+    pressure = ObservationFactory.build(
+        value_quantity=None,
+        components=[
+            {"code": "8480-6", "display": "Systolic", "value": 128.0, "unit": "mm[Hg]"},
+            {"code": "8462-4", "display": "Diastolic", "value": 82.0, "unit": "mm[Hg]"},
+        ],
+    )
+
+    assert value_in_words(pressure) == "128/82 mmHg"
+
+
+def test_a_result_with_neither_code_nor_range_has_no_flag():
+    assert flag_word(ObservationFactory.build(value_quantity=5.0, interpretation="")) == ""
