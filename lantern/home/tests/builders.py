@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import factory
 from django.utils import timezone
 
 from lantern.clinical.models import (
@@ -12,21 +11,8 @@ from lantern.clinical.models import (
     DiagnosticReportResult,
     Encounter,
     Observation,
-    ReportKind,
 )
-from lantern.testing.factories import EncounterFactory, ObservationFactory, SourcedFactory
-
-
-class DiagnosticReportFactory(SourcedFactory):
-    status = "final"
-    kind = ReportKind.LABORATORY
-    code_system = "http://loinc.org"
-    code = "24323-8"
-    display = "Comprehensive metabolic panel"
-    effective_at = factory.LazyFunction(timezone.now)
-
-    class Meta:
-        model = DiagnosticReport
+from lantern.testing.factories import DiagnosticReportFactory, EncounterFactory, ObservationFactory
 
 
 def make_report(patient, *, days_ago: int = 0, **fields) -> DiagnosticReport:

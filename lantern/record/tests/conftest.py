@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from lantern.clinical.models import Observation, ObservationCategory
 from lantern.testing.auth import sign_in
-from lantern.testing.factories import EncounterFactory, ObservationFactory
-
-from .factories import (
+from lantern.testing.factories import (
     AllergyFactory,
     ConditionFactory,
     DocumentFactory,
+    EncounterFactory,
     ImmunizationFactory,
     MedicationRequestFactory,
+    ObservationFactory,
 )
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from lantern.testing.factories import EncounterFactory
+from lantern.testing.factories import DocumentFactory, EncounterFactory
 
 from .conftest import add_observations, add_records, queries_for
-from .factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,15 +16,16 @@ from lantern.clinical.models import (
     ObservationCategory,
 )
 from lantern.testing.auth import sign_in
-from lantern.testing.factories import EncounterFactory, ObservationFactory, PractitionerFactory
-
-from .factories import (
+from lantern.testing.factories import (
     AllergyFactory,
     ConditionFactory,
     DiagnosticReportFactory,
     DocumentFactory,
+    EncounterFactory,
     ImmunizationFactory,
     MedicationRequestFactory,
+    ObservationFactory,
+    PractitionerFactory,
 )
 
 pytestmark = pytest.mark.django_db

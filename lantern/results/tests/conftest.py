@@ -11,21 +11,8 @@ from lantern.clinical.models import (
     DiagnosticReport,
     DiagnosticReportResult,
     Observation,
-    ReportKind,
 )
-from lantern.testing.factories import ObservationFactory, SourcedFactory
-
-
-class DiagnosticReportFactory(SourcedFactory):
-    status = "final"
-    kind = ReportKind.LABORATORY
-    code_system = "http://loinc.org"
-    code = "24323-8"
-    display = "Comprehensive metabolic panel"
-    effective_at = None
-
-    class Meta:
-        model = DiagnosticReport
+from lantern.testing.factories import DiagnosticReportFactory, ObservationFactory
 
 
 def make_report(patient, *, values=(), when=None, **fields) -> DiagnosticReport:
