@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "lantern.downloads",
     "lantern.results",
     "lantern.record",
+    "lantern.messaging",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +286,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The clinic this deployment serves: shown on pages and in emails.
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Lantern Health")
 EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "911")
+
+# Secure messages: the answer time promised on every compose page, and the attachment limits.
+MESSAGE_REPLY_BUSINESS_DAYS = env_int("MESSAGE_REPLY_BUSINESS_DAYS", 3)
+MESSAGE_ATTACHMENT_MAX_BYTES = env_int("MESSAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+MESSAGE_ATTACHMENTS_PER_MESSAGE = env_int("MESSAGE_ATTACHMENTS_PER_MESSAGE", 5)
 
 # Notifications. Links in emails and text messages start with PUBLIC_BASE_URL (the address
 # patients use). SMS_SENDER is the dotted path of the text-message sender; the default keeps
