@@ -45,14 +45,22 @@ export WEBAUTHN_ORIGINS="${WEBAUTHN_ORIGINS:-http://localhost:$PORT}"
 main_pid=$$
 "$PY" manage.py db_worker &
 worker_pid=$!
+# Every five minutes, deliver outbox rows whose delivery task was lost (a crash between commit
+# and enqueue); in production the same command runs from cron (README).
+(
+    while sleep 300; do
+        "$PY" manage.py deliver_notifications >/dev/null || true
+    done
+) &
+sweep_pid=$!
 (
     while kill -0 "$main_pid" 2>/dev/null && kill -0 "$worker_pid" 2>/dev/null; do
         sleep 1
     done
-    kill "$worker_pid" 2>/dev/null || true
+    kill "$worker_pid" "$sweep_pid" 2>/dev/null || true
 ) &
 watchdog_pid=$!
-trap 'kill "$worker_pid" "$watchdog_pid" 2>/dev/null || true' EXIT
+trap 'kill "$worker_pid" "$sweep_pid" "$watchdog_pid" 2>/dev/null || true' EXIT
 
 echo
 # localhost, not 127.0.0.1: browsers refuse passkeys for a bare address.
