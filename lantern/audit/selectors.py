@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Subquery
 
 from lantern.access.models import StaffMembership, StaffRole
 from lantern.access.policy import PatientAccess
+from lantern.clinical.models import Organization, Patient
 
 from .models import ActorRole, AuditAction, AuditEvent, AuditOutcome
 
@@ -38,7 +39,8 @@ ACTION_WORDS = {
     AuditAction.UPDATE: "Changed",
     AuditAction.DELETE: "Deleted from",
 }
-SYSTEM_IMPORT = "Lantern (system import)"
+YOU = "You"
+CONNECTED_APP = "Connected app"
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ def access_log_page(*, access: PatientAccess, page_number: str | int | None) -> 
     """The allowed accesses to the patient's record, newest first, one page of entries.
 
     The actor's account and their staff role at the patient's clinic come in the same query
-    (a join and a subquery), so a page costs the same whatever the accounts on it.
+    (a join and a subquery), and the clinic's name in one more, so a page costs the same
+    whatever the accounts on it.
     """
     patient = access.patient
     role_at_clinic = StaffMembership.objects.filter(
@@ -66,31 +69,52 @@ def access_log_page(*, access: PatientAccess, page_number: str | int | None) -> 
         .order_by("-occurred_at", "-id")
     )
     page = Paginator(events, PER_PAGE).get_page(page_number)
-    page.object_list = [_entry(event, access) for event in page.object_list]
+    clinic = _clinic_name(patient)
+    page.object_list = [_entry(event, access, clinic) for event in page.object_list]
     return page
 
 
-def _entry(event: AuditEvent, access: PatientAccess) -> AccessLogEntry:
-    who, role = _who(event, access)
+def _clinic_name(patient: Patient) -> str:
+    if patient.managing_organization_id is None:
+        return ""
+    names = Organization.objects.filter(pk=patient.managing_organization_id)
+    return names.values_list("name", flat=True).first() or ""
+
+
+def _entry(event: AuditEvent, access: PatientAccess, clinic: str) -> AccessLogEntry:
+    who, role = _who(event, access, clinic)
     return AccessLogEntry(who=who, role=role, what=_what(event), occurred_at=event.occurred_at)
 
 
-def _who(event: AuditEvent, access: PatientAccess) -> tuple[str, str]:
+def _who(event: AuditEvent, access: PatientAccess, clinic: str) -> tuple[str, str]:
+    """Who acted, in the patient's words, and their role: one wording per kind of actor."""
     actor = event.actor
+    role = event.actor_role
     if event.actor_id is not None and event.actor_id == access.user.pk:
-        return "You", _role_words(event)
-    # Imports run as the system, without an account.
-    if actor is None and (
-        event.actor_role == ActorRole.SYSTEM or event.action == AuditAction.IMPORT
-    ):
-        return SYSTEM_IMPORT, "System"
+        return YOU, _role_words(event, clinic)
     name = (actor.get_full_name() or actor.get_username()) if actor else event.actor_label
-    if event.actor_role == ActorRole.SELF:
+    if role == ActorRole.APP:
+        # Audit events do not record which app; the connected-apps page lists them.
+        return CONNECTED_APP, CONNECTED_APP
+    if role == ActorRole.SYSTEM or (actor is None and event.action == AuditAction.IMPORT):
+        # Imports run as the system, without an account, on behalf of the clinic.
+        return f"{clinic or 'Your clinic'} (records import)", "Records import"
+    if role == ActorRole.SELF:
         return access.patient.display_name or name, "Patient"
-    return name or "Unknown", _role_words(event)
+    if role == ActorRole.PROXY:
+        return f"{name or 'Someone'} (someone you gave access to)", "Proxy"
+    if role == ActorRole.STAFF:
+        return _staff_words(name or "Clinic staff", event, clinic), _role_words(event, clinic)
+    return name or "Unknown", _role_words(event, clinic)
 
 
-def _role_words(event: AuditEvent) -> str:
+def _staff_words(name: str, event: AuditEvent, clinic: str) -> str:
+    if event.staff_role:
+        return f"{name}, {StaffRole(event.staff_role).label.lower()} at {clinic or 'your clinic'}"
+    return f"{name}, staff at {clinic or 'your clinic'}"
+
+
+def _role_words(event: AuditEvent, clinic: str) -> str:
     if event.actor_role == ActorRole.STAFF:
         if event.staff_role:
             return f"{StaffRole(event.staff_role).label} at your clinic"

@@ -294,3 +294,27 @@ def result_pdf(
         pdf.heading("Full report")
         pdf.paragraph(report.presented_text)
     return bytes(pdf.output())
+
+
+def observation_pdf(
+    patient: clinical.Patient, observation: clinical.Observation, ordered_by: str
+) -> bytes:
+    """A lab value that belongs to no report, as a result of its own."""
+    pdf = Document("Test result", "")
+    pdf.heading(observation.display or observation.code or "Test result", size=18)
+    pdf.facts(
+        [
+            ("Patient", patient.display_name),
+            ("Date", when(observation.effective_at)),
+            ("Reported", when(observation.issued_at)),
+            ("Kind", "Lab"),
+            ("Status", observation.get_status_display()),
+            ("Ordered by", ordered_by),
+        ]
+    )
+    pdf.heading("Result")
+    pdf.rows(RESULT_HEADINGS, result_rows([observation]), empty="", widths=RESULT_WIDTHS)
+    if observation.note:
+        pdf.heading("Comments")
+        pdf.paragraph(observation.note)
+    return bytes(pdf.output())

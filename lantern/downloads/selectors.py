@@ -91,6 +91,25 @@ def report_for_download(
     )
 
 
+def observation_for_download(
+    *, access: PatientAccess, observation_id: uuid.UUID
+) -> clinical.Observation:
+    """One of the patient's released values; another patient's (or one held) is "not found"."""
+    return get_object_or_404(
+        released_observations(access, records_for(access, clinical.Observation)).select_related(
+            "performer", "encounter__practitioner"
+        ),
+        pk=observation_id,
+    )
+
+
+def observation_ordered_by(observation: clinical.Observation) -> str:
+    """Who ordered the value: the visit's clinician, else whoever performed it ("" if none)."""
+    encounter = observation.encounter
+    practitioner = (encounter.practitioner if encounter else None) or observation.performer
+    return practitioner.display_name if practitioner else ""
+
+
 def report_observations(
     *, access: PatientAccess, report: clinical.DiagnosticReport
 ) -> list[clinical.Observation]:
@@ -107,13 +126,12 @@ def report_observations(
 
 def record_has_health_information(*, access: PatientAccess) -> bool:
     """Whether the record holds anything beyond the patient's details (one query)."""
-    kinds = (
-        clinical.Encounter,
-        clinical.Observation,
-        clinical.Condition,
-        clinical.MedicationRequest,
-    )
-    anything = [Exists(records_for(access, model)) for model in kinds]
+    anything = [
+        Exists(records_for(access, clinical.Encounter)),
+        Exists(released_observations(access, records_for(access, clinical.Observation))),
+        Exists(records_for(access, clinical.Condition)),
+        Exists(records_for(access, clinical.MedicationRequest)),
+    ]
     return (
         clinical.Patient.objects.filter(pk=access.patient.pk)
         .filter(anything[0] | anything[1] | anything[2] | anything[3])

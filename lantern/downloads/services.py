@@ -6,11 +6,19 @@ import uuid
 
 import orjson
 
-from lantern.access.policy import PatientAccess
+from lantern.access.policy import PatientAccess, records_for
+from lantern.clinical import models as clinical
 from lantern.interop.fhir_export import record_bundle, result_bundle
+from lantern.interop.fhir_export.bundle import _bundle
 
 from . import pdf
-from .selectors import record_summary, report_for_download, report_observations
+from .selectors import (
+    observation_for_download,
+    observation_ordered_by,
+    record_summary,
+    report_for_download,
+    report_observations,
+)
 
 
 def record_json(*, access: PatientAccess) -> bytes:
@@ -30,3 +38,25 @@ def result_pdf(*, access: PatientAccess, report_id: uuid.UUID) -> bytes:
     report = report_for_download(access=access, report_id=report_id)
     observations = report_observations(access=access, report=report)
     return pdf.result_pdf(access.patient, report, observations)
+
+
+def observation_bundle(access: PatientAccess, observation: clinical.Observation) -> dict:
+    """One value of no report as a FHIR Bundle: the Observation, its visit and the patient.
+
+    Built and validated by the same code as the report bundle. (`observation_bundle` belongs in
+    lantern.interop.fhir_export next to `result_bundle`; until it moves, this reuses its builder.)
+    """
+    observations = records_for(access, clinical.Observation).filter(pk=observation.pk)
+    encounters = records_for(access, clinical.Encounter).filter(pk=observation.encounter_id)
+    querysets = {clinical.Encounter: encounters, clinical.Observation: observations}
+    return _bundle(access, querysets, clinical.DiagnosticReport.objects.none())
+
+
+def observation_json(*, access: PatientAccess, observation_id: uuid.UUID) -> bytes:
+    observation = observation_for_download(access=access, observation_id=observation_id)
+    return orjson.dumps(observation_bundle(access, observation), option=orjson.OPT_INDENT_2)
+
+
+def observation_pdf(*, access: PatientAccess, observation_id: uuid.UUID) -> bytes:
+    observation = observation_for_download(access=access, observation_id=observation_id)
+    return pdf.observation_pdf(access.patient, observation, observation_ordered_by(observation))

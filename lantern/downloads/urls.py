@@ -18,4 +18,14 @@ urlpatterns = [
         views.result_pdf,
         name="result_pdf",
     ),
+    path(
+        "patients/<uuid:patient_id>/results/observations/<uuid:observation_id>/download.json",
+        views.observation_json,
+        name="observation_json",
+    ),
+    path(
+        "patients/<uuid:patient_id>/results/observations/<uuid:observation_id>/download.pdf",
+        views.observation_pdf,
+        name="observation_pdf",
+    ),
 ]

@@ -58,3 +58,17 @@ def result_json(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
 def result_pdf(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
     content = services.result_pdf(access=request.patient_access, report_id=report_id)
     return attachment(content, PDF, "test-result.pdf")
+
+
+@patient_view(action=AuditAction.EXPORT, object_type="Observation")
+def observation_json(request: HttpRequest, observation_id: uuid.UUID) -> HttpResponse:
+    content = services.observation_json(
+        access=request.patient_access, observation_id=observation_id
+    )
+    return attachment(content, FHIR_JSON, "test-result.json")
+
+
+@patient_view(action=AuditAction.EXPORT, object_type="Observation")
+def observation_pdf(request: HttpRequest, observation_id: uuid.UUID) -> HttpResponse:
+    content = services.observation_pdf(access=request.patient_access, observation_id=observation_id)
+    return attachment(content, PDF, "test-result.pdf")

@@ -6,21 +6,28 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import F
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from lantern.access.policy import PatientAccess, records_for
 from lantern.clinical.models import Encounter
-from lantern.results.selectors import results_for_patient
+from lantern.mfa.selectors import METHOD_MODELS
+from lantern.results.selectors import REPORT_ROW, new_results_count, results_for_patient
 
 # The home page shows at most this many recent results and visits together.
 RECENT_ACTIVITY_LIMIT = 5
+# With this many backup codes left or fewer, the home page asks for new ones.
+BACKUP_CODES_LOW = 2
 
 
 @dataclass(frozen=True)
 class ActivityItem:
     """One recent result or visit, as the home page lists it."""
 
-    kind: str  # "result" or "visit"
+    kind: str  # "result" (a report), "observation" (a lab value of no report) or "visit"
     title: str
     happened_at: dt.datetime | None
     object_id: uuid.UUID
@@ -44,9 +51,7 @@ def recent_activity_list(
     *, access: PatientAccess, limit: int = RECENT_ACTIVITY_LIMIT
 ) -> list[ActivityItem]:
     """The newest results and visits together, newest first, in two bounded queries."""
-    reports = results_for_patient(access=access).only(
-        "pk", "display", "kind", "effective_at", "created_at"
-    )[:limit]
+    results = results_for_patient(access=access)[:limit]
     visits = (
         records_for(access, Encounter)
         .only("pk", "type_display", "period_start", "created_at")
@@ -54,13 +59,13 @@ def recent_activity_list(
     )
     items = [
         ActivityItem(
-            kind="result",
-            title=report.display or "Test result",
-            happened_at=report.effective_at,
-            object_id=report.pk,
-            is_new=not report.is_seen,
+            kind="result" if row["result_type"] == REPORT_ROW else "observation",
+            title=row["name"] or "Test result",
+            happened_at=row["taken_at"],
+            object_id=uuid.UUID(str(row["result_id"])),
+            is_new=not row["is_seen"],
         )
-        for report in reports
+        for row in results
     ] + [
         ActivityItem(
             kind="visit",
@@ -73,14 +78,97 @@ def recent_activity_list(
     return sorted(items, key=_newest_first)[:limit]
 
 
-def new_results_count(*, access: PatientAccess) -> int:
-    """How many of the patient's results this account has not opened yet."""
-    return results_for_patient(access=access).filter(is_seen=False).count()
-
-
 def home_summary(*, access: PatientAccess) -> HomeSummary:
     """What the home page shows: what needs attention first, then recent activity."""
     return HomeSummary(
         new_results=new_results_count(access=access),
         recent_activity=recent_activity_list(access=access),
     )
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    """Something the account should do, in words, with the page where it is done."""
+
+    key: str
+    title: str
+    text: str
+    link_text: str
+    href: str
+
+
+def _second_factor_state(user) -> dict:
+    """Whether the account has backup codes, how many are left, and any other second factor.
+
+    One query whatever the account holds: each fact is a subquery of the account's row.
+    """
+    codes_left = (
+        StaticToken.objects.filter(device__user=OuterRef("pk"), device__confirmed=True)
+        .order_by()
+        .values("device__user")
+        .annotate(left=Count("pk"))
+        .values("left")[:1]
+    )
+    other_methods = {
+        f"has_{kind.value}": Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
+        for kind, model in METHOD_MODELS.items()
+    }
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            has_backup_codes=Exists(
+                StaticDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+            ),
+            backup_codes_left=Coalesce(Subquery(codes_left), 0, output_field=IntegerField()),
+            **other_methods,
+        )
+        .values("has_backup_codes", "backup_codes_left", *other_methods)
+        .get()
+    )
+
+
+def waiting_items(*, user) -> list[WaitingItem]:
+    """What the account should see to, each with a link to where it is done (one query).
+
+    An unconfirmed email address has its own alert on the home page, with a button to resend
+    the link, so it is not repeated here.
+    """
+    items: list[WaitingItem] = []
+    if not user.email:
+        items.append(
+            WaitingItem(
+                key="no-email",
+                title="Add an email address",
+                text="We have no email address for you, so we cannot tell you about new "
+                "results or messages, or help you if you forget your password.",
+                link_text="Add your email address",
+                href=reverse("accounts:change_email"),
+            )
+        )
+    state = _second_factor_state(user)
+    has_other_method = any(state[f"has_{kind.value}"] for kind in METHOD_MODELS)
+    if state["has_backup_codes"] and state["backup_codes_left"] <= BACKUP_CODES_LOW:
+        left = state["backup_codes_left"]
+        items.append(
+            WaitingItem(
+                key="backup-codes-low",
+                title="You are running out of backup codes",
+                text=f"You have {left} backup code{'s' if left != 1 else ''} left. "
+                "Make new ones so you can still sign in if you lose your phone.",
+                link_text="Make new backup codes",
+                href=reverse("mfa:backup_codes"),
+            )
+        )
+    if not has_other_method:
+        items.append(
+            WaitingItem(
+                key="no-second-factor",
+                title="Add a way to confirm it is you",
+                text="You sign in with backup codes only. Add an authenticator app, a "
+                "passkey or codes by text message, so you do not get locked out.",
+                link_text="Add a sign-in method",
+                href=reverse("mfa:setup"),
+            )
+        )
+    return items

@@ -30,5 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "patient": access.patient if access else None,
         "summary": selectors.home_summary(access=access) if access else None,
         "email_waiting": bool(user.email and user.email_verified_at is None),
+        "waiting_items": selectors.waiting_items(user=user),
+        # Filled in by the messages feature; None shows the card's empty state.
+        "unread_messages": None,
     }
     return render(request, "home/home.html", context)

@@ -169,7 +169,8 @@ def _vital_signs_queryset(access: PatientAccess) -> QuerySet[Observation]:
     A correlated subquery picks the newest row of each code (served by the index on patient,
     code and date), so the query reads a handful of rows however many values the patient has.
     """
-    vital_signs = records_for(access, Observation).filter(
+    # A vital sign that a held report lists waits with the report (lantern.results.release).
+    vital_signs = released_observations(access, records_for(access, Observation)).filter(
         category=ObservationCategory.VITAL_SIGNS, code__in=VITAL_SIGN_CODES
     )
     newest_of_code = vital_signs.filter(code=OuterRef("code")).order_by(

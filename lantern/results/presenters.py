@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from lantern.clinical.models import DiagnosticReport
+from lantern.clinical.models import ReportKind
 
 from .charts import ChartPoint, Series, line_chart_svg
 from .flags import Flag, number
-from .selectors import Trend, report_status
+from .selectors import REPORT_ROW, Trend, row_status
 
 
 @dataclass(frozen=True)
 class ListedResult:
-    report: DiagnosticReport
+    """One row of the results list: a report, or a lab value of no report."""
+
+    result_type: str  # "report" or "observation"
+    result_id: uuid.UUID
+    name: str
+    kind_label: str
     status: Flag | None
     is_new: bool
+
+    @property
+    def is_report(self) -> bool:
+        return self.result_type == REPORT_ROW
 
 
 @dataclass(frozen=True)
@@ -29,16 +39,27 @@ class DateGroup:
     results: list[ListedResult]
 
 
-def results_by_date(reports: Iterable[DiagnosticReport]) -> list[DateGroup]:
-    """The page's reports grouped by the local date they were taken, keeping their order."""
+def listed_result(row: dict) -> ListedResult:
+    kind = row["result_kind"]
+    return ListedResult(
+        result_type=row["result_type"],
+        result_id=uuid.UUID(str(row["result_id"])),
+        name=row["name"] or "Test result",
+        kind_label=ReportKind(kind).label if kind in ReportKind.values else "Other",
+        status=row_status(row),
+        is_new=not row["is_seen"],
+    )
+
+
+def results_by_date(rows: Iterable[dict]) -> list[DateGroup]:
+    """The page's result rows grouped by the local date they were taken, keeping their order."""
     groups: list[DateGroup] = []
-    for report in reports:
-        day = timezone.localdate(report.effective_at) if report.effective_at else None
+    for row in rows:
+        taken_at = row["taken_at"]
+        day = timezone.localdate(taken_at) if taken_at else None
         if not groups or groups[-1].date != day:
             groups.append(DateGroup(date=day, results=[]))
-        groups[-1].results.append(
-            ListedResult(report=report, status=report_status(report), is_new=not report.is_seen)
-        )
+        groups[-1].results.append(listed_result(row))
     return groups
 
 

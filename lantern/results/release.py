@@ -4,6 +4,7 @@ By default a result is released at once, as the 21st Century Cures Act expects. 
 back results of one kind (say imaging, so a clinician can call first) with a ResultReleaseDelay row
 in the admin. A report's release time is when it was issued (else when it was taken) plus the delay
 of its kind; until then the patient and their proxies do not see it, nor the values it reports.
+A lab value that belongs to no report is a laboratory result of its own and waits the same way.
 Staff see everything. Every filter here is one queryset condition, so a page costs the same
 number of queries whatever the size of the record.
 """
@@ -29,7 +30,13 @@ from django.utils import timezone
 
 from lantern.access.policy import PatientAccess, visible_records
 from lantern.audit.models import ActorRole
-from lantern.clinical.models import DiagnosticReport, DiagnosticReportResult, Observation
+from lantern.clinical.models import (
+    DiagnosticReport,
+    DiagnosticReportResult,
+    Observation,
+    ObservationCategory,
+    ReportKind,
+)
 
 from .models import ResultReleaseDelay
 
@@ -70,17 +77,66 @@ def released_reports(
     return queryset if held is None else queryset.exclude(held)
 
 
+def in_no_report() -> Exists:
+    """The condition "this observation belongs to no report" (for Observation querysets)."""
+    return ~Exists(DiagnosticReportResult.objects.filter(observation=OuterRef("pk")))
+
+
+def _held_standalone(delays: dict[str, dt.timedelta], *, now: dt.datetime) -> Q | None:
+    """The condition "this lab value of no report is still held" (None when labs are not held)."""
+    lab_delay = delays.get(ReportKind.LABORATORY)
+    if lab_delay is None:
+        return None
+    cutoff = now - lab_delay
+    not_yet = Q(issued_at__gt=cutoff) | Q(issued_at__isnull=True, effective_at__gt=cutoff)
+    return Q(category=ObservationCategory.LABORATORY) & in_no_report() & not_yet
+
+
 def released_observations(
     access: PatientAccess, queryset: QuerySet[Observation]
 ) -> QuerySet[Observation]:
-    """`queryset` without the values that a report still held back from the patient lists."""
+    """`queryset` without the values still held back from this patient or proxy.
+
+    A value is held when a report still held lists it, or when it is a lab value of no report
+    still within the laboratory delay.
+    """
     if access.role not in HELD_FROM_ROLES:
         return queryset
-    held = _held(release_delays(), now=timezone.now(), prefix="report__")
+    delays = release_delays()
+    now = timezone.now()
+    held = _held(delays, now=now, prefix="report__")
+    if held is not None:
+        in_held_report = DiagnosticReportResult.objects.filter(observation=OuterRef("pk")).filter(
+            held
+        )
+        queryset = queryset.exclude(Exists(in_held_report))
+    held_standalone = _held_standalone(delays, now=now)
+    if held_standalone is not None:
+        queryset = queryset.exclude(held_standalone)
+    return queryset
+
+
+def observations_on_hold(*, user) -> QuerySet[Observation]:
+    """Lab values of no report, of the user's clinics' patients, still held from the patient.
+
+    Each carries `release_at`; soonest release first. (The staff queue lists reports; this is
+    the same for the results that have no report.)
+    """
+    delays = release_delays()
+    held = _held_standalone(delays, now=timezone.now())
     if held is None:
-        return queryset
-    in_held_report = DiagnosticReportResult.objects.filter(observation=OuterRef("pk")).filter(held)
-    return queryset.exclude(Exists(in_held_report))
+        return Observation.objects.none()
+    release_at = ExpressionWrapper(
+        Coalesce(F("issued_at"), F("effective_at")) + Value(delays[ReportKind.LABORATORY]),
+        output_field=DateTimeField(),
+    )
+    return (
+        visible_records(user, Observation)
+        .filter(held)
+        .select_related("patient")
+        .annotate(release_at=release_at)
+        .order_by("release_at", "pk")
+    )
 
 
 def reports_on_hold(*, user) -> QuerySet[DiagnosticReport]:

@@ -6,16 +6,33 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.http import Http404
 
 from lantern.access.policy import PatientAccess, records_for
-from lantern.clinical.models import DiagnosticReport, DiagnosticReportResult, Observation
+from lantern.clinical.models import (
+    DiagnosticReport,
+    DiagnosticReportResult,
+    Observation,
+    ObservationCategory,
+    ReportKind,
+)
 
 from . import flags
 from .flags import Flag
 from .models import ResultSeen
-from .release import released_observations, released_reports
+from .release import in_no_report, released_observations, released_reports
 
 # A trend draws at most this many of the latest values, so the page stays the same size.
 TREND_LIMIT = 200
@@ -44,6 +61,105 @@ _BELOW_RANGE = _NO_INTERPRETATION & Q(
 )
 
 
+# The columns of a row of the results list, in order: a report, or a lab value of no report.
+RESULT_ROW_COLUMNS = (
+    "result_type",
+    "result_id",
+    "name",
+    "result_kind",
+    "taken_at",
+    "added_at",
+    "is_seen",
+    "has_critical",
+    "has_high",
+    "has_low",
+    "has_abnormal",
+    "has_values",
+)
+REPORT_ROW = "report"
+OBSERVATION_ROW = "observation"
+
+
+@dataclass(frozen=True)
+class ResultFilters:
+    """The list's filters; the kind is applied by each side of the list on its own."""
+
+    kind: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    search: str = ""
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        """Filter reports or observations by date taken and name (both have the same fields)."""
+        if self.date_from:
+            queryset = queryset.filter(effective_at__date__gte=self.date_from)
+        if self.date_to:
+            queryset = queryset.filter(effective_at__date__lte=self.date_to)
+        if self.search:
+            queryset = queryset.filter(display__icontains=self.search)
+        return queryset
+
+
+def _is(condition: Q | Exists) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def report_rows(*, access: PatientAccess, filters: ResultFilters) -> QuerySet:
+    """The patient's released reports as result rows, status and "new" worked out in SQL."""
+    reports = filters.apply(released_reports(access, records_for(access, DiagnosticReport)))
+    if filters.kind:
+        reports = reports.filter(kind=filters.kind)
+    return reports.annotate(
+        result_type=Value(REPORT_ROW, output_field=CharField()),
+        result_id=F("pk"),
+        name=F("display"),
+        result_kind=F("kind"),
+        taken_at=F("effective_at"),
+        added_at=F("created_at"),
+        is_seen=Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk"))),
+        has_critical=_values_matching(_interpretation_in(flags.CRITICAL_CODES)),
+        has_high=_values_matching(_interpretation_in(flags.HIGH_CODES) | _ABOVE_RANGE),
+        has_low=_values_matching(_interpretation_in(flags.LOW_CODES) | _BELOW_RANGE),
+        has_abnormal=_values_matching(_interpretation_in(flags.ABNORMAL_CODES)),
+        has_values=_values_matching(Q()),
+    ).values(*RESULT_ROW_COLUMNS)
+
+
+def standalone_lab_observations(*, access: PatientAccess) -> QuerySet[Observation]:
+    """The patient's released lab values that belong to no report: results of their own."""
+    return released_observations(access, records_for(access, Observation)).filter(
+        in_no_report(), category=ObservationCategory.LABORATORY
+    )
+
+
+def observation_rows(*, access: PatientAccess, filters: ResultFilters) -> QuerySet:
+    """The lab values of no report as result rows, with the same columns as `report_rows`."""
+    observations = filters.apply(standalone_lab_observations(access=access))
+    if filters.kind and filters.kind != ReportKind.LABORATORY:
+        observations = observations.none()
+    no_interpretation = Q(interpretation="")
+    return observations.annotate(
+        result_type=Value(OBSERVATION_ROW, output_field=CharField()),
+        result_id=F("pk"),
+        name=F("display"),
+        result_kind=Value(ReportKind.LABORATORY.value, output_field=CharField()),
+        taken_at=F("effective_at"),
+        added_at=F("created_at"),
+        is_seen=Exists(ResultSeen.objects.filter(user=access.user, observation=OuterRef("pk"))),
+        has_critical=_is(Q(interpretation__in=sorted(flags.CRITICAL_CODES))),
+        has_high=_is(
+            Q(interpretation__in=sorted(flags.HIGH_CODES))
+            | (no_interpretation & Q(value_quantity__gt=F("reference_high")))
+        ),
+        has_low=_is(
+            Q(interpretation__in=sorted(flags.LOW_CODES))
+            | (no_interpretation & Q(value_quantity__lt=F("reference_low")))
+        ),
+        has_abnormal=_is(Q(interpretation__in=sorted(flags.ABNORMAL_CODES))),
+        has_values=Value(True, output_field=BooleanField()),
+    ).values(*RESULT_ROW_COLUMNS)
+
+
 def results_for_patient(
     *,
     access: PatientAccess,
@@ -51,38 +167,39 @@ def results_for_patient(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     search: str = "",
-) -> QuerySet[DiagnosticReport]:
-    """The patient's reports, newest first, each with its status and "new" worked out in SQL."""
-    reports = released_reports(access, records_for(access, DiagnosticReport))
-    if kind:
-        reports = reports.filter(kind=kind)
-    if date_from:
-        reports = reports.filter(effective_at__date__gte=date_from)
-    if date_to:
-        reports = reports.filter(effective_at__date__lte=date_to)
-    if search:
-        reports = reports.filter(display__icontains=search)
-    return reports.annotate(
-        is_seen=Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk"))),
-        has_critical=_values_matching(_interpretation_in(flags.CRITICAL_CODES)),
-        has_high=_values_matching(_interpretation_in(flags.HIGH_CODES) | _ABOVE_RANGE),
-        has_low=_values_matching(_interpretation_in(flags.LOW_CODES) | _BELOW_RANGE),
-        has_abnormal=_values_matching(_interpretation_in(flags.ABNORMAL_CODES)),
-        has_values=_values_matching(Q()),
-    ).order_by(F("effective_at").desc(nulls_last=True), "-created_at")
+) -> QuerySet:
+    """The patient's results, newest first: reports and lab values of no report, as row dicts.
+
+    One UNION query of two selects with the same columns, so the database orders and pages
+    them together and a page costs the same whatever the size of the record.
+    """
+    filters = ResultFilters(kind=kind, date_from=date_from, date_to=date_to, search=search)
+    reports = report_rows(access=access, filters=filters)
+    observations = observation_rows(access=access, filters=filters)
+    return reports.union(observations, all=True).order_by(
+        F("taken_at").desc(nulls_last=True), "-added_at", "-result_id"
+    )
 
 
-def report_status(report: DiagnosticReport) -> Flag | None:
-    """The one-word status of an annotated report; None means "See comment" (no values)."""
-    if report.has_critical:
+def new_results_count(*, access: PatientAccess) -> int:
+    """How many of the patient's results this account has not opened yet (two counts)."""
+    filters = ResultFilters()
+    unseen_reports = report_rows(access=access, filters=filters).filter(is_seen=False)
+    unseen_values = observation_rows(access=access, filters=filters).filter(is_seen=False)
+    return unseen_reports.count() + unseen_values.count()
+
+
+def row_status(row: dict) -> Flag | None:
+    """The one-word status of a result row; None means "See comment" (no values)."""
+    if row["has_critical"]:
         return flags.CRITICAL
-    if report.has_high:
+    if row["has_high"]:
         return flags.HIGH
-    if report.has_low:
+    if row["has_low"]:
         return flags.LOW
-    if report.has_abnormal:
+    if row["has_abnormal"]:
         return flags.ABNORMAL
-    if report.has_values:
+    if row["has_values"]:
         return flags.NORMAL
     return None
 
@@ -168,6 +285,50 @@ def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetai
     return ResultDetail(
         report=report,
         values=values,
+        ordered_by=practitioner.display_name if practitioner else "",
+    )
+
+
+@dataclass(frozen=True)
+class ObservationDetail:
+    """A lab value of no report, as its own result page shows it."""
+
+    value: ResultValue
+    ordered_by: str
+
+    @property
+    def observation(self) -> Observation:
+        return self.value.observation
+
+    @property
+    def value_words(self) -> str:
+        return flags.value_in_words(self.value.observation)
+
+
+def observation_detail(*, access: PatientAccess, observation_id: uuid.UUID) -> ObservationDetail:
+    """One released value of the patient; another patient's, or one still held, is "not found"."""
+    released = released_observations(access, records_for(access, Observation))
+    observation = (
+        released.select_related("performer", "encounter__practitioner")
+        .filter(pk=observation_id)
+        .first()
+    )
+    if observation is None:
+        raise Http404
+    has_trend = bool(
+        observation.code
+        and released.filter(code=observation.code).exclude(pk=observation.pk).exists()
+    )
+    encounter = observation.encounter
+    practitioner = (encounter.practitioner if encounter else None) or observation.performer
+    return ObservationDetail(
+        value=ResultValue(
+            observation=observation,
+            flag=flags.observation_flag(observation),
+            range_words=flags.range_in_words(observation),
+            components=_component_rows(observation),
+            has_trend=has_trend,
+        ),
         ordered_by=practitioner.display_name if practitioner else "",
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from lantern.access.policy import PatientAccess
-from lantern.clinical.models import DiagnosticReport
+from lantern.clinical.models import DiagnosticReport, Observation
 
 from .models import ResultSeen
 
@@ -14,5 +14,13 @@ def result_seen_record(*, access: PatientAccess, report: DiagnosticReport) -> No
     """Remember that the account opened the result (one statement, whether new or not)."""
     ResultSeen.objects.bulk_create(
         [ResultSeen(user=access.user, report=report, seen_at=timezone.now())],
+        ignore_conflicts=True,
+    )
+
+
+def observation_seen_record(*, access: PatientAccess, observation: Observation) -> None:
+    """Remember that the account opened a lab value of no report (one statement)."""
+    ResultSeen.objects.bulk_create(
+        [ResultSeen(user=access.user, observation=observation, seen_at=timezone.now())],
         ignore_conflicts=True,
     )

@@ -13,6 +13,11 @@ urlpatterns = [
         name="trend",
     ),
     path(
+        "patients/<uuid:patient_id>/results/observations/<uuid:observation_id>/",
+        views.observation_detail,
+        name="observation",
+    ),
+    path(
         "patients/<uuid:patient_id>/results/<uuid:report_id>/",
         views.result_detail,
         name="detail",

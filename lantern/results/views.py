@@ -28,8 +28,8 @@ def my_results(request: HttpRequest) -> HttpResponse:
 @patient_view(object_type="DiagnosticReport")
 def result_list(request: HttpRequest) -> HttpResponse:
     form = ResultFilterForm(request.GET or None)
-    reports = selectors.results_for_patient(access=request.patient_access, **form.filters())
-    page = Paginator(reports, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    results = selectors.results_for_patient(access=request.patient_access, **form.filters())
+    page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "current_section": "results",
         "patient": request.patient_access.patient,
@@ -51,6 +51,21 @@ def result_detail(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
         "detail": detail,
     }
     return render(request, "results/result_detail.html", context)
+
+
+@patient_view(object_type="Observation")
+def observation_detail(request: HttpRequest, observation_id: uuid.UUID) -> HttpResponse:
+    """A lab value that belongs to no report, as a result of its own."""
+    detail = selectors.observation_detail(
+        access=request.patient_access, observation_id=observation_id
+    )
+    services.observation_seen_record(access=request.patient_access, observation=detail.observation)
+    context = {
+        "current_section": "results",
+        "patient": request.patient_access.patient,
+        "detail": detail,
+    }
+    return render(request, "results/observation_detail.html", context)
 
 
 @patient_view(object_type="Observation")

@@ -39,7 +39,7 @@ def test_the_log_lists_noras_view_of_alices_record_with_her_name_and_role(alice,
     assert nora_client.get(f"/patients/{alice.patient.pk}/record/problems/").status_code == 200
 
     log = entries(sign_in(Client(), alice), alice.patient)
-    noras = [entry for entry in log if entry.who == "Nora Nguyen"]
+    noras = [entry for entry in log if entry.who == "Nora Nguyen, nurse at Riverside Family Clinic"]
 
     assert len(noras) == 1
     assert noras[0].role == "Nurse at your clinic"
@@ -85,7 +85,7 @@ def test_imports_read_as_a_system_import_and_downloads_as_downloads(alice):
 
     whats = {(entry.who, entry.what) for entry in entries(sign_in(Client(), alice), alice.patient)}
 
-    assert ("Lantern (system import)", "Added records to your record") in whats
+    assert ("Riverside Family Clinic (records import)", "Added records to your record") in whats
     assert ("You", "Downloaded your record") in whats
 
 
@@ -172,4 +172,52 @@ def test_a_staff_member_without_a_role_at_the_clinic_still_reads_as_clinic_staff
 
     log = entries(sign_in(Client(), alice), alice.patient)
 
-    assert ("Olive Ortiz", "Clinic staff") in {(entry.who, entry.role) for entry in log}
+    assert ("Olive Ortiz, staff at Riverside Family Clinic", "Clinic staff") in {
+        (entry.who, entry.role) for entry in log
+    }
+
+
+# One wording per kind of actor, for events written directly with the audit service.
+
+
+def record_view(actor, patient, role: ActorRole) -> None:
+    audit_event_record(
+        actor=actor, patient=patient, role=role, action=AuditAction.VIEW, object_type="record"
+    )
+
+
+def test_each_kind_of_actor_reads_in_the_patients_words(alice, named_nora):
+    proxy = UserFactory(first_name="Bob", last_name="Adams")
+    app_account = UserFactory(username="app-client")
+    record_view(alice, alice.patient, ActorRole.SELF)
+    record_view(named_nora, alice.patient, ActorRole.STAFF)
+    record_view(proxy, alice.patient, ActorRole.PROXY)
+    record_view(app_account, alice.patient, ActorRole.APP)
+    record_view(None, alice.patient, ActorRole.SYSTEM)
+
+    client = sign_in(Client(), alice)
+    # Opening the log writes one more event of alice's own: it is first, newest first.
+    log = entries(client, alice.patient)[1:]
+    page = client.get(log_url(alice.patient)).text
+
+    assert [(entry.who, entry.role) for entry in log] == [
+        ("Riverside Family Clinic (records import)", "Records import"),
+        ("Connected app", "Connected app"),
+        ("Bob Adams (someone you gave access to)", "Proxy"),
+        ("Nora Nguyen, nurse at Riverside Family Clinic", "Nurse at your clinic"),
+        ("You", "Patient"),
+    ]
+    assert "Bob Adams (someone you gave access to)" in page
+    assert "Nora Nguyen, nurse at Riverside Family Clinic" in page
+    assert "app-client" not in page
+
+
+def test_staff_reading_the_log_see_the_patients_own_views_under_the_patients_name(
+    alice, named_nora
+):
+    record_view(alice, alice.patient, ActorRole.SELF)
+
+    log = entries(sign_in(Client(), named_nora), alice.patient)
+
+    assert ("Alice Adams", "Patient") in {(entry.who, entry.role) for entry in log}
+    assert log[0].who == "You"

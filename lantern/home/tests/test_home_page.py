@@ -118,7 +118,7 @@ def test_an_empty_record_explains_each_card_and_offers_the_health_record(alice):
     text = read(html).words
 
     assert "You have no new test results" in text
-    assert "You have no messages yet." in text
+    assert "You have no unread messages." in text
     assert "You have no upcoming appointments." in text
     assert "You have no refill requests." in text
     empty = read(html, "no-recent-activity")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import template
 
+from lantern.results.flags import number as number_words
 from lantern.results.flags import unit_words
 
 register = template.Library()
@@ -11,3 +12,9 @@ register = template.Library()
 def unit(value: str) -> str:
     """A UCUM unit as people read it ("mm[Hg]" becomes "mmHg")."""
     return unit_words(value or "")
+
+
+@register.filter
+def number(value: float | None) -> str:
+    """A value as people write it: 7.9, 142, 0.25 ("7.9", not floatformat's "7.900")."""
+    return "" if value is None else number_words(value)
