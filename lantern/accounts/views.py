@@ -24,6 +24,8 @@ from django.views.decorators.http import require_POST
 from lantern.access.decorators import is_fully_signed_in, public, signed_in, signing_in
 from lantern.access.policy import is_staff_member
 from lantern.core.throttle import attempt_allowed
+from lantern.notifications.forms import NotificationSettingsForm
+from lantern.notifications.preferences import preferences_set
 
 from . import forms, selectors, services, session_state
 from .models import User
@@ -296,6 +298,20 @@ def change_phone(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your phone number was saved.")
         return redirect("accounts:settings")
     return _account_page(request, "accounts/change_phone.html", {"form": form})
+
+
+@signed_in
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Per account, so there is no id in the address: each account sets only its own."""
+    form = NotificationSettingsForm(
+        request.POST if request.method == "POST" else None, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        preferences_set(request.user, form.choices())
+        messages.success(request, "Your notification settings were saved.")
+        return redirect("accounts:notification_settings")
+    context = {"form": form, "current_section": "settings"}
+    return _account_page(request, "accounts/notification_settings.html", context)
 
 
 @public

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import KINDS_WITH_SECRETS, DeliveredSms, Notification
+from .models import KINDS_WITH_SECRETS, DeliveredSms, Notification, NotificationPreference
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -72,4 +72,15 @@ class DeliveredSmsAdmin(ReadOnlyAdmin):
     list_display = ["delivered_at", "to_address", "body"]
     search_fields = ["to_address"]
     fields = ["delivered_at", "to_address", "body"]
+    readonly_fields = fields
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    """Each account sets its own choices on its settings page; the admin only shows them."""
+
+    list_display = ["user", "event", "email", "sms", "updated_at"]
+    list_filter = ["event", "email", "sms"]
+    search_fields = ["user__username"]
+    fields = ["user", "event", "email", "sms", "updated_at"]
     readonly_fields = fields

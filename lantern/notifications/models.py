@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -24,6 +25,7 @@ class NotificationKind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", "Password changed notice"
     NEW_DEVICE_SIGN_IN = "new_device_sign_in", "New device sign-in notice"
     CONTACT_CHANGED = "contact_changed", "Contact details changed notice"
+    NEW_MESSAGE = "new_message", "New message notice"
 
 
 class NotificationChannel(models.TextChoices):
@@ -130,3 +132,41 @@ class DeliveredSms(models.Model):
 
     def __str__(self) -> str:
         return f"Text message at {self.delivered_at:%Y-%m-%d %H:%M}"
+
+
+class NotificationEvent(models.TextChoices):
+    """Things that happen in a patient's care that the patient may want to hear about.
+
+    Each event has a notice kind (`preferences.EVENT_NOTICES`) and a row per account in
+    `NotificationPreference`. A later feature adds an event here, a kind above and its templates.
+    """
+
+    NEW_MESSAGE = "new_message", "A new message from your care team"
+
+
+class NotificationPreference(models.Model):
+    """How one account wants to hear about one event. No row means the event's default."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    event = models.CharField(max_length=40, choices=NotificationEvent.choices)
+    email = models.BooleanField()
+    sms = models.BooleanField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event"], name="notification_preference_unique_per_event"
+            ),
+            models.CheckConstraint(
+                condition=Q(event__in=NotificationEvent.values),
+                name="notification_preference_event_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notification settings for {self.get_event_display()}"

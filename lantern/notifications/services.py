@@ -46,6 +46,7 @@ REQUIRED_CONTEXT: dict[NotificationKind, frozenset[str]] = {
     NotificationKind.PASSWORD_CHANGED: frozenset(),
     NotificationKind.NEW_DEVICE_SIGN_IN: frozenset({"device", "when"}),
     NotificationKind.CONTACT_CHANGED: frozenset(),
+    NotificationKind.NEW_MESSAGE: frozenset({"link"}),
 }
 
 # The first retry waits a minute; each next one waits twice as long, up to an hour.

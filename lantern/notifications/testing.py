@@ -1,4 +1,4 @@
-"""Helpers for other apps' tests: deliver the outbox now instead of through the worker."""
+"""Helpers for other apps' tests: deliver the outbox now, or run the real task worker."""
 
 from __future__ import annotations
 
@@ -22,3 +22,23 @@ def deliver_all() -> int:
         == DeliveryOutcome.SENT
         for notification_id in pending_ids
     )
+
+
+def run_worker_until_idle() -> None:
+    """Runs the django_tasks_db worker until no task is due, as `manage.py db_worker --batch`.
+
+    The same loop, without taking over the process's signals. Tests that use it need
+    `django_db(transaction=True)`: the tasks are enqueued when the sending transaction commits.
+    """
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="notifications-test",
+        excluded_queue_names=[],
+    ).run()

@@ -24,6 +24,7 @@ DOCUMENTED_CONTEXT = {
         "when": dt.datetime(2025, 3, 3, 19, 15, tzinfo=dt.UTC),
     },
     NotificationKind.CONTACT_CHANGED: {},
+    NotificationKind.NEW_MESSAGE: {"link": LINK},
 }
 FOOTER = (
     "--\n"
@@ -110,6 +111,7 @@ def test_the_subjects_say_what_the_message_is_about():
         NotificationKind.PASSWORD_CHANGED: "Your password was changed",
         NotificationKind.NEW_DEVICE_SIGN_IN: "A sign-in from a new device",
         NotificationKind.CONTACT_CHANGED: "Your contact details were changed",
+        NotificationKind.NEW_MESSAGE: "You have a new message in Lantern",
     }
 
 

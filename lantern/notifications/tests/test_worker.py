@@ -7,25 +7,11 @@ import datetime as dt
 import pytest
 import time_machine
 from django.db import transaction
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from lantern.notifications.models import Notification, NotificationKind, NotificationStatus
 from lantern.notifications.services import notification_send
-
-
-def run_worker_until_idle() -> None:
-    # The same loop as `manage.py db_worker --batch`, without taking over the process's signals.
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="notifications-test",
-        excluded_queue_names=[],
-    ).run()
+from lantern.notifications.testing import run_worker_until_idle
 
 
 @pytest.mark.django_db(transaction=True)
