@@ -8,6 +8,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("", include("lantern.home.urls")),
     path("", include("lantern.results.urls")),
+    path("", include("lantern.messaging.urls")),
     path("", include("lantern.accounts.urls")),
     path("", include("lantern.enrollment.urls")),
     path("two-factor/", include("lantern.mfa.urls")),

@@ -48,6 +48,7 @@ SIGN_OUT_HREF = "/signout/"
 
 STAFF_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Queues", "/staff/", "queues"),
+    NavItem("Messages", "/staff/messages/", "messages"),
     NavItem("Patients", "/staff/patients/", "patients"),
     NavItem("Enrollment requests", "/staff/enrollment-requests/", "enrollment"),
     NavItem("Results on hold", "/staff/results-on-hold/", "results-on-hold"),

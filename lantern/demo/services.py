@@ -24,6 +24,7 @@ from lantern.access.models import StaffMembership, StaffRole
 from lantern.accounts.models import User
 from lantern.clinical.models import Organization, Patient
 from lantern.interop.fhir_import import ImportReport, import_paths
+from lantern.messaging.models import MessagePool
 from lantern.mfa.services import backup_code_hash, backup_codes_set, new_backup_code
 
 DEMO_SOURCE_SYSTEM = "demo"
@@ -44,6 +45,12 @@ LOGINS_FILE_HEADER = (
     "# account      username      password\n"
     "# account      username      authenticator <secret>   (type it into an authenticator app)\n"
     "# account      username      backup-codes <ten codes> (each works once)\n"
+)
+# The shared inboxes the demo clinic offers patients: (name, description), in this order.
+DEMO_MESSAGE_POOLS = (
+    ("Nursing", "Questions about symptoms, medicines and test results"),
+    ("Scheduling", "Booking, moving or cancelling a visit"),
+    ("Billing questions", "Bills, payments and insurance"),
 )
 AUTHENTICATOR_FIELD = "authenticator"
 BACKUP_CODES_FIELD = "backup-codes"
@@ -150,6 +157,7 @@ def demo_data_load(*, bundle_dir: Path = BUNDLE_DIR) -> DemoLoadResult:
                 account, password=passwords[account.key], patient=patient, clinic=clinic
             )
             _demo_factors_ensure(user, factors[account.key])
+        _message_pools_ensure(clinic)
 
     logins = [
         DemoLogin(
@@ -245,6 +253,17 @@ def _staff_membership_ensure(user: User, *, clinic: Organization, role: StaffRol
         membership.role = role
         membership.is_active = True
         membership.save(update_fields=["role", "is_active"])
+
+
+def _message_pools_ensure(clinic: Organization) -> None:
+    """Create the demo clinic's message pools that are missing. A pool an administrator has
+    since changed (renamed description, switched off, moved) is left as they set it."""
+    existing = set(MessagePool.objects.filter(organization=clinic).values_list("name", flat=True))
+    MessagePool.objects.bulk_create(
+        MessagePool(organization=clinic, name=name, description=description, position=position)
+        for position, (name, description) in enumerate(DEMO_MESSAGE_POOLS)
+        if name not in existing
+    )
 
 
 def _saved_passwords(path: Path) -> dict[str, str]:

@@ -1,11 +1,37 @@
 from django.urls import path
 
-from . import views
+from . import inbox_views, views
 
 app_name = "staff"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("messages/", inbox_views.inbox_list, name="inbox"),
+    path(
+        "messages/<uuid:conversation_id>/",
+        inbox_views.conversation_detail,
+        name="conversation",
+    ),
+    path(
+        "messages/<uuid:conversation_id>/reply/",
+        inbox_views.conversation_reply,
+        name="conversation_reply",
+    ),
+    path(
+        "messages/<uuid:conversation_id>/notes/",
+        inbox_views.staff_note_add,
+        name="conversation_note",
+    ),
+    path(
+        "messages/<uuid:conversation_id>/assign/",
+        inbox_views.conversation_assign,
+        name="conversation_assign",
+    ),
+    path(
+        "messages/<uuid:conversation_id>/done/",
+        inbox_views.conversation_mark_done,
+        name="conversation_done",
+    ),
     path("patients/", views.patient_search, name="patients"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient"),
     path(

@@ -1,0 +1,408 @@
+"""The clinic's side of secure messages: the staff inbox (reads) and its actions (writes).
+
+Every function takes the acting staff user. A conversation is in scope when it was sent to one of
+the user's clinics AND its patient is one the access policy lets the user act for; anything else
+is "not found". Each action on one conversation goes through `policy.patient_access`, which writes
+the audit event in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lantern.access import policy
+from lantern.access.models import StaffMembership
+from lantern.accounts.models import User
+from lantern.audit.models import AuditAction
+
+from . import services as messaging_services
+from .models import (
+    AuthorRole,
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessagePool,
+    StaffNote,
+)
+
+QUEUE_ALL = "all"
+QUEUE_MINE = "mine"
+STATE_WAITING = "waiting"
+STATES: dict[str, str] = {
+    STATE_WAITING: "Waiting for a reply",
+    "unread": "Unread",
+    "assigned": "Assigned",
+    "unassigned": "Not assigned",
+    "done": "Done",
+    "all": "All",
+}
+# A thread shows at most this many of its latest messages (and as many internal notes).
+THREAD_LIMIT = 300
+# The colleagues offered in "Assign to"; a clinic has far fewer staff than this.
+COLLEAGUES_LIMIT = 500
+AUDIT_OBJECT_TYPE = "Conversation"
+
+
+class ConversationNotFound(Http404):
+    """The conversation does not exist or is not in the user's inbox; the two look the same."""
+
+
+class AssignmentRefused(Exception):
+    """The chosen person cannot take the conversation (not active staff of its clinic)."""
+
+    message = "Choose someone who works at this clinic."
+
+
+# Scope and filters.
+
+
+def _unread_by_clinic() -> Q:
+    # The SQL form of Conversation.unread_by_clinic.
+    return ~Q(last_message_role=AuthorRole.STAFF) & (
+        Q(clinic_read_at__isnull=True) | Q(clinic_read_at__lt=F("last_message_at"))
+    )
+
+
+def _state_conditions() -> dict[str, Q]:
+    return {
+        STATE_WAITING: Q(
+            status=ConversationStatus.OPEN, waiting_since__isnull=False, done_at__isnull=True
+        ),
+        "unread": _unread_by_clinic(),
+        "assigned": Q(assigned_to__isnull=False),
+        "unassigned": Q(assigned_to__isnull=True),
+        "done": Q(done_at__isnull=False),
+        "all": Q(),
+    }
+
+
+def conversations_in_scope(user) -> QuerySet[Conversation]:
+    """Every conversation the user may handle as staff (any state, any queue)."""
+    return Conversation.objects.filter(
+        organization_id__in=policy.staff_organizations(user),
+        patient__in=policy.patients_for(user),
+    )
+
+
+def inbox_pools(user) -> list[MessagePool]:
+    """The active pools of the user's clinics, in their set order."""
+    return list(
+        MessagePool.objects.filter(
+            organization_id__in=policy.staff_organizations(user), is_active=True
+        ).select_related("organization")
+    )
+
+
+def _queue_condition(user, queue: str, pools: Sequence[MessagePool]) -> Q:
+    """The filter for a queue: everything, mine, or one of the user's clinics' pools."""
+    if queue == QUEUE_ALL:
+        return Q()
+    if queue == QUEUE_MINE:
+        return Q(assigned_to=user) | Q(clinician=user)
+    if any(str(pool.pk) == queue for pool in pools):
+        return Q(pool_id=queue)
+    raise Http404
+
+
+def inbox_conversations(
+    user, *, queue: str = QUEUE_ALL, state: str = STATE_WAITING, pools: Sequence[MessagePool] = ()
+) -> QuerySet[Conversation]:
+    """Conversations in one queue and state: waiting ones oldest first, others latest first.
+
+    `queue` is "all", "mine" (assigned to the user or addressed to them as clinician) or the id of
+    a pool of the user's clinics (pass `pools` when already loaded); an unknown queue is 404.
+    """
+    if state not in STATES:
+        raise Http404
+    if not pools and queue not in (QUEUE_ALL, QUEUE_MINE):
+        pools = inbox_pools(user)
+    conversations = (
+        conversations_in_scope(user)
+        .filter(_queue_condition(user, queue, pools), _state_conditions()[state])
+        .select_related("patient", "pool", "clinician", "assigned_to")
+    )
+    if state == STATE_WAITING:
+        return conversations.order_by("waiting_since", "pk")
+    return conversations.order_by("-last_message_at", "pk")
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    """How many conversations each queue holds in the chosen state, and each state in the queue."""
+
+    queues: list[QueueCount]
+    states: list[QueueCount]
+
+
+def inbox_counts(user, *, queue: str, state: str, pools: Sequence[MessagePool]) -> InboxCounts:
+    """The counts for the filter links in two queries, whatever the number of conversations."""
+    conditions = _state_conditions()
+    state_condition = conditions[state]
+    scope = conversations_in_scope(user).order_by()
+    queue_totals = scope.filter(state_condition).aggregate(
+        **{
+            QUEUE_ALL: Count("pk"),
+            QUEUE_MINE: Count("pk", filter=Q(assigned_to=user) | Q(clinician=user)),
+        },
+        **{f"pool_{index}": Count("pk", filter=Q(pool=pool)) for index, pool in enumerate(pools)},
+    )
+    state_totals = scope.filter(_queue_condition(user, queue, pools)).aggregate(
+        **{key: Count("pk", filter=condition) for key, condition in conditions.items()}
+    )
+    queues = [
+        QueueCount(QUEUE_ALL, "All", queue_totals[QUEUE_ALL]),
+        QueueCount(QUEUE_MINE, "Assigned to me", queue_totals[QUEUE_MINE]),
+    ]
+    several_clinics = len({pool.organization_id for pool in pools}) > 1
+    for index, pool in enumerate(pools):
+        label = f"{pool.name} ({pool.organization.name})" if several_clinics else pool.name
+        queues.append(QueueCount(str(pool.pk), label, queue_totals[f"pool_{index}"]))
+    states = [QueueCount(key, label, state_totals[key]) for key, label in STATES.items()]
+    return InboxCounts(queues=queues, states=states)
+
+
+def inbox_waiting_count(user) -> int:
+    """How many conversations at the user's clinics wait for a reply (the console home card)."""
+    return conversations_in_scope(user).filter(_state_conditions()[STATE_WAITING]).count()
+
+
+# Time waiting, in words.
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def waiting_in_words(since: dt.datetime | None, now: dt.datetime) -> str:
+    """ "2 days 3 hours", "5 hours 10 minutes", "under a minute"; "" when nothing waits."""
+    if since is None:
+        return ""
+    minutes = max(int((now - since).total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _plural(days, "day") + (f" {_plural(hours, 'hour')}" if hours else "")
+    if hours:
+        return _plural(hours, "hour") + (f" {_plural(minutes, 'minute')}" if minutes else "")
+    if minutes:
+        return _plural(minutes, "minute")
+    return "under a minute"
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    conversation: Conversation
+    waiting_for: str
+
+
+def inbox_rows(conversations: Sequence[Conversation], *, now: dt.datetime) -> list[InboxRow]:
+    """One page of the inbox with each row's time waiting in words."""
+    return [
+        InboxRow(conversation, waiting_in_words(conversation.waiting_since, now))
+        for conversation in conversations
+    ]
+
+
+# One conversation.
+
+
+def _conversation_in_scope(user, conversation_id: uuid.UUID | str) -> Conversation:
+    try:
+        conversation_uuid = uuid.UUID(str(conversation_id))
+    except ValueError as error:
+        raise ConversationNotFound from error
+    conversation = (
+        conversations_in_scope(user)
+        .select_related("patient", "pool", "clinician", "assigned_to", "done_by", "organization")
+        .filter(pk=conversation_uuid)
+        .first()
+    )
+    if conversation is None:
+        raise ConversationNotFound
+    return conversation
+
+
+def _conversation_access(
+    user, conversation_id: uuid.UUID | str, action: AuditAction
+) -> tuple[Conversation, policy.PatientAccess]:
+    """The conversation in the user's scope and the audited access to its patient."""
+    conversation = _conversation_in_scope(user, conversation_id)
+    access = policy.patient_access(
+        user,
+        conversation.patient_id,
+        action=action,
+        object_type=AUDIT_OBJECT_TYPE,
+        object_id=str(conversation.pk),
+    )
+    return conversation, access
+
+
+def conversation_colleagues(conversation: Conversation) -> list[User]:
+    """The active staff of the conversation's clinic, who may be assigned to it, by name."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            staff_memberships__organization_id=conversation.organization_id,
+            staff_memberships__is_active=True,
+        )
+        .order_by("first_name", "last_name", "username")
+        .distinct()[:COLLEAGUES_LIMIT]
+    )
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """A message or an internal note, in the order they were written."""
+
+    created_at: dt.datetime
+    message: Message | None = None
+    note: StaffNote | None = None
+
+
+@dataclass(frozen=True)
+class StaffConversation:
+    conversation: Conversation
+    access: policy.PatientAccess
+    thread: list[ThreadEntry]
+    truncated: bool
+    colleagues: list[User]
+    waiting_for: str
+
+
+def _latest(queryset: QuerySet[Any]) -> tuple[list[Any], bool]:
+    """The latest THREAD_LIMIT rows oldest first, and whether older ones were left out."""
+    rows = list(queryset.order_by("-created_at", "-pk")[: THREAD_LIMIT + 1])
+    return rows[:THREAD_LIMIT][::-1], len(rows) > THREAD_LIMIT
+
+
+def conversation_open_for_staff(user, conversation_id: uuid.UUID | str) -> StaffConversation:
+    """The whole thread for the care team: messages with attachments and internal notes.
+
+    Opening it is an audited view and marks the conversation read by the clinic.
+    """
+    with transaction.atomic():
+        conversation, access = _conversation_access(user, conversation_id, AuditAction.VIEW)
+        now = timezone.now()
+        Conversation.objects.filter(pk=conversation.pk).update(clinic_read_at=now)
+        conversation.clinic_read_at = now
+    messages, more_messages = _latest(
+        Message.objects.filter(conversation=conversation)
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
+    notes, more_notes = _latest(
+        StaffNote.objects.filter(conversation=conversation).select_related("author")
+    )
+    thread = sorted(
+        [ThreadEntry(message.created_at, message=message) for message in messages]
+        + [ThreadEntry(note.created_at, note=note) for note in notes],
+        key=lambda entry: entry.created_at,
+    )
+    return StaffConversation(
+        conversation=conversation,
+        access=access,
+        thread=thread,
+        truncated=more_messages or more_notes,
+        colleagues=conversation_colleagues(conversation),
+        waiting_for=waiting_in_words(conversation.waiting_since, now),
+    )
+
+
+# Actions.
+
+
+def conversation_assign(
+    user, conversation_id: uuid.UUID | str, assignee_id: int | None
+) -> Conversation:
+    """Assign the conversation to an active staff member of its clinic, or to no one (None)."""
+    with transaction.atomic():
+        conversation, _ = _conversation_access(user, conversation_id, AuditAction.UPDATE)
+        assignee = None
+        if assignee_id is not None:
+            assignee = User.objects.filter(
+                pk=assignee_id,
+                is_active=True,
+                pk__in=StaffMembership.objects.filter(
+                    organization_id=conversation.organization_id, is_active=True
+                ).values("user_id"),
+            ).first()
+            if assignee is None:
+                raise AssignmentRefused
+        Conversation.objects.filter(pk=conversation.pk).update(assigned_to=assignee)
+        conversation.assigned_to = assignee
+    return conversation
+
+
+def staff_note_add(
+    user, conversation_id: uuid.UUID | str, body: str, submission_id: uuid.UUID
+) -> StaffNote:
+    """Add an internal note; the same form sent twice (same submission id) adds it once."""
+    with transaction.atomic():
+        conversation, _ = _conversation_access(user, conversation_id, AuditAction.CREATE)
+        existing = StaffNote.objects.filter(author=user, submission_id=submission_id).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                return StaffNote.objects.create(
+                    conversation=conversation, author=user, body=body, submission_id=submission_id
+                )
+        except IntegrityError:
+            # A concurrent request with the same submission id won the race; return its note.
+            return StaffNote.objects.get(author=user, submission_id=submission_id)
+
+
+def conversation_mark_done(user, conversation_id: uuid.UUID | str) -> bool:
+    """Mark the conversation handled: nothing waits any more. False if it was already done.
+
+    A later message from the patient's side makes it wait again (see services.message_add).
+    """
+    with transaction.atomic():
+        conversation, _ = _conversation_access(user, conversation_id, AuditAction.UPDATE)
+        if conversation.done_at is not None:
+            return False
+        Conversation.objects.filter(pk=conversation.pk).update(
+            done_at=timezone.now(), done_by=user, waiting_since=None
+        )
+    return True
+
+
+def conversation_reply(
+    user,
+    conversation_id: uuid.UUID | str,
+    *,
+    body: str,
+    files: Sequence[UploadedFile] = (),
+    submission_id: uuid.UUID,
+) -> Message:
+    """Send the patient a reply from the clinic (once per submission id).
+
+    message_add stops the wait, marks the thread read by the clinic and notifies the patient; the
+    access and the message are audited in one transaction.
+    """
+    with transaction.atomic():
+        conversation, access = _conversation_access(user, conversation_id, AuditAction.CREATE)
+        return messaging_services.message_add(
+            access=access,
+            conversation=conversation,
+            body=body,
+            files=files,
+            submission_id=submission_id,
+        )

@@ -1,0 +1,229 @@
+"""Reads for secure messages. Each takes the PatientAccess the view was granted.
+
+Every query is limited to `access.patient`; for staff, also to conversations at one of their
+clinics. Anything outside that is "not found", like a patient outside the policy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+
+from lantern.access.models import StaffMembership, StaffRole
+from lantern.access.policy import PatientAccess, staff_organizations
+from lantern.accounts.models import User
+from lantern.audit.models import ActorRole
+
+from .models import Attachment, AuthorRole, Conversation, ConversationStatus, Message, MessagePool
+
+# A thread shows this many messages at a time: the latest first, earlier ones on further pages.
+THREAD_PAGE_SIZE = 50
+UNKNOWN_RECIPIENT = "Choose who to send your message to from the list."
+
+
+class ConversationNotFound(Http404):
+    """The conversation does not exist or belongs to someone else; the two look the same."""
+
+
+class AttachmentNotFound(Http404):
+    """The file does not exist or belongs to someone else's conversation."""
+
+
+class ConversationFilter:
+    """The list's filter values (`?show=`)."""
+
+    ALL = "all"
+    OPEN = "open"
+    CLOSED = "closed"
+    CHOICES = (ALL, OPEN, CLOSED)
+
+
+def _conversations(access: PatientAccess) -> QuerySet[Conversation]:
+    conversations = Conversation.objects.filter(patient=access.patient)
+    if access.role == ActorRole.STAFF:
+        conversations = conversations.filter(organization_id__in=staff_organizations(access.user))
+    return conversations
+
+
+def conversations_for_patient(
+    *, access: PatientAccess, show: str = ConversationFilter.ALL
+) -> QuerySet[Conversation]:
+    """The patient's conversations, latest activity first, with what the list shows joined in."""
+    conversations = _conversations(access)
+    if show == ConversationFilter.OPEN:
+        conversations = conversations.filter(status=ConversationStatus.OPEN)
+    elif show == ConversationFilter.CLOSED:
+        conversations = conversations.filter(status=ConversationStatus.CLOSED)
+    return conversations.select_related("pool", "clinician").order_by("-last_message_at", "-pk")
+
+
+def conversation_for_access(*, access: PatientAccess, conversation_id: uuid.UUID) -> Conversation:
+    """One conversation of the patient, or ConversationNotFound."""
+    conversation = (
+        _conversations(access)
+        .select_related("pool", "clinician", "patient")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conversation is None:
+        raise ConversationNotFound
+    return conversation
+
+
+def unread_count_for_patient(*, access: PatientAccess) -> int:
+    """How many conversations have a reply from the care team the patient has not opened."""
+    return (
+        Conversation.objects.filter(patient=access.patient, last_message_role=AuthorRole.STAFF)
+        .filter(Q(patient_read_at__isnull=True) | Q(patient_read_at__lt=F("last_message_at")))
+        .count()
+    )
+
+
+# Recipients.
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a patient may write to: a pool or a clinician at their clinic."""
+
+    key: str
+    label: str
+    pool: MessagePool | None = None
+    clinician: User | None = None
+
+
+def recipients_for(*, access: PatientAccess) -> list[Recipient]:
+    """Active pools of the patient's clinic, then its active clinicians (two queries)."""
+    organization_id = access.patient.managing_organization_id
+    if organization_id is None:
+        return []
+    pools = MessagePool.objects.filter(organization_id=organization_id, is_active=True)
+    memberships = (
+        StaffMembership.objects.filter(
+            organization_id=organization_id,
+            role=StaffRole.CLINICIAN,
+            is_active=True,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__pk")
+    )
+    return [
+        *(Recipient(key=f"pool:{pool.pk}", label=pool.name, pool=pool) for pool in pools),
+        *(
+            Recipient(
+                key=f"clinician:{membership.user.pk}",
+                label=person_name(membership.user),
+                clinician=membership.user,
+            )
+            for membership in memberships
+        ),
+    ]
+
+
+def recipient_for(*, access: PatientAccess, key: str) -> Recipient:
+    """The recipient a form chose, checked against the patient's list; ValidationError if not."""
+    for recipient in recipients_for(access=access):
+        if recipient.key == key:
+            return recipient
+    raise ValidationError(UNKNOWN_RECIPIENT, code="recipient")
+
+
+def person_name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def recipient_label(conversation: Conversation) -> str:
+    """Who a conversation is addressed to, in words (needs pool and clinician joined)."""
+    if conversation.pool is not None:
+        return conversation.pool.name
+    if conversation.clinician is not None:
+        return person_name(conversation.clinician)
+    return "Your care team"
+
+
+# The thread.
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    message: Message
+    author_label: str
+    is_own: bool
+    attachments: list[Attachment]
+
+
+@dataclass(frozen=True)
+class Thread:
+    conversation: Conversation
+    recipient: str
+    # The page of messages shown, oldest first; page 1 holds the latest ones.
+    page: Page
+    messages: list[ThreadMessage]
+
+
+def thread_for(*, access: PatientAccess, conversation_id: uuid.UUID, page: str | None) -> Thread:
+    """A conversation and one page of its messages with authors and files (constant queries)."""
+    conversation = conversation_for_access(access=access, conversation_id=conversation_id)
+    messages = (
+        Message.objects.filter(conversation=conversation)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("-created_at", "-pk")
+    )
+    shown = Paginator(messages, THREAD_PAGE_SIZE).get_page(page)
+    latest_first = list(shown.object_list)
+    titles = _staff_titles(conversation, latest_first)
+    return Thread(
+        conversation=conversation,
+        recipient=recipient_label(conversation),
+        page=shown,
+        messages=[
+            ThreadMessage(
+                message=message,
+                author_label=_author_label(access, message, titles),
+                is_own=message.author_id == access.user.pk,
+                attachments=list(message.attachments.all()),
+            )
+            for message in reversed(latest_first)
+        ],
+    )
+
+
+def _staff_titles(conversation: Conversation, messages: list[Message]) -> dict[int, str]:
+    """ "Nurse", "Clinician"... for the staff authors on the page, from their clinic roles."""
+    staff_ids = {m.author_id for m in messages if m.author_role == AuthorRole.STAFF}
+    if not staff_ids:
+        return {}
+    memberships = StaffMembership.objects.filter(
+        user_id__in=staff_ids, organization_id=conversation.organization_id
+    ).values_list("user_id", "role")
+    titles = {StaffRole.NURSE: "Nurse", StaffRole.CLINICIAN: "Dr."}
+    return {user_id: titles.get(role, "") for user_id, role in memberships}
+
+
+def _author_label(access: PatientAccess, message: Message, titles: dict[int, str]) -> str:
+    if message.author_id == access.user.pk:
+        return "You"
+    name = person_name(message.author)
+    if message.author_role == AuthorRole.STAFF:
+        title = titles.get(message.author_id, "")
+        return f"{title} {name}, Care team" if title else f"{name}, Care team"
+    if message.author_role == AuthorRole.PROXY:
+        return f"{name}, for the patient"
+    return name
+
+
+def attachment_for_access(*, access: PatientAccess, attachment_id: uuid.UUID) -> Attachment:
+    """A file of one of the patient's conversations, or AttachmentNotFound."""
+    attachment = Attachment.objects.filter(
+        pk=attachment_id, message__conversation__in=_conversations(access)
+    ).first()
+    if attachment is None:
+        raise AttachmentNotFound
+    return attachment

@@ -1,0 +1,204 @@
+"""Secure messages, the patient's side: the list, writing, a conversation, files."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from lantern.access.decorators import patient_view, signed_in
+from lantern.audit.models import ActorRole, AuditAction
+
+from . import selectors, services
+from .attachments import ALLOWED_TYPES, attachment_path
+from .forms import ComposeForm, MessageFields, ReplyForm
+from .presenters import conversation_rows, writing_limits
+from .selectors import ConversationFilter, Thread
+
+logger = logging.getLogger(__name__)
+
+CONVERSATIONS_PER_PAGE = 20
+SENT = "Your message was sent."
+CLOSED = "You closed this conversation. If you write in it again, it opens again."
+
+
+@signed_in
+def my_messages(request: HttpRequest) -> HttpResponse:
+    """The navigation's "Messages" link: the signed-in account's own messages."""
+    if request.user.patient_id is None:
+        raise Http404
+    return redirect("messaging:list", patient_id=request.user.patient_id)
+
+
+@patient_view(object_type="Conversation")
+def conversation_list(request: HttpRequest) -> HttpResponse:
+    access = request.patient_access
+    show = request.GET.get("show", ConversationFilter.ALL)
+    if show not in ConversationFilter.CHOICES:
+        show = ConversationFilter.ALL
+    conversations = selectors.conversations_for_patient(access=access, show=show)
+    page = Paginator(conversations, CONVERSATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "current_section": "messages",
+        "patient": access.patient,
+        "page": page,
+        "rows": conversation_rows(list(page.object_list)),
+        "show": show,
+        "filters": [(ConversationFilter.ALL, "All"), ("open", "Open"), ("closed", "Closed")],
+    }
+    return render(request, "messaging/conversation_list.html", context)
+
+
+@patient_view(action=AuditAction.CREATE, object_type="Conversation")
+def conversation_new(request: HttpRequest) -> HttpResponse:
+    access = request.patient_access
+    recipients = selectors.recipients_for(access=access)
+    data = (request.POST, request.FILES) if request.method == "POST" else ()
+    form = ComposeForm(*data, recipients=recipients, **writing_limits())
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = services.conversation_start(
+                access=access,
+                recipient=form.cleaned_data["recipient"],
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["attachments"],
+                submission_id=form.cleaned_data["submission_id"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return _sent(request, conversation)
+    context = {**_writing_context(access), "form": form, "has_recipients": bool(recipients)}
+    return render(request, "messaging/conversation_new.html", context)
+
+
+@patient_view(object_type="Conversation")
+@require_safe
+def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    access = request.patient_access
+    thread = selectors.thread_for(
+        access=access, conversation_id=conversation_id, page=request.GET.get("page")
+    )
+    services.conversation_mark_read(access=access, conversation=thread.conversation)
+    return _thread_page(request, thread, ReplyForm(**writing_limits()))
+
+
+@patient_view(action=AuditAction.CREATE, object_type="Message")
+@require_POST
+def message_reply(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    access = request.patient_access
+    conversation = selectors.conversation_for_access(access=access, conversation_id=conversation_id)
+    form = ReplyForm(request.POST, request.FILES, **writing_limits())
+    if form.is_valid():
+        try:
+            services.message_add(
+                access=access,
+                conversation=conversation,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["attachments"],
+                submission_id=form.cleaned_data["submission_id"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return _sent(request, conversation)
+    thread = selectors.thread_for(access=access, conversation_id=conversation_id, page=None)
+    return _thread_page(request, thread, form)
+
+
+@patient_view(action=AuditAction.UPDATE, object_type="Conversation")
+@require_POST
+def conversation_close(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    access = request.patient_access
+    if access.role == ActorRole.STAFF:
+        raise Http404
+    conversation = selectors.conversation_for_access(access=access, conversation_id=conversation_id)
+    services.conversation_close(access=access, conversation=conversation)
+    messages.success(request, CLOSED)
+    return _to_thread(conversation)
+
+
+@patient_view(action=AuditAction.EXPORT, object_type="Attachment")
+@require_safe
+def attachment_download(request: HttpRequest, attachment_id: uuid.UUID) -> FileResponse:
+    attachment = selectors.attachment_for_access(
+        access=request.patient_access, attachment_id=attachment_id
+    )
+    try:
+        file = attachment_path(attachment.storage_name).open("rb")
+    except FileNotFoundError:
+        logger.error("Attachment %s has no file %s", attachment.pk, attachment.storage_name)
+        raise Http404 from None
+    content_type = (
+        attachment.content_type
+        if attachment.content_type in ALLOWED_TYPES
+        else "application/octet-stream"
+    )
+    response = FileResponse(
+        file, as_attachment=True, filename=attachment.filename, content_type=content_type
+    )
+    # Never rendered by the browser as a page, never guessed as another type, never cached.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Helpers.
+
+
+def _writing_context(access: Any) -> dict[str, Any]:
+    return {
+        "current_section": "messages",
+        "patient": access.patient,
+        "reply_days": settings.MESSAGE_REPLY_BUSINESS_DAYS,
+    }
+
+
+def _thread_page(request: HttpRequest, thread: Thread, form: ReplyForm) -> HttpResponse:
+    access = request.patient_access
+    context = {
+        **_writing_context(access),
+        "thread": thread,
+        "conversation": thread.conversation,
+        "form": form,
+        "may_close": access.role != ActorRole.STAFF,
+    }
+    return render(request, "messaging/conversation_detail.html", context)
+
+
+def _add_service_errors(form: MessageFields, error: ValidationError) -> None:
+    """Put a service's ValidationError on the field it is about."""
+    fields = {
+        "recipient": "recipient",
+        "no_clinic": "recipient",
+        "body": "body",
+        "subject": "subject",
+    }
+    field = fields.get(error.code, "attachments")
+    if field not in form.fields:
+        field = None
+    form.add_error(field, error)
+
+
+def _sent(request: HttpRequest, conversation: Any) -> HttpResponse:
+    # Said only once the message is committed: on_commit runs at once outside a transaction,
+    # and after the commit inside one.
+    transaction.on_commit(lambda: messages.success(request, SENT))
+    return _to_thread(conversation)
+
+
+def _to_thread(conversation: Any) -> HttpResponse:
+    return redirect(
+        "messaging:detail", patient_id=conversation.patient_id, conversation_id=conversation.pk
+    )

@@ -1,0 +1,132 @@
+"""The staff inbox: patients' messages to the clinic, and what the care team does with them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from lantern.access.decorators import staff_view
+from lantern.messaging import inbox
+
+from .inbox_forms import AssigneeIdForm, AssignForm, InboxFilterForm, NoteForm, StaffReplyForm
+
+CONVERSATIONS_PER_PAGE = 25
+
+
+@staff_view
+def inbox_list(request: HttpRequest) -> HttpResponse:
+    queue, state = InboxFilterForm(request.GET).filters()
+    pools = inbox.inbox_pools(request.user)
+    conversations = inbox.inbox_conversations(request.user, queue=queue, state=state, pools=pools)
+    page = Paginator(conversations, CONVERSATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "current_section": "messages",
+        "queue": queue,
+        "state": state,
+        "counts": inbox.inbox_counts(request.user, queue=queue, state=state, pools=pools),
+        "page": page,
+        "rows": inbox.inbox_rows(page.object_list, now=timezone.now()),
+    }
+    return render(request, "staff/inbox.html", context)
+
+
+@staff_view
+def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    return _conversation_page(request, conversation_id)
+
+
+@staff_view
+@require_POST
+def conversation_reply(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    form = StaffReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _conversation_page(request, conversation_id, reply_form=form, status=400)
+    try:
+        inbox.conversation_reply(
+            request.user,
+            conversation_id,
+            body=form.cleaned_data["body"],
+            files=form.cleaned_data["attachments"],
+            submission_id=form.cleaned_data["submission_id"],
+        )
+    except ValidationError as error:
+        form.add_error("attachments", error)
+        return _conversation_page(request, conversation_id, reply_form=form, status=400)
+    messages.success(request, "Your reply was sent. We let the patient know a message is waiting.")
+    return redirect("staff:conversation", conversation_id=conversation_id)
+
+
+@staff_view
+@require_POST
+def staff_note_add(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _conversation_page(request, conversation_id, note_form=form, status=400)
+    inbox.staff_note_add(
+        request.user,
+        conversation_id,
+        form.cleaned_data["body"],
+        form.cleaned_data["submission_id"],
+    )
+    messages.success(request, "Internal note added. The patient cannot see it.")
+    return redirect("staff:conversation", conversation_id=conversation_id)
+
+
+@staff_view
+@require_POST
+def conversation_assign(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    form = AssigneeIdForm(request.POST)
+    assignee_id = form.cleaned_data["assignee"] if form.is_valid() else -1
+    try:
+        conversation = inbox.conversation_assign(request.user, conversation_id, assignee_id)
+    except inbox.AssignmentRefused as error:
+        messages.error(request, error.message)
+    else:
+        assignee = conversation.assigned_to
+        if assignee is None:
+            messages.success(request, "The conversation is no longer assigned to anyone.")
+        else:
+            name = assignee.get_full_name() or assignee.get_username()
+            messages.success(request, f"Assigned to {name}.")
+    return redirect("staff:conversation", conversation_id=conversation_id)
+
+
+@staff_view
+@require_POST
+def conversation_mark_done(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
+    if inbox.conversation_mark_done(request.user, conversation_id):
+        messages.success(
+            request, "Marked done. It comes back to the inbox if the patient writes again."
+        )
+    else:
+        messages.info(request, "This conversation was already marked done.")
+    return redirect("staff:inbox")
+
+
+def _conversation_page(
+    request: HttpRequest, conversation_id: uuid.UUID, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    opened = inbox.conversation_open_for_staff(request.user, conversation_id)
+    # The staff frame then says whose record this is, as on every patient page in the console.
+    request.patient_access = opened.access
+    context = {
+        "current_section": "messages",
+        "opened": opened,
+        "conversation": opened.conversation,
+        "patient": opened.conversation.patient,
+        "reply_form": forms.get("reply_form") or StaffReplyForm(),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "assign_form": AssignForm(
+            colleagues=opened.colleagues,
+            initial={"assignee": opened.conversation.assigned_to_id or ""},
+        ),
+    }
+    return render(request, "staff/inbox_conversation.html", context, status=status)
