@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils import timezone
+
+from lantern.clinical.models import Organization
+
+STALE_CLINIC = "This page is out of date. Reload it and send your request again."
 
 MONTHS = [
     ("", "- Select -"),
@@ -240,8 +245,18 @@ class SignUpRequestForm(BirthDateFields):
     )
     # A random key in the page, so sending the same form twice makes one request.
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64, min_length=20)
+    # Which clinic the request goes to; its choices are set from `clinics` in __init__.
+    organization = forms.ChoiceField(
+        label="Your clinic",
+        help_text="The clinic where you get care. Only its staff will see your request.",
+        error_messages={
+            "required": "Choose your clinic.",
+            "invalid_choice": "Choose your clinic from the list.",
+        },
+    )
 
     field_order = [
+        "organization",
         "given_names",
         "family_name",
         "birth_month",
@@ -251,9 +266,27 @@ class SignUpRequestForm(BirthDateFields):
         "phone",
     ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clinics: Sequence[Organization], **kwargs: Any) -> None:
+        """`clinics` are those accepting sign-ups; with one, it is implied and not asked."""
         kwargs.setdefault("initial", {}).setdefault("submission_key", secrets.token_urlsafe(24))
         super().__init__(*args, **kwargs)
+        self.clinics = {str(clinic.pk): clinic for clinic in clinics}
+        field = self.fields["organization"]
+        field.choices = [("", "- Select -"), *((key, c.name) for key, c in self.clinics.items())]
+        if len(self.clinics) == 1:
+            # The one clinic is implied. Its id is still sent in the page and checked like a
+            # choice, so a changed id is refused, never guessed; a form without it (a page
+            # loaded before clinics were asked) means the one clinic.
+            field.widget = forms.HiddenInput()
+            field.initial = next(iter(self.clinics))
+            field.required = False
+            field.error_messages["invalid_choice"] = STALE_CLINIC
+
+    def clean_organization(self) -> Organization:
+        chosen = self.cleaned_data["organization"]
+        if not chosen and len(self.clinics) == 1:
+            return next(iter(self.clinics.values()))
+        return self.clinics[chosen]
 
 
 class TermsForm(forms.Form):

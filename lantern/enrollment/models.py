@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from lantern.clinical.models import Patient
+from lantern.clinical.models import Organization, Patient
 
 
 class ActivationCodeStatus(models.TextChoices):
@@ -88,6 +88,15 @@ class EnrollmentRequest(models.Model):
     birth_date = models.DateField()
     email = models.EmailField(max_length=254)
     phone = models.CharField(max_length=40)
+    # The clinic the person asked; only its staff may see the request. Requests sent before
+    # clinics were chosen have none (see selectors.enrollment_requests_visible_to).
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrollment_requests",
+    )
     status = models.CharField(
         max_length=10,
         choices=EnrollmentRequestStatus.choices,
@@ -114,7 +123,13 @@ class EnrollmentRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(
+                fields=["organization", "status", "-created_at"],
+                name="enrollment_request_org_queue",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=EnrollmentRequestStatus.values),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+import uuid
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from lantern.access.policy import PatientAccess, patients_for
-from lantern.clinical.models import Patient
+from lantern.access.models import StaffMembership
+from lantern.access.policy import PatientAccess, patients_for, staff_organizations
+from lantern.clinical.models import Organization, Patient
 
 from .models import (
     ActivationCode,
@@ -61,24 +64,65 @@ def patient_has_account(*, access: PatientAccess) -> bool:
     return hasattr(access.patient, "account")
 
 
-def enrollment_requests_pending_count() -> int:
-    return EnrollmentRequest.objects.filter(status=EnrollmentRequestStatus.PENDING).count()
+def clinics_accepting_sign_ups() -> QuerySet[Organization]:
+    """The clinics this deployment serves: active ones with at least one active staff member.
+
+    Only their staff could ever review a sign-up request, so these are the clinics a person may
+    send one to.
+    """
+    active_staff = StaffMembership.objects.filter(
+        organization=OuterRef("pk"), is_active=True, user__is_active=True
+    )
+    return Organization.objects.filter(Exists(active_staff), active=True).order_by("name", "pk")
 
 
-def enrollment_requests_for_review() -> QuerySet[EnrollmentRequest]:
-    """Every request, those waiting for review first, then newest first."""
-    return EnrollmentRequest.objects.annotate(
-        waiting=Case(
-            When(status=EnrollmentRequestStatus.PENDING, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    ).order_by("waiting", "-created_at")
+def enrollment_requests_visible_to(user) -> QuerySet[EnrollmentRequest]:
+    """The requests the user may see and decide: those sent to a clinic they are active staff of.
+
+    A request sent before requests named a clinic has none, and nothing says which clinic the
+    person meant. It is shown only to staff of every clinic the deployment serves: in a
+    deployment with one clinic that is every staff member, as before; where several clinics
+    share the deployment, a request is never shown to staff of a clinic the person may not have
+    asked. The whole rule is one SQL filter, so a page costs the same whatever the data.
+    """
+    if not (user is not None and user.is_authenticated and user.is_active):
+        return EnrollmentRequest.objects.none()
+    own_clinics = staff_organizations(user)
+    staff_of_every_clinic = Exists(own_clinics) & ~Exists(
+        clinics_accepting_sign_ups().exclude(pk__in=own_clinics)
+    )
+    return EnrollmentRequest.objects.filter(
+        Q(organization_id__in=own_clinics) | (Q(organization__isnull=True) & staff_of_every_clinic)
+    )
 
 
-def enrollment_request_get(*, request_id) -> EnrollmentRequest | None:
+def enrollment_requests_pending_count(*, user) -> int:
     return (
-        EnrollmentRequest.objects.select_related("patient", "reviewed_by")
+        enrollment_requests_visible_to(user).filter(status=EnrollmentRequestStatus.PENDING).count()
+    )
+
+
+def enrollment_requests_for_review(*, user) -> QuerySet[EnrollmentRequest]:
+    """The user's requests, those waiting for review first, then newest first."""
+    return (
+        enrollment_requests_visible_to(user)
+        .select_related("organization")
+        .annotate(
+            waiting=Case(
+                When(status=EnrollmentRequestStatus.PENDING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("waiting", "-created_at")
+    )
+
+
+def enrollment_request_get(*, user, request_id: uuid.UUID | str) -> EnrollmentRequest | None:
+    """One request the user may see, or None (out of scope and missing look the same)."""
+    return (
+        enrollment_requests_visible_to(user)
+        .select_related("patient", "reviewed_by", "organization")
         .filter(pk=request_id)
         .first()
     )
@@ -87,13 +131,14 @@ def enrollment_request_get(*, request_id) -> EnrollmentRequest | None:
 def enrollment_request_candidates(
     *, user, enrollment_request: EnrollmentRequest
 ) -> QuerySet[Patient]:
-    """Patients of the reviewer's clinics with the request's last name and date of birth."""
-    return (
-        patients_for(user)
-        .filter(
-            family_name__iexact=enrollment_request.family_name.strip(),
-            birth_date=enrollment_request.birth_date,
-        )
-        .select_related("account")
-        .order_by("family_name", "given_names", "mrn")
+    """Patients of the reviewer's clinics with the request's last name and date of birth.
+
+    When the request names a clinic, only that clinic's patients: the person asked that clinic.
+    """
+    candidates = patients_for(user).filter(
+        family_name__iexact=enrollment_request.family_name.strip(),
+        birth_date=enrollment_request.birth_date,
     )
+    if enrollment_request.organization_id is not None:
+        candidates = candidates.filter(managing_organization_id=enrollment_request.organization_id)
+    return candidates.select_related("account").order_by("family_name", "given_names", "mrn")

@@ -22,7 +22,7 @@ from lantern.access.policy import PatientAccess
 from lantern.accounts.services import email_verification_start
 from lantern.audit.models import ActorRole, AuditAction
 from lantern.audit.services import audit_event_record
-from lantern.clinical.models import Patient
+from lantern.clinical.models import Organization, Patient
 from lantern.core.throttle import attempt_allowed
 from lantern.notifications.models import NotificationKind
 from lantern.notifications.services import absolute_url, notification_send
@@ -36,6 +36,7 @@ from .models import (
     TermsAcceptance,
     TermsVersion,
 )
+from .selectors import clinics_accepting_sign_ups
 from .validators import plain_letters
 
 MAX_FAILED_ATTEMPTS = 5
@@ -50,6 +51,14 @@ EXPIRED = "That code has expired. Ask your clinic for a new one."
 TOO_MANY_TRIES = "There have been too many tries from this device. Wait an hour and try again."
 CODE_ALREADY_USED = "This code has already been used. Sign in, or ask your clinic for a new code."
 USERNAME_TAKEN = "That username was just taken. Choose another one."
+NOT_TAKING_REQUESTS = (
+    "This clinic is not taking requests for accounts here. Call the clinic and ask for an "
+    "activation code."
+)
+OTHER_CLINICS_PATIENT = (
+    "The person asked another clinic. Choose a patient of the clinic named in the request, "
+    "or decline it."
+)
 
 
 class EnrollmentError(Exception):
@@ -246,16 +255,20 @@ def enrollment_request_submit(
     birth_date: dt.date,
     email: str,
     phone: str,
+    organization: Organization,
     submission_key: str,
     address: str | None,
 ) -> EnrollmentRequest | None:
-    """Record a sign-up request; None for a repeat of the same form.
+    """Record a sign-up request to one clinic; None for a repeat of the same form.
 
     Nothing is looked up in the patient records here, so nothing about them can leak.
-    Raises EnrollmentError when the address has sent too many requests.
+    Raises EnrollmentError when the address has sent too many requests, or when the clinic
+    has no staff to review it (it stopped taking requests since the form was shown).
     """
     if EnrollmentRequest.objects.filter(submission_key=submission_key).exists():
         return None
+    if not clinics_accepting_sign_ups().filter(pk=organization.pk).exists():
+        raise EnrollmentError(NOT_TAKING_REQUESTS)
     if not attempt_allowed(
         scope="signup", address=address, limit=SIGN_UP_REQUESTS_PER_HOUR, window_seconds=3600
     ):
@@ -268,6 +281,7 @@ def enrollment_request_submit(
                 birth_date=birth_date,
                 email=email,
                 phone=phone.strip(),
+                organization=organization,
                 submission_key=submission_key,
             )
     except IntegrityError:
@@ -280,8 +294,14 @@ def enrollment_request_approve(
     """Match the request to the patient, issue a code and email the activation link.
 
     Acts once: the request moves from pending with a conditional UPDATE, so a second click (or a
-    colleague at the same time) raises AlreadyDecided and sends nothing.
+    colleague at the same time) raises AlreadyDecided and sends nothing. A request sent to one
+    clinic is matched only to a patient of that clinic.
     """
+    if (
+        enrollment_request.organization_id is not None
+        and access.patient.managing_organization_id != enrollment_request.organization_id
+    ):
+        raise EnrollmentError(OTHER_CLINICS_PATIENT)
     if hasattr(access.patient, "account"):
         raise EnrollmentError(
             "This patient already has an account. Decline the request, or ask the person to "

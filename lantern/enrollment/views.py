@@ -98,8 +98,14 @@ def _verified_code(request: HttpRequest):
 
 @public
 def sign_up(request: HttpRequest) -> HttpResponse:
-    """Ask for an account without a code. The answer is the same whatever the details."""
-    form = SignUpRequestForm(request.POST or None)
+    """Ask a clinic for an account without a code. The answer is the same whatever the details.
+
+    With no clinic to review requests, the page says so and nothing is recorded.
+    """
+    clinics = list(selectors.clinics_accepting_sign_ups())
+    if not clinics:
+        return render(request, "enrollment/sign_up_closed.html")
+    form = SignUpRequestForm(request.POST or None, clinics=clinics)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,6 +115,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 birth_date=form.cleaned_data["birth_date"],
                 email=form.cleaned_data["email"],
                 phone=form.cleaned_data["phone"],
+                organization=form.cleaned_data["organization"],
                 submission_key=form.cleaned_data["submission_key"],
                 address=request.META.get("REMOTE_ADDR"),
             )

@@ -23,6 +23,7 @@ from lantern.access.decorators import (
 from lantern.audit.models import AuditAction
 from lantern.enrollment import selectors as enrollment_selectors
 from lantern.enrollment import services as enrollment_services
+from lantern.messaging import inbox
 from lantern.results import release
 
 from . import selectors
@@ -51,11 +52,14 @@ def staff_patient_view(*, action: AuditAction = AuditAction.VIEW, object_type: s
 
 @staff_view
 def home(request: HttpRequest) -> HttpResponse:
-    pending = enrollment_selectors.enrollment_requests_pending_count()
+    pending = enrollment_selectors.enrollment_requests_pending_count(user=request.user)
     on_hold = selectors.results_on_hold_count(user=request.user)
-    return render(
-        request, "staff/home.html", {"pending_requests": pending, "results_on_hold": on_hold}
-    )
+    context = {
+        "messages_waiting": inbox.inbox_waiting_count(request.user),
+        "pending_requests": pending,
+        "results_on_hold": on_hold,
+    }
+    return render(request, "staff/home.html", context)
 
 
 @staff_view
@@ -117,14 +121,15 @@ def activation_code_revoke(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 def enrollment_requests(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(enrollment_selectors.enrollment_requests_for_review(), REQUESTS_PER_PAGE)
+    requests_for_review = enrollment_selectors.enrollment_requests_for_review(user=request.user)
+    paginator = Paginator(requests_for_review, REQUESTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "staff/enrollment_requests.html", {"page": page})
 
 
 @staff_view
 def enrollment_request_review(request: HttpRequest, request_id) -> HttpResponse:
-    enrollment_request = _request_or_404(request_id)
+    enrollment_request = _request_or_404(request, request_id)
     candidates = enrollment_selectors.enrollment_request_candidates(
         user=request.user, enrollment_request=enrollment_request
     )
@@ -135,7 +140,7 @@ def enrollment_request_review(request: HttpRequest, request_id) -> HttpResponse:
 @staff_view
 @require_POST
 def enrollment_request_approve(request: HttpRequest, request_id) -> HttpResponse:
-    enrollment_request = _request_or_404(request_id)
+    enrollment_request = _request_or_404(request, request_id)
     form = ApproveRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose the patient record that matches the request.")
@@ -162,7 +167,7 @@ def enrollment_request_approve(request: HttpRequest, request_id) -> HttpResponse
 @staff_view
 @require_POST
 def enrollment_request_decline(request: HttpRequest, request_id) -> HttpResponse:
-    enrollment_request = _request_or_404(request_id)
+    enrollment_request = _request_or_404(request, request_id)
     try:
         enrollment_services.enrollment_request_decline(
             actor=request.user, enrollment_request=enrollment_request
@@ -181,8 +186,11 @@ def results_on_hold(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/results_on_hold.html", {"page": page})
 
 
-def _request_or_404(request_id):
-    enrollment_request = enrollment_selectors.enrollment_request_get(request_id=request_id)
+def _request_or_404(request: HttpRequest, request_id):
+    """A request of the staff member's clinics; any other id is "not found", never forbidden."""
+    enrollment_request = enrollment_selectors.enrollment_request_get(
+        user=request.user, request_id=request_id
+    )
     if enrollment_request is None:
         raise Http404
     return enrollment_request

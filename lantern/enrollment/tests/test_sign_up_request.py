@@ -17,6 +17,11 @@ SENT = reverse("enrollment:sign_up_sent")
 THANKS = "Thank you. The clinic will check your details and email you."
 
 
+@pytest.fixture(autouse=True)
+def _the_clinic_takes_requests(nora):
+    """Nora works at the clinic, so it is the one clinic that takes sign-up requests."""
+
+
 def details(**overrides) -> dict:
     return {
         "given_names": "Dora",
@@ -37,7 +42,7 @@ def _without_tokens(html: str) -> str:
     return re.sub(r'name="submission_key" value="[^"]+"', "", html)
 
 
-def test_a_request_is_recorded_and_answered_with_thanks(dora):
+def test_a_request_is_recorded_and_answered_with_thanks(dora, clinic):
     client = Client()
     response = client.post(SIGN_UP, details(), follow=True)
     assert response.redirect_chain == [(SENT, 302)]
@@ -47,6 +52,7 @@ def test_a_request_is_recorded_and_answered_with_thanks(dora):
     assert request.email == "dora@example.org"
     assert request.birth_date.isoformat() == "1975-06-15"
     assert request.patient is None
+    assert request.organization == clinic
 
 
 def test_the_answer_is_the_same_whether_or_not_a_record_matches(dora):
