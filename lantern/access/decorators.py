@@ -30,6 +30,7 @@ ACCESS_RULE_ATTRIBUTE = "lantern_access_rule"
 BEFORE_SECOND_FACTOR = {"public", "signing_in"}
 
 View = Callable[..., HttpResponse]
+WRITE_ACTIONS = frozenset({AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE})
 
 
 def access_rule(view: Any) -> str | None:
@@ -77,8 +78,13 @@ def patient_view(*, action: AuditAction = AuditAction.VIEW, object_type: str = "
         ) -> HttpResponse:
             if not is_fully_signed_in(request.user):
                 return redirect_to_login(request.get_full_path())
+            # A page that writes on POST only reads on GET: it is audited as what it did.
+            reads_only = request.method in ("GET", "HEAD") and action in WRITE_ACTIONS
             request.patient_access = policy.patient_access(
-                request.user, patient_id, action=action, object_type=object_type
+                request.user,
+                patient_id,
+                action=AuditAction.VIEW if reads_only else action,
+                object_type=object_type,
             )
             return view(request, *args, **kwargs)
 

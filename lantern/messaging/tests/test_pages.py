@@ -578,3 +578,14 @@ def test_charlie_and_other_clinics_staff_cannot_download_the_file(charlie, olga,
         kwargs={"patient_id": charlie.patient_id, "attachment_id": attachment.pk},
     )
     assert sign_in(Client(), charlie).get(charlies_url).status_code == 404
+
+
+def test_opening_the_compose_page_is_audited_as_a_view_and_sending_as_a_creation(
+    alice_client, alice, nursing
+):
+    alice_client.get(new_url(alice))
+    opened = AuditEvent.objects.filter(object_type="Conversation").latest("occurred_at")
+    assert opened.action == AuditAction.VIEW
+
+    alice_client.post(new_url(alice), compose_data(f"pool:{nursing.pk}"))
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="Conversation").exists()
