@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from lantern.access.decorators import signed_in
 from lantern.access.policy import is_staff_member, patient_access
 from lantern.accounts.selectors import previous_sign_in
+from lantern.messaging.selectors import unread_count_for_patient
 
 from . import selectors
 
@@ -31,7 +32,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "summary": selectors.home_summary(access=access) if access else None,
         "email_waiting": bool(user.email and user.email_verified_at is None),
         "waiting_items": selectors.waiting_items(user=user),
-        # Filled in by the messages feature; None shows the card's empty state.
-        "unread_messages": None,
+        "unread_messages": unread_count_for_patient(access=access) if access else None,
     }
     return render(request, "home/home.html", context)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -131,7 +133,7 @@ def test_an_empty_record_explains_each_card_and_offers_the_health_record(alice):
 def test_cards_for_features_still_to_come_have_no_links_or_counts(alice):
     html = home_html(alice)
 
-    for name in ("messages", "appointments", "refills"):
+    for name in ("appointments", "refills"):
         card = read(html, name)
         assert card.links == []
         assert not any(character.isdigit() for character in card.text)
@@ -193,3 +195,24 @@ def test_the_home_page_costs_the_same_for_10_and_2000_observations(clinic):
     add_record(large.patient, observations=2000, reports=300, visits=300)
 
     assert queries_for_home(small) == queries_for_home(large)
+
+
+def test_unread_replies_from_the_care_team_are_counted_and_link_to_messages(alice, charlie):
+    from lantern.messaging.models import AuthorRole
+    from lantern.testing.factories_messaging import ConversationFactory
+
+    replied = {"last_message_role": AuthorRole.STAFF, "waiting_since": None}
+    ConversationFactory.create_batch(2, patient=alice.patient, created_by=alice, **replied)
+    ConversationFactory(
+        patient=alice.patient,
+        created_by=alice,
+        patient_read_at=timezone.now() + dt.timedelta(minutes=1),
+        **replied,
+    )  # read already
+    ConversationFactory(patient=alice.patient, created_by=alice)  # alice wrote last
+    ConversationFactory(patient=charlie.patient, created_by=charlie, **replied)
+
+    messages_card = read(home_html(alice), "messages")
+
+    assert "You have 2 unread messages from your care team." in messages_card.words
+    assert ("Read your messages", "/messages/") in messages_card.links

@@ -99,11 +99,11 @@ def test_backup_codes_as_the_only_second_factor_ask_for_another_method(settled_a
     assert [href for _, href in item.links] == [reverse("mfa:setup")]
 
 
-def test_the_messages_card_shows_its_empty_state_until_messages_are_wired(settled_alice):
+def test_the_messages_card_without_unread_replies_shows_its_empty_state(settled_alice):
     _alice, client = settled_alice
     response = client.get(reverse("home:home"))
 
-    assert response.context["unread_messages"] is None
+    assert response.context["unread_messages"] == 0
     assert "You have no unread messages." in read(response.content.decode(), "messages").words
 
 
