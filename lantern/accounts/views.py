@@ -310,7 +310,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         preferences_set(request.user, form.choices())
         messages.success(request, "Your notification settings were saved.")
         return redirect("accounts:notification_settings")
-    context = {"form": form, "current_section": "settings"}
+    context = {"form": form, "current_section": "notifications"}
     return _account_page(request, "accounts/notification_settings.html", context)
 
 

@@ -42,6 +42,7 @@ PATIENT_NAVIGATION: tuple[NavItem, ...] = (
 # Sign out is not listed: it is a POST form (see `sign_out_href`), never a link.
 ACCOUNT_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Settings", "/account/", "settings"),
+    NavItem("Notifications", "/account/notifications/", "notifications"),
     NavItem("Two-step verification", "/two-factor/", "security"),
 )
 SIGN_OUT_HREF = "/signout/"
