@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -36,7 +37,7 @@ from .models import (
     TermsAcceptance,
     TermsVersion,
 )
-from .selectors import clinics_accepting_sign_ups
+from .selectors import clinics_accepting_sign_ups, enrollment_requests_visible_to
 from .validators import plain_letters
 
 MAX_FAILED_ATTEMPTS = 5
@@ -71,6 +72,10 @@ class EnrollmentError(Exception):
 
 class AlreadyIssued(Exception):
     """The form that issues a code was sent twice; the first send already issued it."""
+
+
+class EnrollmentRequestNotFound(Http404):
+    """The request is not one of the acting staff member's clinics (or does not exist)."""
 
 
 class AlreadyDecided(Exception):
@@ -343,6 +348,9 @@ def _decide(
     access: PatientAccess | None,
 ) -> bool:
     now = timezone.now()
+    if not enrollment_requests_visible_to(actor).filter(pk=enrollment_request.pk).exists():
+        # The views look requests up in the same scope; this holds for any other caller too.
+        raise EnrollmentRequestNotFound
     updated = EnrollmentRequest.objects.filter(
         pk=enrollment_request.pk, status=EnrollmentRequestStatus.PENDING
     ).update(

@@ -28,6 +28,8 @@ class EnrollmentRequestFactory(factory.django.DjangoModelFactory):
     phone = "555-123-4567"
     submission_key = factory.LazyFunction(lambda: secrets.token_urlsafe(24))
     created_at = factory.LazyFunction(timezone.now)
+    # Pass the clinic the request was sent to; None is a request from before requests named one.
+    organization = None
 
     class Meta:
         model = EnrollmentRequest
