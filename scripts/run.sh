@@ -46,10 +46,12 @@ main_pid=$$
 "$PY" manage.py db_worker &
 worker_pid=$!
 # Every five minutes, deliver outbox rows whose delivery task was lost (a crash between commit
-# and enqueue); in production the same command runs from cron (README).
+# and enqueue), and delete attachment files no message points at (a write rolled back or cut
+# short); in production the same commands run from cron (README).
 (
     while sleep 300; do
         "$PY" manage.py deliver_notifications >/dev/null || true
+        "$PY" manage.py remove_orphan_attachments >/dev/null || true
     done
 ) &
 sweep_pid=$!

@@ -1,4 +1,4 @@
-"""Demo data for trying Lantern out: three synthetic patients and three accounts to sign in with.
+"""Demo data for trying Lantern out: three synthetic patients and four accounts to sign in with.
 
 `demo_data_load` can run any number of times: the bundles re-import as unchanged, the accounts are
 found by username, and the passwords are generated once and kept in `VAR_DIR/demo-logins.txt`, so
@@ -78,6 +78,15 @@ class DemoAccount:
 DEMO_ACCOUNTS = (
     DemoAccount("patient", "demo-patient", "Jill", "Tillman", is_patient=True),
     DemoAccount("nurse", "demo-nurse", "Nora", "Demo", is_staff=True, staff_role=StaffRole.NURSE),
+    # A clinician, so the demo patient can write to a named person as well as to a pool.
+    DemoAccount(
+        "clinician",
+        "demo-doctor",
+        "Dev",
+        "Demo",
+        is_staff=True,
+        staff_role=StaffRole.CLINICIAN,
+    ),
     DemoAccount(
         "administrator",
         "demo-admin",
@@ -179,6 +188,8 @@ def _describe(account: DemoAccount, patient: Patient, clinic: Organization) -> s
     if account.is_superuser:
         return f"administrator at {clinic.name}; also signs in to /admin/"
     role = account.staff_role.label.lower() if account.staff_role else "staff"
+    if account.staff_role == StaffRole.CLINICIAN:
+        return f"{role} at {clinic.name}, sees the clinic's patients; patients can write to them"
     return f"{role} at {clinic.name}, sees the clinic's patients"
 
 

@@ -19,6 +19,7 @@ from lantern.demo.services import DEMO_PATIENT_FHIR_ID, DEMO_SOURCE_SYSTEM, LOGI
 
 pytestmark = pytest.mark.django_db
 
+DEMO_USERNAMES = {"demo-patient", "demo-nurse", "demo-doctor", "demo-admin"}
 CLINICAL_MODELS = list(apps.get_app_config("clinical").get_models())
 
 
@@ -72,9 +73,9 @@ def test_loading_the_demo_twice_changes_nothing_and_prints_the_same_logins(var_d
 
     assert database_state() == state_after_first_run
     assert printed_logins(second_output) == printed_logins(first_output)
-    assert set(printed_logins(first_output)) == {"demo-patient", "demo-nurse", "demo-admin"}
+    assert set(printed_logins(first_output)) == DEMO_USERNAMES
     assert Patient.objects.filter(source_system=DEMO_SOURCE_SYSTEM).count() == 3
-    assert User.objects.count() == 3
+    assert User.objects.count() == 4
 
 
 def test_demo_logins_are_saved_readable_by_their_owner_only(var_dir):
@@ -99,7 +100,7 @@ def test_deleting_the_logins_file_gives_new_passwords_without_new_accounts(var_d
 
     new_logins = printed_logins(load_demo())
 
-    assert User.objects.count() == 3
+    assert User.objects.count() == 4
     assert new_logins.keys() == old_logins.keys()
     for username, password in new_logins.items():
         assert password != old_logins[username]

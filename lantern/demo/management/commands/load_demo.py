@@ -11,8 +11,9 @@ from lantern.demo.services import DemoDataError, DemoLoadResult, demo_data_load
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data: three synthetic patients (Synthea FHIR bundles) and three accounts "
-        "to sign in with (a patient, a nurse and an administrator), then print their sign-ins. "
+        "Load the demo data: three synthetic patients (Synthea FHIR bundles) and four accounts "
+        "to sign in with (a patient, a nurse, a clinician and an administrator), then print "
+        "their sign-ins. "
         "Safe to run again: nothing is duplicated and the passwords stay the same."
     )
 
