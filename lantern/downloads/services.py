@@ -6,10 +6,8 @@ import uuid
 
 import orjson
 
-from lantern.access.policy import PatientAccess, records_for
-from lantern.clinical import models as clinical
-from lantern.interop.fhir_export import record_bundle, result_bundle
-from lantern.interop.fhir_export.bundle import _bundle
+from lantern.access.policy import PatientAccess
+from lantern.interop.fhir_export import observation_bundle, record_bundle, result_bundle
 
 from . import pdf
 from .selectors import (
@@ -38,18 +36,6 @@ def result_pdf(*, access: PatientAccess, report_id: uuid.UUID) -> bytes:
     report = report_for_download(access=access, report_id=report_id)
     observations = report_observations(access=access, report=report)
     return pdf.result_pdf(access.patient, report, observations)
-
-
-def observation_bundle(access: PatientAccess, observation: clinical.Observation) -> dict:
-    """One value of no report as a FHIR Bundle: the Observation, its visit and the patient.
-
-    Built and validated by the same code as the report bundle. (`observation_bundle` belongs in
-    lantern.interop.fhir_export next to `result_bundle`; until it moves, this reuses its builder.)
-    """
-    observations = records_for(access, clinical.Observation).filter(pk=observation.pk)
-    encounters = records_for(access, clinical.Encounter).filter(pk=observation.encounter_id)
-    querysets = {clinical.Encounter: encounters, clinical.Observation: observations}
-    return _bundle(access, querysets, clinical.DiagnosticReport.objects.none())
 
 
 def observation_json(*, access: PatientAccess, observation_id: uuid.UUID) -> bytes:

@@ -24,7 +24,6 @@ from lantern.audit.models import AuditAction
 from lantern.enrollment import selectors as enrollment_selectors
 from lantern.enrollment import services as enrollment_services
 from lantern.messaging import inbox
-from lantern.results import release
 
 from . import selectors
 from .forms import ApproveRequestForm, IssueCodeForm, PatientSearchForm
@@ -181,8 +180,7 @@ def enrollment_request_decline(request: HttpRequest, request_id) -> HttpResponse
 
 @staff_view
 def results_on_hold(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(release.reports_on_hold(user=request.user), REQUESTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = selectors.results_on_hold_page(user=request.user, page_number=request.GET.get("page"))
     return render(request, "staff/results_on_hold.html", {"page": page})
 
 

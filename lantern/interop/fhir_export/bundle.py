@@ -91,6 +91,18 @@ def result_bundle(access: PatientAccess, report: clinical.DiagnosticReport) -> R
     return _bundle(access, querysets, reports)
 
 
+def observation_bundle(access: PatientAccess, observation: clinical.Observation) -> Resource:
+    """One lab value of no report with the visit it belongs to (if any) and the patient.
+
+    Like `result_bundle`, it trusts the caller to have read `observation` through the selectors
+    that honour the access policy and the hold-back of results.
+    """
+    observations = records_for(access, clinical.Observation).filter(pk=observation.pk)
+    encounters = records_for(access, clinical.Encounter).filter(pk=observation.encounter_id)
+    querysets = {clinical.Encounter: encounters, clinical.Observation: observations}
+    return _bundle(access, querysets, clinical.DiagnosticReport.objects.none())
+
+
 def _bundle(
     access: PatientAccess,
     querysets: dict[type[clinical.PatientRecord], QuerySet],
