@@ -119,7 +119,12 @@ class UserSession(models.Model):
 
 
 class SignInEvent(models.Model):
-    """A completed password step: when, from which device and roughly where."""
+    """A correct password: when, from which device and roughly where, and when (if ever) the
+    same session went on to complete the second step.
+
+    Only an event with `second_factor_at` is a sign-in; one without is a password that was
+    entered by someone who then did not (or could not) pass the second step.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
@@ -130,6 +135,16 @@ class SignInEvent(models.Model):
     device_label = models.CharField(max_length=200)
     place = models.CharField(max_length=200)
     new_device = models.BooleanField(default=False)
+    # The browser it came from; kept so a list can tell a browser the account has fully signed
+    # in from before from one it never has.
+    device = models.ForeignKey(
+        "KnownDevice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sign_in_events",
+    )
+    second_factor_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]
@@ -137,6 +152,18 @@ class SignInEvent(models.Model):
 
     def __str__(self) -> str:
         return f"Sign-in on {self.device_label}"
+
+    @property
+    def completed(self) -> bool:
+        return self.second_factor_at is not None
+
+    @property
+    def from_unrecognised_device(self) -> bool:
+        """No sign-in from this browser has ever completed the second step.
+
+        Load `device` with select_related before calling this on many events.
+        """
+        return self.device is None or self.device.last_signed_in_at is None
 
 
 class KnownDevice(models.Model):
@@ -148,6 +175,8 @@ class KnownDevice(models.Model):
     device_id_hash = models.CharField(max_length=64)
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
+    # The last time a sign-in from this browser completed the second step; None if none has.
+    last_signed_in_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

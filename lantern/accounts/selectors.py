@@ -26,8 +26,13 @@ class PreviousSignIn:
 
 
 def previous_sign_in(*, user: User) -> PreviousSignIn | None:
-    """The sign-in before the most recent one (the most recent is the current session's)."""
-    events = list(SignInEvent.objects.filter(user=user).order_by("-at")[:2])
+    """The completed sign-in before the most recent one (the most recent is the current
+    session's). A password entered without the second step is not a sign-in."""
+    events = list(
+        SignInEvent.objects.filter(user=user, second_factor_at__isnull=False).order_by(
+            "-second_factor_at"
+        )[:2]
+    )
     if len(events) < 2:
         return None
     event = events[1]
@@ -35,7 +40,11 @@ def previous_sign_in(*, user: User) -> PreviousSignIn | None:
 
 
 def recent_sign_ins(*, user: User, limit: int = RECENT_SIGN_INS) -> list[SignInEvent]:
-    return list(SignInEvent.objects.filter(user=user).order_by("-at")[:limit])
+    """The latest password steps, completed or not, each with its browser (for
+    `SignInEvent.from_unrecognised_device`) in the same query."""
+    return list(
+        SignInEvent.objects.filter(user=user).select_related("device").order_by("-at")[:limit]
+    )
 
 
 def active_sessions(*, user: User) -> list[UserSession]:

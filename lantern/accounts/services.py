@@ -113,8 +113,11 @@ def sign_in_record(
     user_agent: str,
     device_id: str | None,
 ) -> SignInRecord:
-    """Record a sign-in (the password step) and its session; tell the account by email when it
-    comes from a device it has not signed in from before (but not on its very first sign-in)."""
+    """Record the password step and its session; tell the account by email when it comes from
+    a device it has not signed in from before (but not on its very first sign-in).
+
+    The email goes out now, not after the second step: a correct password from a stranger's
+    device is the thing worth knowing. `sign_in_complete` marks the second step."""
     now = timezone.now()
     device_id = device_id or new_device_id()
     label = device_label(user_agent)
@@ -135,6 +138,7 @@ def sign_in_record(
             device_label=label,
             place=place,
             new_device=created and has_devices,
+            device=device,
         )
         session = UserSession.objects.create(
             user=user,
@@ -154,6 +158,23 @@ def sign_in_record(
                 dedupe_key=f"new-device-sign-in:{event.pk}",
             )
     return SignInRecord(session=session, event=event, device_id=device_id)
+
+
+def sign_in_complete(*, user: User, sign_in_event_id: str) -> bool:
+    """Mark a sign-in as having passed the second step, and its browser as one the account
+    has fully signed in from. Returns whether this call marked it (it does so only once)."""
+    now = timezone.now()
+    with transaction.atomic():
+        # The conditional update makes a repeated call (a passkey after a code, a retried
+        # request) leave the first time alone.
+        marked = SignInEvent.objects.filter(
+            pk=sign_in_event_id, user=user, second_factor_at__isnull=True
+        ).update(second_factor_at=now)
+        if marked:
+            KnownDevice.objects.filter(user=user, sign_in_events=sign_in_event_id).update(
+                last_signed_in_at=now
+            )
+    return bool(marked)
 
 
 def session_touch(*, session_id: str, force: bool = False) -> None:

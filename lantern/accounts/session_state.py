@@ -14,6 +14,8 @@ LAST_ACTIVE_AT = "lantern.last_active_at"
 # The last moment this session was known to be valid: a "sign out everywhere" after it ends it.
 VALID_SINCE = "lantern.valid_since"
 USER_SESSION_ID = "lantern.user_session_id"
+# The `SignInEvent` of this session's password step, completed by the second step.
+SIGN_IN_EVENT_ID = "lantern.sign_in_event_id"
 
 # Activity is written to the session at most this often, so most pages save nothing.
 ACTIVITY_GRANULARITY_SECONDS = 60

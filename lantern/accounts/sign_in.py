@@ -1,9 +1,13 @@
 """What happens at the moment an account signs in, whichever page signed it in.
 
 Call `sign_in_started(request, user)` right after django.contrib.auth.login(): it records the
-sign-in and its session (for "Where you're signed in", "Recent sign-ins" and the home page's
-"Your last sign-in was ...") and emails a new-device notice when due. The device cookie it needs
-is set on the response by SessionTimeoutMiddleware.
+password step and its session (for "Where you're signed in" and "Recent sign-ins") and emails a
+new-device notice when due. The device cookie it needs is set on the response by
+SessionTimeoutMiddleware.
+
+Call `sign_in_completed(request)` when the session passes the second step (the mfa app does it in
+its one place that marks a session verified, lantern.mfa.services.session_verify): only then is
+it a sign-in, for "Recent sign-ins" and the home page's "Your last sign-in was ...".
 """
 
 from __future__ import annotations
@@ -29,7 +33,19 @@ def sign_in_started(request: HttpRequest, user: User) -> None:
         device_id=request.get_signed_cookie(DEVICE_COOKIE, None, salt=DEVICE_COOKIE_SALT),
     )
     request.session[session_state.USER_SESSION_ID] = str(record.session.pk)
+    request.session[session_state.SIGN_IN_EVENT_ID] = str(record.event.pk)
     setattr(request, DEVICE_ID_ATTRIBUTE, record.device_id)
+
+
+def sign_in_completed(request: HttpRequest) -> None:
+    """This session has passed the second step: its password step becomes a sign-in.
+
+    A session with no recorded password step (one signed in before this was recorded) has
+    nothing to mark.
+    """
+    sign_in_event_id = request.session.get(session_state.SIGN_IN_EVENT_ID)
+    if sign_in_event_id and request.user.is_authenticated:
+        services.sign_in_complete(user=request.user, sign_in_event_id=sign_in_event_id)
 
 
 def set_device_cookie(request: HttpRequest, response: HttpResponse) -> None:

@@ -29,6 +29,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from user_agents import parse as parse_user_agent
 
+from lantern.accounts.sign_in import sign_in_completed
 from lantern.notifications.models import NotificationKind
 from lantern.notifications.services import notification_send
 
@@ -206,9 +207,15 @@ def code_check(*, user: Any, device: Device, code: str) -> CodeCheck:
 
 
 def session_verify(*, request: HttpRequest, device: Device) -> None:
-    """Mark this session as having passed the second factor with `device`."""
+    """Mark this session as having passed the second factor with `device`.
+
+    Every way of passing it comes here: a code from the app, by email or by text, a backup code,
+    a passkey (lantern.mfa.passkeys), a trusted browser and the first method set up. So this is
+    also where the session's password step becomes a completed sign-in.
+    """
     request.session.cycle_key()
     django_otp.login(request, device)
+    sign_in_completed(request)
 
 
 # Setting methods up.

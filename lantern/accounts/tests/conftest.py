@@ -12,6 +12,9 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from lantern.accounts.services import sign_in_complete
+from lantern.accounts.session_state import SIGN_IN_EVENT_ID
+
 PASSWORD = "correct horse battery staple"
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
 IPHONE = (
@@ -27,10 +30,15 @@ def password_step(client: Client, username: str, password: str = PASSWORD, **ext
 
 
 def pass_second_factor(client: Client, user) -> None:
+    """Mark the session verified and its password step completed, as
+    lantern.mfa.services.session_verify does (the mfa tests go through the real pages)."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name="test")
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+    sign_in_event_id = session.get(SIGN_IN_EVENT_ID)
+    if sign_in_event_id:
+        sign_in_complete(user=user, sign_in_event_id=sign_in_event_id)
     accept_current_terms(user)
 
 

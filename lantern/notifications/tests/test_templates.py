@@ -109,7 +109,7 @@ def test_the_subjects_say_what_the_message_is_about():
         NotificationKind.PASSWORD_RESET: "Reset your password",
         NotificationKind.USERNAME_REMINDER: "Your username",
         NotificationKind.PASSWORD_CHANGED: "Your password was changed",
-        NotificationKind.NEW_DEVICE_SIGN_IN: "A sign-in from a new device",
+        NotificationKind.NEW_DEVICE_SIGN_IN: "Your password was used on a new device",
         NotificationKind.CONTACT_CHANGED: "Your contact details were changed",
         NotificationKind.NEW_MESSAGE: "You have a new message in Lantern",
     }
