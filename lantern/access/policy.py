@@ -115,6 +115,21 @@ def visible_records(user, model: type[RecordT]) -> QuerySet[RecordT]:
     return model.objects.filter(patient__in=patients_for(user))
 
 
+def access_denied_record(
+    user,
+    patient_id: uuid.UUID | str | None,
+    *,
+    action: AuditAction,
+    object_type: str,
+    object_id: str,
+) -> None:
+    """Audit a refused attempt found outside `patient_access` (e.g. an object out of scope).
+
+    Call it after the transaction of the attempt has ended, or the event is rolled back with it.
+    """
+    _audit_denied(user, patient_id, action, object_type, object_id)
+
+
 def _audit_denied(user, patient_uuid, action, object_type, object_id) -> None:
     # A denied attempt is a security event. It names the patient only if the record exists, and
     # the trail is for security reviewers, never shown to the requester.

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -51,6 +52,7 @@ THREAD_LIMIT = 300
 # The colleagues offered in "Assign to"; a clinic has far fewer staff than this.
 COLLEAGUES_LIMIT = 500
 AUDIT_OBJECT_TYPE = "Conversation"
+T = TypeVar("T")
 
 
 class ConversationNotFound(Http404):
@@ -239,6 +241,42 @@ def _conversation_in_scope(user, conversation_id: uuid.UUID | str) -> Conversati
     return conversation
 
 
+def _denied_attempts_audited(action: AuditAction) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """An action on a conversation out of the user's scope is a 404 and a "denied" audit event.
+
+    The event is written after the action's transaction has rolled back, so it stays.
+    """
+
+    def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        @wraps(function)
+        def wrapper(user, conversation_id: uuid.UUID | str, *args: Any, **kwargs: Any) -> T:
+            try:
+                return function(user, conversation_id, *args, **kwargs)
+            except ConversationNotFound:
+                _audit_denied(user, conversation_id, action)
+                raise
+
+        return wrapper
+
+    return decorate
+
+
+def _audit_denied(user, conversation_id: uuid.UUID | str, action: AuditAction) -> None:
+    try:
+        conversation_uuid = uuid.UUID(str(conversation_id))
+    except ValueError:
+        conversation_uuid = None
+    found = Conversation.objects.filter(pk=conversation_uuid) if conversation_uuid else None
+    patient_id = found.values_list("patient_id", flat=True).first() if found is not None else None
+    policy.access_denied_record(
+        user,
+        patient_id,
+        action=action,
+        object_type=AUDIT_OBJECT_TYPE,
+        object_id=str(conversation_id)[:64],
+    )
+
+
 def _conversation_access(
     user, conversation_id: uuid.UUID | str, action: AuditAction
 ) -> tuple[Conversation, policy.PatientAccess]:
@@ -292,6 +330,7 @@ def _latest(queryset: QuerySet[Any]) -> tuple[list[Any], bool]:
     return rows[:THREAD_LIMIT][::-1], len(rows) > THREAD_LIMIT
 
 
+@_denied_attempts_audited(AuditAction.VIEW)
 def conversation_open_for_staff(user, conversation_id: uuid.UUID | str) -> StaffConversation:
     """The whole thread for the care team: messages with attachments and internal notes.
 
@@ -328,6 +367,7 @@ def conversation_open_for_staff(user, conversation_id: uuid.UUID | str) -> Staff
 # Actions.
 
 
+@_denied_attempts_audited(AuditAction.UPDATE)
 def conversation_assign(
     user, conversation_id: uuid.UUID | str, assignee_id: int | None
 ) -> Conversation:
@@ -350,6 +390,7 @@ def conversation_assign(
     return conversation
 
 
+@_denied_attempts_audited(AuditAction.CREATE)
 def staff_note_add(
     user, conversation_id: uuid.UUID | str, body: str, submission_id: uuid.UUID
 ) -> StaffNote:
@@ -369,6 +410,7 @@ def staff_note_add(
             return StaffNote.objects.get(author=user, submission_id=submission_id)
 
 
+@_denied_attempts_audited(AuditAction.UPDATE)
 def conversation_mark_done(user, conversation_id: uuid.UUID | str) -> bool:
     """Mark the conversation handled: nothing waits any more. False if it was already done.
 
@@ -384,6 +426,7 @@ def conversation_mark_done(user, conversation_id: uuid.UUID | str) -> bool:
     return True
 
 
+@_denied_attempts_audited(AuditAction.CREATE)
 def conversation_reply(
     user,
     conversation_id: uuid.UUID | str,

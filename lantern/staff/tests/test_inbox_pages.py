@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lantern.access.models import StaffRole
-from lantern.audit.models import AuditAction, AuditEvent
+from lantern.audit.models import AuditAction, AuditEvent, AuditOutcome
 from lantern.messaging import selectors as patient_selectors
 from lantern.messaging.models import (
     Attachment,
@@ -91,6 +91,24 @@ def test_staff_of_another_clinic_get_not_found_and_see_none_of_the_conversations
         assert getattr(client, method)(address).status_code == 404, address
     conversation.refresh_from_db()
     assert conversation.done_at is None and conversation.assigned_to is None
+
+
+def test_attempts_on_another_clinics_conversation_are_audited_as_denied(olga, conversation):
+    client = sign_in(Client(), olga)
+    opened = reverse("staff:conversation", kwargs={"conversation_id": conversation.pk})
+    done = reverse("staff:conversation_done", kwargs={"conversation_id": conversation.pk})
+
+    assert client.get(opened).status_code == 404
+    assert client.post(done).status_code == 404
+
+    denied = AuditEvent.objects.filter(actor=olga, outcome=AuditOutcome.DENIED)
+    assert sorted(denied.values_list("action", flat=True)) == [
+        AuditAction.UPDATE,
+        AuditAction.VIEW,
+    ]
+    assert {(event.patient_id, event.object_type, event.object_id) for event in denied} == {
+        (conversation.patient_id, "Conversation", str(conversation.pk))
+    }
 
 
 def test_the_inbox_addresses_hold_ids_only(conversation):
