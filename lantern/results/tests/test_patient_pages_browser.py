@@ -1,17 +1,15 @@
-"""Every patient page in a real browser at phone width (360 x 740): it loads, has one heading,
-does not scroll sideways, and every visible form control has an accessible label."""
+"""Every patient page in a real browser at phone width (360 x 740) passes the checks of
+`lantern.testing.page_checks`: it loads, has one heading, does not scroll sideways, and its
+controls are labelled, named and big enough to tap."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from lantern.clinical.models import DiagnosticReportResult, ObservationCategory, ReportKind
-from lantern.testing.auth import sign_in
 from lantern.testing.factories import (
     AllergyFactory,
     ConditionFactory,
@@ -23,22 +21,9 @@ from lantern.testing.factories import (
     ObservationFactory,
     PractitionerFactory,
 )
+from lantern.testing.page_checks import page_problems, signed_in_page
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-# Visible inputs and selects whose accessible name is empty (Playwright reads the same name a
-# screen reader would: a <label for>, a wrapping label, aria-label or aria-labelledby).
-UNLABELLED_CONTROLS = """
-() => [...document.querySelectorAll('input, select, textarea')]
-  .filter((el) => el.type !== 'hidden' && el.offsetParent !== null)
-  .filter((el) => {
-    const byFor = el.id && document.querySelector(`label[for="${el.id}"]`);
-    const wrapped = el.closest('label');
-    const aria = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
-    return !(byFor || wrapped || aria);
-  })
-  .map((el) => el.outerHTML)
-"""
 
 
 def days_ago(days: int) -> dt.datetime:
@@ -135,24 +120,9 @@ def patient_pages(patient_id, record: dict[str, object]) -> list[str]:
 
 def test_every_patient_page_reads_at_phone_width(page, live_server, alice):
     record = full_record(alice.patient)
-    page.set_viewport_size({"width": 360, "height": 740})
-    session_cookie = sign_in(Client(), alice).cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session_cookie, "url": live_server.url}]
-    )
+    signed_in_page(page, live_server, alice)
 
-    problems: dict[str, dict] = {}
-    for path in patient_pages(alice.patient_id, record):
-        response = page.goto(path)
-        found = {
-            "status": response.status if response else None,
-            "h1": page.locator("h1").count(),
-            "sideways": page.evaluate("document.documentElement.scrollWidth - window.innerWidth"),
-            "unlabelled": page.evaluate(UNLABELLED_CONTROLS),
-        }
-        well_formed = found["status"] == 200 and found["h1"] == 1
-        if not well_formed or found["sideways"] > 0 or found["unlabelled"]:
-            problems[path] = found
+    problems = page_problems(page, patient_pages(alice.patient_id, record))
 
     assert problems == {}
     # The pages held the record: both A1c values (of no report) are listed as results.
