@@ -17,12 +17,44 @@ class AuditTamperError(Exception):
 
 
 class AuditAction(models.TextChoices):
+    # Accesses to and changes of a patient's data.
     VIEW = "view", "Viewed"
     CREATE = "create", "Created"
     UPDATE = "update", "Changed"
     DELETE = "delete", "Deleted"
     EXPORT = "export", "Downloaded"
     IMPORT = "import", "Imported"
+    # Security events about an account (`subject`); they name no patient.
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Sign-in locked"
+    SECOND_FACTOR_FAILED = "second_factor_failed", "Second step failed"
+    ACCOUNT_FROZEN = "account_frozen", "Too many failures: reset needed"
+    ACCOUNT_UNFROZEN = "account_unfrozen", "Reset after too many failures"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    EMAIL_CHANGED = "email_changed", "Email address changed"
+    PHONE_CHANGED = "phone_changed", "Phone number changed"
+    FACTOR_ADDED = "factor_added", "Second step added"
+    FACTOR_REMOVED = "factor_removed", "Second step removed"
+    TRUSTED_BROWSER_REVOKED = "trusted_browser_revoked", "Trusted browser removed"
+    SESSION_REVOKED = "session_revoked", "Signed out elsewhere"
+    ACCOUNT_CHANGED = "account_changed", "Account changed by an administrator"
+    MEMBERSHIP_CHANGED = "membership_changed", "Staff membership changed"
+    PATIENT_LINKED = "patient_linked", "Account linked to a patient record"
+
+
+# The actions that touch a patient's data, shown in the patient's access log; the others are
+# security events for reviewers.
+DATA_ACTIONS = frozenset(
+    {
+        AuditAction.VIEW,
+        AuditAction.CREATE,
+        AuditAction.UPDATE,
+        AuditAction.DELETE,
+        AuditAction.EXPORT,
+        AuditAction.IMPORT,
+    }
+)
 
 
 class AuditOutcome(models.TextChoices):
@@ -68,7 +100,16 @@ class AuditEvent(models.Model):
     patient = models.ForeignKey(
         Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
     )
-    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    # For security events: the account the event is about (the actor may be someone else, such
+    # as an administrator, or nobody, for a failed sign-in).
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="security_events",
+    )
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
     outcome = models.CharField(max_length=10, choices=AuditOutcome.choices)
     # What was touched: a resource type ("Observation", "record") and, for one object, its id.
     object_type = models.CharField(max_length=60, blank=True)
@@ -84,6 +125,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["patient", "-occurred_at"]),
             models.Index(fields=["actor", "-occurred_at"]),
+            models.Index(fields=["subject", "-occurred_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -112,3 +154,44 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditTamperError("Audit events cannot be deleted.")
+
+
+class AuditSeal(models.Model):
+    """One link of the hash chain over the audit trail.
+
+    A sealing task (lantern.audit.sealing) takes the committed events after the previous seal, in
+    id order, and records how many there were, the id range and an HMAC of the previous seal's
+    hash and each event's fields. `manage.py verify_audit` recomputes the chain: an edited,
+    deleted or inserted event, or a missing seal, breaks it. Append-only like the events.
+    """
+
+    number = models.PositiveBigIntegerField(unique=True)
+    sealed_at = models.DateTimeField(default=timezone.now)
+    first_event_id = models.BigIntegerField()
+    last_event_id = models.BigIntegerField()
+    event_count = models.PositiveIntegerField()
+    previous_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_event_id__gte=models.F("first_event_id")),
+                name="audit_seal_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Seal {self.number}: events {self.first_event_id}-{self.last_event_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditTamperError("Audit seals cannot be changed.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AuditTamperError("Audit seals cannot be deleted.")

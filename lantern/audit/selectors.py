@@ -12,7 +12,7 @@ from lantern.access.models import StaffMembership, StaffRole
 from lantern.access.policy import PatientAccess
 from lantern.clinical.models import Organization, Patient
 
-from .models import ActorRole, AuditAction, AuditEvent, AuditOutcome
+from .models import DATA_ACTIONS, ActorRole, AuditAction, AuditEvent, AuditOutcome
 
 PER_PAGE = 25
 
@@ -63,7 +63,9 @@ def access_log_page(*, access: PatientAccess, page_number: str | int | None) -> 
         user=OuterRef("actor"), organization_id=patient.managing_organization_id
     ).values("role")[:1]
     events = (
-        AuditEvent.objects.filter(patient=patient, outcome=AuditOutcome.ALLOWED)
+        AuditEvent.objects.filter(
+            patient=patient, outcome=AuditOutcome.ALLOWED, action__in=DATA_ACTIONS
+        )
         .select_related("actor")
         .annotate(staff_role=Subquery(role_at_clinic))
         .order_by("-occurred_at", "-id")

@@ -26,6 +26,31 @@ def audit_event_record(
     )
 
 
+def security_event_record(
+    *,
+    action: AuditAction,
+    subject,
+    actor,
+    outcome: AuditOutcome = AuditOutcome.ALLOWED,
+    object_type: str = "account",
+    object_id: str = "",
+) -> AuditEvent:
+    """Append a security event about an account (`subject`): sign-ins, failures, changes.
+
+    `actor` is the signed-in account that acted: the subject itself, someone else (an
+    administrator, staff resetting a factor) or None (a sign-in attempt, a task). Names no
+    patient, so it never shows in a patient's access log.
+    """
+    if actor is None:
+        role = ActorRole.NONE
+    elif subject is not None and actor.pk == subject.pk:
+        role = ActorRole.SELF
+    else:
+        role = ActorRole.STAFF
+    fields = _event_fields(actor, role, action, outcome, object_type, object_id)
+    return AuditEvent.objects.create(**fields, patient=None, subject=subject)
+
+
 def audit_events_record_many(
     *,
     actor,
