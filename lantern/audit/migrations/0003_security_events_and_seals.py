@@ -20,55 +20,127 @@ def recreate_sqlite_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_append_only_triggers'),
-        ('clinical', '0002_patient_index_from_composites'),
+        ("audit", "0002_append_only_triggers"),
+        ("clinical", "0002_patient_index_from_composites"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditSeal',
+            name="AuditSeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveBigIntegerField(unique=True)),
-                ('sealed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('first_event_id', models.BigIntegerField()),
-                ('last_event_id', models.BigIntegerField()),
-                ('event_count', models.PositiveIntegerField()),
-                ('previous_hash', models.CharField(max_length=64)),
-                ('chain_hash', models.CharField(max_length=64, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveBigIntegerField(unique=True)),
+                ("sealed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("first_event_id", models.BigIntegerField()),
+                ("last_event_id", models.BigIntegerField()),
+                ("event_count", models.PositiveIntegerField()),
+                ("previous_hash", models.CharField(max_length=64)),
+                ("chain_hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='auditevent',
-            name='audit_event_action_valid',
+            model_name="auditevent",
+            name="audit_event_action_valid",
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='subject',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='security_events', to=settings.AUTH_USER_MODEL),
+            model_name="auditevent",
+            name="subject",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="security_events",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('view', 'Viewed'), ('create', 'Created'), ('update', 'Changed'), ('delete', 'Deleted'), ('export', 'Downloaded'), ('import', 'Imported'), ('sign_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('locked_out', 'Sign-in locked'), ('second_factor_failed', 'Second step failed'), ('account_frozen', 'Too many failures: reset needed'), ('account_unfrozen', 'Reset after too many failures'), ('password_changed', 'Password changed'), ('email_changed', 'Email address changed'), ('phone_changed', 'Phone number changed'), ('factor_added', 'Second step added'), ('factor_removed', 'Second step removed'), ('trusted_browser_revoked', 'Trusted browser removed'), ('session_revoked', 'Signed out elsewhere'), ('account_changed', 'Account changed by an administrator'), ('membership_changed', 'Staff membership changed'), ('patient_linked', 'Account linked to a patient record')], max_length=32),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("view", "Viewed"),
+                    ("create", "Created"),
+                    ("update", "Changed"),
+                    ("delete", "Deleted"),
+                    ("export", "Downloaded"),
+                    ("import", "Imported"),
+                    ("sign_in", "Signed in"),
+                    ("sign_in_failed", "Sign-in failed"),
+                    ("locked_out", "Sign-in locked"),
+                    ("second_factor_failed", "Second step failed"),
+                    ("account_frozen", "Too many failures: reset needed"),
+                    ("account_unfrozen", "Reset after too many failures"),
+                    ("password_changed", "Password changed"),
+                    ("email_changed", "Email address changed"),
+                    ("phone_changed", "Phone number changed"),
+                    ("factor_added", "Second step added"),
+                    ("factor_removed", "Second step removed"),
+                    ("trusted_browser_revoked", "Trusted browser removed"),
+                    ("session_revoked", "Signed out elsewhere"),
+                    ("account_changed", "Account changed by an administrator"),
+                    ("membership_changed", "Staff membership changed"),
+                    ("patient_linked", "Account linked to a patient record"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['subject', '-occurred_at'], name='audit_audit_subject_af532d_idx'),
+            model_name="auditevent",
+            index=models.Index(
+                fields=["subject", "-occurred_at"], name="audit_audit_subject_af532d_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditevent',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['view', 'create', 'update', 'delete', 'export', 'import', 'sign_in', 'sign_in_failed', 'locked_out', 'second_factor_failed', 'account_frozen', 'account_unfrozen', 'password_changed', 'email_changed', 'phone_changed', 'factor_added', 'factor_removed', 'trusted_browser_revoked', 'session_revoked', 'account_changed', 'membership_changed', 'patient_linked'])), name='audit_event_action_valid'),
+            model_name="auditevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "action__in",
+                        [
+                            "view",
+                            "create",
+                            "update",
+                            "delete",
+                            "export",
+                            "import",
+                            "sign_in",
+                            "sign_in_failed",
+                            "locked_out",
+                            "second_factor_failed",
+                            "account_frozen",
+                            "account_unfrozen",
+                            "password_changed",
+                            "email_changed",
+                            "phone_changed",
+                            "factor_added",
+                            "factor_removed",
+                            "trusted_browser_revoked",
+                            "session_revoked",
+                            "account_changed",
+                            "membership_changed",
+                            "patient_linked",
+                        ],
+                    )
+                ),
+                name="audit_event_action_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditseal',
-            constraint=models.CheckConstraint(condition=models.Q(('last_event_id__gte', models.F('first_event_id'))), name='audit_seal_range_ordered'),
+            model_name="auditseal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("last_event_id__gte", models.F("first_event_id"))),
+                name="audit_seal_range_ordered",
+            ),
         ),
         migrations.RunPython(recreate_sqlite_trigger, migrations.RunPython.noop),
     ]
