@@ -46,6 +46,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# Django's error reports with sensitive names masked, *_URL, DSN and cache locations included.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "lantern.core.debug.ExceptionReporterFilter"
 
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -64,6 +66,13 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 # HTTPS is assumed in production. `make run` serves plain HTTP on 127.0.0.1, so it sets HTTPS=off.
 HTTPS = env_bool("HTTPS", True)
+# DEBUG pages show code, settings and requests to anyone who can make the site fail; a site served
+# over HTTPS is one that people use, so the two together are a mistake, refused at start.
+if DEBUG and HTTPS:
+    raise ImproperlyConfigured(
+        "DEBUG=on and HTTPS=on together are refused: DEBUG shows code and settings on error pages. "
+        "Set DEBUG=off in production, or HTTPS=off on a developer's machine."
+    )
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -166,9 +175,11 @@ TEMPLATES = [
 ]
 
 # The database. SQLite under var/ unless DATABASE_URL says otherwise (PostgreSQL in production).
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'lantern.sqlite3'}"
+# The URLs that carry passwords are read into lower-case names, which are not settings, so
+# Django's debug page and error reports never list them.
+_database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'lantern.sqlite3'}"
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the task worker write to one file at once: WAL, a busy timeout and
@@ -184,10 +195,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
+_redis_url = os.environ.get("REDIS_URL", "")
+if _redis_url:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+        }
     }
 else:
     # Rate limits must be shared by every web process, so without Redis the cache is a table
@@ -269,8 +283,7 @@ STORAGES = {
 PRIVATE_FILES_ROOT = Path(os.environ.get("PRIVATE_FILES_ROOT", VAR_DIR / "private"))
 
 # dj-email-url drops the first "/" of a file path, hence the four slashes for an absolute one.
-EMAIL_URL = os.environ.get("EMAIL_URL") or f"file:///{VAR_DIR / 'mail'}"
-_email = dj_email_url.parse(EMAIL_URL)
+_email = dj_email_url.parse(os.environ.get("EMAIL_URL") or f"file:///{VAR_DIR / 'mail'}")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
 EMAIL_HOST = _email["EMAIL_HOST"]
