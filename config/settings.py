@@ -83,7 +83,13 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
 # for months and cannot be undone quickly, so it is the domain owner's decision
 # (SECURE_HSTS_PRELOAD=on), not a default; the deploy check's reminder about it is silenced.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
-if env_bool("BEHIND_PROXY", False):
+# Behind a reverse proxy (BEHIND_PROXY=on), the scheme and the client's address come from the
+# proxy's headers; otherwise those headers are the client's own words and are ignored. The client
+# address is the TRUSTED_PROXY_COUNT-th entry of X-Forwarded-For from the right (each trusted proxy
+# appends the address it was reached from); lantern.core.client_address reads it.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Health probes come from the load balancer over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
@@ -302,6 +308,7 @@ EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "911")
 
 # Secure messages: the answer time promised on every compose page, and the attachment limits.
 MESSAGE_REPLY_BUSINESS_DAYS = env_int("MESSAGE_REPLY_BUSINESS_DAYS", 3)
+AXES_CLIENT_IP_CALLABLE = "lantern.core.client_address.client_ip"
 MESSAGE_ATTACHMENT_MAX_BYTES = env_int("MESSAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 MESSAGE_ATTACHMENTS_PER_MESSAGE = env_int("MESSAGE_ATTACHMENTS_PER_MESSAGE", 5)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from lantern.core.client_address import client_ip
 from . import services, session_state
 from .models import User
 
@@ -28,7 +29,7 @@ def sign_in_started(request: HttpRequest, user: User) -> None:
     record = services.sign_in_record(
         user=user,
         session_key=request.session.session_key or "",
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         device_id=request.get_signed_cookie(DEVICE_COOKIE, None, salt=DEVICE_COOKIE_SALT),
     )

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from lantern.access.decorators import is_fully_signed_in, public, signed_in, signing_in
 from lantern.access.policy import is_staff_member
+from lantern.core.client_address import client_ip
 from lantern.core.throttle import attempt_allowed
 from lantern.notifications.forms import NotificationSettingsForm
 from lantern.notifications.preferences import preferences_set
@@ -92,7 +93,7 @@ def locked_out(
     """django-axes' lockout page (AXES_LOCKOUT_CALLABLE): the same for any username."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     ends_at = selectors.sign_in_lock_ends_at(
-        username=username, ip_address=request.META.get("REMOTE_ADDR")
+        username=username, ip_address=client_ip(request)
     )
     minutes = max(1, math.ceil((ends_at - timezone.now()).total_seconds() / 60))
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
@@ -184,7 +185,7 @@ def _recovery_allowed(request: HttpRequest, form) -> bool:
     """Limit recovery emails per source address; the message says nothing about accounts."""
     if attempt_allowed(
         scope="account-recovery",
-        address=request.META.get("REMOTE_ADDR"),
+        address=client_ip(request),
         limit=settings.RECOVERY_REQUESTS_PER_HOUR,
         window_seconds=3600,
     ):

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 from lantern.access.decorators import public, signed_in
+from lantern.core.client_address import client_ip
 from lantern.accounts.sign_in import sign_in_started
 
 from . import selectors, services
@@ -42,7 +43,7 @@ def start(request: HttpRequest) -> HttpResponse:
                 code=form.cleaned_data["code"],
                 birth_date=form.cleaned_data["birth_date"],
                 family_name=form.cleaned_data["family_name"],
-                address=request.META.get("REMOTE_ADDR"),
+                address=client_ip(request),
             )
         except services.EnrollmentError as error:
             problems.append(error.message)
@@ -117,7 +118,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 phone=form.cleaned_data["phone"],
                 organization=form.cleaned_data["organization"],
                 submission_key=form.cleaned_data["submission_key"],
-                address=request.META.get("REMOTE_ADDR"),
+                address=client_ip(request),
             )
         except services.EnrollmentError as error:
             problems.append(error.message)
