@@ -271,6 +271,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "lantern.accounts.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "lantern.core.client_address.client_ip"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
@@ -308,7 +309,6 @@ EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "911")
 
 # Secure messages: the answer time promised on every compose page, and the attachment limits.
 MESSAGE_REPLY_BUSINESS_DAYS = env_int("MESSAGE_REPLY_BUSINESS_DAYS", 3)
-AXES_CLIENT_IP_CALLABLE = "lantern.core.client_address.client_ip"
 MESSAGE_ATTACHMENT_MAX_BYTES = env_int("MESSAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 MESSAGE_ATTACHMENTS_PER_MESSAGE = env_int("MESSAGE_ATTACHMENTS_PER_MESSAGE", 5)
 
