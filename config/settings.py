@@ -199,7 +199,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;"
         ),
     }
+elif env_bool("TEST_ALLOW_AUDIT_TRUNCATE", False):
+    # PostgreSQL refuses TRUNCATE of the audit tables (audit migration 0004) unless the session
+    # says otherwise; Django's test flush empties tables with TRUNCATE, so only the test suite
+    # (lantern/testing/environment.py) turns this on for its connections.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "options": "-c lantern.allow_audit_truncate=on",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The hash chain over the audit trail (lantern/audit/sealing.py). The key of its HMAC: set it
+# apart from SECRET_KEY in production, so the secret key can be changed without breaking the
+# chain; empty derives one from SECRET_KEY. Events are sealed once they are this many seconds
+# old, so a transaction still open with a lower id is not passed over.
+AUDIT_SEAL_KEY = os.environ.get("AUDIT_SEAL_KEY", "")
+AUDIT_SEAL_SETTLE_SECONDS = env_int("AUDIT_SEAL_SETTLE_SECONDS", 60)
 
 _redis_url = os.environ.get("REDIS_URL", "")
 if _redis_url:

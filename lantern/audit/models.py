@@ -172,6 +172,9 @@ class AuditSeal(models.Model):
     event_count = models.PositiveIntegerField()
     previous_hash = models.CharField(max_length=64)
     chain_hash = models.CharField(max_length=64, unique=True)
+    # One line per sealed event, "id digest" (the first 16 hex digits of the event's own HMAC),
+    # so verify_audit can name the event that was changed, deleted or added, not only the seal.
+    event_digests = models.TextField(default="", blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -16,3 +16,6 @@ os.environ.setdefault("IMPORT_WORKERS", "1")
 # Playwright's synchronous API runs an event loop in the test thread; the live server's ORM
 # calls happen in its own thread, and the test's own ORM calls are synchronous by design.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# PostgreSQL refuses TRUNCATE of the audit tables unless the session allows it; Django's flush
+# between transactional tests uses TRUNCATE, so the test connections allow it (config/settings.py).
+os.environ.setdefault("TEST_ALLOW_AUDIT_TRUNCATE", "on")
