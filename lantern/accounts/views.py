@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from lantern.access.decorators import is_fully_signed_in, public, signed_in, signing_in
 from lantern.access.policy import is_staff_member
 from lantern.core.client_address import client_ip
+from lantern.core.redirects import safe_next_url
 from lantern.core.throttle import attempt_allowed
 from lantern.notifications.forms import NotificationSettingsForm
 from lantern.notifications.preferences import preferences_set
@@ -45,13 +46,8 @@ SIGNED_OUT_REASONS = {
 
 
 def safe_next(request: HttpRequest, default: str = "") -> str:
-    """The ?next= (or posted next) address if it is a page on this site, else `default`."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+    """The ?next= (or posted next) address if it is a path on this site, else `default`."""
+    return safe_next_url(request, default)
 
 
 def _account_page(

@@ -7,12 +7,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
 from lantern.access.decorators import public, signed_in
-from lantern.core.client_address import client_ip
 from lantern.accounts.sign_in import sign_in_started
+from lantern.core.client_address import client_ip
+from lantern.core.redirects import safe_next_url
 
 from . import selectors, services
 from .forms import AccountForm, IdentityForm, SignUpRequestForm, TermsForm
@@ -135,11 +135,7 @@ def sign_up_sent(request: HttpRequest) -> HttpResponse:
 @signed_in
 def terms(request: HttpRequest) -> HttpResponse:
     """Show the current terms of use and record acceptance, then continue to ?next."""
-    next_url = request.POST.get("next") or request.GET.get("next") or reverse("home:home")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("home:home")
+    next_url = safe_next_url(request, reverse("home:home"))
     current = selectors.terms_current()
     form = TermsForm(request.POST or None, initial={"version": current.version if current else ""})
     # Accept only the version that was on screen; if a newer one came out, show it instead.

@@ -15,12 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from lantern.access.decorators import signed_in, signing_in
 from lantern.access.policy import is_staff_member
 from lantern.accounts.reauth import password_recently_confirmed, recent_password_required
+from lantern.core.redirects import safe_next_url
 
 from . import selectors, services
 from .forms import BackupCodeForm, CodeForm, MethodKeyForm, TrustedDeviceForm, VerifyForm
@@ -40,12 +40,7 @@ SETUP_TEMPLATES = {
 
 def next_url(request: HttpRequest) -> str:
     """Where to go after the second factor: a safe `next` on this site, else the home page."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def _with_next(url_name: str, request: HttpRequest, **query: str) -> str:
