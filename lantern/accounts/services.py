@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from lantern.audit.models import AuditAction
+from lantern.audit.services import security_event_record
 from lantern.notifications.models import NotificationKind
 from lantern.notifications.services import absolute_url, notification_send
 
@@ -192,8 +194,24 @@ def session_end(*, session_id: str) -> None:
 
 def sessions_end_all(*, user: User, except_session_id: str | None = None) -> datetime:
     """End every session of the account (but one, if named) and stop trusting its browsers for
-    the second factor. Returns the moment used: a session that began before it and was not kept
-    is signed out by the session middleware."""
+    the second factor ("sign out everywhere"). Returns the moment used: a session that began
+    before it and was not kept is signed out by the session middleware."""
+    with transaction.atomic():
+        now = _sessions_end(user=user, except_session_id=except_session_id)
+        # One event for the one action; the trusted browsers it also forgets are part of it.
+        security_event_record(
+            action=AuditAction.SESSION_REVOKED,
+            subject=user,
+            actor=user,
+            object_type="session",
+            object_id="all-but-this" if except_session_id else "all",
+        )
+    return now
+
+
+def _sessions_end(*, user: User, except_session_id: str | None = None) -> datetime:
+    """End the sessions and forget the trusted browsers, writing no event of its own: a
+    password change or reset records itself, and its ending of sessions is part of it."""
     from lantern.mfa.services import trusted_devices_revoke
 
     now = timezone.now()
@@ -252,7 +270,11 @@ def password_reset_complete(*, user: User, new_password: str) -> None:
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        sessions_end_all(user=user)
+        _sessions_end(user=user)
+        # Whoever held the emailed link acted, signed out: the event names no actor.
+        security_event_record(
+            action=AuditAction.PASSWORD_CHANGED, subject=user, actor=None, object_id="reset"
+        )
         _password_changed_notice(user=user)
 
 
@@ -262,7 +284,10 @@ def password_change(*, user: User, new_password: str, keep_session_id: str | Non
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
-        sessions_end_all(user=user, except_session_id=keep_session_id)
+        _sessions_end(user=user, except_session_id=keep_session_id)
+        security_event_record(
+            action=AuditAction.PASSWORD_CHANGED, subject=user, actor=user, object_id="settings"
+        )
         _password_changed_notice(user=user)
 
 
@@ -281,6 +306,7 @@ def email_change(*, user: User, email: str) -> None:
         user.email = email
         user.email_verified_at = None
         user.save(update_fields=["email", "email_verified_at"])
+        security_event_record(action=AuditAction.EMAIL_CHANGED, subject=user, actor=user)
         if old_email and old_email.lower() != email.lower():
             notification_send(kind=NotificationKind.CONTACT_CHANGED, email=old_email)
         email_verification_start(user=user)
@@ -290,5 +316,6 @@ def phone_change(*, user: User, phone: str) -> None:
     with transaction.atomic():
         user.phone = phone
         user.save(update_fields=["phone"])
+        security_event_record(action=AuditAction.PHONE_CHANGED, subject=user, actor=user)
         if user.has_verified_email:
             notification_send(kind=NotificationKind.CONTACT_CHANGED, email=user.email)

@@ -30,6 +30,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from user_agents import parse as parse_user_agent
 
 from lantern.accounts.sign_in import sign_in_completed
+from lantern.audit.models import AuditAction
+from lantern.audit.services import security_event_record
 from lantern.notifications.models import NotificationKind
 from lantern.notifications.services import notification_send
 
@@ -282,21 +284,31 @@ def method_confirm(*, user: Any, device: Device, code: str) -> tuple[CodeCheck, 
             return CodeCheck(CodeOutcome.WRONG), NewBackupCodes()
         locked.confirmed = True
         locked.save(update_fields=["confirmed"])
+        _factor_event(user=user, action=AuditAction.FACTOR_ADDED, kind=_kind_of(locked))
         new_codes = NewBackupCodes()
+        # The first method's backup codes come with it: one action, one event.
         if not StaticToken.objects.filter(device__user=user).exists():
-            new_codes = backup_codes_create(user=user)
+            new_codes = _backup_codes_replace(user=user)
     return CodeCheck(CodeOutcome.ACCEPTED, device=locked), new_codes
 
 
 def passkey_registered(*, user: Any) -> NewBackupCodes:
     """After a passkey is added: the first method also gets backup codes."""
-    if StaticToken.objects.filter(device__user=user).exists():
-        return NewBackupCodes()
-    return backup_codes_create(user=user)
+    with transaction.atomic():
+        _factor_event(user=user, action=AuditAction.FACTOR_ADDED, kind=MethodKind.PASSKEY)
+        if StaticToken.objects.filter(device__user=user).exists():
+            return NewBackupCodes()
+        return _backup_codes_replace(user=user)
 
 
 def backup_codes_create(*, user: Any) -> NewBackupCodes:
     """Ten new backup codes; the old ones stop working. The codes are returned once, here."""
+    with transaction.atomic():
+        _factor_event(user=user, action=AuditAction.FACTOR_ADDED, kind=BACKUP_CODES_KIND)
+        return _backup_codes_replace(user=user)
+
+
+def _backup_codes_replace(*, user: Any) -> NewBackupCodes:
     with transaction.atomic():
         device = StaticDevice.objects.filter(user=user).order_by("id").first()
         if device is None:
@@ -331,7 +343,29 @@ def method_remove(*, user: Any, method: SignInMethod) -> None:
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         if len(sign_in_methods(user=user)) <= 1:
             raise LastMethodError
-        METHOD_MODELS[method.kind].objects.filter(pk=method.device.pk, user=user).delete()
+        deleted, _ = (
+            METHOD_MODELS[method.kind].objects.filter(pk=method.device.pk, user=user).delete()
+        )
+        if deleted:
+            _factor_event(user=user, action=AuditAction.FACTOR_REMOVED, kind=method.kind)
+
+
+# The object id of a security event about backup codes (the other factors use MethodKind).
+BACKUP_CODES_KIND = "backup_codes"
+
+
+def _kind_of(device: Device) -> str:
+    for kind, model in METHOD_MODELS.items():
+        if isinstance(device, model):
+            return kind.value
+    return type(device).__name__
+
+
+def _factor_event(*, user: Any, action: AuditAction, kind: str) -> None:
+    """A second factor added or removed by the account itself, in the caller's transaction."""
+    security_event_record(
+        action=action, subject=user, actor=user, object_type="second_factor", object_id=kind
+    )
 
 
 # Trusted browsers.
@@ -378,7 +412,16 @@ def trusted_device_for(*, user: Any, token: str | None) -> TrustedDevice | None:
 
 
 def trusted_device_revoke(*, user: Any, public_id: Any) -> None:
-    TrustedDevice.objects.filter(user=user, public_id=public_id).delete()
+    with transaction.atomic():
+        deleted, _ = TrustedDevice.objects.filter(user=user, public_id=public_id).delete()
+        if deleted:
+            security_event_record(
+                action=AuditAction.TRUSTED_BROWSER_REVOKED,
+                subject=user,
+                actor=user,
+                object_type="trusted_browser",
+                object_id=str(public_id),
+            )
 
 
 def trusted_devices_revoke(*, user: Any) -> int:
