@@ -277,15 +277,27 @@ PASSWORD_RESET_TIMEOUT = 60 * 60
 # Optional: a MaxMind GeoLite2 City database, to show a city for each sign-in's address.
 GEOIP_PATH = os.environ.get("GEOIP_PATH", "")
 
-# Sign-in throttling (django-axes). Five wrong passwords for one username lock that username, and
-# five from one address lock the address, for 15 minutes after the last failure; a success clears
-# the count. Failures during a lock are not counted, so the page can say when it ends. Unknown
-# usernames are counted exactly like real ones, so a lock reveals nothing.
+# Sign-in throttling (django-axes). Five wrong passwords for one username lock that username (and
+# so every pair of it with an address) for 15 minutes after the last failure. An address alone is
+# not locked by axes: behind a proxy or a clinic's network many patients share one, so one person
+# must not lock everyone out. Instead an address is refused after
+# SIGN_IN_FAILURES_PER_ADDRESS_PER_HOUR wrong passwords in an hour (lantern.accounts.sign_in). A
+# success clears only its own username's failures (axes resets by each lockout parameter, and
+# none is the address alone), so signing in to one's own account cannot clear the count against
+# someone else's. Failures during a lock are not counted, so the page can say when it ends.
+# Unknown usernames are counted exactly like real ones, so a lock reveals nothing.
 AXES_FAILURE_LIMIT = 5
 AXES_VERBOSE = False
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+SIGN_IN_FAILURES_PER_ADDRESS_PER_HOUR = env_int("SIGN_IN_FAILURES_PER_ADDRESS_PER_HOUR", 100)
+# Hard caps (NIST SP 800-63B 5.2.2): after this many wrong passwords in a row for one username,
+# or wrong second-factor codes in a row for one account, that step is paused until the password
+# is reset by email or staff of the patient's clinic lift the pause. 100 is NIST's maximum.
+ACCOUNT_PAUSE_AFTER_FAILURES = env_int("ACCOUNT_PAUSE_AFTER_FAILURES", 100)
+# Email confirmation links an account may ask to be sent again, per hour.
+EMAIL_CONFIRMATIONS_PER_HOUR = env_int("EMAIL_CONFIRMATIONS_PER_HOUR", 5)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "lantern.accounts.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"

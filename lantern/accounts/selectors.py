@@ -10,8 +10,9 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Max, QuerySet, Sum
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from .models import SignInEvent, User, UserSession
+from .models import PasswordFailureCount, SignInEvent, User, UserSession
 
 RECENT_SIGN_INS = 10
 
@@ -70,7 +71,7 @@ def user_for_recovery(*, email_or_username: str) -> list[User]:
 
 
 def sign_in_lock_ends_at(*, username: str, ip_address: str | None) -> datetime:
-    """When the sign-in lock that applies to this username or address ends.
+    """When the sign-in lock that applies to this username (alone, or with this address) ends.
 
     Computed the same way for real and unknown usernames: axes counts both alike.
     """
@@ -78,7 +79,8 @@ def sign_in_lock_ends_at(*, username: str, ip_address: str | None) -> datetime:
     cool_off = get_cool_off() or timedelta(0)
     ends = [now + cool_off]
     recent = AccessAttempt.objects.filter(attempt_time__gte=now - cool_off)
-    for attempts in (recent.filter(username=username), recent.filter(ip_address=ip_address)):
+    by_username = recent.filter(username=username)
+    for attempts in (by_username, by_username.filter(ip_address=ip_address)):
         summary = attempts.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
         if (summary["failures"] or 0) >= settings.AXES_FAILURE_LIMIT and summary["last"]:
             ends.append(summary["last"] + cool_off)

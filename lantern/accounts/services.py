@@ -9,7 +9,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.urls import reverse
@@ -17,7 +19,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from lantern.audit.models import AuditAction
+from lantern.audit.models import AuditAction, AuditOutcome
 from lantern.audit.services import security_event_record
 from lantern.notifications.models import NotificationKind
 from lantern.notifications.services import absolute_url, notification_send
@@ -28,10 +30,14 @@ from .models import (
     EmailVerification,
     EmailVerificationStatus,
     KnownDevice,
+    PasswordFailureCount,
     SignInEvent,
     User,
     UserSession,
 )
+
+if TYPE_CHECKING:
+    from lantern.access.policy import PatientAccess
 
 EMAIL_VERIFICATION_LIFETIME = timedelta(days=3)
 # How often a session's "last active" time is written: at most once a minute.
@@ -176,6 +182,13 @@ def sign_in_complete(*, user: User, sign_in_event_id: str) -> bool:
             KnownDevice.objects.filter(user=user, sign_in_events=sign_in_event_id).update(
                 last_signed_in_at=now
             )
+            security_event_record(
+                action=AuditAction.SIGN_IN,
+                subject=user,
+                actor=user,
+                object_type="sign_in",
+                object_id=sign_in_event_id,
+            )
     return bool(marked)
 
 
@@ -275,6 +288,8 @@ def password_reset_complete(*, user: User, new_password: str) -> None:
         security_event_record(
             action=AuditAction.PASSWORD_CHANGED, subject=user, actor=None, object_id="reset"
         )
+        # The emailed link proves the account's address: it lifts a pause after many failures.
+        account_unpause(user=user, actor=None, reason="password_reset")
         _password_changed_notice(user=user)
 
 
@@ -319,3 +334,136 @@ def phone_change(*, user: User, phone: str) -> None:
         security_event_record(action=AuditAction.PHONE_CHANGED, subject=user, actor=user)
         if user.has_verified_email:
             notification_send(kind=NotificationKind.CONTACT_CHANGED, email=user.email)
+
+
+# Failures in a row and the pauses they lead to (NIST SP 800-63B 5.2.2).
+
+
+def password_failure_record(*, username: str) -> bool:
+    """Count a wrong password typed for `username`, a real account's or not, and pause its
+    password step at settings.ACCOUNT_PAUSE_AFTER_FAILURES. Returns whether it is paused.
+
+    Audited as a failed sign-in naming the account if it exists; neither the typed password
+    nor an unknown username is stored anywhere.
+    """
+    user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+    now = timezone.now()
+    with transaction.atomic():
+        count, _ = PasswordFailureCount.objects.select_for_update().get_or_create(
+            username_digest=selectors.username_digest(username), defaults={"last_failed_at": now}
+        )
+        count.failures += 1
+        count.last_failed_at = now
+        newly_paused = (
+            count.paused_at is None and count.failures >= settings.ACCOUNT_PAUSE_AFTER_FAILURES
+        )
+        if newly_paused:
+            count.paused_at = now
+        count.save()
+        security_event_record(
+            action=AuditAction.SIGN_IN_FAILED,
+            subject=user,
+            actor=None,
+            outcome=AuditOutcome.DENIED,
+            object_id="password",
+        )
+        if newly_paused and user is not None:
+            security_event_record(
+                action=AuditAction.ACCOUNT_FROZEN, subject=user, actor=None, object_id="password"
+            )
+    return count.paused_at is not None
+
+
+def sign_in_lockout_record(*, username: str) -> None:
+    """Audit a sign-in refused by a lock (django-axes' user_locked_out: the attempt that locks
+    the username and each one refused while it is locked), naming the account if it exists."""
+    user = User.objects.filter(**{User.USERNAME_FIELD: username}).first() if username else None
+    security_event_record(
+        action=AuditAction.LOCKED_OUT, subject=user, actor=None, outcome=AuditOutcome.DENIED
+    )
+
+
+def password_failures_clear(*, user: User) -> None:
+    """A right password ends the run of wrong ones (a paused step never gets this far)."""
+    PasswordFailureCount.objects.filter(
+        username_digest=selectors.username_digest(user.get_username()), paused_at__isnull=True
+    ).delete()
+
+
+def second_factor_failure_record(*, user: User, method: str) -> bool:
+    """Count a wrong second-factor code and pause the second step at
+    settings.ACCOUNT_PAUSE_AFTER_FAILURES. Returns whether it is paused."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.second_factor_failures += 1
+        newly_paused = (
+            locked.second_factor_paused_at is None
+            and locked.second_factor_failures >= settings.ACCOUNT_PAUSE_AFTER_FAILURES
+        )
+        if newly_paused:
+            locked.second_factor_paused_at = now
+        locked.save(update_fields=["second_factor_failures", "second_factor_paused_at"])
+        user.second_factor_failures = locked.second_factor_failures
+        user.second_factor_paused_at = locked.second_factor_paused_at
+        # Someone who knew the password typed it; who they are is what is in question.
+        security_event_record(
+            action=AuditAction.SECOND_FACTOR_FAILED,
+            subject=user,
+            actor=None,
+            outcome=AuditOutcome.DENIED,
+            object_type="second_factor",
+            object_id=method,
+        )
+        if newly_paused:
+            security_event_record(
+                action=AuditAction.ACCOUNT_FROZEN,
+                subject=user,
+                actor=None,
+                object_id="second_factor",
+            )
+    return locked.second_factor_paused_at is not None
+
+
+def second_factor_failures_clear(*, user: User) -> None:
+    """A right code ends the run of wrong ones (a paused step never gets this far)."""
+    if user.second_factor_failures:
+        User.objects.filter(pk=user.pk, second_factor_paused_at__isnull=True).update(
+            second_factor_failures=0
+        )
+        user.second_factor_failures = 0
+
+
+def account_unpause(*, user: User, actor: User | None, reason: str) -> bool:
+    """Lift the pauses of both steps and forget the failure counts. Audited when something was
+    paused. `reason` names how: "password_reset" (by email) or "staff".
+
+    Returns whether anything was paused."""
+    digest = selectors.username_digest(user.get_username())
+    with transaction.atomic():
+        counts = PasswordFailureCount.objects.filter(username_digest=digest)
+        password_paused = counts.filter(paused_at__isnull=False).exists()
+        counts.delete()
+        second_factor_paused = (
+            User.objects.filter(pk=user.pk, second_factor_paused_at__isnull=False).update(
+                second_factor_failures=0, second_factor_paused_at=None
+            )
+            > 0
+        )
+        User.objects.filter(pk=user.pk).update(second_factor_failures=0)
+        user.second_factor_failures, user.second_factor_paused_at = 0, None
+        if password_paused or second_factor_paused:
+            security_event_record(
+                action=AuditAction.ACCOUNT_UNFROZEN, subject=user, actor=actor, object_id=reason
+            )
+    return password_paused or second_factor_paused
+
+
+def account_unpause_for_patient(*, actor: User, access: PatientAccess) -> bool:
+    """Staff of the patient's clinic lift the pauses of the patient's own account (after
+    checking who is calling, by phone or at the desk). `access` comes from the access policy,
+    so only staff who may act for this patient get here. Returns whether anything was paused."""
+    user = User.objects.filter(patient=access.patient).first()
+    if user is None:
+        return False
+    return account_unpause(user=user, actor=actor, reason="staff")

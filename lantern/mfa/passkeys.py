@@ -39,11 +39,12 @@ class NewBackupCodesMixin:
         response = super().post(*args, **kwargs)  # type: ignore[misc]
         if response.status_code == 200:
             request = self.request  # type: ignore[attr-defined]
-            from .views import NEW_BACKUP_CODES_SESSION_KEY
+            from .views import BACKUP_CODES_DUE_SESSION_KEY
 
-            new_codes = services.passkey_registered(user=request.user)
-            if new_codes.codes:
-                request.session[NEW_BACKUP_CODES_SESSION_KEY] = new_codes.codes
+            # The codes cannot be shown in this JSON answer and are not kept: the backup codes
+            # page, where the browser goes next, draws them again and shows them once.
+            if services.passkey_registered(user=request.user).codes:
+                request.session[BACKUP_CODES_DUE_SESSION_KEY] = True
         return response
 
 

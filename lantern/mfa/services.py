@@ -324,6 +324,17 @@ def _backup_codes_replace(*, user: Any) -> NewBackupCodes:
     return NewBackupCodes(codes=codes)
 
 
+def backup_codes_redraw(*, user: Any) -> NewBackupCodes:
+    """Draw the first backup codes again, to show them on a page of their own.
+
+    A passkey is added through a JSON request, whose answer cannot show codes, and codes are
+    never kept in the session (a session row is readable by whoever reads the database). So the
+    codes made with the first passkey are replaced here, when the page that shows them opens.
+    They are still the codes that came with that passkey: no second event is written.
+    """
+    return _backup_codes_replace(user=user)
+
+
 def backup_codes_set(*, user: Any, codes: list[str]) -> None:
     """Make exactly these the account's backup codes (for the demo accounts, whose codes are
     printed), keeping the device."""

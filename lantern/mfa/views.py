@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from lantern.access.decorators import signed_in, signing_in
@@ -26,7 +27,9 @@ from . import selectors, services
 from .forms import BackupCodeForm, CodeForm, MethodKeyForm, TrustedDeviceForm, VerifyForm
 from .selectors import MethodKind
 
-NEW_BACKUP_CODES_SESSION_KEY = "lantern.mfa.new_backup_codes"
+# Set when the first passkey is added (a JSON request that cannot show codes): the backup codes
+# page then draws the codes and shows them once. The codes themselves are never in the session.
+BACKUP_CODES_DUE_SESSION_KEY = "lantern.mfa.backup_codes_due"
 # The words in URLs for each method ("?method=app"); never a database id.
 SETUP_TEMPLATES = {
     MethodKind.APP: "mfa/setup_app.html",
@@ -78,8 +81,7 @@ def setup_gate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
 def _after_new_method(request: HttpRequest, new_codes: services.NewBackupCodes) -> HttpResponse:
     if new_codes.codes:
-        request.session[NEW_BACKUP_CODES_SESSION_KEY] = new_codes.codes
-        return redirect(_with_next("mfa:backup_codes", request))
+        return _backup_codes_page(request, new_codes.codes)
     messages.success(request, "Your new way to sign in is ready.")
     return redirect("mfa:manage")
 
@@ -198,16 +200,31 @@ def _passkey_config(request: HttpRequest, registration_prefix: str) -> dict[str,
     }
 
 
+def _backup_codes_page(
+    request: HttpRequest, codes: list[str], then: str | None = None
+) -> HttpResponse:
+    """New backup codes, shown once in the answer to the request that made them.
+
+    They live only in this response: never in the session or any cache, so nothing stored on
+    the server or the browser holds them in plain text afterwards.
+    """
+    context: dict[str, Any] = {"codes": codes}
+    if then is not None:
+        context["next"] = then
+    response = _page(request, "mfa/backup_codes.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
 @signed_in
 def backup_codes(request: HttpRequest) -> HttpResponse:
-    """The new backup codes, shown once; "I have saved these codes" forgets them."""
-    codes = request.session.get(NEW_BACKUP_CODES_SESSION_KEY)
+    """After the first passkey, draws and shows its backup codes once; "I have saved these
+    codes" posts here and goes on."""
     if request.method == "POST":
-        request.session.pop(NEW_BACKUP_CODES_SESSION_KEY, None)
         return redirect(next_url(request))
-    if not codes:
-        return redirect(next_url(request))
-    return _page(request, "mfa/backup_codes.html", {"codes": codes})
+    if request.session.pop(BACKUP_CODES_DUE_SESSION_KEY, False):
+        return _backup_codes_page(request, services.backup_codes_redraw(user=request.user).codes)
+    return redirect(next_url(request))
 
 
 # Verify at sign-in.
@@ -350,8 +367,7 @@ def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, "mfa/backup_codes_regenerate.html", {})
     new_codes = services.backup_codes_create(user=request.user)
-    request.session[NEW_BACKUP_CODES_SESSION_KEY] = new_codes.codes
-    return redirect(f"{reverse('mfa:backup_codes')}?{urlencode({'next': reverse('mfa:manage')})}")
+    return _backup_codes_page(request, new_codes.codes, then=reverse("mfa:manage"))
 
 
 @signed_in

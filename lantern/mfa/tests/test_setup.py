@@ -8,7 +8,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lantern.mfa.models import SmsDevice
 from lantern.mfa.services import backup_code_hash
-from lantern.mfa.views import NEW_BACKUP_CODES_SESSION_KEY
 from lantern.testing.factories_mfa import current_totp_code
 
 from .conftest import last_code_sent_to
@@ -74,23 +73,21 @@ def test_confirming_the_app_gives_backup_codes_and_finishes_sign_in(half_signed_
 
     device.refresh_from_db()
     assert device.confirmed
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("mfa:backup_codes"))
-    codes = half_signed_in.session[NEW_BACKUP_CODES_SESSION_KEY]
+    # The codes are shown once, in the answer to the code that confirmed the app.
+    assert response.status_code == 200
+    codes = response.context["codes"]
     assert len(codes) == 10
     assert len(set(codes)) == 10
+    assert codes[0] in response.content.decode()
+    assert "I have saved these codes" in response.content.decode()
+    assert response.context["next"] == "/two-factor/"
     # Stored only as keyed hashes.
     stored = set(StaticToken.objects.filter(device__user=alice).values_list("token", flat=True))
     assert stored == {backup_code_hash(code) for code in codes}
     assert not stored & set(codes)
 
-    page = half_signed_in.get(response.url)
-    assert codes[0] in page.content.decode()
-    assert "I have saved these codes" in page.content.decode()
-
-    done = half_signed_in.post(response.url, {"next": "/two-factor/"})
+    done = half_signed_in.post(reverse("mfa:backup_codes"), {"next": "/two-factor/"})
     assert done.url == "/two-factor/"
-    assert NEW_BACKUP_CODES_SESSION_KEY not in half_signed_in.session
     # Fully signed in now: the manage page opens.
     assert half_signed_in.get(reverse("mfa:manage")).status_code == 200
 
@@ -114,7 +111,9 @@ def test_email_codes_are_set_up_with_a_code_from_the_outbox(half_signed_in, veri
     half_signed_in.post(reverse("mfa:setup_send", args=["email"]))
     response = half_signed_in.post(url, {"code": last_code_sent_to(alice.email)})
 
-    assert response.status_code == 302
+    # Confirmed: the first method's backup codes are shown in the answer.
+    assert response.status_code == 200
+    assert len(response.context["codes"]) == 10
     assert EmailDevice.objects.get(user=alice).confirmed
     # The code itself is not stored.
     assert EmailDevice.objects.get(user=alice).token is None
@@ -132,7 +131,8 @@ def test_text_codes_are_set_up_with_a_code_from_the_outbox(half_signed_in, alice
     assert device.token != code
     response = half_signed_in.post(url, {"code": code})
 
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert len(response.context["codes"]) == 10
     assert SmsDevice.objects.get(user=alice).confirmed
 
 
