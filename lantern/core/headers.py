@@ -1,0 +1,33 @@
+"""Response headers that keep health information out of caches.
+
+Results, messages and the rest of a record must not stay on the disk of a shared or public
+computer after sign-out, nor in any proxy on the way. Static files are served by WhiteNoise before
+this middleware runs, so they keep their long cache lifetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.cache import add_never_cache_headers
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (with no-cache, must-revalidate, private) on every page.
+
+    Signed-in responses always get it, overriding whatever a view set. Responses to people who are
+    not signed in (sign-in, recovery, enrollment, error pages) carry CSRF tokens and account
+    details being typed in, so they get it too unless a view chose its own caching.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        if signed_in or not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
