@@ -89,11 +89,19 @@ def _entry(event: AuditEvent, access: PatientAccess, clinic: str) -> AccessLogEn
 
 
 def _who(event: AuditEvent, access: PatientAccess, clinic: str) -> tuple[str, str]:
-    """Who acted, in the patient's words, and their role: one wording per kind of actor."""
+    """Who acted, in the patient's words, and their role: one wording per kind of actor.
+
+    The log speaks to the patient ("your record"), so "You" and the patient's name mean the
+    patient. Only the patient's own enrolled account is named so: not whoever reads the log (a
+    proxy or staff member reads their own entries under their own name) and not another
+    account whose event was recorded in the patient's role.
+    """
     actor = event.actor
     role = event.actor_role
-    if event.actor_id is not None and event.actor_id == access.user.pk:
-        return YOU, _role_words(event, clinic)
+    if actor is not None and actor.patient_id == access.patient.pk:
+        if actor.pk == access.user.pk:
+            return YOU, _role_words(event, clinic)
+        return access.patient.display_name or "The patient", _role_words(event, clinic)
     name = (actor.get_full_name() or actor.get_username()) if actor else event.actor_label
     if role == ActorRole.APP:
         # Audit events do not record which app; the connected-apps page lists them.
@@ -102,7 +110,9 @@ def _who(event: AuditEvent, access: PatientAccess, clinic: str) -> tuple[str, st
         # Imports run as the system, without an account, on behalf of the clinic.
         return f"{clinic or 'Your clinic'} (records import)", "Records import"
     if role == ActorRole.SELF:
-        return access.patient.display_name or name, "Patient"
+        # Recorded as the patient, but by an account that is not the patient's (one linked to
+        # the record then, or recorded wrongly): named as itself, never as the patient.
+        return f"{name or 'Another account'} (not your account)", "Other account"
     if role == ActorRole.PROXY:
         return f"{name or 'Someone'} (someone you gave access to)", "Proxy"
     if role == ActorRole.STAFF:

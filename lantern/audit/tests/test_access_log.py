@@ -220,4 +220,34 @@ def test_staff_reading_the_log_see_the_patients_own_views_under_the_patients_nam
     log = entries(sign_in(Client(), named_nora), alice.patient)
 
     assert ("Alice Adams", "Patient") in {(entry.who, entry.role) for entry in log}
-    assert log[0].who == "You"
+    # Nora opening the log is her own entry, under her own name: "You" means the patient.
+    assert log[0].who == "Nora Nguyen, nurse at Riverside Family Clinic"
+
+
+def test_another_account_recorded_in_the_patients_role_is_not_named_as_the_patient(alice):
+    # An account that is not Alice's (one linked to her record before, or an event recorded
+    # wrongly) acted with the role "self": the log must not say it was Alice.
+    other = UserFactory(username="former-account", first_name="Mallory", last_name="Moss")
+    record_view(other, alice.patient, ActorRole.SELF)
+
+    log = entries(sign_in(Client(), alice), alice.patient)
+    others = [entry for entry in log if "Mallory" in entry.who]
+
+    assert [(entry.who, entry.role) for entry in others] == [
+        ("Mallory Moss (not your account)", "Other account")
+    ]
+    assert all(entry.who == "You" for entry in log if entry not in others)
+
+
+def test_staff_reading_the_log_see_another_account_in_the_patients_role_under_its_own_name(
+    alice, named_nora
+):
+    other = UserFactory(first_name="Mallory", last_name="Moss")
+    record_view(other, alice.patient, ActorRole.SELF)
+
+    log = entries(sign_in(Client(), named_nora), alice.patient)
+
+    whos = [entry.who for entry in log]
+    assert "Mallory Moss (not your account)" in whos
+    assert "You" not in whos
+    assert "Alice Adams" not in whos
