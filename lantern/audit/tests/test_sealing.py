@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import psycopg
 import pytest
 import time_machine
 from django.core.management import call_command
@@ -22,6 +21,8 @@ from lantern.audit.sealing import (
 )
 from lantern.audit.services import audit_event_record
 from lantern.audit.tasks import seal_audit_trail
+
+from .tampering import separate_session
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -169,15 +170,7 @@ def test_a_second_sealer_gives_up_at_once_and_page_views_still_write_on_postgres
         )
     record(alice)
     traveller.shift(dt.timedelta(minutes=2))
-    database = connection.settings_dict
-    with psycopg.connect(
-        dbname=database["NAME"],
-        user=database["USER"],
-        password=database["PASSWORD"],
-        host=database["HOST"],
-        port=database["PORT"],
-        autocommit=True,
-    ) as other_sealer:
+    with separate_session() as other_sealer:
         other_sealer.execute("SELECT pg_advisory_lock(%s)", [SEALING_LOCK_ID])
 
         run = audit_trail_seal()
