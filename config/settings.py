@@ -278,12 +278,17 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's list above is mostly shorter than 12; this one is the 5,000 most common passwords
+    # of 12 characters or more (lantern/enrollment/data/README.md names its source and licence).
+    {"NAME": "lantern.enrollment.validators.CommonLongPasswordValidator"},
+    {"NAME": "lantern.enrollment.validators.RepeatedOrSequentialValidator"},
     {"NAME": "lantern.enrollment.validators.MaximumLengthValidator"},
     {"NAME": "lantern.enrollment.validators.PersonalDetailsValidator"},
     {"NAME": "lantern.enrollment.validators.BreachedPasswordValidator"},
 ]
 # A file of SHA-1 hashes of breached passwords (one upper-case hash per line, sorted, in the
-# format of the downloadable Pwned Passwords list). None is bundled: the check is off without it.
+# format of the downloadable Pwned Passwords list). None is bundled: the check is off without it,
+# and `manage.py check --deploy` warns (lantern.enrollment.W001) until it is set.
 BREACHED_PASSWORDS_FILE = os.environ.get("BREACHED_PASSWORDS_FILE", "")
 # How long an activation code that staff issue for a patient stays valid.
 ACTIVATION_CODE_DAYS = env_int("ACTIVATION_CODE_DAYS", 30)

@@ -24,11 +24,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_otp.models import Device
+from django_otp.oath import TOTP, hotp
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from user_agents import parse as parse_user_agent
 
+from lantern.accounts import services as account_services
 from lantern.accounts.sign_in import sign_in_completed
 from lantern.audit.models import AuditAction
 from lantern.audit.services import security_event_record
@@ -66,6 +68,12 @@ class CodeOutcome(Enum):
     WRONG = "wrong"
     # Too many wrong codes lately: the account must wait until `retry_at`.
     WAIT = "wait"
+    # The authenticator app's code for a moment it was already used for: a replay, refused but
+    # not counted as a wrong code (it is no guess).
+    REUSED = "reused"
+    # ACCOUNT_PAUSE_AFTER_FAILURES wrong codes in a row: the second step waits for a password
+    # reset by email or for the patient's clinic (NIST SP 800-63B 5.2.2).
+    PAUSED = "paused"
 
 
 @dataclass(frozen=True)
@@ -192,7 +200,13 @@ def _code_for(device: Device, code: str) -> str:
 
 
 def code_check(*, user: Any, device: Device, code: str) -> CodeCheck:
-    """Check a typed code against one of the account's devices; a right code is used up."""
+    """Check a typed code against one of the account's devices; a right code is used up.
+
+    A right code ends the account's run of wrong ones; a wrong one is counted (and audited)
+    towards the pause, except an app code replayed for a moment it was already used for.
+    """
+    if user.second_factor_paused_at is not None:
+        return CodeCheck(CodeOutcome.PAUSED)
     retry_at = failures_wait_until(user=user)
     if retry_at is not None:
         return CodeCheck(CodeOutcome.WAIT, retry_at=retry_at)
@@ -200,12 +214,37 @@ def code_check(*, user: Any, device: Device, code: str) -> CodeCheck:
     # one code cannot both succeed.
     verified = django_otp.verify_token(user, device.persistent_id, _code_for(device, code))
     if verified is not None:
+        account_services.second_factor_failures_clear(user=user)
         return CodeCheck(CodeOutcome.ACCEPTED, device=verified)
+    if _is_reused_app_code(device, code):
+        return CodeCheck(CodeOutcome.REUSED)
     SecondFactorEvent.objects.create(user=user, kind=SecondFactorEventKind.CODE_REJECTED)
+    if account_services.second_factor_failure_record(user=user, method=_kind_of(device)):
+        return CodeCheck(CodeOutcome.PAUSED)
     retry_at = failures_wait_until(user=user)
     if retry_at is not None:
         return CodeCheck(CodeOutcome.WAIT, retry_at=retry_at)
     return CodeCheck(CodeOutcome.WRONG)
+
+
+def _is_reused_app_code(device: Device, code: str) -> bool:
+    """Whether `code` is the authenticator app's right code for a time step the device has
+    already accepted (django-otp refuses those: `last_t`)."""
+    if not isinstance(device, TOTPDevice):
+        return False
+    current = TOTPDevice.objects.filter(pk=device.pk).first()
+    try:
+        token = int(code.strip().replace(" ", "").replace("-", ""))
+    except ValueError:
+        return False
+    if current is None or current.last_t < 0:
+        return False
+    now_t = TOTP(current.bin_key, current.step, current.t0, current.digits, current.drift).t()
+    return any(
+        hotp(current.bin_key, t, digits=current.digits) == token
+        for t in range(now_t - current.tolerance, now_t + current.tolerance + 1)
+        if t <= current.last_t
+    )
 
 
 def session_verify(*, request: HttpRequest, device: Device) -> None:

@@ -40,6 +40,11 @@ SETUP_TEMPLATES = {
 
 # Helpers shared by the views.
 
+PAUSED_MESSAGE = (
+    "Your account is paused after many failed attempts. "
+    "Reset your password by email, or call your clinic."
+)
+
 
 def next_url(request: HttpRequest) -> str:
     """Where to go after the second factor: a safe `next` on this site, else the home page."""
@@ -87,6 +92,13 @@ def _after_new_method(request: HttpRequest, new_codes: services.NewBackupCodes) 
 
 
 def _wait_message(check: services.CodeCheck) -> str:
+    if check.outcome is services.CodeOutcome.PAUSED:
+        return PAUSED_MESSAGE
+    if check.outcome is services.CodeOutcome.REUSED:
+        return (
+            "That code did not work: it was used already. Wait for your app to show a new "
+            "code, then enter it."
+        )
     if check.retry_at is not None:
         local = timezone.localtime(check.retry_at)
         return (
