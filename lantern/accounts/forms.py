@@ -14,10 +14,19 @@ from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
 
 from .models import User
+from .sign_in import PasswordOutcome, password_check
 
 SIGN_IN_ERROR = (
     "The username or password is not right. Check them and try again, "
     "or use the links below if you have forgotten them."
+)
+SIGN_IN_PAUSED = (
+    "Your account is paused after many failed attempts. "
+    "Reset your password by email, or call your clinic."
+)
+SIGN_IN_ADDRESS_LIMITED = (
+    "There have been too many sign-in attempts from your network. "
+    "Wait an hour, then try again, or call your clinic."
 )
 
 
@@ -71,9 +80,15 @@ class SignInForm(UswdsFormMixin, forms.Form):
         data = super().clean()
         username, password = data.get("username"), data.get("password")
         if username and password:
-            # Through authenticate(), so django-axes counts failures and applies locks, and the
-            # model backend hashes a dummy password for unknown usernames (same timing).
-            self.user = authenticate(self.request, username=username, password=password)
+            # Through authenticate() (in password_check), so django-axes counts failures and
+            # applies locks, and the model backend hashes a dummy password for unknown usernames
+            # (same timing).
+            check = password_check(self.request, username=username, password=password)
+            self.user = check.user
+            if check.outcome is PasswordOutcome.PAUSED:
+                raise forms.ValidationError(SIGN_IN_PAUSED, code="paused")
+            if check.outcome is PasswordOutcome.ADDRESS_LIMITED:
+                raise forms.ValidationError(SIGN_IN_ADDRESS_LIMITED, code="address_limited")
             if self.user is None:
                 raise forms.ValidationError(SIGN_IN_ERROR, code="invalid_login")
         return data

@@ -31,6 +31,11 @@ class User(AbstractUser):
     # Every session that began before this moment is over ("sign out everywhere", a password
     # reset); the session middleware checks it on each request.
     sessions_ended_at = models.DateTimeField(null=True, blank=True)
+    # Wrong second-factor codes in a row (a right code sets it back to 0), and when the second
+    # step was paused after ACCOUNT_PAUSE_AFTER_FAILURES of them (NIST SP 800-63B 5.2.2). Only a
+    # password reset by email or a member of the patient's clinic lifts the pause.
+    second_factor_failures = models.PositiveIntegerField(default=0)
+    second_factor_paused_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "accounts_user"
@@ -187,3 +192,22 @@ class KnownDevice(models.Model):
 
     def __str__(self) -> str:
         return "Known device"
+
+
+class PasswordFailureCount(models.Model):
+    """Wrong passwords in a row for one username, and when its password step was paused after
+    ACCOUNT_PAUSE_AFTER_FAILURES of them (NIST SP 800-63B 5.2.2).
+
+    Kept for any username typed on the sign-in page, real or not, so a paused unknown username
+    answers exactly like a paused account. The username is kept only as a keyed hash
+    (`selectors.username_digest`), so names people mistype or invent are not stored. A right
+    password deletes the row; a pause is lifted only by a password reset by email or by staff.
+    """
+
+    username_digest = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    last_failed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return "Wrong passwords in a row"

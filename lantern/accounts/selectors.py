@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
@@ -13,6 +14,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .models import PasswordFailureCount, SignInEvent, User, UserSession
+
+if TYPE_CHECKING:
+    from lantern.access.policy import PatientAccess
 
 RECENT_SIGN_INS = 10
 
@@ -87,3 +91,47 @@ def sign_in_lock_ends_at(*, username: str, ip_address: str | None) -> datetime:
     # The latest applicable lock; with none found (a race), a whole cool-off from now.
     applicable = ends[1:] or ends[:1]
     return max(applicable)
+
+
+# Pauses after many failures in a row (NIST SP 800-63B 5.2.2).
+
+
+def username_digest(username: str) -> str:
+    """A keyed hash of a typed username, so failure counts never store names people invented."""
+    return salted_hmac(
+        "lantern.accounts.password-failures", username, algorithm="sha256"
+    ).hexdigest()
+
+
+def password_step_paused(*, username: str) -> bool:
+    """Whether the password step of this username is paused; real or unknown, the same query."""
+    return PasswordFailureCount.objects.filter(
+        username_digest=username_digest(username), paused_at__isnull=False
+    ).exists()
+
+
+@dataclass(frozen=True)
+class AccountPause:
+    """What is paused on an account, for staff (the console) to see and lift."""
+
+    password: bool
+    second_factor: bool
+
+    @property
+    def any(self) -> bool:
+        return self.password or self.second_factor
+
+
+def account_pause(*, user: User) -> AccountPause:
+    return AccountPause(
+        password=password_step_paused(username=user.get_username()),
+        second_factor=user.second_factor_paused_at is not None,
+    )
+
+
+def account_pause_for_patient(*, access: PatientAccess) -> AccountPause | None:
+    """What is paused on the patient's own account (None without one), for the console.
+
+    `access` comes from the access policy: only those who may act for the patient ask."""
+    user = User.objects.filter(patient=access.patient).first()
+    return account_pause(user=user) if user is not None else None

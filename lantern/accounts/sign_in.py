@@ -8,21 +8,85 @@ SessionTimeoutMiddleware.
 Call `sign_in_completed(request)` when the session passes the second step (the mfa app does it in
 its one place that marks a session verified, lantern.mfa.services.session_verify): only then is
 it a sign-in, for "Recent sign-ins" and the home page's "Your last sign-in was ...".
+
+`password_check(request, username=..., password=...)` is the password step's one decision, used
+by the sign-in form: the address limit, a paused username, then authenticate() (where
+django-axes applies its locks), then the counting of a wrong password.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import Enum
+
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 
 from lantern.core.client_address import client_ip
-from . import services, session_state
+from lantern.core.throttle import attempt_record, limit_reached
+
+from . import selectors, services, session_state
 from .models import User
 
 DEVICE_COOKIE = "lantern_device"
 DEVICE_COOKIE_SALT = "lantern.accounts.device"
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 60 * 60
 DEVICE_ID_ATTRIBUTE = "lantern_device_id"
+ADDRESS_FAILURES_SCOPE = "sign-in-failures"
+ADDRESS_FAILURES_WINDOW_SECONDS = 60 * 60
+
+
+class PasswordOutcome(Enum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"
+    # django-axes refused the attempt before the password was checked: its middleware answers
+    # with the lock-out page (lantern.accounts.views.locked_out).
+    LOCKED = "locked"
+    # Too many wrong passwords in a row for this username, real or not: reset by email or staff.
+    PAUSED = "paused"
+    # Too many wrong passwords from this address in the hour, whatever the usernames.
+    ADDRESS_LIMITED = "address_limited"
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    outcome: PasswordOutcome
+    user: User | None = None
+
+
+def password_check(request: HttpRequest, *, username: str, password: str) -> PasswordCheck:
+    """Check a typed username and password, counting what went wrong.
+
+    The answer is the same for real and unknown usernames at every step: the address limit and
+    the pause are looked up the same way for both, and authenticate() hashes a password for an
+    unknown username too.
+    """
+    address = client_ip(request)
+    address_limit = {
+        "scope": ADDRESS_FAILURES_SCOPE,
+        "address": address,
+        "limit": settings.SIGN_IN_FAILURES_PER_ADDRESS_PER_HOUR,
+        "window_seconds": ADDRESS_FAILURES_WINDOW_SECONDS,
+    }
+    if limit_reached(**address_limit):
+        return PasswordCheck(PasswordOutcome.ADDRESS_LIMITED)
+    if selectors.password_step_paused(username=username):
+        return PasswordCheck(PasswordOutcome.PAUSED)
+    # django-axes' backend writes into `response_context` only when it refuses a locked attempt.
+    axes_context: dict[str, str] = {}
+    user = authenticate(
+        request, username=username, password=password, response_context=axes_context
+    )
+    if user is not None:
+        services.password_failures_clear(user=user)
+        return PasswordCheck(PasswordOutcome.ACCEPTED, user=user)
+    if "error" in axes_context:
+        return PasswordCheck(PasswordOutcome.LOCKED)
+    attempt_record(**address_limit)
+    if services.password_failure_record(username=username):
+        return PasswordCheck(PasswordOutcome.PAUSED)
+    return PasswordCheck(PasswordOutcome.WRONG)
 
 
 def sign_in_started(request: HttpRequest, user: User) -> None:

@@ -233,6 +233,19 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @signed_in
 @require_POST
 def resend_verification(request: HttpRequest) -> HttpResponse:
+    # Limited per account, so the button cannot be used to flood an inbox.
+    if not attempt_allowed(
+        scope="email-confirmation",
+        address=f"account-{request.user.pk}",
+        limit=settings.EMAIL_CONFIRMATIONS_PER_HOUR,
+        window_seconds=3600,
+    ):
+        messages.warning(
+            request,
+            "We have sent several links in the last hour. Check your email, including the spam "
+            "folder, or wait an hour and ask again.",
+        )
+        return redirect("accounts:settings")
     services.email_verification_start(user=request.user)
     messages.success(request, f"We sent a new link to {request.user.email}.")
     return redirect("accounts:settings")

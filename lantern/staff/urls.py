@@ -44,6 +44,11 @@ urlpatterns = [
         views.activation_code_revoke,
         name="activation_code_revoke",
     ),
+    path(
+        "patients/<uuid:patient_id>/account/unpause/",
+        views.account_unpause,
+        name="account_unpause",
+    ),
     path("enrollment-requests/", views.enrollment_requests, name="enrollment_requests"),
     path("results-on-hold/", views.results_on_hold, name="results_on_hold"),
     path(

@@ -20,6 +20,8 @@ from lantern.access.decorators import (
     patient_view,
     staff_view,
 )
+from lantern.accounts import selectors as account_selectors
+from lantern.accounts import services as account_services
 from lantern.audit.models import AuditAction
 from lantern.enrollment import selectors as enrollment_selectors
 from lantern.enrollment import services as enrollment_services
@@ -78,6 +80,7 @@ def patient_detail(request: HttpRequest) -> HttpResponse:
         "patient": access.patient,
         "has_account": enrollment_selectors.patient_has_account(access=access),
         "active_code": enrollment_selectors.activation_code_active(access=access),
+        "account_pause": account_selectors.account_pause_for_patient(access=access),
         "issue_form": IssueCodeForm(),
     }
     return render(request, "staff/patient_detail.html", context)
@@ -105,6 +108,19 @@ def activation_code_issue(request: HttpRequest) -> HttpResponse:
     return render(
         request, "staff/activation_code_issued.html", {"patient": access.patient, "issued": issued}
     )
+
+
+@staff_patient_view(action=AuditAction.UPDATE, object_type="Account")
+@require_POST
+def account_unpause(request: HttpRequest) -> HttpResponse:
+    """Lift a pause after many failed sign-in attempts, once the caller is known to be the
+    patient (the service audits it as ACCOUNT_UNFROZEN)."""
+    access = request.patient_access
+    if account_services.account_unpause_for_patient(actor=request.user, access=access):
+        messages.success(request, "The account is no longer paused. The patient can sign in.")
+    else:
+        messages.info(request, "The account was not paused.")
+    return redirect("staff:patient", patient_id=access.patient.pk)
 
 
 @staff_patient_view(action=AuditAction.UPDATE, object_type="ActivationCode")
