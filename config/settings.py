@@ -100,6 +100,16 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Over HTTPS every cookie Lantern sets carries the "__Host-" prefix: browsers then accept it only
+# if it is Secure, for path "/" and without a Domain, so a neighbouring subdomain or a plain-HTTP
+# page cannot plant or overwrite it. Browsers refuse such cookies over plain HTTP, hence plain
+# names when HTTPS=off (make run, tests).
+COOKIE_NAME_PREFIX = "__Host-" if HTTPS else ""
+SESSION_COOKIE_NAME = f"{COOKIE_NAME_PREFIX}sessionid"
+CSRF_COOKIE_NAME = f"{COOKIE_NAME_PREFIX}csrftoken"
+# The signed cookies naming a known browser (new-device notices) and a trusted one (no code).
+DEVICE_COOKIE_NAME = f"{COOKIE_NAME_PREFIX}lantern_device"
+TRUSTED_DEVICE_COOKIE_NAME = f"{COOKIE_NAME_PREFIX}lantern_trusted_device"
 # Content-Security-Policy (django-csp): scripts, styles, images, fonts and requests only from the
 # portal itself, with no inline script or style anywhere (behaviour lives in static/ files, data
 # reaches scripts through data-* attributes and json_script), no plugins, no <base>, forms posted
@@ -120,7 +130,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, entered only through Lantern's sign-in (lantern/core/admin_site.py).
+    "lantern.core.admin_site.LanternAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -29,7 +29,7 @@ from lantern.core.throttle import attempt_record, limit_reached
 from . import selectors, services, session_state
 from .models import User
 
-DEVICE_COOKIE = "lantern_device"
+DEVICE_COOKIE = settings.DEVICE_COOKIE_NAME
 DEVICE_COOKIE_SALT = "lantern.accounts.device"
 DEVICE_COOKIE_AGE = 2 * 365 * 24 * 60 * 60
 DEVICE_ID_ATTRIBUTE = "lantern_device_id"

@@ -72,6 +72,18 @@ class PersonalDetailsValidator:
                     "cannot find out.",
                     code="password_has_birth_date",
                 )
+        for word in words:
+            for part in [*re.split(r"\s+", word), word]:
+                plain_part = plain_letters(part)
+                if len(plain_part) < 3:
+                    continue
+                ratio = SequenceMatcher(a=letters, b=plain_part).quick_ratio()
+                if ratio >= self.max_similarity:
+                    raise ValidationError(
+                        "Your password is too close to your name or the clinic's name. "
+                        "Choose something others cannot guess.",
+                        code="password_too_similar",
+                    )
         name_parts = _name_parts(names)
         only_letters = "".join(character for character in letters if character.isalpha())
         # "jill.tillman1971", "Tillman-Jill-42", "jilljill2024": once separators and digits
@@ -93,18 +105,6 @@ class PersonalDetailsValidator:
                     "something others cannot guess.",
                     code="password_has_name_and_birth_year",
                 )
-        for word in words:
-            for part in [*re.split(r"\s+", word), word]:
-                plain_part = plain_letters(part)
-                if len(plain_part) < 3:
-                    continue
-                ratio = SequenceMatcher(a=letters, b=plain_part).quick_ratio()
-                if ratio >= self.max_similarity:
-                    raise ValidationError(
-                        "Your password is too close to your name or the clinic's name. "
-                        "Choose something others cannot guess.",
-                        code="password_too_similar",
-                    )
 
     def get_help_text(self) -> str:
         return "Do not use your name, your date of birth or the clinic's name."

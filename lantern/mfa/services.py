@@ -59,7 +59,7 @@ BACKUP_CODE_COUNT = 10
 BACKUP_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 BACKUP_CODE_LENGTH = 10
 TRUST_LIFETIME = dt.timedelta(days=30)
-TRUST_COOKIE_NAME = "lantern_trusted_device"
+TRUST_COOKIE_NAME = settings.TRUSTED_DEVICE_COOKIE_NAME
 TRUST_COOKIE_SALT = "lantern.mfa.trusted-device"
 
 
