@@ -43,9 +43,7 @@ def test_a_missing_or_garbled_header_behind_a_proxy_falls_back_to_the_connection
 
 
 @pytest.mark.django_db
-def test_sign_in_records_locks_and_the_audit_trail_use_the_proxys_client_address(
-    settings, alice
-):
+def test_sign_in_records_locks_and_the_audit_trail_use_the_proxys_client_address(settings, alice):
     settings.BEHIND_PROXY, settings.TRUSTED_PROXY_COUNT = True, 1
     client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"{FORGED}, 198.51.100.4")
     password_step(client, "alice", "a wrong password")
