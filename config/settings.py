@@ -176,6 +176,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (CSRF reads request.POST in process_view).
+    "lantern.core.request_size.RequestBodyLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "lantern.accounts.middleware.SessionTimeoutMiddleware",
     "lantern.mfa.middleware.SecondFactorRequiredMiddleware",
@@ -379,6 +381,14 @@ EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "911")
 MESSAGE_REPLY_BUSINESS_DAYS = env_int("MESSAGE_REPLY_BUSINESS_DAYS", 3)
 MESSAGE_ATTACHMENT_MAX_BYTES = env_int("MESSAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 MESSAGE_ATTACHMENTS_PER_MESSAGE = env_int("MESSAGE_ATTACHMENTS_PER_MESSAGE", 5)
+# The largest request body accepted at all: a message with every attachment at its largest, plus
+# a margin for the text and form fields. Larger requests get a 413 page before being read
+# (lantern.core.request_size). Form fields other than files are limited as well.
+REQUEST_BODY_MAX_BYTES = env_int(
+    "REQUEST_BODY_MAX_BYTES",
+    MESSAGE_ATTACHMENT_MAX_BYTES * MESSAGE_ATTACHMENTS_PER_MESSAGE + 1024 * 1024,
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 
 # Notifications. Links in emails and text messages start with PUBLIC_BASE_URL (the address
 # patients use). SMS_SENDER is the dotted path of the text-message sender; the default keeps
