@@ -12,6 +12,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from lantern.accounts.models import User
 from lantern.clinical.models import DiagnosticReportResult
 from lantern.enrollment.testing import accept_current_terms
 from lantern.testing.auth import sign_in, sign_in_password_only
@@ -146,6 +147,13 @@ def test_the_main_pages_run_under_the_policy_without_a_single_violation(
     # The staff console.
     tab = watched_page(browser, live_server, nora, console)
     for path in ("/staff/", "/staff/messages/", "/staff/patients/"):
+        visit(tab, path, violations)
+    tab.context.close()
+
+    # The Django admin gets the same policy, and its own scripts live within it.
+    root = User.objects.create(username="root", is_staff=True, is_superuser=True)
+    tab = watched_page(browser, live_server, root, console)
+    for path in ("/admin/", "/admin/accounts/user/", f"/admin/accounts/user/{alice.pk}/change/"):
         visit(tab, path, violations)
     tab.context.close()
 
