@@ -5,6 +5,12 @@ also be able to parse) or a PDF. The name the sender gave it and the type their 
 are never trusted: a page of HTML called `scan.png` is refused, and the type recorded and later
 sent back in the download's Content-Type is the one found in the content.
 
+Content that acts or tells more than the picture is removed or refused: a PDF must parse, and one
+with JavaScript, launch or automatic actions, embedded files, rich media or XFA forms is refused
+(a patient's file is opened by clinic staff on clinic computers); a photo is re-encoded without
+its EXIF, XMP and comments (GPS position, camera serial number, time taken), its orientation
+applied first so it still shows the right way up.
+
 Stored files get a random name under PRIVATE_FILES_ROOT/attachments/, are written to a temporary
 file first and moved into place, and are readable by the server's user only. They are served only
 by the download view, through the access layer, always as a download.
@@ -13,6 +19,7 @@ by the download view, through the access layer, always as a download.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -24,10 +31,13 @@ from pathlib import Path
 import filetype
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
-from PIL import Image
+from PIL import Image, ImageOps
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 # The types we accept, each with the extension the stored name is given.
 ALLOWED_TYPES: dict[str, str] = {
@@ -117,12 +127,131 @@ def attachment_check(upload: UploadedFile) -> CheckedFile:
             "and PDF documents.",
             code="type",
         )
+    if content_type == "application/pdf":
+        _pdf_check(upload, shown_name)
+    else:
+        upload = _image_without_metadata(upload, content_type)
+        size = upload.size or 0
     return CheckedFile(
         upload=upload,
         filename=clean_filename(upload.name or "", content_type),
         content_type=content_type,
         size=size,
     )
+
+
+# Names that make a PDF do something when opened or clicked, or carry other files inside it.
+PDF_ACTIVE_NAMES = frozenset(
+    {
+        "/JS",
+        "/JavaScript",
+        "/Launch",
+        "/AA",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/XFA",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToE",
+    }
+)
+# A PDF whose object graph is larger than this is refused rather than walked for ever.
+PDF_MAX_OBJECTS = 200_000
+
+
+def _pdf_check(upload: UploadedFile, shown_name: str) -> None:
+    """Refuse a PDF that cannot be parsed or that holds active content.
+
+    Every object reachable from the trailer (catalogue, pages, annotations, forms, name trees)
+    is walked. /OpenAction alone is allowed when it only opens a page; the action it names is
+    walked like any other, so an opening script is still refused.
+    """
+    try:
+        upload.seek(0)
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _Unreadable
+        active = _pdf_active_name(reader.trailer)
+    except (_Unreadable, PyPdfError, ValueError, TypeError, KeyError, OSError, RecursionError):
+        raise ValidationError(
+            f"We could not open {shown_name}. It may be damaged or protected with a password. "
+            "Save it again as a PDF without a password and send that instead.",
+            code="pdf_unreadable",
+        ) from None
+    finally:
+        upload.seek(0)
+    if active is not None:
+        raise ValidationError(
+            f"{shown_name} contains scripts or actions that could run on the computer that "
+            "opens it, so we cannot accept it. Print it to a new PDF, or take a photo of it, "
+            "and send that instead.",
+            code="pdf_active_content",
+        )
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _pdf_active_name(root: object) -> str | None:
+    """The first active name found in the object graph, or None."""
+    seen: set[tuple[int, int]] = set()
+    pending = [root]
+    visited = 0
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        visited += 1
+        if visited > PDF_MAX_OBJECTS:
+            raise _Unreadable
+        if isinstance(item, DictionaryObject):
+            for name, value in item.items():
+                if name in PDF_ACTIVE_NAMES:
+                    return str(name)
+                # The parent links point back up the page tree: nothing new below them.
+                if name != "/Parent":
+                    pending.append(value)
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+        elif isinstance(item, NameObject) and item in PDF_ACTIVE_NAMES:
+            # As a value: /S /JavaScript, /S /Launch, /Type /EmbeddedFile, /Subtype /RichMedia.
+            return str(item)
+    return None
+
+
+# Image metadata kept when re-encoding: how to show the pixels, never who, where or when.
+IMAGE_INFO_KEPT = ("icc_profile", "transparency", "duration", "loop", "background", "disposal")
+
+
+def _image_without_metadata(upload: UploadedFile, content_type: str) -> UploadedFile:
+    """The picture re-encoded without EXIF (GPS, camera, time), XMP or comments.
+
+    The EXIF orientation is applied to the pixels first, so the photo still shows upright once
+    the tag that turned it is gone. Animated pictures keep their frames.
+    """
+    upload.seek(0)
+    with Image.open(upload) as original:
+        animated = getattr(original, "is_animated", False)
+        image = original if animated else ImageOps.exif_transpose(original)
+        kept = {key: original.info[key] for key in IMAGE_INFO_KEPT if key in original.info}
+        image.info = dict(kept)
+        output = io.BytesIO()
+        options: dict[str, object] = {"format": PILLOW_FORMATS[content_type], **kept}
+        if content_type == "image/jpeg":
+            options.update(quality=92, optimize=True)
+        elif content_type == "image/webp":
+            options.update(quality=92)
+        if animated:
+            options["save_all"] = True
+        image.save(output, **options)
+    upload.seek(0)
+    return SimpleUploadedFile(upload.name or "", output.getvalue(), content_type=content_type)
 
 
 def clean_filename(name: str, content_type: str) -> str:
