@@ -131,7 +131,7 @@ CONTENT_SECURITY_POLICY = {
 
 INSTALLED_APPS = [
     # Django's admin, entered only through Lantern's sign-in (lantern/core/admin_site.py).
-    "lantern.core.admin_site.LanternAdminConfig",
+    "lantern.core.admin_config.LanternAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,5 +1,10 @@
 """Demo data for trying Lantern out: three synthetic patients and four accounts to sign in with.
 
+None of the demo accounts is a Django admin user: the demo administrator is the demo clinic's
+administrator, who manages its staff in the staff console. People who run a deployment make
+their own admin account with `manage.py createsuperuser`; a rerun of load_demo takes admin
+rights away from a demo account that had them (earlier versions made `demo-admin` a superuser).
+
 `demo_data_load` can run any number of times: the bundles re-import as unchanged, the accounts are
 found by username, and the passwords are generated once and kept in `VAR_DIR/demo-logins.txt`, so
 every run prints the same sign-ins and a second run writes nothing. Each account also has its
@@ -69,22 +74,19 @@ class DemoAccount:
     username: str
     first_name: str
     last_name: str
-    is_staff: bool = False
-    is_superuser: bool = False
     staff_role: StaffRole | None = None
     is_patient: bool = False
 
 
 DEMO_ACCOUNTS = (
     DemoAccount("patient", "demo-patient", "Jill", "Tillman", is_patient=True),
-    DemoAccount("nurse", "demo-nurse", "Nora", "Demo", is_staff=True, staff_role=StaffRole.NURSE),
+    DemoAccount("nurse", "demo-nurse", "Nora", "Demo", staff_role=StaffRole.NURSE),
     # A clinician, so the demo patient can write to a named person as well as to a pool.
     DemoAccount(
         "clinician",
         "demo-doctor",
         "Dev",
         "Demo",
-        is_staff=True,
         staff_role=StaffRole.CLINICIAN,
     ),
     DemoAccount(
@@ -92,8 +94,6 @@ DEMO_ACCOUNTS = (
         "demo-admin",
         "Ada",
         "Demo",
-        is_staff=True,
-        is_superuser=True,
         staff_role=StaffRole.ADMINISTRATOR,
     ),
 )
@@ -185,8 +185,8 @@ def demo_data_load(*, bundle_dir: Path = BUNDLE_DIR) -> DemoLoadResult:
 def _describe(account: DemoAccount, patient: Patient, clinic: Organization) -> str:
     if account.is_patient:
         return f"patient: {patient.given_names} {patient.family_name}, sees her own record"
-    if account.is_superuser:
-        return f"administrator at {clinic.name}; also signs in to /admin/"
+    if account.staff_role == StaffRole.ADMINISTRATOR:
+        return f"administrator at {clinic.name}, sees the clinic's patients and manages its staff"
     role = account.staff_role.label.lower() if account.staff_role else "staff"
     if account.staff_role == StaffRole.CLINICIAN:
         return f"{role} at {clinic.name}, sees the clinic's patients; patients can write to them"
@@ -202,8 +202,9 @@ def _demo_account_ensure(
         "last_name": account.last_name,
         "email": f"{account.username}@example.org",
         "is_active": True,
-        "is_staff": account.is_staff,
-        "is_superuser": account.is_superuser,
+        # Clinic staff are staff through their membership, not Django's admin flags.
+        "is_staff": False,
+        "is_superuser": False,
         "patient_id": patient.pk if account.is_patient else None,
     }
     if account.is_patient:

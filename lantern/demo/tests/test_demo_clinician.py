@@ -57,7 +57,7 @@ def test_demo_doctor_is_a_clinician_at_the_demo_clinic_who_sees_its_patients(var
     membership = doctor.staff_memberships.get()
     assert (membership.organization, membership.role) == (clinic, StaffRole.CLINICIAN)
     assert membership.is_active
-    assert doctor.is_staff and not doctor.is_superuser
+    assert not doctor.is_staff and not doctor.is_superuser
     assert doctor.get_full_name() == "Dev Demo"
     assert set(patients_for(doctor)) == set(Patient.objects.filter(managing_organization=clinic))
 

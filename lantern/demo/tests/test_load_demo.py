@@ -132,12 +132,38 @@ def test_demo_nurse_sees_the_demo_clinics_patients_and_no_others(var_dir):
     assert not nurse.is_superuser
 
 
-def test_demo_administrator_is_a_superuser_and_an_administrator_at_the_clinic(var_dir):
+def test_demo_administrator_is_the_clinics_administrator_and_not_an_admin_user(var_dir):
     load_demo()
     admin = User.objects.get(username="demo-admin")
 
-    assert admin.is_staff
-    assert admin.is_superuser
+    assert not admin.is_staff
+    assert not admin.is_superuser
     membership = admin.staff_memberships.get()
     assert membership.organization == demo_patient().managing_organization
     assert membership.role == StaffRole.ADMINISTRATOR
+
+
+def test_no_demo_account_can_use_djangos_admin(var_dir):
+    load_demo()
+
+    assert not User.objects.filter(is_staff=True).exists()
+    assert not User.objects.filter(is_superuser=True).exists()
+
+
+def test_a_rerun_takes_admin_rights_away_from_a_demo_administrator_that_had_them(var_dir):
+    # Earlier versions made demo-admin a superuser; loading the demo again corrects that.
+    load_demo()
+    User.objects.filter(username="demo-admin").update(is_staff=True, is_superuser=True)
+
+    load_demo()
+
+    admin = User.objects.get(username="demo-admin")
+    assert not admin.is_staff
+    assert not admin.is_superuser
+
+
+def test_the_printed_sign_ins_say_the_administrator_manages_staff_and_not_the_admin(var_dir):
+    output = load_demo()
+
+    assert "manages its staff" in output
+    assert "/admin/" not in output
