@@ -192,3 +192,21 @@ def test_a_recorded_head_still_in_the_chain_passes(sealed, alice, traveller):
     audit_trail_seal()
 
     call_command("verify_audit", "--expect", head)
+
+
+def test_a_chain_longer_than_one_read_verifies(alice, traveller):
+    # More seals than verify_audit reads at once, so it reads in chunks while it checks events.
+    fields = {
+        "actor_role": ActorRole.SYSTEM,
+        "action": AuditAction.VIEW,
+        "outcome": "allowed",
+        "channel": "system",
+    }
+    AuditEvent.objects.bulk_create([AuditEvent(**fields) for _ in range(450)])
+    traveller.shift(dt.timedelta(minutes=2))
+    audit_trail_seal(batch_size=2)
+
+    report = audit_trail_verify()
+
+    assert report.ok, report.problems
+    assert (report.seal_count, report.event_count) == (225, 450)
