@@ -63,10 +63,26 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/home.html", context)
 
 
+# The search term lives in the session, never in the address: a patient's name in a URL ends up
+# in the access logs of the server, the proxy and the browser's history.
+PATIENT_SEARCH_SESSION_KEY = "lantern.staff.patient_search"
+
+
 @staff_view
 def patient_search(request: HttpRequest) -> HttpResponse:
-    form = PatientSearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+    """Search by POST, then redirect to the plain address that shows the results (PRG)."""
+    submitted = request.POST if request.method == "POST" else None
+    if submitted is None and "q" in request.GET:
+        # An old link or bookmark with ?q=: take the term and redirect to an address without it.
+        submitted = request.GET
+    if submitted is not None:
+        form = PatientSearchForm(submitted)
+        request.session[PATIENT_SEARCH_SESSION_KEY] = (
+            form.cleaned_data["q"] if form.is_valid() else ""
+        )
+        return redirect("staff:patients")
+    query = request.session.get(PATIENT_SEARCH_SESSION_KEY, "")
+    form = PatientSearchForm(initial={"q": query})
     patients = selectors.patients_search(user=request.user, query=query)
     return render(
         request, "staff/patient_search.html", {"form": form, "query": query, "patients": patients}

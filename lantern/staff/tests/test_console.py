@@ -74,15 +74,15 @@ def test_the_console_needs_the_second_factor(nora):
 
 def test_search_finds_patients_of_the_staff_members_clinics_by_name_or_mrn(nora, alice, dora):
     client = sign_in(Client(), nora)
-    by_name = client.get(PATIENTS, {"q": "dora diaz"}).content.decode()
+    by_name = client.post(PATIENTS, {"q": "dora diaz"}, follow=True).content.decode()
     assert patient_url(dora) in by_name
     assert patient_url(alice.patient) not in by_name
-    by_mrn = client.get(PATIENTS, {"q": "mrn-dora"}).content.decode()
+    by_mrn = client.post(PATIENTS, {"q": "mrn-dora"}, follow=True).content.decode()
     assert patient_url(dora) in by_mrn
 
 
 def test_search_never_shows_another_clinics_patients(olga, dora):
-    page = sign_in(Client(), olga).get(PATIENTS, {"q": "Diaz"}).content.decode()
+    page = sign_in(Client(), olga).post(PATIENTS, {"q": "Diaz"}, follow=True).content.decode()
     assert patient_url(dora) not in page
     assert "No patients match" in page
 
@@ -90,8 +90,9 @@ def test_search_never_shows_another_clinics_patients(olga, dora):
 def test_search_queries_stay_few_with_many_patients(nora, clinic, django_assert_max_num_queries):
     PatientFactory.create_batch(30, family_name="Smith", managing_organization=clinic)
     client = sign_in(Client(), nora)
+    client.post(PATIENTS, {"q": "smith"})
     with django_assert_max_num_queries(12):
-        response = client.get(PATIENTS, {"q": "smith"})
+        response = client.get(PATIENTS)
     assert response.content.decode().count("/staff/patients/") >= 30
 
 
