@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import inbox_views, views
+from . import inbox_views, membership_views, views
 
 app_name = "staff"
 
@@ -48,6 +48,27 @@ urlpatterns = [
         "patients/<uuid:patient_id>/account/unpause/",
         views.account_unpause,
         name="account_unpause",
+    ),
+    path("staff-list/", membership_views.staff_lists, name="staff_lists"),
+    path(
+        "clinics/<uuid:organization_id>/staff/",
+        membership_views.membership_list,
+        name="memberships",
+    ),
+    path(
+        "clinics/<uuid:organization_id>/staff/add/",
+        membership_views.membership_add,
+        name="membership_add",
+    ),
+    path(
+        "clinics/<uuid:organization_id>/staff/role/",
+        membership_views.membership_role,
+        name="membership_role",
+    ),
+    path(
+        "clinics/<uuid:organization_id>/staff/access/",
+        membership_views.membership_active,
+        name="membership_active",
     ),
     path("enrollment-requests/", views.enrollment_requests, name="enrollment_requests"),
     path("results-on-hold/", views.results_on_hold, name="results_on_hold"),

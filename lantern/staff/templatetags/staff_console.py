@@ -1,0 +1,26 @@
+"""Template tags of the staff console's frame."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from lantern.staff.memberships import is_clinic_administrator
+
+register = template.Library()
+
+# Kept on the request, so the frame asks the database once per page however often it is used.
+_ADMINISTRATOR_ATTRIBUTE = "_lantern_is_clinic_administrator"
+
+
+@register.simple_tag(takes_context=True)
+def administers_a_clinic(context: dict[str, Any]) -> bool:
+    """Whether the signed-in user is an active administrator of a clinic (the "Staff list"
+    entry of the console's navigation is shown only to them)."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return False
+    if not hasattr(request, _ADMINISTRATOR_ATTRIBUTE):
+        setattr(request, _ADMINISTRATOR_ATTRIBUTE, is_clinic_administrator(user=request.user))
+    return getattr(request, _ADMINISTRATOR_ATTRIBUTE)
