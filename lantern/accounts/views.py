@@ -200,16 +200,33 @@ def _user_for_reset(uidb64: str, token: str) -> User | None:
     return user if default_token_generator.check_token(user, token) else None
 
 
+# One-time tokens from emailed links leave the address bar on first use, as Django's own
+# PasswordResetConfirmView does: the token moves into the session and the browser is redirected
+# to an address holding this word instead, so it is not kept in access logs after the first
+# request, in the browser's history or in a Referer header.
+RESET_LINK_SESSION_KEY = "lantern.accounts.reset_token"
+RESET_LINK_STAND_IN = "set-password"
+VERIFY_LINK_SESSION_KEY = "lantern.accounts.verify_email_token"
+VERIFY_LINK_STAND_IN = "confirm"
+
+
 @public
 @never_cache
 @sensitive_post_parameters("new_password")
 def reset_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    from_session = token == RESET_LINK_STAND_IN
+    if from_session:
+        token = request.session.get(RESET_LINK_SESSION_KEY, "")
     user = _user_for_reset(uidb64, token)
     if user is None:
         return render(request, "accounts/reset_password_invalid.html", status=400)
+    if request.method == "GET" and not from_session:
+        request.session[RESET_LINK_SESSION_KEY] = token
+        return redirect("accounts:reset_password", uidb64=uidb64, token=RESET_LINK_STAND_IN)
     form = forms.NewPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.password_reset_complete(user=user, new_password=form.cleaned_data["new_password"])
+        request.session.pop(RESET_LINK_SESSION_KEY, None)
         if request.user.is_authenticated:
             logout(request)
         return render(request, "accounts/reset_password_done.html")
@@ -222,10 +239,19 @@ def reset_password(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
 @public
 @never_cache
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows a button; POST uses the link. Mail scanners that open links only GET."""
+    """GET shows a button; POST uses the link. Mail scanners that open links only GET.
+
+    The first GET moves the token into the session and redirects to an address without it.
+    """
+    from_session = token == VERIFY_LINK_STAND_IN
     if request.method != "POST":
+        if not from_session:
+            request.session[VERIFY_LINK_SESSION_KEY] = token
+            return redirect("accounts:verify_email", token=VERIFY_LINK_STAND_IN)
         return render(request, "accounts/verify_email.html")
-    user = services.email_verification_confirm(token=token)
+    if from_session:
+        token = request.session.pop(VERIFY_LINK_SESSION_KEY, "")
+    user = services.email_verification_confirm(token=token) if token else None
     status = 200 if user is not None else 400
     return render(request, "accounts/verify_email_done.html", {"confirmed": user}, status=status)
 

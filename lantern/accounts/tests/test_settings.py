@@ -111,7 +111,7 @@ def test_changing_the_email_tells_the_old_address_and_confirms_the_new_one(alice
         kind=NotificationKind.CONTACT_CHANGED, to_address="alice@example.org"
     ).exists()
     path = verification_path(verified, "new@example.org")
-    assert Client().get(path).status_code == 200
+    assert Client().get(path, follow=True).status_code == 200
     done = Client().post(path)
     assert b"Your email address is confirmed" in done.content
     verified.refresh_from_db()
