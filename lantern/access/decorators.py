@@ -4,8 +4,9 @@
 - `signing_in`: an account that has given its password but maybe not yet its second factor
   (the second-factor pages themselves, sign out).
 - `signed_in`: an account that has completed sign-in with two factors (settings, home).
-- `patient_view(action=...)`: signed in, and the URL's `patient_id` is resolved through the access
-  policy; the view receives `request.patient_access`; out of scope is 404.
+- `patient_view(action=..., object_type=...)`: signed in, and the URL's `patient_id` is resolved
+  through the access policy; the view receives `request.patient_access`; out of scope is 404.
+  The access is audited once, after the fact (see `patient_view`).
 - `staff_view`: signed in with an active staff membership; anyone else gets 404.
 
 The decorators check the second factor themselves, so a page is closed even if the middleware
@@ -14,6 +15,7 @@ that redirects half-signed-in accounts to the second-factor page were missing.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -70,7 +72,25 @@ def signed_in(view: View) -> View:
     return wrapper
 
 
+class AuditMissing(RuntimeError):
+    """A view showed a patient's object without recording which one (a bug, refused loudly)."""
+
+
 def patient_view(*, action: AuditAction = AuditAction.VIEW, object_type: str = "record"):
+    """Resolve the URL's patient, run the view, and see that what it did is audited once.
+
+    `action` and `object_type` name what the page does. The event is written after the view has
+    found what it touches, never before:
+    - a view of one object (its URL names it by a UUID) records it with `policy.object_get`,
+      with its type and id; if it answers a GET without doing so, AuditMissing is raised and
+      nothing is shown;
+    - a page without an object (a list, an index) that answers a GET successfully is recorded
+      here with `object_type`;
+    - a write (POST) is recorded by the service that makes it, with the new object's id;
+    - an object outside the patient's scope (`policy.ObjectNotFound`) is a 404 and a "denied"
+      event, written here after the view's transactions have ended so no rollback removes it.
+    """
+
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(
@@ -78,15 +98,29 @@ def patient_view(*, action: AuditAction = AuditAction.VIEW, object_type: str = "
         ) -> HttpResponse:
             if not is_fully_signed_in(request.user):
                 return redirect_to_login(request.get_full_path())
+            reads = request.method in ("GET", "HEAD")
             # A page that writes on POST only reads on GET: it is audited as what it did.
-            reads_only = request.method in ("GET", "HEAD") and action in WRITE_ACTIONS
-            request.patient_access = policy.patient_access(
+            access = policy.patient_access(
                 request.user,
                 patient_id,
-                action=AuditAction.VIEW if reads_only else action,
+                action=AuditAction.VIEW if reads and action in WRITE_ACTIONS else action,
                 object_type=object_type,
+                audit=False,
             )
-            return view(request, *args, **kwargs)
+            request.patient_access = access
+            try:
+                response = view(request, *args, **kwargs)
+            except policy.ObjectNotFound as error:
+                policy.object_denied_record(error)
+                raise
+            if reads and response.status_code < 300 and not access.audited:
+                if any(isinstance(value, uuid.UUID) for value in kwargs.values()):
+                    raise AuditMissing(
+                        f"{view.__module__}.{view.__qualname__} showed an object without "
+                        "recording it; look it up with lantern.access.policy.object_get."
+                    )
+                policy.access_record(access)
+            return response
 
         setattr(wrapper, ACCESS_RULE_ATTRIBUTE, "patient")
         return wrapper

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists
-from django.shortcuts import get_object_or_404
 
-from lantern.access.policy import PatientAccess, records_for
+from lantern.access.policy import PatientAccess, object_get, records_for
 from lantern.clinical import models as clinical
 from lantern.results.release import released_observations, released_reports
 
@@ -82,24 +81,27 @@ def record_summary(*, access: PatientAccess) -> RecordSummary:
 def report_for_download(
     *, access: PatientAccess, report_id: uuid.UUID
 ) -> clinical.DiagnosticReport:
-    """One of the patient's reports; another patient's (or none) is "not found"."""
-    return get_object_or_404(
+    """One of the patient's reports, audited as exported; another patient's is "not found"."""
+    return object_get(
+        access,
         released_reports(access, records_for(access, clinical.DiagnosticReport)).select_related(
             "performer"
         ),
-        pk=report_id,
+        report_id,
     )
 
 
 def observation_for_download(
     *, access: PatientAccess, observation_id: uuid.UUID
 ) -> clinical.Observation:
-    """One of the patient's released values; another patient's (or one held) is "not found"."""
-    return get_object_or_404(
+    """One of the patient's released values, audited as exported; another patient's (or one
+    held) is "not found"."""
+    return object_get(
+        access,
         released_observations(access, records_for(access, clinical.Observation)).select_related(
             "performer", "encounter__practitioner"
         ),
-        pk=observation_id,
+        observation_id,
     )
 
 

@@ -2,8 +2,8 @@
 
 Every function takes the acting staff user. A conversation is in scope when it was sent to one of
 the user's clinics AND its patient is one the access policy lets the user act for; anything else
-is "not found". Each action on one conversation goes through `policy.patient_access`, which writes
-the audit event in the same transaction as the change.
+is "not found". Each action on one conversation goes through `policy.patient_access` and writes
+one audit event, of what it did, in the same transaction as the change.
 """
 
 from __future__ import annotations
@@ -278,9 +278,13 @@ def _audit_denied(user, conversation_id: uuid.UUID | str, action: AuditAction) -
 
 
 def _conversation_access(
-    user, conversation_id: uuid.UUID | str, action: AuditAction
+    user, conversation_id: uuid.UUID | str, action: AuditAction, *, audit: bool = True
 ) -> tuple[Conversation, policy.PatientAccess]:
-    """The conversation in the user's scope and the audited access to its patient."""
+    """The conversation in the user's scope and the access to its patient.
+
+    With `audit` the access is recorded at once as `action` on the conversation; without, the
+    caller records the one event once it knows what it did (or that it did nothing).
+    """
     conversation = _conversation_in_scope(user, conversation_id)
     access = policy.patient_access(
         user,
@@ -288,6 +292,7 @@ def _conversation_access(
         action=action,
         object_type=AUDIT_OBJECT_TYPE,
         object_id=str(conversation.pk),
+        audit=audit,
     )
     return conversation, access
 
@@ -396,18 +401,22 @@ def staff_note_add(
 ) -> StaffNote:
     """Add an internal note; the same form sent twice (same submission id) adds it once."""
     with transaction.atomic():
-        conversation, _ = _conversation_access(user, conversation_id, AuditAction.CREATE)
+        conversation, access = _conversation_access(
+            user, conversation_id, AuditAction.CREATE, audit=False
+        )
         existing = StaffNote.objects.filter(author=user, submission_id=submission_id).first()
         if existing is not None:
             return existing
         try:
             with transaction.atomic():
-                return StaffNote.objects.create(
+                note = StaffNote.objects.create(
                     conversation=conversation, author=user, body=body, submission_id=submission_id
                 )
         except IntegrityError:
             # A concurrent request with the same submission id won the race; return its note.
             return StaffNote.objects.get(author=user, submission_id=submission_id)
+        policy.access_record(access, object_type="StaffNote", object_id=note.pk)
+        return note
 
 
 @_denied_attempts_audited(AuditAction.UPDATE)
@@ -417,12 +426,15 @@ def conversation_mark_done(user, conversation_id: uuid.UUID | str) -> bool:
     A later message from the patient's side makes it wait again (see services.message_add).
     """
     with transaction.atomic():
-        conversation, _ = _conversation_access(user, conversation_id, AuditAction.UPDATE)
+        conversation, access = _conversation_access(
+            user, conversation_id, AuditAction.UPDATE, audit=False
+        )
         if conversation.done_at is not None:
             return False
         Conversation.objects.filter(pk=conversation.pk).update(
             done_at=timezone.now(), done_by=user, waiting_since=None
         )
+        policy.access_record(access, object_id=conversation.pk)
     return True
 
 
@@ -437,11 +449,13 @@ def conversation_reply(
 ) -> Message:
     """Send the patient a reply from the clinic (once per submission id).
 
-    message_add stops the wait, marks the thread read by the clinic and notifies the patient; the
-    access and the message are audited in one transaction.
+    message_add stops the wait, marks the thread read by the clinic and notifies the patient; it
+    also writes the one audit event, the new message, in the same transaction.
     """
     with transaction.atomic():
-        conversation, access = _conversation_access(user, conversation_id, AuditAction.CREATE)
+        conversation, access = _conversation_access(
+            user, conversation_id, AuditAction.CREATE, audit=False
+        )
         return messaging_services.message_add(
             access=access,
             conversation=conversation,

@@ -15,9 +15,9 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from lantern.access.models import StaffMembership, StaffRole
-from lantern.access.policy import PatientAccess, staff_organizations
+from lantern.access.policy import PatientAccess, object_get, staff_organizations
 from lantern.accounts.models import User
-from lantern.audit.models import ActorRole
+from lantern.audit.models import ActorRole, AuditAction
 
 from .models import Attachment, AuthorRole, Conversation, ConversationStatus, Message, MessagePool
 
@@ -28,10 +28,6 @@ UNKNOWN_RECIPIENT = "Choose who to send your message to from the list."
 
 class ConversationNotFound(Http404):
     """The conversation does not exist or belongs to someone else; the two look the same."""
-
-
-class AttachmentNotFound(Http404):
-    """The file does not exist or belongs to someone else's conversation."""
 
 
 class ConversationFilter:
@@ -62,17 +58,21 @@ def conversations_for_patient(
     return conversations.select_related("pool", "clinician").order_by("-last_message_at", "-pk")
 
 
-def conversation_for_access(*, access: PatientAccess, conversation_id: uuid.UUID) -> Conversation:
-    """One conversation of the patient, or ConversationNotFound."""
-    conversation = (
-        _conversations(access)
-        .select_related("pool", "clinician", "patient")
-        .filter(pk=conversation_id)
-        .first()
+def conversation_for_access(
+    *, access: PatientAccess, conversation_id: uuid.UUID, record: bool = False
+) -> Conversation:
+    """One conversation of the patient; another's is "not found" and audited as denied.
+
+    With `record`, opening it is audited as a view. Without, the service that then changes it
+    (a reply, closing) writes the event.
+    """
+    return object_get(
+        access,
+        _conversations(access).select_related("pool", "clinician", "patient"),
+        conversation_id,
+        action=AuditAction.VIEW if record else None,
+        record=record,
     )
-    if conversation is None:
-        raise ConversationNotFound
-    return conversation
 
 
 def unread_count_for_patient(*, access: PatientAccess) -> int:
@@ -168,8 +168,13 @@ class Thread:
 
 
 def thread_for(*, access: PatientAccess, conversation_id: uuid.UUID, page: str | None) -> Thread:
-    """A conversation and one page of its messages with authors and files (constant queries)."""
-    conversation = conversation_for_access(access=access, conversation_id=conversation_id)
+    """A conversation and one page of its messages with authors and files (constant queries).
+
+    Showing the thread is audited as a view of the conversation.
+    """
+    conversation = conversation_for_access(
+        access=access, conversation_id=conversation_id, record=True
+    )
     messages = (
         Message.objects.filter(conversation=conversation)
         .select_related("author")
@@ -220,10 +225,14 @@ def _author_label(access: PatientAccess, message: Message, titles: dict[int, str
 
 
 def attachment_for_access(*, access: PatientAccess, attachment_id: uuid.UUID) -> Attachment:
-    """A file of one of the patient's conversations, or AttachmentNotFound."""
-    attachment = Attachment.objects.filter(
-        pk=attachment_id, message__conversation__in=_conversations(access)
-    ).first()
-    if attachment is None:
-        raise AttachmentNotFound
-    return attachment
+    """A file of one of the patient's conversations; another's is "not found", audited as denied.
+
+    Not audited when found: the view records the download once the file is open.
+    """
+    return object_get(
+        access,
+        Attachment.objects.filter(message__conversation__in=_conversations(access)),
+        attachment_id,
+        owner_field="message__conversation__patient_id",
+        record=False,
+    )

@@ -18,9 +18,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from lantern.access import policy
 from lantern.access.policy import PatientAccess
 from lantern.audit.models import ActorRole, AuditAction
-from lantern.audit.services import audit_event_record
 
 from .attachments import (
     CheckedFile,
@@ -86,7 +86,7 @@ def conversation_start(
     files: Sequence[UploadedFile] = (),
     submission_id: uuid.UUID,
 ) -> Conversation:
-    """Start a conversation with its first message, in one transaction.
+    """Start a conversation with its first message, in one transaction, audited as the message.
 
     `recipient` is a key from `selectors.recipients_for` ("pool:<uuid>" / "clinician:<pk>"),
     checked again here. Sending the same `submission_id` twice returns the first conversation.
@@ -126,14 +126,7 @@ def conversation_start(
             if winner is None:
                 raise
             return winner
-        audit_event_record(
-            actor=access.user,
-            patient=access.patient,
-            role=access.role,
-            action=AuditAction.CREATE,
-            object_type="Conversation",
-            object_id=str(conversation.pk),
-        )
+        # Audited once, as the message it sends (_message_write): one action, one event.
         _message_write(
             access=access,
             conversation=conversation,
@@ -231,13 +224,8 @@ def _message_write(
                 stored.append(attachment_store(file))
             _attachments_create(message, stored)
             _conversation_after_message(conversation, message)
-            audit_event_record(
-                actor=access.user,
-                patient=access.patient,
-                role=access.role,
-                action=AuditAction.CREATE,
-                object_type="Message",
-                object_id=str(message.pk),
+            policy.access_record(
+                access, action=AuditAction.CREATE, object_type="Message", object_id=message.pk
             )
             if author_role == AuthorRole.STAFF:
                 _patient_notify(conversation, message)
@@ -347,13 +335,8 @@ def conversation_close(*, access: PatientAccess, conversation: Conversation) -> 
         conversation.status = ConversationStatus.CLOSED
         conversation.closed_at = timezone.now()
         conversation.save(update_fields=["status", "closed_at"])
-        audit_event_record(
-            actor=access.user,
-            patient=access.patient,
-            role=access.role,
-            action=AuditAction.UPDATE,
-            object_type="Conversation",
-            object_id=str(conversation.pk),
+        policy.access_record(
+            access, action=AuditAction.UPDATE, object_type="Conversation", object_id=conversation.pk
         )
     return conversation
 

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from lantern.access import policy
 from lantern.access.decorators import patient_view, signed_in
 from lantern.audit.models import ActorRole, AuditAction
 
@@ -78,6 +79,9 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
             _add_service_errors(form, error)
         else:
             return _sent(request, conversation)
+    if request.method == "POST":
+        # Nothing was sent: the page was only shown again, with what to fix.
+        policy.access_record(access, action=AuditAction.VIEW)
     context = {**_writing_context(access), "form": form, "has_recipients": bool(recipients)}
     return render(request, "messaging/conversation_new.html", context)
 
@@ -131,14 +135,15 @@ def conversation_close(request: HttpRequest, conversation_id: uuid.UUID) -> Http
 @patient_view(action=AuditAction.EXPORT, object_type="Attachment")
 @require_safe
 def attachment_download(request: HttpRequest, attachment_id: uuid.UUID) -> FileResponse:
-    attachment = selectors.attachment_for_access(
-        access=request.patient_access, attachment_id=attachment_id
-    )
+    access = request.patient_access
+    attachment = selectors.attachment_for_access(access=access, attachment_id=attachment_id)
     try:
         file = attachment_path(attachment.storage_name).open("rb")
     except FileNotFoundError:
         logger.error("Attachment %s has no file %s", attachment.pk, attachment.storage_name)
         raise Http404 from None
+    # Recorded once the file is open: a file that is missing was not downloaded.
+    policy.access_record(access, object_type="Attachment", object_id=attachment.pk)
     content_type = (
         attachment.content_type
         if attachment.content_type in ALLOWED_TYPES

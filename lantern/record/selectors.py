@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
-from django.shortcuts import get_object_or_404
 
-from lantern.access.policy import PatientAccess, records_for
+from lantern.access.policy import PatientAccess, object_get, records_for
 from lantern.clinical.models import (
     AllergyClinicalStatus,
     AllergyIntolerance,
@@ -207,12 +206,13 @@ def visits_page(*, access: PatientAccess, page_number: str | int | None) -> Page
 
 
 def visit_detail(*, access: PatientAccess, visit_id: uuid.UUID) -> VisitDetail:
-    """One visit with the diagnoses made and the results taken during it (bounded)."""
-    visit = get_object_or_404(
+    """One visit, audited as seen, with the diagnoses made and the results taken (bounded)."""
+    visit = object_get(
+        access,
         records_for(access, Encounter).select_related(
             "practitioner", "location", "service_provider"
         ),
-        pk=visit_id,
+        visit_id,
     )
     diagnoses = list(
         records_for(access, Condition)
@@ -251,6 +251,7 @@ def documents_page(*, access: PatientAccess, page_number: str | int | None) -> P
 
 
 def document_detail(*, access: PatientAccess, document_id: uuid.UUID) -> DocumentReference:
-    return get_object_or_404(
-        records_for(access, DocumentReference).select_related("author"), pk=document_id
+    """One document with its text, audited as seen; another patient's is "not found"."""
+    return object_get(
+        access, records_for(access, DocumentReference).select_related("author"), document_id
     )

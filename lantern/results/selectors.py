@@ -18,9 +18,8 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.http import Http404
 
-from lantern.access.policy import PatientAccess, records_for
+from lantern.access.policy import PatientAccess, object_get, records_for
 from lantern.clinical.models import (
     DiagnosticReport,
     DiagnosticReportResult,
@@ -243,15 +242,14 @@ def _component_rows(observation: Observation) -> list[dict]:
 
 
 def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetail:
-    """One report with its values in order; a report of another patient is "not found"."""
-    report = (
-        released_reports(access, records_for(access, DiagnosticReport))
-        .select_related("performer", "encounter__practitioner")
-        .filter(pk=report_id)
-        .first()
+    """One report with its values in order, audited as seen; another patient's is "not found"."""
+    report = object_get(
+        access,
+        released_reports(access, records_for(access, DiagnosticReport)).select_related(
+            "performer", "encounter__practitioner"
+        ),
+        report_id,
     )
-    if report is None:
-        raise Http404
     links = (
         DiagnosticReportResult.objects.filter(report=report)
         .select_related("observation__performer")
@@ -306,15 +304,12 @@ class ObservationDetail:
 
 
 def observation_detail(*, access: PatientAccess, observation_id: uuid.UUID) -> ObservationDetail:
-    """One released value of the patient; another patient's, or one still held, is "not found"."""
+    """One released value of the patient, audited as seen; another patient's, or one still held,
+    is "not found"."""
     released = released_observations(access, records_for(access, Observation))
-    observation = (
-        released.select_related("performer", "encounter__practitioner")
-        .filter(pk=observation_id)
-        .first()
+    observation = object_get(
+        access, released.select_related("performer", "encounter__practitioner"), observation_id
     )
-    if observation is None:
-        raise Http404
     has_trend = bool(
         observation.code
         and released.filter(code=observation.code).exclude(pk=observation.pk).exists()

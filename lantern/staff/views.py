@@ -176,11 +176,13 @@ def enrollment_request_approve(request: HttpRequest, request_id) -> HttpResponse
     if not form.is_valid():
         messages.error(request, "Choose the patient record that matches the request.")
         return redirect("staff:enrollment_request", request_id=enrollment_request.pk)
+    # The approval service audits what it does (the code issued, the request decided).
     access = policy.patient_access(
         request.user,
         form.cleaned_data["patient_id"],
         action=AuditAction.CREATE,
         object_type="ActivationCode",
+        audit=False,
     )
     try:
         enrollment_services.enrollment_request_approve(

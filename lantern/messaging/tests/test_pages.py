@@ -243,10 +243,15 @@ def test_sending_a_new_message_to_a_pool_opens_its_conversation(alice_client, al
     assert response["Location"] == detail_url(conversation)
     assert conversation.pool == nursing
     assert conversation.created_by == alice
-    assert conversation.messages.get().body == "Is it normal to feel dizzy?"
-    assert AuditEvent.objects.filter(
-        action=AuditAction.CREATE, object_type="Conversation", object_id=str(conversation.pk)
-    ).exists()
+    message = conversation.messages.get()
+    assert message.body == "Is it normal to feel dizzy?"
+    # One message sent, one event: the message, with its id.
+    [event] = AuditEvent.objects.filter(patient=alice.patient)
+    assert (event.action, event.object_type, event.object_id) == (
+        AuditAction.CREATE,
+        "Message",
+        str(message.pk),
+    )
 
 
 def test_sending_a_new_message_to_a_clinician(alice_client, alice, dr_diaz):
@@ -584,8 +589,9 @@ def test_opening_the_compose_page_is_audited_as_a_view_and_sending_as_a_creation
     alice_client, alice, nursing
 ):
     alice_client.get(new_url(alice))
-    opened = AuditEvent.objects.filter(object_type="Conversation").latest("occurred_at")
-    assert opened.action == AuditAction.VIEW
+    [opened] = AuditEvent.objects.filter(patient=alice.patient)
+    assert (opened.action, opened.object_type) == (AuditAction.VIEW, "Conversation")
 
     alice_client.post(new_url(alice), compose_data(f"pool:{nursing.pk}"))
-    assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="Conversation").exists()
+    [sent] = AuditEvent.objects.filter(patient=alice.patient).exclude(pk=opened.pk)
+    assert (sent.action, sent.object_type) == (AuditAction.CREATE, "Message")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.http import Http404
 from django.utils import timezone
 
 from lantern.access.policy import patient_access
@@ -59,5 +60,5 @@ def test_staff_see_only_conversations_sent_to_their_own_clinic(alice, nora, nurs
     access = patient_access(nora, alice.patient_id)
 
     assert list(selectors.conversations_for_patient(access=access)) == [here]
-    with pytest.raises(selectors.ConversationNotFound):
+    with pytest.raises(Http404):
         selectors.conversation_for_access(access=access, conversation_id=elsewhere.pk)

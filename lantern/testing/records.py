@@ -1,0 +1,95 @@
+"""One of each object a patient's URLs can name, for tests that walk every patient route.
+
+`patient_objects(user)` gives the patient of `user` a report with a value, a lab value of no
+report, a visit, a document and a conversation with a message and a real attached file, and the
+URL keyword arguments that name each of them.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from lantern.access.policy import PatientAccess
+from lantern.audit.models import ActorRole
+from lantern.clinical.models import (
+    DiagnosticReport,
+    DiagnosticReportResult,
+    DocumentReference,
+    Encounter,
+    Observation,
+)
+from lantern.messaging import services as messaging_services
+from lantern.messaging.models import Attachment, Conversation
+
+from .factories import (
+    DiagnosticReportFactory,
+    DocumentFactory,
+    EncounterFactory,
+    ObservationFactory,
+)
+from .factories_messaging import ConversationFactory, MessagePoolFactory
+
+
+@dataclass(frozen=True)
+class PatientObjects:
+    report: DiagnosticReport
+    observation: Observation
+    visit: Encounter
+    document: DocumentReference
+    conversation: Conversation
+    attachment: Attachment
+
+    def url_kwargs(self) -> dict[str, Any]:
+        """The value of each object keyword a patient route may take."""
+        return {
+            "report_id": self.report.pk,
+            "observation_id": self.observation.pk,
+            "visit_id": self.visit.pk,
+            "document_id": self.document.pk,
+            "conversation_id": self.conversation.pk,
+            "attachment_id": self.attachment.pk,
+            # A trend names a test, not one object.
+            "code": self.observation.code,
+        }
+
+
+def _png() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), color=(200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile("rash.png", buffer.getvalue(), content_type="image/png")
+
+
+def patient_objects(user) -> PatientObjects:
+    """Objects of `user`'s patient; the attached file is written under PRIVATE_FILES_ROOT."""
+    patient = user.patient
+    visit = EncounterFactory(patient=patient)
+    report = DiagnosticReportFactory(patient=patient, encounter=visit)
+    DiagnosticReportResult.objects.create(
+        report=report, observation=ObservationFactory(patient=patient, code="2345-7"), position=0
+    )
+    observation = ObservationFactory(patient=patient, code="4548-4")
+    pool = MessagePoolFactory(organization=patient.managing_organization)
+    conversation = ConversationFactory(patient=patient, pool=pool, created_by=user)
+    # message_add audits the message it writes: tests count the events written after this.
+    access = PatientAccess(user=user, patient=patient, role=ActorRole.SELF)
+    message = messaging_services.message_add(
+        access=access,
+        conversation=conversation,
+        body="Photo attached",
+        files=[_png()],
+        submission_id=uuid.uuid4(),
+    )
+    return PatientObjects(
+        report=report,
+        observation=observation,
+        visit=visit,
+        document=DocumentFactory(patient=patient),
+        conversation=conversation,
+        attachment=message.attachments.get(),
+    )
