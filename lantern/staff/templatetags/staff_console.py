@@ -19,7 +19,8 @@ def administers_a_clinic(context: dict[str, Any]) -> bool:
     """Whether the signed-in user is an active administrator of a clinic (the "Staff list"
     entry of the console's navigation is shown only to them)."""
     request = context.get("request")
-    if request is None or not request.user.is_authenticated:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return False
     if not hasattr(request, _ADMINISTRATOR_ATTRIBUTE):
         setattr(request, _ADMINISTRATOR_ATTRIBUTE, is_clinic_administrator(user=request.user))
