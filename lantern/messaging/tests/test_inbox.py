@@ -270,9 +270,29 @@ def test_marking_done_stops_the_wait_and_is_audited(alice, nora, nursing):
     assert conversation.waiting_since is None
     assert not inbox.inbox_conversations(nora, queue="all", state="waiting").exists()
     assert ids(inbox.inbox_conversations(nora, queue="all", state="done")) == {conversation.pk}
-    assert AuditEvent.objects.filter(
-        actor=nora, action=AuditAction.UPDATE, object_id=str(conversation.pk)
-    ).exists()
+    # Marked done once, audited once: the second click changed nothing.
+    [event] = AuditEvent.objects.filter(actor=nora)
+    assert (event.action, event.object_type, event.object_id) == (
+        AuditAction.UPDATE,
+        "Conversation",
+        str(conversation.pk),
+    )
+
+
+def test_a_staff_reply_writes_one_event_naming_the_message(alice, nora, nursing):
+    conversation = conversation_for(alice, pool=nursing)
+
+    reply = inbox.conversation_reply(
+        nora, conversation.pk, body="Yes, that is expected.", submission_id=uuid.uuid4()
+    )
+
+    [event] = AuditEvent.objects.filter(actor=nora)
+    assert (event.action, event.object_type, event.object_id, event.patient) == (
+        AuditAction.CREATE,
+        "Message",
+        str(reply.pk),
+        alice.patient,
+    )
 
 
 def test_a_conversation_about_a_patient_of_another_clinic_is_out_of_scope(nora, nursing):
