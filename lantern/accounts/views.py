@@ -88,9 +88,7 @@ def locked_out(
 ) -> HttpResponse:
     """django-axes' lockout page (AXES_LOCKOUT_CALLABLE): the same for any username."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
-    ends_at = selectors.sign_in_lock_ends_at(
-        username=username, ip_address=client_ip(request)
-    )
+    ends_at = selectors.sign_in_lock_ends_at(username=username, ip_address=client_ip(request))
     minutes = max(1, math.ceil((ends_at - timezone.now()).total_seconds() / 60))
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
 
