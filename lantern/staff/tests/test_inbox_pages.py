@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 
 import pytest
@@ -12,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from lantern.access.models import StaffRole
 from lantern.audit.models import AuditAction, AuditEvent, AuditOutcome
@@ -252,15 +254,22 @@ def patient_selectors_access(user):
 # Actions: Post/Redirect/Get with a message.
 
 
+def blank_pdf() -> bytes:
+    """A real one-page PDF: files that do not parse as PDFs are refused."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def test_a_reply_goes_through_message_add_stops_the_wait_and_carries_files(nora, conversation):
     client = sign_in(Client(), nora)
     submission_id = str(uuid.uuid4())
     form = {
         "body": "Yes, for the first week. Call us if it lasts.",
         "submission_id": submission_id,
-        "attachments": SimpleUploadedFile(
-            "leaflet.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "application/pdf"
-        ),
+        "attachments": SimpleUploadedFile("leaflet.pdf", blank_pdf(), "application/pdf"),
     }
     response = client.post(url("conversation_reply", conversation), form, follow=True)
 
