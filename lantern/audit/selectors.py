@@ -31,6 +31,14 @@ OBJECT_WORDS = {
     "DocumentReference": "your documents",
     "AuditEvent": "who looked at your record",
     "ActivationCode": "your activation code",
+    "dashboard": "your home page",
+    "Conversation": "your messages",
+    "Message": "your messages",
+    "Attachment": "a file in your messages",
+    "StaffNote": "a care team note about your messages",
+    "EnrollmentRequest": "your request for an account",
+    "Bundle": "your record",
+    "Account": "your account",
 }
 ACTION_WORDS = {
     AuditAction.VIEW: "Viewed",
@@ -39,6 +47,9 @@ ACTION_WORDS = {
     AuditAction.UPDATE: "Changed",
     AuditAction.DELETE: "Deleted from",
 }
+# What the patient's access log lists: every access to the record, and the moment an account was
+# linked to it.
+ACCESS_LOG_ACTIONS = DATA_ACTIONS | {AuditAction.PATIENT_LINKED}
 YOU = "You"
 CONNECTED_APP = "Connected app"
 
@@ -64,7 +75,7 @@ def access_log_page(*, access: PatientAccess, page_number: str | int | None) -> 
     ).values("role")[:1]
     events = (
         AuditEvent.objects.filter(
-            patient=patient, outcome=AuditOutcome.ALLOWED, action__in=DATA_ACTIONS
+            patient=patient, outcome=AuditOutcome.ALLOWED, action__in=ACCESS_LOG_ACTIONS
         )
         .select_related("actor")
         .annotate(staff_role=Subquery(role_at_clinic))
@@ -139,4 +150,6 @@ def _what(event: AuditEvent) -> str:
     thing = OBJECT_WORDS.get(event.object_type, "your record")
     if event.action == AuditAction.IMPORT:
         return f"Added records to {thing}"
+    if event.action == AuditAction.PATIENT_LINKED:
+        return "Linked an account to your record"
     return f"{verb} {thing}"

@@ -19,10 +19,17 @@ def audit_event_record(
     outcome: AuditOutcome = AuditOutcome.ALLOWED,
     object_type: str = "",
     object_id: str = "",
+    subject=None,
 ) -> AuditEvent:
-    """Append one event, with the source address and user agent of the current request."""
+    """Append one event, with the source address and user agent of the current request.
+
+    `subject` names the account the event is about when it is also a security event (an
+    account linked to the patient's record).
+    """
     return AuditEvent.objects.create(
-        **_event_fields(actor, role, action, outcome, object_type, object_id), patient=patient
+        **_event_fields(actor, role, action, outcome, object_type, object_id),
+        patient=patient,
+        subject=subject,
     )
 
 

@@ -238,11 +238,14 @@ def enrollment_account_create(
         except IntegrityError as error:
             raise EnrollmentError(USERNAME_TAKEN) from error
         TermsAcceptance.objects.create(user=user, version=terms_version, accepted_at=now)
+        # The one place an account is linked to a patient record: one event that shows in the
+        # patient's access log and among the account's security events (subject).
         audit_event_record(
             actor=user,
             patient=patient,
+            subject=user,
             role=ActorRole.SELF,
-            action=AuditAction.UPDATE,
+            action=AuditAction.PATIENT_LINKED,
             object_type="ActivationCode",
             object_id=str(activation_code.pk),
         )

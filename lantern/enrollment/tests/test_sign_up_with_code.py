@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from lantern.audit.models import AuditAction, AuditEvent
 from lantern.enrollment import services
 from lantern.enrollment.models import ActivationCode, ActivationCodeStatus, TermsAcceptance
 from lantern.enrollment.selectors import terms_current
@@ -330,3 +331,15 @@ def test_step_two_refuses_a_post_without_the_csrf_token(dora):
     )
     assert client.post(ACCOUNT, account_details()).status_code == 403
     assert not get_user_model().objects.filter(patient=dora).exists()
+
+
+def test_linking_the_account_to_the_record_is_one_event_for_the_patient_and_the_account(dora):
+    issued = issue_code(dora)
+    before_id = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    verified_client(issued.code).post(ACCOUNT, account_details())
+    user = get_user_model().objects.get(username="dora")
+    linked = AuditEvent.objects.filter(action=AuditAction.PATIENT_LINKED)
+    assert [(event.patient, event.subject, event.actor) for event in linked] == [(dora, user, user)]
+    assert linked.get().object_id == str(issued.activation_code.pk)
+    # Creating the account writes that one event and nothing else about the patient.
+    assert AuditEvent.objects.filter(patient=dora, id__gt=before_id).count() == 1
