@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench lint check clean
+.PHONY: run test test-fast bench lint check clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: $(VENV)/.installed-runtime
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+# The suite without the browser journeys (pytest marker `browser`), for a quick local run.
+test-fast: $(VENV)/.installed-dev
+	$(PY) -m pytest -n auto -m "not browser" $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/run.py

@@ -10,3 +10,15 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# Tests hash passwords with MD5: Argon2 costs about a quarter of a second per hash by design, and
+# most tests create accounts. A test that is about hashing asks for the real list with
+# `@pytest.mark.production_password_hashers` (config/settings.py: Argon2 first).
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    if request.node.get_closest_marker("production_password_hashers") is None:
+        settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS

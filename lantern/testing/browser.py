@@ -24,6 +24,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Any test asking for one of these (directly or through another fixture) drives Chromium.
+BROWSER_FIXTURES = frozenset({"browser", "page"})
+
+
+# First, so the marks are in place before `-m` deselects.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every browser journey `browser`, so `-m "not browser"` (`make test-fast`) skips them."""
+    for item in items:
+        if BROWSER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 

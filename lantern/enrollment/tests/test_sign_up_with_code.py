@@ -174,6 +174,7 @@ def test_the_emailed_link_fills_in_the_code_and_leaves_it_out_of_the_address(dor
     assert f'value="{issued.code}"' in page
 
 
+@pytest.mark.production_password_hashers
 def test_step_two_creates_the_account_signs_it_in_and_goes_to_two_step_setup(dora):
     issued = issue_code(dora)
     client = verified_client(issued.code)
