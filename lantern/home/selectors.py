@@ -15,7 +15,13 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from lantern.access.policy import PatientAccess, records_for
 from lantern.clinical.models import Encounter
 from lantern.mfa.selectors import METHOD_MODELS
-from lantern.results.selectors import REPORT_ROW, new_results_count, results_for_patient
+from lantern.results.flags import Flag
+from lantern.results.selectors import (
+    REPORT_ROW,
+    new_results_count,
+    results_for_patient,
+    row_status,
+)
 
 # The home page shows at most this many recent results and visits together.
 RECENT_ACTIVITY_LIMIT = 5
@@ -32,6 +38,8 @@ class ActivityItem:
     happened_at: dt.datetime | None
     object_id: uuid.UUID
     is_new: bool = False
+    # A result's status as the results list words it; None for a visit or "See comment".
+    status: Flag | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ def recent_activity_list(
             happened_at=row["taken_at"],
             object_id=uuid.UUID(str(row["result_id"])),
             is_new=not row["is_seen"],
+            status=row_status(row),
         )
         for row in results
     ] + [

@@ -22,6 +22,8 @@ class Flag:
 
     word: str
     tag_class: str
+    # A calm tag for "Normal" and for the statuses that say nothing is known to be wrong.
+    is_neutral: bool = False
 
     @property
     def is_normal(self) -> bool:
@@ -32,7 +34,13 @@ CRITICAL = Flag("Critical", "lantern-tag--critical")
 HIGH = Flag("High", "lantern-tag--high")
 LOW = Flag("Low", "lantern-tag--low")
 ABNORMAL = Flag("Abnormal", "lantern-tag--abnormal")
-NORMAL = Flag("Normal", "lantern-tag--normal")
+NORMAL = Flag("Normal", "lantern-tag--normal", is_neutral=True)
+# Neither a range nor the lab's interpretation says whether the value is normal: we do not
+# guess (clinical safety), we say so in words.
+NO_RANGE = Flag("No range given", "lantern-tag--no-range", is_neutral=True)
+# The lab gave its range only in words ("Negative") and no interpretation, so we cannot compare.
+NOT_FLAGGED = Flag("Not flagged", "lantern-tag--not-flagged", is_neutral=True)
+KNOWN_CODES = CRITICAL_CODES | HIGH_CODES | LOW_CODES | ABNORMAL_CODES | NORMAL_CODES
 
 
 def flag_for(
@@ -70,6 +78,24 @@ def observation_flag(observation: Observation) -> Flag | None:
         low=observation.reference_low,
         high=observation.reference_high,
     )
+
+
+def observation_status(observation: Observation) -> Flag:
+    """The status of one value, always in words: the decision every page and PDF shows.
+
+    "Normal" only when a range or the lab's interpretation says so; a value with neither is
+    "No range given", and one whose range is only in words (and no interpretation) is
+    "Not flagged". The results list works out the same in SQL (`selectors.row_status`).
+    """
+    flag = observation_flag(observation)
+    if flag is not None:
+        return flag
+    has_range = (
+        observation.reference_low is not None
+        or observation.reference_high is not None
+        or bool(observation.reference_text)
+    )
+    return NOT_FLAGGED if has_range else NO_RANGE
 
 
 # UCUM units people would not read as written.
@@ -129,6 +155,5 @@ def value_in_words(observation: Observation) -> str:
 
 
 def flag_word(observation: Observation) -> str:
-    """The flag in words ("High", "Normal"...), or "" when nothing says either way."""
-    flag = observation_flag(observation)
-    return flag.word if flag else ""
+    """The status in words: "High", "Normal", "No range given"..."""
+    return observation_status(observation).word

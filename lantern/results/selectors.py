@@ -60,6 +60,24 @@ _BELOW_RANGE = _NO_INTERPRETATION & Q(
 )
 
 
+def _unknown_status(prefix: str = "") -> tuple[Q, Q]:
+    """Values that neither the lab's code nor a number range calls normal or not, split into
+    those with no range at all ("No range given") and those with a range only in words
+    ("Not flagged"): the SQL side of `flags.observation_status`."""
+    unknown = ~Q(**{f"{prefix}interpretation__in": sorted(flags.KNOWN_CODES)}) & (
+        Q(**{f"{prefix}value_quantity__isnull": True})
+        | Q(**{f"{prefix}reference_low__isnull": True, f"{prefix}reference_high__isnull": True})
+    )
+    no_range = Q(
+        **{
+            f"{prefix}reference_low__isnull": True,
+            f"{prefix}reference_high__isnull": True,
+            f"{prefix}reference_text": "",
+        }
+    )
+    return unknown & no_range, unknown & ~no_range
+
+
 # The columns of a row of the results list, in order: a report, or a lab value of no report.
 RESULT_ROW_COLUMNS = (
     "result_type",
@@ -73,6 +91,8 @@ RESULT_ROW_COLUMNS = (
     "has_high",
     "has_low",
     "has_abnormal",
+    "has_no_range",
+    "has_unflagged",
     "has_values",
 )
 REPORT_ROW = "report"
@@ -120,6 +140,8 @@ def report_rows(*, access: PatientAccess, filters: ResultFilters) -> QuerySet:
         has_high=_values_matching(_interpretation_in(flags.HIGH_CODES) | _ABOVE_RANGE),
         has_low=_values_matching(_interpretation_in(flags.LOW_CODES) | _BELOW_RANGE),
         has_abnormal=_values_matching(_interpretation_in(flags.ABNORMAL_CODES)),
+        has_no_range=_values_matching(_unknown_status("observation__")[0]),
+        has_unflagged=_values_matching(_unknown_status("observation__")[1]),
         has_values=_values_matching(Q()),
     ).values(*RESULT_ROW_COLUMNS)
 
@@ -155,6 +177,8 @@ def observation_rows(*, access: PatientAccess, filters: ResultFilters) -> QueryS
             | (no_interpretation & Q(value_quantity__lt=F("reference_low")))
         ),
         has_abnormal=_is(Q(interpretation__in=sorted(flags.ABNORMAL_CODES))),
+        has_no_range=_is(_unknown_status()[0]),
+        has_unflagged=_is(_unknown_status()[1]),
         has_values=Value(True, output_field=BooleanField()),
     ).values(*RESULT_ROW_COLUMNS)
 
@@ -189,7 +213,11 @@ def new_results_count(*, access: PatientAccess) -> int:
 
 
 def row_status(row: dict) -> Flag | None:
-    """The one-word status of a result row; None means "See comment" (no values)."""
+    """The one-word status of a result row; None means "See comment" (no values).
+
+    A report is "Normal" only when every one of its values is known to be normal: one value
+    with no range and no interpretation makes the report "No range given".
+    """
     if row["has_critical"]:
         return flags.CRITICAL
     if row["has_high"]:
@@ -198,6 +226,10 @@ def row_status(row: dict) -> Flag | None:
         return flags.LOW
     if row["has_abnormal"]:
         return flags.ABNORMAL
+    if row["has_no_range"]:
+        return flags.NO_RANGE
+    if row["has_unflagged"]:
+        return flags.NOT_FLAGGED
     if row["has_values"]:
         return flags.NORMAL
     return None
@@ -208,7 +240,7 @@ class ResultValue:
     """One value of a report as the result page shows it."""
 
     observation: Observation
-    flag: Flag | None
+    flag: Flag
     range_words: str
     components: list[dict] = field(default_factory=list)
     has_trend: bool = False
@@ -272,7 +304,7 @@ def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetai
     values = [
         ResultValue(
             observation=observation,
-            flag=flags.observation_flag(observation),
+            flag=flags.observation_status(observation),
             range_words=flags.range_in_words(observation),
             components=_component_rows(observation),
             has_trend=observation.code in with_trends,
@@ -319,7 +351,7 @@ def observation_detail(*, access: PatientAccess, observation_id: uuid.UUID) -> O
     return ObservationDetail(
         value=ResultValue(
             observation=observation,
-            flag=flags.observation_flag(observation),
+            flag=flags.observation_status(observation),
             range_words=flags.range_in_words(observation),
             components=_component_rows(observation),
             has_trend=has_trend,
@@ -335,7 +367,7 @@ class TrendPoint:
     value: float | None
     systolic: float | None
     diastolic: float | None
-    flag: Flag | None
+    flag: Flag
 
 
 @dataclass(frozen=True)
@@ -372,7 +404,7 @@ def trend_for_code(*, access: PatientAccess, code: str) -> Trend:
             value=observation.value_quantity,
             systolic=_component_value(observation, SYSTOLIC_CODE),
             diastolic=_component_value(observation, DIASTOLIC_CODE),
-            flag=flags.observation_flag(observation),
+            flag=flags.observation_status(observation),
         )
         for observation in latest
     ]

@@ -5,16 +5,15 @@ from __future__ import annotations
 from django import template
 
 from lantern.clinical.models import Observation
-from lantern.results.flags import observation_flag, value_in_words
+from lantern.results.flags import Flag, observation_status, value_in_words
 
 register = template.Library()
 
 
 @register.filter
-def result_flag(observation: Observation) -> str:
-    """The out-of-range flag in words, or "" for a normal or unflagged value."""
-    flag = observation_flag(observation)
-    return "" if flag is None or flag.is_normal else flag.word
+def result_flag(observation: Observation) -> Flag:
+    """The value's status ("High", "Normal", "No range given"...), as the results pages say it."""
+    return observation_status(observation)
 
 
 @register.filter

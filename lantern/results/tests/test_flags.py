@@ -41,5 +41,7 @@ def test_blood_pressure_reads_as_systolic_over_diastolic():
     assert value_in_words(pressure) == "128/82 mmHg"
 
 
-def test_a_result_with_neither_code_nor_range_has_no_flag():
-    assert flag_word(ObservationFactory.build(value_quantity=5.0, interpretation="")) == ""
+def test_a_result_with_neither_code_nor_range_says_no_range_given():
+    result = ObservationFactory.build(value_quantity=5.0, interpretation="")
+
+    assert flag_word(result) == "No range given"

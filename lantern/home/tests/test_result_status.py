@@ -1,0 +1,41 @@
+"""The home page's recent results say their status as the results list does (issue 10, point 3)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from lantern.results.tests.conftest import make_report
+from lantern.testing.auth import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def activity_rows(user) -> list[str]:
+    html = sign_in(Client(), user).get(reverse("home:home")).text
+    table = html.split('data-testid="recent-activity"')[1].split("</table>")[0]
+    return table.split("<tr>")[2:]
+
+
+def test_a_recent_result_without_a_range_says_no_range_given_not_normal(alice):
+    make_report(
+        alice.patient, display="Vitamin D test", values=[{"value_quantity": 31.0, "value_unit": ""}]
+    )
+
+    (row,) = activity_rows(alice)
+
+    assert "Vitamin D test" in row
+    assert ">No range given</span>" in row and "Normal" not in row
+
+
+def test_a_recent_result_in_its_range_says_normal(alice):
+    make_report(
+        alice.patient,
+        display="Glucose test",
+        values=[{"value_quantity": 80.0, "reference_low": 70.0, "reference_high": 99.0}],
+    )
+
+    (row,) = activity_rows(alice)
+
+    assert ">Normal</span>" in row
