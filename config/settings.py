@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "lantern.results",
     "lantern.record",
     "lantern.messaging",
+    "lantern.pages",
 ]
 
 MIDDLEWARE = [

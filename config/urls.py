@@ -16,5 +16,10 @@ urlpatterns = [
     path("", include("lantern.downloads.urls")),
     path("", include("lantern.record.urls")),
     path("", include("lantern.audit.urls")),
+    path("", include("lantern.pages.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the frame of the person asking: a signed-in patient keeps the menu.
+handler404 = "lantern.pages.views.page_not_found"
+handler403 = "lantern.pages.views.permission_denied"

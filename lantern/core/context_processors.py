@@ -28,13 +28,14 @@ class NavItem:
     section: str
 
 
-# The addresses are written here rather than reversed from URL names because most of the features
-# they lead to are still being built; each line becomes a `reverse()` once its app has URLs.
+# The addresses are written out rather than reversed so that the frame never needs the URL
+# configuration (the error pages draw it too). A section is listed only once its pages exist:
+# a menu item that leads to "Page not found" is a dead end, and a test follows every link.
+# Appointments joins the menu when its app has pages.
 PATIENT_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "/", "home"),
     NavItem("Results", "/results/", "results"),
     NavItem("Messages", "/messages/", "messages"),
-    NavItem("Appointments", "/appointments/", "appointments"),
     NavItem("Medications", "/medications/", "medications"),
     NavItem("Health record", "/record/", "record"),
 )
@@ -53,8 +54,10 @@ STAFF_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Patients", "/staff/patients/", "patients"),
     NavItem("Enrollment requests", "/staff/enrollment-requests/", "enrollment"),
     NavItem("Results on hold", "/staff/results-on-hold/", "results-on-hold"),
-    NavItem("Admin", "/admin/", "admin"),
 )
+# Django's admin opens only for superusers (the people who run the deployment); the staff layout
+# shows this entry to them alone, so clinic staff are never sent to a "not found" page.
+ADMIN_NAVIGATION = NavItem("Admin", "/admin/", "admin")
 
 FOOTER_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Security tips", "/security-tips/", "security-tips"),
@@ -86,6 +89,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "patient_navigation": PATIENT_NAVIGATION,
         "account_navigation": ACCOUNT_NAVIGATION,
         "staff_navigation": STAFF_NAVIGATION,
+        "admin_navigation": ADMIN_NAVIGATION,
         "footer_navigation": FOOTER_NAVIGATION,
         "sign_out_href": SIGN_OUT_HREF,
         # Patient pages opened by staff (from the console) keep the staff console's frame.

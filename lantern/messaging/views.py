@@ -34,8 +34,14 @@ CLOSED = "You closed this conversation. If you write in it again, it opens again
 
 @signed_in
 def my_messages(request: HttpRequest) -> HttpResponse:
-    """The navigation's "Messages" link: the signed-in account's own messages."""
+    """The navigation's "Messages" link: the signed-in account's own messages.
+
+    Staff without a record of their own reach it from a patient's pages ("send your care team a
+    message"); their messages are the console's inbox, so the link is not a dead end for them.
+    """
     if request.user.patient_id is None:
+        if policy.is_staff_member(request.user):
+            return redirect("staff:inbox")
         raise Http404
     return redirect("messaging:list", patient_id=request.user.patient_id)
 

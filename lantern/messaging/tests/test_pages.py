@@ -21,6 +21,7 @@ from lantern.messaging.models import (
     Message,
 )
 from lantern.testing.auth import sign_in
+from lantern.testing.factories import UserFactory
 from lantern.testing.factories_messaging import ConversationFactory, MessageFactory
 
 from .conftest import pdf_bytes, png_upload, upload
@@ -102,8 +103,15 @@ def test_the_messages_link_takes_a_patient_to_their_own_list(alice_client, alice
     assert response["Location"] == list_url(alice)
 
 
-def test_the_messages_link_is_not_found_for_an_account_without_a_record(nora):
-    assert sign_in(Client(), nora).get("/messages/").status_code == 404
+def test_the_messages_link_takes_staff_without_a_record_to_the_console_inbox(nora):
+    response = sign_in(Client(), nora).get("/messages/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/staff/messages/"
+
+
+def test_the_messages_link_is_not_found_for_an_account_without_a_record(db):
+    assert sign_in(Client(), UserFactory()).get("/messages/").status_code == 404
 
 
 def test_the_list_asks_to_sign_in_first(alice):
