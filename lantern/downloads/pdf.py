@@ -16,7 +16,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from lantern.clinical import models as clinical
-from lantern.results.flags import flag_word, range_words, value_in_words
+from lantern.results.flags import flag_word, plain_name, range_words, value_in_words
 
 from .selectors import SECTION_LIMIT, RecordSummary
 
@@ -117,6 +117,8 @@ def when(value: dt.datetime | dt.date | None) -> str:
 
 
 def result_rows(observations: Sequence[clinical.Observation]) -> list[list[str]]:
+    """Results as the pages word them (values rounded as a clinician writes them, units in
+    words); the FHIR download is the one that keeps each recorded value exactly."""
     return [
         [
             o.display or o.code,
@@ -173,7 +175,7 @@ def record_pdf(summary: RecordSummary) -> bytes:
         ["Problem", "Status", "Since", "Ended"],
         [
             [
-                c.display or c.code,
+                plain_name(c.display) or c.code,
                 c.get_clinical_status_display() if c.clinical_status else "",
                 when(c.onset_at),
                 when(c.abated_at),
@@ -243,8 +245,8 @@ def record_pdf(summary: RecordSummary) -> bytes:
         [
             [
                 when(v.period_start),
-                v.type_display or v.class_code,
-                v.reason_display,
+                plain_name(v.type_display) or v.class_code,
+                plain_name(v.reason_display),
                 v.practitioner.display_name if v.practitioner else "",
                 (v.location.name if v.location else "")
                 or (v.service_provider.name if v.service_provider else ""),

@@ -5,7 +5,10 @@ The one place that words a result, for the result pages, the health record pages
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from lantern.clinical.models import Observation
 
@@ -98,21 +101,89 @@ def observation_status(observation: Observation) -> Flag:
     return NOT_FLAGGED if has_range else NO_RANGE
 
 
-# UCUM units people would not read as written.
-UNIT_WORDS = {"/min": "per minute", "Cel": "°C", "[degF]": "°F", "kg/m2": "kg/m²"}
+# UCUM units in people's words; any other code is shown as recorded, without its brackets.
+UNIT_WORDS = {
+    "10*3/uL": "thousand per microliter",
+    "10*3/mm3": "thousand per microliter",
+    "10*6/uL": "million per microliter",
+    "10*6/mm3": "million per microliter",
+    "[in_i]": "in",
+    "[lb_av]": "lb",
+    "mm[Hg]": "mmHg",
+    "/min": "per minute",
+    "{beats}/min": "beats per minute",
+    "{breaths}/min": "breaths per minute",
+    "mL/min/{1.73_m2}": "mL/min/1.73 m²",
+    "Cel": "°C",
+    "[degF]": "°F",
+    "kg/m2": "kg/m²",
+    "{score}": "",
+    "1": "",
+}
 SYSTOLIC, DIASTOLIC = "8480-6", "8462-4"
+# SNOMED CT's semantic tags, which say what kind of concept a name is, not what it means.
+SEMANTIC_TAG = re.compile(
+    r"\s*\((?:disorder|finding|procedure|situation|morphologic abnormality|event|"
+    r"regime/therapy|observable entity)\)\s*$"
+)
 
 
 def unit_words(unit: str) -> str:
-    """A UCUM unit as people read it: "mm[Hg]" is "mmHg", "{beats}/min" is "beats/min"."""
+    """A UCUM unit as people read it: "10*3/uL" is "thousand per microliter", "mm[Hg]" is "mmHg",
+    "{score}" and "1" are nothing; a code we have no words for is shown without its brackets."""
     if unit in UNIT_WORDS:
         return UNIT_WORDS[unit]
     return unit.replace("[", "").replace("]", "").replace("{", "").replace("}", "")
 
 
-def number(value: float) -> str:
-    """A value as people write it: 5.4, 120, 0.25 (no trailing ".0")."""
+def plain_name(name: str) -> str:
+    """A clinical name without SNOMED's "(disorder)", "(finding)"... tag at its end."""
+    return SEMANTIC_TAG.sub("", name or "")
+
+
+def recorded_number(value: float) -> str:
+    """A number as recorded, without a trailing ".0": used for normal ranges."""
     return f"{value:g}"
+
+
+def _decimals(value: float) -> int:
+    text = recorded_number(value)
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
+
+
+def _rounded(value: float, places: int) -> str:
+    quantum = Decimal(1).scaleb(-places)
+    text = format(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def number(value: float, *, low: float | None = None, high: float | None = None) -> str:
+    """A value with the precision a clinician would write it (the recorded value stays exact in
+    the FHIR downloads).
+
+    With a normal range, the value gets as many decimals as the range is written with (at most
+    3): cholesterol 187.215 with a range of 0 to 200 is "187", white cells 4.55597 with 4.5 to
+    11 is "4.6". Without a range, or when the range's decimals would leave fewer than two
+    significant digits (0.5 against 70 to 99), by size: whole numbers from 100 ("187"), one
+    decimal from 10 ("86" for 85.9597, "12.3"), three significant digits below 10 ("4.56",
+    "0.123"). Trailing zeros are dropped ("5", not "5.0"), rounding half up.
+    """
+    value = float(value)
+    bounds = [bound for bound in (low, high) if bound is not None]
+    if bounds:
+        places = min(max(_decimals(bound) for bound in bounds), 3)
+        if abs(value) >= 10 ** (1 - places):
+            return _rounded(value, places)
+    size = abs(value)
+    if size >= 100:
+        return _rounded(value, 0)
+    if size >= 10:
+        return _rounded(value, 1)
+    if size == 0:
+        return "0"
+    return _rounded(value, min(2 - math.floor(math.log10(size)), 9))
 
 
 def range_words(observation: Observation) -> str:
@@ -121,11 +192,11 @@ def range_words(observation: Observation) -> str:
     unit = unit_words(observation.value_unit)
     suffix = f" {unit}" if unit else ""
     if low is not None and high is not None:
-        return f"{number(low)} to {number(high)}{suffix}"
+        return f"{recorded_number(low)} to {recorded_number(high)}{suffix}"
     if high is not None:
-        return f"{number(high)}{suffix} or lower"
+        return f"{recorded_number(high)}{suffix} or lower"
     if low is not None:
-        return f"{number(low)}{suffix} or higher"
+        return f"{recorded_number(low)}{suffix} or higher"
     return observation.reference_text
 
 
@@ -150,8 +221,19 @@ def value_in_words(observation: Observation) -> str:
             if part.get("value") is not None
         )
     if observation.value_quantity is not None:
-        return f"{number(observation.value_quantity)} {unit_words(observation.value_unit)}".strip()
+        return f"{observation_number(observation)} {unit_words(observation.value_unit)}".strip()
     return observation.value_string or observation.value_code_display
+
+
+def observation_number(observation: Observation) -> str:
+    """The observation's value as people read it, with the precision of its range."""
+    if observation.value_quantity is None:
+        return ""
+    return number(
+        observation.value_quantity,
+        low=observation.reference_low,
+        high=observation.reference_high,
+    )
 
 
 def flag_word(observation: Observation) -> str:

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 from lantern.clinical.models import ReportKind
 
 from .charts import ChartPoint, Series, line_chart_svg
-from .flags import Flag, number
+from .flags import Flag, number, recorded_number
 from .selectors import REPORT_ROW, Trend, row_status
 
 
@@ -96,7 +96,10 @@ def trend_chart(trend: Trend) -> SafeString | str:
                     ChartPoint(
                         at=p.taken_at,
                         value=p.value,
-                        label=f"{number(p.value)}{unit} on {_when(p.taken_at)}",
+                        label=(
+                            f"{number(p.value, low=trend.low, high=trend.high)}{unit} "
+                            f"on {_when(p.taken_at)}"
+                        ),
                     )
                     for p in trend.points
                     if p.value is not None
@@ -106,8 +109,8 @@ def trend_chart(trend: Trend) -> SafeString | str:
     if sum(len(one.points) for one in series) < 2:
         return ""
     if trend.low is not None and trend.high is not None:
-        band_words = f" The shaded band is the normal range, {number(trend.low)} to "
-        band_words += f"{number(trend.high)}{unit}."
+        band_words = f" The shaded band is the normal range, {recorded_number(trend.low)} to "
+        band_words += f"{recorded_number(trend.high)}{unit}."
     else:
         band_words = ""
     first, last = trend.points[0].taken_at, trend.points[-1].taken_at

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from django.test import Client
@@ -11,6 +12,7 @@ from pypdf import PdfReader
 
 from lantern.results.tests.conftest import make_report
 from lantern.testing.auth import sign_in
+from lantern.testing.factories import ConditionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +41,43 @@ def test_the_result_pdf_says_no_range_given_for_a_value_without_range_or_interpr
 
     assert "No range given" in text
     assert "Normal" not in text.replace("Normal range", "")
+
+
+def test_the_pdf_rounds_values_while_the_fhir_download_keeps_the_recorded_value(alice):
+    report = make_report(
+        alice.patient,
+        display="Lipid panel",
+        values=[
+            {
+                "display": "Cholesterol",
+                "value_quantity": 187.215,
+                "value_unit": "mg/dL",
+                "reference_low": 0.0,
+                "reference_high": 200.0,
+            }
+        ],
+    )
+    json_url = reverse(
+        "downloads:result_json", kwargs={"patient_id": alice.patient_id, "report_id": report.pk}
+    )
+
+    text = result_pdf_text(alice, report)
+    bundle = json.loads(sign_in(Client(), alice).get(json_url).content)
+
+    assert "187 mg/dL" in text and "187.215" not in text
+    quantities = [
+        entry["resource"]["valueQuantity"]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "Observation"
+    ]
+    assert quantities[0]["value"] == 187.215
+    assert quantities[0]["unit"] == "mg/dL"
+
+
+def test_the_record_pdf_drops_snomeds_tags_from_health_problems(alice):
+    ConditionFactory(patient=alice.patient, display="Essential hypertension (disorder)")
+    url = reverse("downloads:record_pdf", kwargs={"patient_id": alice.patient_id})
+
+    text = pdf_text(sign_in(Client(), alice).get(url).content)
+
+    assert "Essential hypertension" in text and "(disorder)" not in text

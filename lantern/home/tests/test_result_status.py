@@ -1,6 +1,9 @@
-"""The home page's recent results say their status as the results list does (issue 10, point 3)."""
+"""The home page's recent results say their status and date as the results list does (issue 10,
+points 3 and 4)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from django.test import Client
@@ -39,3 +42,15 @@ def test_a_recent_result_in_its_range_says_normal(alice):
     (row,) = activity_rows(alice)
 
     assert ">Normal</span>" in row
+
+
+def test_recent_activity_dates_read_like_every_other_page(alice):
+    make_report(
+        alice.patient,
+        display="Glucose test",
+        when=dt.datetime(2026, 11, 29, 19, 5, tzinfo=dt.UTC),
+    )
+
+    (row,) = activity_rows(alice)
+
+    assert "Nov 29, 2026" in row and "November" not in row

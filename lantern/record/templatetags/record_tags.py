@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 
 from lantern.clinical.models import Observation
-from lantern.results.flags import Flag, observation_status, value_in_words
+from lantern.results.flags import Flag, observation_status, plain_name, value_in_words
 
 register = template.Library()
 
@@ -33,3 +33,9 @@ def reactions_text(reactions: list) -> str:
             f"{reaction['manifestation']} ({severity})" if severity else reaction["manifestation"]
         )
     return ", ".join(parts)
+
+
+@register.filter
+def clinical_name(name: str) -> str:
+    """A clinical name without SNOMED's "(disorder)", "(finding)"... tag."""
+    return plain_name(name)

@@ -159,7 +159,7 @@ def test_health_problems_list_active_ones_first_then_resolved_with_their_onset(a
     names = [problem.display for problem in response.context["page"].object_list]
 
     assert names == ["Hypertension", "Asthma", "Sprained ankle"]
-    assert days_ago(900).strftime("%B") in text_of(response)
+    assert days_ago(900).strftime("%b") in text_of(response)
     assert "Resolved" in text_of(response)
 
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django import template
 
+from lantern.clinical.models import Observation
 from lantern.results.flags import number as number_words
-from lantern.results.flags import unit_words
+from lantern.results.flags import observation_number, unit_words
 
 register = template.Library()
 
@@ -18,3 +19,9 @@ def unit(value: str) -> str:
 def number(value: float | None) -> str:
     """A value as people write it: 7.9, 142, 0.25 ("7.9", not floatformat's "7.900")."""
     return "" if value is None else number_words(value)
+
+
+@register.filter
+def value_number(observation: Observation) -> str:
+    """The observation's value with the precision of its normal range (see `flags.number`)."""
+    return observation_number(observation)
