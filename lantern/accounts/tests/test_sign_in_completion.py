@@ -114,7 +114,7 @@ def test_the_home_page_names_the_last_completed_sign_in_only(verified):
         client = sign_in(Client(HTTP_USER_AGENT=FIREFOX), verified)
         text = Page(client.get(reverse("home:home")).content.decode()).text
 
-    assert "Your last sign-in was on March 2, 2026" in text
+    assert "Your last sign-in was on Mar 2, 2026, 4:00 AM EST" in text
     assert "from Mobile Safari on iOS (iPhone)" in text
 
 
