@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from lantern.access.decorators import staff_view
 from lantern.messaging import inbox
 
+from . import selectors
 from .inbox_forms import AssigneeIdForm, AssignForm, InboxFilterForm, NoteForm, StaffReplyForm
 
 CONVERSATIONS_PER_PAGE = 25
@@ -50,7 +51,7 @@ def conversation_reply(request: HttpRequest, conversation_id: uuid.UUID) -> Http
     if not form.is_valid():
         return _conversation_page(request, conversation_id, reply_form=form, status=400)
     try:
-        inbox.conversation_reply(
+        reply = inbox.conversation_reply(
             request.user,
             conversation_id,
             body=form.cleaned_data["body"],
@@ -60,7 +61,7 @@ def conversation_reply(request: HttpRequest, conversation_id: uuid.UUID) -> Http
     except ValidationError as error:
         form.add_error("attachments", error)
         return _conversation_page(request, conversation_id, reply_form=form, status=400)
-    messages.success(request, "Your reply was sent. We let the patient know a message is waiting.")
+    messages.success(request, _reply_sent_words(reply))
     return redirect("staff:conversation", conversation_id=conversation_id)
 
 
@@ -109,6 +110,22 @@ def conversation_mark_done(request: HttpRequest, conversation_id: uuid.UUID) -> 
     else:
         messages.info(request, "This conversation was already marked done.")
     return redirect("staff:inbox")
+
+
+def _reply_sent_words(reply) -> str:
+    """Say the patient was told only when a notice was queued; otherwise how to reach them."""
+    if selectors.reply_notice_queued(message_id=reply.pk):
+        return "Your reply was sent. We let the patient know a message is waiting."
+    phone = reply.conversation.patient.phone
+    reach = (
+        f"call them on {phone}"
+        if phone
+        else "no phone number is on file, so tell them at their next contact"
+    )
+    return (
+        "Your reply was sent, but the patient has no confirmed email or mobile number for notices, "
+        f"so they will not know it is waiting: {reach}."
+    )
 
 
 def _conversation_page(

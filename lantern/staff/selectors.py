@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from lantern.access.policy import patients_for
 from lantern.clinical.models import Patient, ReportKind
+from lantern.notifications.models import Notification
 from lantern.results.release import observations_on_hold, reports_on_hold
 
 SEARCH_RESULTS_LIMIT = 50
@@ -140,3 +141,12 @@ def results_on_hold_page(*, user, page_number: str | None) -> Page:
     page = Paginator(results_on_hold(user=user), RESULTS_ON_HOLD_PER_PAGE).get_page(page_number)
     page.object_list = [_held_result(row) for row in page.object_list]
     return page
+
+
+def reply_notice_queued(*, message_id: uuid.UUID) -> bool:
+    """Whether a reply's "a message is waiting" notice was queued for any account.
+
+    The messaging service keys each account's notice "message:<message id>:<user id>", so a row
+    with that prefix exists exactly when someone with a confirmed address will be told.
+    """
+    return Notification.objects.filter(dedupe_key__startswith=f"message:{message_id}:").exists()

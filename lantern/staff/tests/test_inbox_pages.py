@@ -463,3 +463,35 @@ def test_the_conversation_page_costs_the_same_for_2_and_100_messages(clinic, nor
     assert queries_for(client, url("conversation", small)) == queries_for(
         client, url("conversation", large)
     )
+
+
+# What the reply's confirmation promises about telling the patient.
+
+
+def reply_confirmation(nora, conversation) -> str:
+    form = {"body": "Please book a blood test.", "submission_id": str(uuid.uuid4())}
+    response = sign_in(Client(), nora).post(
+        url("conversation_reply", conversation), form, follow=True
+    )
+    return response.content.decode()
+
+
+def test_a_reply_says_the_patient_was_told_only_when_a_notice_was_queued(nora, alice, conversation):
+    alice.email_verified_at = timezone.now()
+    alice.save(update_fields=["email_verified_at"])
+
+    page = reply_confirmation(nora, conversation)
+
+    assert "We let the patient know a message is waiting." in page
+    assert "no confirmed email" not in page
+
+
+def test_a_reply_to_a_patient_no_one_can_notify_says_to_call_them(nora, alice, conversation):
+    alice.patient.phone = "555-0142"
+    alice.patient.save(update_fields=["phone"])
+
+    page = reply_confirmation(nora, conversation)
+
+    assert "We let the patient know" not in page
+    assert "no confirmed email or mobile number for notices" in page
+    assert "call them on 555-0142" in page
