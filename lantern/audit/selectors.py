@@ -62,8 +62,18 @@ class AccessLogEntry:
     occurred_at: dt.datetime
 
 
-def access_log_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
+def reads_own_log(access: PatientAccess) -> bool:
+    """Whether the reader is the patient: their own visits are the entries that read "You"."""
+    return access.user.patient_id == access.patient.pk
+
+
+def access_log_page(
+    *, access: PatientAccess, page_number: str | int | None, include_own: bool = True
+) -> Page:
     """The allowed accesses to the patient's record, newest first, one page of entries.
+
+    With `include_own` off, the patient's own visits (the entries that read "You") are left
+    out, so the log shows who else looked; a staff member or proxy reading it sees every entry.
 
     The actor's account and their staff role at the patient's clinic come in the same query
     (a join and a subquery), and the clinic's name in one more, so a page costs the same
@@ -81,6 +91,8 @@ def access_log_page(*, access: PatientAccess, page_number: str | int | None) -> 
         .annotate(staff_role=Subquery(role_at_clinic))
         .order_by("-occurred_at", "-id")
     )
+    if not include_own and reads_own_log(access):
+        events = events.exclude(actor=access.user)
     page = Paginator(events, PER_PAGE).get_page(page_number)
     clinic = _clinic_name(patient)
     page.object_list = [_entry(event, access, clinic) for event in page.object_list]

@@ -12,8 +12,17 @@ from . import selectors
 
 @patient_view(object_type="AuditEvent")
 def access_log(request: HttpRequest) -> HttpResponse:
+    access = request.patient_access
+    # "Show my own visits too" is off by default: the patient's own visits fill the log.
+    show_own = request.GET.get("mine") == "1"
     page = selectors.access_log_page(
-        access=request.patient_access, page_number=request.GET.get("page")
+        access=access, page_number=request.GET.get("page"), include_own=show_own
     )
-    context = {"current_section": "record", "patient": request.patient_access.patient, "page": page}
+    context = {
+        "current_section": "record",
+        "patient": access.patient,
+        "page": page,
+        "own_filter": selectors.reads_own_log(access),
+        "show_own": show_own,
+    }
     return render(request, "audit/access_log.html", context)

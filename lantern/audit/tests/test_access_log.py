@@ -21,8 +21,10 @@ def log_url(patient) -> str:
     return reverse("audit:access_log", kwargs={"patient_id": patient.pk})
 
 
-def entries(client: Client, patient, page: int = 1) -> list:
-    response = client.get(log_url(patient) + f"?page={page}")
+def entries(client: Client, patient, page: int = 1, mine: bool = True) -> list:
+    """The log's entries; with `mine`, "Show my own visits too" is ticked (most tests here are
+    about how every entry reads)."""
+    response = client.get(log_url(patient) + f"?page={page}" + ("&mine=1" if mine else ""))
     assert response.status_code == 200
     return list(response.context["page"].object_list)
 
@@ -57,6 +59,51 @@ def test_the_page_shows_who_what_and_when_in_words(alice, named_nora):
     assert "Nurse at your clinic" in content
     assert "Viewed your record" in content
     assert "usa-table usa-table--stacked" in content
+
+
+def test_the_patients_own_visits_are_hidden_until_she_asks_for_them(alice, named_nora):
+    record_view(alice, alice.patient, ActorRole.SELF)
+    record_view(named_nora, alice.patient, ActorRole.STAFF)
+    client = sign_in(Client(), alice)
+
+    hidden = client.get(log_url(alice.patient))
+    shown = entries(client, alice.patient, mine=True)
+
+    assert [entry.who for entry in hidden.context["page"].object_list] == [
+        "Nora Nguyen, nurse at Riverside Family Clinic"
+    ]
+    assert "Show my own visits too" in hidden.text
+    assert 'name="mine" value="1" checked' not in hidden.text
+    assert "You" in {entry.who for entry in shown}
+
+
+def test_with_only_her_own_visits_the_empty_log_says_they_are_hidden(alice):
+    record_view(alice, alice.patient, ActorRole.SELF)
+
+    response = sign_in(Client(), alice).get(log_url(alice.patient))
+
+    assert list(response.context["page"].object_list) == []
+    assert "Your own visits are hidden" in response.text
+
+
+def test_the_page_links_keep_showing_her_own_visits(alice):
+    for _ in range(30):
+        record_view(alice, alice.patient, ActorRole.SELF)
+
+    response = sign_in(Client(), alice).get(log_url(alice.patient) + "?mine=1")
+
+    assert "?mine=1&amp;page=2" in response.text
+
+
+def test_staff_reading_the_log_are_not_offered_the_own_visits_filter(alice, named_nora):
+    record_view(named_nora, alice.patient, ActorRole.STAFF)
+
+    response = sign_in(Client(), named_nora).get(log_url(alice.patient))
+
+    assert "Show my own visits too" not in response.text
+    assert [entry.who for entry in response.context["page"].object_list][-1] == (
+        "Nora Nguyen, nurse at Riverside Family Clinic"
+    )
 
 
 def test_the_patients_own_views_read_you(alice):
