@@ -495,3 +495,16 @@ def test_a_reply_to_a_patient_no_one_can_notify_says_to_call_them(nora, alice, c
     assert "We let the patient know" not in page
     assert "no confirmed email or mobile number for notices" in page
     assert "call them on 555-0142" in page
+
+
+def test_the_internal_note_box_sits_in_a_tinted_labelled_area_apart_from_the_reply(
+    nora, conversation
+):
+    page = sign_in(Client(), nora).get(url("conversation", conversation)).content.decode()
+
+    note_area = page[page.index('class="lantern-note-area') :]
+    assert "Internal note — the patient never sees this" in note_area
+    assert url("conversation_note", conversation) in note_area
+    # The reply form comes before the note area and is not inside it.
+    assert url("conversation_reply", conversation) not in note_area
+    assert 'class="usa-form maxw-tablet lantern-reply-form"' in page
