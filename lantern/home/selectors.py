@@ -181,3 +181,13 @@ def waiting_items(*, user) -> list[WaitingItem]:
             )
         )
     return items
+
+
+def short_device(label: str) -> str:
+    """The device of a sign-in in a word or two: "iPhone" for "Mobile Safari on iOS (iPhone)",
+    "Linux" for "HeadlessChrome on Linux"; the label itself when it names neither."""
+    if label.endswith(")") and "(" in label:
+        return label[label.rindex("(") + 1 : -1]
+    if " on " in label:
+        return label.rsplit(" on ", 1)[1]
+    return label

@@ -22,9 +22,11 @@ def home(request: HttpRequest) -> HttpResponse:
     access = (
         patient_access(user, user.patient_id, object_type="dashboard") if user.patient_id else None
     )
+    last_sign_in = previous_sign_in(user=user)
     context = {
         "current_section": "home",
-        "previous_sign_in": previous_sign_in(user=user),
+        "previous_sign_in": last_sign_in,
+        "sign_in_device": selectors.short_device(last_sign_in.device) if last_sign_in else "",
         "first_name": (access.patient.given_names.split() or [""])[0]
         if access
         else user.get_username(),

@@ -216,3 +216,55 @@ def test_unread_replies_from_the_care_team_are_counted_and_link_to_messages(alic
 
     assert "You have 2 unread messages from your care team." in messages_card.words
     assert ("Read your messages", "/messages/") in messages_card.links
+
+
+def record_sign_ins(user, device_label: str) -> None:
+    """Two completed sign-ins, the older one from `device_label`: the home page names it."""
+    from lantern.accounts.models import SignInEvent
+
+    for days_ago, label in ((1, device_label), (0, "Firefox on Windows")):
+        at = timezone.now() - dt.timedelta(days=days_ago)
+        SignInEvent.objects.create(
+            user=user, at=at, device_label=label, place="", second_factor_at=at
+        )
+
+
+def test_on_a_phone_what_needs_attention_comes_before_activity_and_the_sign_in_line(alice):
+    make_report(alice.patient, display="Lipid panel", days_ago=1)
+    record_sign_ins(alice, "Mobile Safari on iOS (iPhone)")
+    html = home_html(alice)
+
+    order = [
+        html.index('data-testid="waiting"'),
+        html.index('data-testid="new-results"'),
+        html.index('data-testid="messages"'),
+        html.index('data-testid="recent-activity"'),
+        html.index('data-testid="previous-sign-in"'),
+    ]
+
+    assert order == sorted(order)
+
+
+def test_the_last_sign_in_line_is_short_and_plain(alice):
+    record_sign_ins(alice, "HeadlessChrome on Linux")
+    html = home_html(alice)
+    line = read(html, "previous-sign-in").words
+
+    assert line.startswith("Last sign-in: ")
+    assert line.endswith(", Linux. Not you? Check your account.")
+    assert "HeadlessChrome" not in line
+    assert "usa-intro" not in html
+
+
+@pytest.mark.parametrize(
+    ("label", "short"),
+    [
+        ("Mobile Safari on iOS (iPhone)", "iPhone"),
+        ("HeadlessChrome on Linux", "Linux"),
+        ("Firefox", "Firefox"),
+    ],
+)
+def test_the_sign_in_device_is_named_in_a_word_or_two(label, short):
+    from lantern.home.selectors import short_device
+
+    assert short_device(label) == short
