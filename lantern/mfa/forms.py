@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from lantern.accounts.forms import PHONE_HINT, ChangePhoneForm
+
 CODE_REQUIRED = "Enter the code."
 
 
@@ -49,3 +51,14 @@ class MethodKeyForm(forms.Form):
 
 class TrustedDeviceForm(forms.Form):
     device = forms.UUIDField()
+
+
+class SetupPhoneForm(ChangePhoneForm):
+    """The number to text codes to, asked on the text-message setup page when the account has
+    none yet; the first code sent to it proves it."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = True
+        self.fields["phone"].help_text = PHONE_HINT
+        self.fields["phone"].error_messages["required"] = "Enter your mobile phone number."

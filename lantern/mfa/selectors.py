@@ -130,16 +130,16 @@ def method_for_key(*, user: Any, key: str) -> SignInMethod | None:
 
 
 def setup_choices(*, user: Any) -> list[MethodKind]:
-    """Methods the account can add now: email needs a verified address, text a phone number.
+    """Methods the account can add now: email needs an address on the account (the first code
+    sent to it confirms it); text messages ask for a number on their setup page if there is none.
 
     An account has at most one authenticator app, one email and one phone method (any number of
     passkeys), so the verify page can name a method by its kind.
     """
     choices = [MethodKind.APP, MethodKind.PASSKEY]
-    if email_is_verified(user):
+    if user.email:
         choices.append(MethodKind.EMAIL)
-    if phone_number(user):
-        choices.append(MethodKind.SMS)
+    choices.append(MethodKind.SMS)
     return [
         kind
         for kind in choices

@@ -274,7 +274,9 @@ def totp_device_pending(*, user: Any) -> TOTPDevice:
 
 
 def email_device_pending(*, user: Any) -> EmailDevice | None:
-    if not email_is_verified(user):
+    """The account's email device waiting for its first code. The address need not be confirmed
+    yet: typing back the code sent to it confirms it (see `method_confirm`)."""
+    if not user.email:
         return None
     device = EmailDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
     if device is None or device.email != user.email:
@@ -323,12 +325,26 @@ def method_confirm(*, user: Any, device: Device, code: str) -> tuple[CodeCheck, 
             return CodeCheck(CodeOutcome.WRONG), NewBackupCodes()
         locked.confirmed = True
         locked.save(update_fields=["confirmed"])
+        if isinstance(locked, EmailDevice):
+            _email_confirmed_by_code(user=user, device=locked)
         _factor_event(user=user, action=AuditAction.FACTOR_ADDED, kind=_kind_of(locked))
         new_codes = NewBackupCodes()
         # The first method's backup codes come with it: one action, one event.
         if not StaticToken.objects.filter(device__user=user).exists():
             new_codes = _backup_codes_replace(user=user)
     return CodeCheck(CodeOutcome.ACCEPTED, device=locked), new_codes
+
+
+def _email_confirmed_by_code(*, user: Any, device: EmailDevice) -> None:
+    """The code sent to the address came back, which proves the address as well as the
+    confirmation link would: mark it confirmed if it is still the account's address."""
+    if email_is_verified(user) or (device.email or "").lower() != user.email.lower():
+        return
+    now = timezone.now()
+    get_user_model().objects.filter(pk=user.pk, email__iexact=device.email).update(
+        email_verified_at=now
+    )
+    user.email_verified_at = now
 
 
 def passkey_registered(*, user: Any) -> NewBackupCodes:

@@ -20,11 +20,19 @@ from django.views.decorators.http import require_POST
 
 from lantern.access.decorators import signed_in, signing_in
 from lantern.access.policy import is_staff_member
+from lantern.accounts import services as account_services
 from lantern.accounts.reauth import password_recently_confirmed, recent_password_required
 from lantern.core.redirects import safe_next_url
 
 from . import selectors, services
-from .forms import BackupCodeForm, CodeForm, MethodKeyForm, TrustedDeviceForm, VerifyForm
+from .forms import (
+    BackupCodeForm,
+    CodeForm,
+    MethodKeyForm,
+    SetupPhoneForm,
+    TrustedDeviceForm,
+    VerifyForm,
+)
 from .selectors import MethodKind
 
 # Set when the first passkey is added (a JSON request that cannot show codes): the backup codes
@@ -125,6 +133,8 @@ def _first(request: HttpRequest) -> bool:
 def _totp_context(device: Any) -> dict[str, Any]:
     secret = base64.b32encode(device.bin_key).decode()
     return {
+        # The same URI as the QR code, as a link: on a phone, tapping it opens the app.
+        "otpauth_url": device.config_url,
         "qr_svg": segno.make(device.config_url, error="m").svg_inline(
             scale=5, dark="#1b1b1b", light="#ffffff", title="QR code for your authenticator app"
         ),
@@ -138,6 +148,8 @@ def setup_method(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in SETUP_TEMPLATES or kind not in selectors.setup_choices(user=request.user):
         raise Http404
     device = services.pending_device_for(user=request.user, kind=MethodKind(kind))
+    if device is None:
+        return _setup_phone(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         check, new_codes = services.method_confirm(
@@ -156,6 +168,17 @@ def setup_method(request: HttpRequest, kind: str) -> HttpResponse:
     else:
         context["destination"] = f"your {selectors.mask_phone(device.phone)}"
     return _page(request, SETUP_TEMPLATES[kind], context)
+
+
+def _setup_phone(request: HttpRequest) -> HttpResponse:
+    """Text messages without a number on the account: ask for one, then send codes to it."""
+    form = SetupPhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account_services.phone_change(user=request.user, phone=form.cleaned_data["phone"])
+        return redirect(
+            f"{reverse('mfa:setup_method', args=[MethodKind.SMS])}?{_next_query(request)}"
+        )
+    return _page(request, "mfa/setup_phone.html", {"form": form})
 
 
 @signing_in

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import base64
+import html
+import re
+
 import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lantern.audit.models import AuditAction, AuditEvent
 from lantern.mfa.models import SmsDevice
 from lantern.mfa.services import backup_code_hash
 from lantern.testing.factories_mfa import current_totp_code
@@ -26,23 +31,70 @@ def test_the_setup_page_recommends_the_authenticator_app_first(half_signed_in):
     assert "Recommended" in content
 
 
-def test_email_codes_are_offered_only_for_a_verified_email(half_signed_in, alice):
-    assert "Code by email" not in half_signed_in.get(reverse("mfa:setup")).content.decode()
-    assert half_signed_in.get(reverse("mfa:setup_method", args=["email"])).status_code == 404
-
-    alice.email_verified_at = alice.date_joined
-    alice.save()
-
+def test_a_new_account_can_finish_setup_with_an_email_code_only(half_signed_in, alice):
+    # A new account's address is not confirmed yet: the code sent to it confirms it.
+    assert alice.email_verified_at is None
     assert "Code by email" in half_signed_in.get(reverse("mfa:setup")).content.decode()
+    url = reverse("mfa:setup_method", args=["email"])
+    half_signed_in.get(url)
+
+    half_signed_in.post(reverse("mfa:setup_send", args=["email"]))
+    response = half_signed_in.post(url, {"code": last_code_sent_to(alice.email)})
+
+    assert response.status_code == 200
+    assert len(response.context["codes"]) == 10
+    assert EmailDevice.objects.get(user=alice).confirmed
+    alice.refresh_from_db()
+    assert alice.email_verified_at is not None
+    assert half_signed_in.get(reverse("mfa:manage")).status_code == 200
+    assert AuditEvent.objects.filter(
+        action=AuditAction.FACTOR_ADDED, object_id="email", subject=alice
+    ).exists()
 
 
-def test_text_codes_are_offered_only_with_a_phone_number(half_signed_in, alice):
-    assert "Code by text message" not in half_signed_in.get(reverse("mfa:setup")).content.decode()
+def test_a_wrong_email_code_confirms_neither_the_method_nor_the_address(half_signed_in, alice):
+    url = reverse("mfa:setup_method", args=["email"])
+    half_signed_in.get(url)
+    half_signed_in.post(reverse("mfa:setup_send", args=["email"]))
 
-    alice.phone = "+15555550123"
-    alice.save()
+    half_signed_in.post(url, {"code": "000000"})
 
+    alice.refresh_from_db()
+    assert alice.email_verified_at is None
+    assert not EmailDevice.objects.get(user=alice).confirmed
+
+
+def test_a_new_account_can_finish_setup_with_a_text_code_after_giving_a_number(
+    half_signed_in, alice
+):
     assert "Code by text message" in half_signed_in.get(reverse("mfa:setup")).content.decode()
+    url = reverse("mfa:setup_method", args=["sms"])
+
+    asked = half_signed_in.get(url)
+    assert 'name="phone"' in asked.content.decode()
+    refused = half_signed_in.post(url, {"phone": "12"})
+    assert "Enter a phone number we can text" in refused.content.decode()
+    given = half_signed_in.post(url, {"phone": "202-555-0143"})
+    assert given.status_code == 302
+    half_signed_in.post(reverse("mfa:setup_send", args=["sms"]))
+    response = half_signed_in.post(url, {"code": last_code_sent_to("+12025550143")})
+
+    assert response.status_code == 200
+    assert len(response.context["codes"]) == 10
+    assert SmsDevice.objects.get(user=alice, phone="+12025550143").confirmed
+    assert half_signed_in.get(reverse("mfa:manage")).status_code == 200
+
+
+def test_the_app_page_links_the_same_key_for_an_app_on_this_phone(half_signed_in, alice):
+    content = half_signed_in.get(SETUP_APP).content.decode()
+
+    device = TOTPDevice.objects.get(user=alice)
+    link = re.search(r'href="(otpauth://[^"]+)"', content)
+    assert link is not None
+    assert html.unescape(link.group(1)) == device.config_url
+    secret = base64.b32encode(device.bin_key).decode()
+    assert f"secret={secret}" in html.unescape(link.group(1))
+    assert "Add to an authenticator app on this phone" in content
 
 
 def test_the_app_page_shows_a_qr_code_and_the_secret_as_text(half_signed_in, alice):
