@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.urls import reverse
 
 from lantern.access.policy import PatientAccess, object_get, records_for
 from lantern.clinical.models import (
@@ -43,11 +44,19 @@ VISIT_ITEMS_LIMIT = 100
 class VitalSignKind:
     code: str
     label: str
+    # Other LOINC codes that record the same measurement, shown as one row with `code`.
+    also: tuple[str, ...] = ()
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (self.code, *self.also)
 
 
-# The vital signs shown on the vitals page, in the order shown, by LOINC code.
+# The vital signs shown on the vitals page, in the order shown, by LOINC code. Blood pressure
+# comes as the panel 85354-9 or, from Synthea and many EHRs, as 55284-4; both carry the systolic
+# and diastolic values as components.
 VITAL_SIGNS: tuple[VitalSignKind, ...] = (
-    VitalSignKind("85354-9", "Blood pressure"),
+    VitalSignKind("85354-9", "Blood pressure", also=("55284-4",)),
     VitalSignKind("8867-4", "Heart rate"),
     VitalSignKind("9279-1", "Breathing rate"),
     VitalSignKind("8310-5", "Temperature"),
@@ -57,7 +66,7 @@ VITAL_SIGNS: tuple[VitalSignKind, ...] = (
     VitalSignKind("8302-2", "Height"),
     VitalSignKind("39156-5", "Body mass index (BMI)"),
 )
-VITAL_SIGN_CODES = [kind.code for kind in VITAL_SIGNS]
+VITAL_SIGN_CODES = [code for kind in VITAL_SIGNS for code in kind.codes]
 
 
 # Units as written in UCUM, and how a person reads them.
@@ -179,20 +188,31 @@ def _vital_signs_queryset(access: PatientAccess) -> QuerySet[Observation]:
 
 
 def vital_signs_latest(*, access: PatientAccess) -> list[VitalSign]:
-    """The latest value of each vital sign, in the order of VITAL_SIGNS."""
+    """The latest value of each vital sign, in the order of VITAL_SIGNS.
+
+    A sign recorded under several codes shows its newest value of any of them, and its trend
+    link names that value's code (the trend gathers the other codes too).
+    """
     latest = {observation.code: observation for observation in _vital_signs_queryset(access)}
-    patient_id = access.patient.pk
-    return [
-        VitalSign(
-            code=kind.code,
-            label=kind.label,
-            value=value_in_words(latest[kind.code]),
-            effective_at=latest[kind.code].effective_at,
-            trend_href=f"/patients/{patient_id}/results/trends/{kind.code}/",
+    signs = []
+    for kind in VITAL_SIGNS:
+        found = [latest[code] for code in kind.codes if code in latest]
+        if not found:
+            continue
+        newest = max(found, key=lambda o: (o.effective_at is not None, o.effective_at or 0))
+        trend = reverse(
+            "results:trend", kwargs={"patient_id": access.patient.pk, "code": newest.code}
         )
-        for kind in VITAL_SIGNS
-        if kind.code in latest
-    ]
+        signs.append(
+            VitalSign(
+                code=newest.code,
+                label=kind.label,
+                value=value_in_words(newest),
+                effective_at=newest.effective_at,
+                trend_href=f"{trend}?from=vitals",
+            )
+        )
+    return signs
 
 
 def visits_page(*, access: PatientAccess, page_number: str | int | None) -> Page:

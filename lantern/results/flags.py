@@ -206,6 +206,11 @@ def range_in_words(observation: Observation) -> str:
     return f"Normal range: {words}" if words else ""
 
 
+def pressure_number(value: float) -> str:
+    """A blood pressure in whole mmHg, as it is measured and written ("80", not "80.2")."""
+    return _rounded(float(value), 0)
+
+
 def value_in_words(observation: Observation) -> str:
     """A value as a person reads it: "72 per minute", "120/80 mmHg", or the recorded text."""
     if observation.components:
@@ -213,7 +218,8 @@ def value_in_words(observation: Observation) -> str:
         systolic, diastolic = parts.get(SYSTOLIC), parts.get(DIASTOLIC)
         if systolic and diastolic and None not in (systolic.get("value"), diastolic.get("value")):
             unit = unit_words(systolic.get("unit", ""))
-            return f"{number(systolic['value'])}/{number(diastolic['value'])} {unit}".strip()
+            pressure = f"{pressure_number(systolic['value'])}/{pressure_number(diastolic['value'])}"
+            return f"{pressure} {unit}".strip()
         return "; ".join(
             f"{part.get('display', '')}: {number(part['value'])} "
             f"{unit_words(part.get('unit', ''))}".strip()

@@ -38,6 +38,9 @@ TREND_LIMIT = 200
 # A report lists at most this many values; real panels have a few dozen at most.
 REPORT_VALUES_LIMIT = 200
 BLOOD_PRESSURE_CODE = "85354-9"
+# Blood pressure is recorded as the panel 85354-9 or, by Synthea and many EHRs, as 55284-4: one
+# trend shows both.
+BLOOD_PRESSURE_CODES = (BLOOD_PRESSURE_CODE, "55284-4")
 SYSTOLIC_CODE = "8480-6"
 DIASTOLIC_CODE = "8462-4"
 
@@ -389,11 +392,20 @@ def _component_value(observation: Observation, code: str) -> float | None:
     return None
 
 
+def _pressure(observation: Observation, code: str) -> float | None:
+    """A blood pressure part in whole mmHg, as it is written (Synthea records 79.594...)."""
+    value = _component_value(observation, code)
+    return None if value is None else float(flags.pressure_number(value))
+
+
 def trend_for_code(*, access: PatientAccess, code: str) -> Trend:
     """The latest values of one test, oldest first, with the most recent normal range."""
     latest = list(
         released_observations(access, records_for(access, Observation))
-        .filter(code=code, effective_at__isnull=False)
+        .filter(
+            code__in=BLOOD_PRESSURE_CODES if code in BLOOD_PRESSURE_CODES else [code],
+            effective_at__isnull=False,
+        )
         .order_by("-effective_at")[:TREND_LIMIT]
     )
     latest.reverse()
@@ -402,14 +414,14 @@ def trend_for_code(*, access: PatientAccess, code: str) -> Trend:
             observation=observation,
             taken_at=observation.effective_at,
             value=observation.value_quantity,
-            systolic=_component_value(observation, SYSTOLIC_CODE),
-            diastolic=_component_value(observation, DIASTOLIC_CODE),
+            systolic=_pressure(observation, SYSTOLIC_CODE),
+            diastolic=_pressure(observation, DIASTOLIC_CODE),
             flag=flags.observation_status(observation),
         )
         for observation in latest
     ]
     newest = latest[-1] if latest else None
-    is_blood_pressure = code == BLOOD_PRESSURE_CODE or any(
+    is_blood_pressure = code in BLOOD_PRESSURE_CODES or any(
         point.systolic is not None for point in points
     )
     return Trend(
