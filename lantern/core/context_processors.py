@@ -94,6 +94,8 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "sign_out_href": SIGN_OUT_HREF,
         # Patient pages opened by staff (from the console) keep the staff console's frame.
         "page_layout": _page_layout(request),
+        # Whose record a heading names: "Your" for the patient, "Alice Adams's" for staff.
+        "whose": _whose(request),
         # A view that passes its own `current_section` wins: view context overrides processors.
         "current_section": section_for_path(
             path, PATIENT_NAVIGATION + ACCOUNT_NAVIGATION + STAFF_NAVIGATION
@@ -106,3 +108,10 @@ def _page_layout(request: HttpRequest) -> str:
     if access is not None and access.role == ActorRole.STAFF:
         return "layouts/staff.html"
     return "layouts/patient.html"
+
+
+def _whose(request: HttpRequest) -> str:
+    access = getattr(request, "patient_access", None)
+    if access is not None and access.role == ActorRole.STAFF:
+        return f"{access.patient.display_name}'s"
+    return "Your"
