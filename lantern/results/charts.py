@@ -12,18 +12,29 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
-HEIGHT = 320
-MARGIN_LEFT = 56
-MARGIN_RIGHT = 16
-MARGIN_TOP = 16
-MARGIN_BOTTOM = 40
+# The drawing is sized so its text stays readable on a phone: the chart is at most as wide as
+# the page's content column, about 328 px of a 360 px screen, and never wider than 36rem
+# (static/css/lantern.css). At 328 px, 15 units are 13.7 px; at 36rem they are 24 px.
+WIDTH = 360
+HEIGHT = 240
+FONT_SIZE = 15
+NARROWEST_WIDTH_PX = 328
+MARGIN_LEFT = 48
+MARGIN_RIGHT = 12
+MARGIN_TOP = 12
+MARGIN_BOTTOM = 34
 # Space between the axes and the first and last points, so no point sits on an axis.
-INSET = 16
+INSET = 12
 SHAPES = ("circle", "square", "triangle")
+# Dates along the x-axis: the first, the last and this many between, fewer for the longer
+# month labels so that none overlaps another at FONT_SIZE.
+DATES_BETWEEN = {"%b %-d": 2, "%b %Y": 1}
+# A span of days beyond which the x-axis names months ("Mar 2026") rather than days ("Nov 29").
+DAYS_NAMED_BY_MONTH = 120
 
 
 @dataclass(frozen=True)
@@ -39,18 +50,73 @@ class Series:
     points: list[ChartPoint]
 
 
+def _nice_step(raw_step: float) -> float:
+    magnitude = 10 ** math.floor(math.log10(raw_step))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw_step)
+
+
 def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round numbers that cover low..high, about `count` of them."""
+    """Round numbers from at or below `low` to at or above `high`, about `count` of them."""
     if high <= low:
         high = low + 1
-    raw_step = (high - low) / max(count - 1, 1)
-    magnitude = 10 ** math.floor(math.log10(raw_step))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw_step)
-    first = math.floor(low / step) * step
+    step = _nice_step((high - low) / max(count - 1, 1))
+    first = math.floor(round(low / step, 9)) * step
     ticks = [round(first, 10)]
-    while ticks[-1] < high:
+    while ticks[-1] < high - step * 1e-9:
         ticks.append(round(ticks[-1] + step, 10))
     return ticks
+
+
+def y_axis_ticks(
+    values: list[float], band: tuple[float | None, float | None] = (None, None)
+) -> list[float]:
+    """The y-axis: round numbers that hold every value and the normal range, from a baseline
+    that does not make a small change look large.
+
+    When every value is positive and their spread (with the range) is small against their size
+    (175 to 190 mg/dL), the axis starts at 0, so a 10 mg/dL change looks like one. Otherwise it
+    starts a little below the lowest value or the range, whichever is lower, never below 0 for
+    positive values. The values get a little room above and below; the range's ends do not
+    need it.
+    """
+    edges = [edge for edge in band if edge is not None]
+    low, high = min(values + edges), max(values + edges)
+    spread = high - low
+    pad = (max(values) - min(values) or abs(max(values)) or 1) * 0.1
+    if low >= 0 and spread <= high / 2:
+        bottom = 0.0
+    else:
+        bottom = min([min(values) - pad, *edges])
+        if low >= 0:
+            bottom = max(bottom, 0.0)
+    top = max([max(values) + pad, *edges])
+    return _nice_ticks(bottom, top)
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def x_axis_dates(first: dt.datetime, last: dt.datetime) -> list[tuple[dt.datetime, str]]:
+    """The dates written along the x-axis: the first, the last and a few evenly between, as
+    "Nov 29" over a few months or "Mar 2026" over longer; a date already written is skipped."""
+    if last <= first:
+        return [(first, _local(first).strftime("%b %-d, %Y"))]
+    span = last - first
+    form = "%b %Y" if span > dt.timedelta(days=DAYS_NAMED_BY_MONTH) else "%b %-d"
+    steps = DATES_BETWEEN[form] + 1
+    moments = [first + span * step / steps for step in range(steps + 1)]
+    dates: list[tuple[dt.datetime, str]] = []
+    for moment in moments:
+        label = _local(moment).strftime(form)
+        if label not in {written for _, written in dates}:
+            dates.append((moment, label))
+    # The last value's date is always written, in place of a between date with the same label.
+    last_label = _local(last).strftime(form)
+    if dates[-1][0] != last:
+        dates = [(moment, label) for moment, label in dates if label != last_label]
+        dates.append((last, last_label))
+    return dates
 
 
 def _shape(kind: str, x: float, y: float, attributes: str, label: str) -> str:
@@ -80,9 +146,7 @@ def line_chart_svg(
         return mark_safe("")
     values = [point.value for point in points]
     band_low, band_high = band
-    ends = values + [edge for edge in (band_low, band_high) if edge is not None]
-    spread = (max(ends) - min(ends)) or abs(max(ends)) or 1
-    ticks = _nice_ticks(min(ends) - spread * 0.1, max(ends) + spread * 0.1)
+    ticks = y_axis_ticks(values, band)
     y_min, y_max = ticks[0], ticks[-1]
     times = [point.at.timestamp() for point in points]
     t_min, t_max = min(times), max(times)
@@ -101,7 +165,7 @@ def line_chart_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="chart-title chart-desc" class="lantern-chart" '
-        f'width="100%" preserveAspectRatio="xMidYMid meet">',
+        f'width="100%" preserveAspectRatio="xMidYMid meet" font-size="{FONT_SIZE}">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{escape(description)}</desc>',
         '<defs><pattern id="normal-range-hatch" width="8" height="8" '
@@ -125,8 +189,8 @@ def line_chart_svg(
         parts.append(
             f'<line x1="{MARGIN_LEFT}" y1="{y:.1f}" x2="{WIDTH - MARGIN_RIGHT}" y2="{y:.1f}" '
             'stroke="#dfe1e2"/>'
-            f'<text x="{MARGIN_LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
-            f'fill="#1b1b1b">{tick:g}</text>'
+            f'<text class="lantern-chart__label" x="{MARGIN_LEFT - 6}" y="{y + 5:.1f}" '
+            f'text-anchor="end" fill="#1b1b1b">{tick:g}</text>'
         )
     parts.append(
         f'<line x1="{MARGIN_LEFT}" y1="{MARGIN_TOP}" x2="{MARGIN_LEFT}" '
@@ -135,12 +199,16 @@ def line_chart_svg(
         f'y2="{HEIGHT - MARGIN_BOTTOM}" stroke="#1b1b1b"/>'
     )
     first, last = min(points, key=lambda p: p.at).at, max(points, key=lambda p: p.at).at
-    date_labels = [(first, "start")] if first == last else [(first, "start"), (last, "end")]
-    for moment, anchor in date_labels:
+    dates = x_axis_dates(first, last)
+    for moment, label in dates:
+        if len(dates) == 1:
+            anchor = "middle"
+        else:
+            anchor = "start" if moment == first else "end" if moment == last else "middle"
         parts.append(
-            f'<text x="{x_of(moment):.1f}" y="{HEIGHT - MARGIN_BOTTOM + 20}" '
-            f'text-anchor="{"middle" if first == last else anchor}" font-size="12" '
-            f'fill="#1b1b1b">{escape(moment.strftime("%b %-d, %Y"))}</text>'
+            f'<text class="lantern-chart__label lantern-chart__date" x="{x_of(moment):.1f}" '
+            f'y="{HEIGHT - MARGIN_BOTTOM + FONT_SIZE + 8}" text-anchor="{anchor}" '
+            f'fill="#1b1b1b">{escape(label)}</text>'
         )
     # Each series: a line through its points, then the points as focusable shapes.
     for index, one in enumerate(series):
