@@ -29,6 +29,11 @@ logger = logging.getLogger(__name__)
 
 CONVERSATIONS_PER_PAGE = 20
 SENT = "Your message was sent."
+STAFF_WRITE_FROM_CONSOLE = (
+    "The new-message form is for patients and their proxies. The care team answers patients from "
+    "this inbox; to raise something new with a patient, call them or reply in one of their "
+    "conversations here."
+)
 CLOSED = "You closed this conversation. If you write in it again, it opens again."
 
 
@@ -61,6 +66,8 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
         "rows": conversation_rows(list(page.object_list)),
         "show": show,
         "filters": [(ConversationFilter.ALL, "All"), ("open", "Open"), ("closed", "Closed")],
+        # Staff answer from the console inbox; the patient's new-message form is not theirs.
+        "staff_viewing": access.role == ActorRole.STAFF,
     }
     return render(request, "messaging/conversation_list.html", context)
 
@@ -68,6 +75,11 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 @patient_view(action=AuditAction.CREATE, object_type="Conversation")
 def conversation_new(request: HttpRequest) -> HttpResponse:
     access = request.patient_access
+    if access.role == ActorRole.STAFF:
+        # This form writes as the patient's side; the care team answers from the console inbox,
+        # so a nurse's words can never appear as the patient's. Nothing was done, so no audit.
+        messages.info(request, STAFF_WRITE_FROM_CONSOLE)
+        return redirect("staff:inbox")
     recipients = selectors.recipients_for(access=access)
     data = (request.POST, request.FILES) if request.method == "POST" else ()
     form = ComposeForm(*data, recipients=recipients, **writing_limits())
