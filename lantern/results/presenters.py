@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -61,6 +62,37 @@ def results_by_date(rows: Iterable[dict]) -> list[DateGroup]:
             groups.append(DateGroup(date=day, results=[]))
         groups[-1].results.append(listed_result(row))
     return groups
+
+
+@dataclass(frozen=True)
+class BackLink:
+    href: str
+    label: str
+
+
+def trend_back_link(*, patient_id: uuid.UUID, origin: str) -> BackLink:
+    """Where the trend's "Back to ..." link leads: the page the patient came from, named by the
+    link that brought them ("vitals", "result:<id>", "observation:<id>"), or the results list.
+
+    Only these shapes are followed, and the link is built here from the patient in the URL, so
+    a crafted `from` cannot send anyone off the site; the page it leads to checks access again.
+    """
+    kind, _, raw_id = origin.partition(":")
+    if kind == "vitals" and not raw_id:
+        return BackLink(reverse("record:vitals", args=[patient_id]), "Back to vital signs")
+    try:
+        result_id = uuid.UUID(raw_id)
+    except ValueError:
+        result_id = None
+    if kind == "result" and result_id:
+        return BackLink(
+            reverse("results:detail", args=[patient_id, result_id]), "Back to the result"
+        )
+    if kind == "observation" and result_id:
+        return BackLink(
+            reverse("results:observation", args=[patient_id, result_id]), "Back to the result"
+        )
+    return BackLink(reverse("results:list", args=[patient_id]), "Back to test results")
 
 
 def _when(moment: dt.datetime) -> str:

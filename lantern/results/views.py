@@ -12,7 +12,7 @@ from lantern.access.decorators import patient_view, signed_in
 
 from . import selectors, services
 from .forms import ResultFilterForm
-from .presenters import results_by_date, trend_chart
+from .presenters import results_by_date, trend_back_link, trend_chart
 
 RESULTS_PER_PAGE = 25
 
@@ -76,5 +76,8 @@ def trend(request: HttpRequest, code: str) -> HttpResponse:
         "patient": request.patient_access.patient,
         "trend": trend,
         "chart": trend_chart(trend),
+        "back": trend_back_link(
+            patient_id=request.patient_access.patient.pk, origin=request.GET.get("from", "")
+        ),
     }
     return render(request, "results/trend.html", context)
