@@ -6,6 +6,9 @@ demo bundles when neither exists) imported into a fresh, empty database of the c
 rounds (default 3) each on a fresh database; it prints the median and the best round. The goal is
 3,000 resources/s on PostgreSQL on a 2-core machine, with validation on. The timer starts after
 the process has loaded Django and the FHIR model classes.
+
+Pages: each patient and staff page's requests/s with the production server and a signed-in
+session, as a ratio to the bare view; see benchmarks/pages.py (BENCH_ROUNDS applies there too).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import pages  # noqa: E402  (benchmarks/pages.py, beside this file)
 from django.db import connection  # noqa: E402
 
 from lantern.interop.fhir_import import import_paths  # noqa: E402
@@ -79,3 +83,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    print()
+    pages.main()

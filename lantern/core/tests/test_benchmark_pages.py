@@ -1,0 +1,45 @@
+"""The pages benchmark (benchmarks/pages.py) measures pages that exist: every path on its list
+answers 200 to its signed-in persona, so the list cannot rot unnoticed."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from lantern.home.tests.builders import make_report
+from lantern.testing.auth import sign_in
+from lantern.testing.factories_messaging import ConversationFactory, MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+BENCHMARK = Path(__file__).resolve().parents[3] / "benchmarks" / "pages.py"
+
+
+def benchmark_module():
+    spec = importlib.util.spec_from_file_location("benchmark_pages", BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)  # dataclasses look their module up there
+    spec.loader.exec_module(sys.modules[spec.name])
+    return sys.modules[spec.name]
+
+
+def test_every_page_of_the_benchmark_answers_200_to_its_signed_in_persona(alice, nora):
+    report = make_report(alice.patient, display="Lipid panel", days_ago=1)
+    conversation = ConversationFactory(patient=alice.patient, created_by=alice)
+    MessageFactory(conversation=conversation, author=alice)
+    ids = {
+        "patient_id": str(alice.patient.pk),
+        "report_id": str(report.pk),
+        "conversation_id": str(conversation.pk),
+    }
+    clients = {"patient": sign_in(Client(), alice), "staff": sign_in(Client(), nora)}
+
+    pages = benchmark_module().page_paths(ids)
+    answers = {page.label: clients[page.persona].get(path).status_code for page, path in pages}
+
+    assert len(answers) == 11
+    assert answers == dict.fromkeys(answers, 200)
