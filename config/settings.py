@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from email.utils import formataddr
 from pathlib import Path
 
 import dj_database_url
@@ -371,11 +372,14 @@ EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
 EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Lantern <no-reply@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The clinic this deployment serves: shown on pages and in emails.
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Lantern Health")
+# Email comes from the clinic, by name; `check --deploy` warns while the address is @localhost.
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", formataddr((CLINIC_NAME, "no-reply@localhost"))
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "911")
 
 # Secure messages: the answer time promised on every compose page, and the attachment limits.

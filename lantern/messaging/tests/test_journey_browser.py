@@ -113,7 +113,7 @@ def test_patient_writes_with_a_photo_nurse_replies_patient_is_emailed_and_reads_
     (email,) = smtp_server.messages
     assert smtp_server.envelopes[0][1] == [alice.email]
     assert email["To"] == alice.email
-    assert email["Subject"] == "You have a new message in Lantern"
+    assert email["Subject"] == f"You have a new message from {settings.CLINIC_NAME}"
     body = plain_text(email)
     for private in (SUBJECT, PATIENT_TEXT, REPLY_TEXT, "Alice", "Adams", "rash.png"):
         assert private not in body

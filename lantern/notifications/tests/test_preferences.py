@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -66,7 +67,7 @@ def test_an_account_that_saved_nothing_gets_email_and_no_text_message(alice_with
     assert notification.kind == NotificationKind.NEW_MESSAGE
     assert notification.channel == NotificationChannel.EMAIL
     assert notification.to_address == "alice@example.org"
-    assert notification.subject == "You have a new message in Lantern"
+    assert notification.subject == f"You have a new message from {settings.CLINIC_NAME}"
 
 
 def test_email_turned_off_sends_nothing(alice_confirmed):
@@ -90,8 +91,7 @@ def test_text_messages_turned_on_with_a_confirmed_mobile_are_delivered_as_text(
     (sms,) = DeliveredSms.objects.all()
     assert sms.to_address == ALICE_MOBILE
     assert sms.body.strip().endswith(
-        "You have a new message in Lantern. Sign in to read it: "
-        "https://portal.example.org/messages/"
+        "You have a new message. Sign in to read it: https://portal.example.org/messages/"
     )
 
 

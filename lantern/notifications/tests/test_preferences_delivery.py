@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -38,7 +39,7 @@ def test_the_new_message_email_arrives_with_a_link_and_no_content(
     assert deliver_all() == 1
 
     (message,) = smtp_server.messages
-    assert message["Subject"] == "You have a new message in Lantern"
+    assert message["Subject"] == "You have a new message from Riverside Family Clinic"
     assert message["To"] == "alice@example.org"
     body = message.get_content().replace("\r\n", "\n")
     assert "Sign in to read it:\nhttps://portal.example.org/messages/\n" in body
@@ -73,7 +74,7 @@ def test_a_mail_server_that_is_down_gets_the_notice_later_and_only_once(
         run_worker_until_idle()
 
     (message,) = smtp_server.messages
-    assert message["Subject"] == "You have a new message in Lantern"
+    assert message["Subject"] == f"You have a new message from {settings.CLINIC_NAME}"
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.SENT
     assert notification.attempts == 2

@@ -80,6 +80,16 @@ def test_the_text_message_renders_completely_and_briefly(kind):
     assert set(re.findall(r"https?://\S+", body)) <= ALLOWED_URLS
 
 
+@pytest.mark.parametrize("channel", list(NotificationChannel))
+@pytest.mark.parametrize("kind", list(NotificationKind))
+def test_messages_name_the_clinic_and_never_the_software(kind, channel):
+    subject, body = notification_render(
+        kind=kind, channel=channel, context=DOCUMENTED_CONTEXT[kind]
+    )
+
+    assert "Lantern" not in subject + body
+
+
 def test_links_are_not_html_escaped_in_plain_text():
     _, body = notification_render(
         kind=NotificationKind.PASSWORD_RESET,
@@ -111,7 +121,7 @@ def test_the_subjects_say_what_the_message_is_about():
         NotificationKind.PASSWORD_CHANGED: "Your password was changed",
         NotificationKind.NEW_DEVICE_SIGN_IN: "Your password was used on a new device",
         NotificationKind.CONTACT_CHANGED: "Your contact details were changed",
-        NotificationKind.NEW_MESSAGE: "You have a new message in Lantern",
+        NotificationKind.NEW_MESSAGE: ("You have a new message from Riverside Family Clinic"),
     }
 
 
