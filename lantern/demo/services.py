@@ -1,5 +1,10 @@
 """Demo data for trying Lantern out: three synthetic patients and four accounts to sign in with.
 
+All three patients are at the demo staff's clinic. Only Jill Tillman has an account (with a
+confirmed email, for trying recovery); Mathilda O'Keefe has a sign-up request waiting for review
+and Elsa Vargas can be given an activation code. Two of Jill's lab values carry a reference range,
+one of them flagged high.
+
 None of the demo accounts is a Django admin user: the demo administrator is the demo clinic's
 administrator, who manages its staff in the staff console. People who run a deployment make
 their own admin account with `manage.py createsuperuser`; a rerun of load_demo takes admin
@@ -22,12 +27,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lantern.access.models import StaffMembership, StaffRole
 from lantern.accounts.models import User
-from lantern.clinical.models import Organization, Patient
+from lantern.clinical.models import Observation, Organization, Patient
+from lantern.enrollment.models import EnrollmentRequest
 from lantern.interop.fhir_import import ImportReport, import_paths
 from lantern.messaging.models import MessagePool
 from lantern.mfa.services import backup_code_hash, backup_codes_set, new_backup_code
@@ -56,6 +63,19 @@ DEMO_MESSAGE_POOLS = (
     ("Nursing", "Questions about symptoms, medicines and test results"),
     ("Scheduling", "Booking, moving or cancelling a visit"),
     ("Billing questions", "Bills, payments and insurance"),
+)
+# Mathilda O'Keefe has no account: her sign-up request waits in the demo clinic's queue, so
+# "review a sign-up" can be tried; Elsa Vargas has none either, for "issue an activation code".
+DEMO_SIGN_UP_FHIR_ID = "c7792da2-a72f-4c0a-9dd8-05c5809008f1"
+DEMO_SIGN_UP_KEY = "demo-sign-up-mathilda-okeefe"
+DEMO_SIGN_UP_EMAIL = "mathilda.okeefe@example.org"
+DEMO_SIGN_UP_PHONE = "555-0134"
+# Synthea gives lab values without reference ranges or flags. The demo adds a range (and the
+# flag it implies) to two of Jill Tillman's 2020 blood count values, so a result with a range
+# and a flag can be seen: (Observation.id, low, high, interpretation code, its words).
+DEMO_RESULT_RANGES = (
+    ("f9e455ad-1709-415a-ad9a-2b0a8561a0e5", 12.0, 15.5, "N", "Normal"),
+    ("46ab127f-3a68-48a5-8aeb-786988ee165b", 7.5, 11.5, "H", "High"),
 )
 AUTHENTICATOR_FIELD = "authenticator"
 BACKUP_CODES_FIELD = "backup-codes"
@@ -167,6 +187,9 @@ def demo_data_load(*, bundle_dir: Path = BUNDLE_DIR) -> DemoLoadResult:
             )
             _demo_factors_ensure(user, factors[account.key])
         _message_pools_ensure(clinic)
+        _demo_patients_at_clinic_ensure(clinic)
+        _demo_sign_up_request_ensure(clinic)
+        _demo_result_ranges_ensure()
 
     logins = [
         DemoLogin(
@@ -184,7 +207,10 @@ def demo_data_load(*, bundle_dir: Path = BUNDLE_DIR) -> DemoLoadResult:
 
 def _describe(account: DemoAccount, patient: Patient, clinic: Organization) -> str:
     if account.is_patient:
-        return f"patient: {patient.given_names} {patient.family_name}, sees her own record"
+        return (
+            f"patient: {patient.given_names} {patient.family_name}, sees her own record; "
+            "her email is confirmed, so account recovery can be tried"
+        )
     if account.staff_role == StaffRole.ADMINISTRATOR:
         return f"administrator at {clinic.name}, sees the clinic's patients and manages its staff"
     role = account.staff_role.label.lower() if account.staff_role else "staff"
@@ -207,6 +233,12 @@ def _demo_account_ensure(
         "is_superuser": False,
         "patient_id": patient.pk if account.is_patient else None,
     }
+    # The demo patient's address counts as confirmed, so account recovery can be tried (its
+    # email goes to var/mail/ under `make run`). The time of the first load is kept.
+    if account.is_patient:
+        existing = User.objects.filter(username=account.username).first()
+        confirmed_at = existing.email_verified_at if existing is not None else None
+        wanted["email_verified_at"] = confirmed_at or timezone.now()
     if account.is_patient:
         holder = User.objects.filter(patient=patient).exclude(username=account.username).first()
         if holder is not None:
@@ -276,6 +308,52 @@ def _message_pools_ensure(clinic: Organization) -> None:
         for position, (name, description) in enumerate(DEMO_MESSAGE_POOLS)
         if name not in existing
     )
+
+
+def _demo_patients_at_clinic_ensure(clinic: Organization) -> None:
+    """Put every demo patient at the demo staff's clinic, so the console shows all three.
+
+    The importer gives each the provider of their latest visit; the re-import of an unchanged
+    bundle leaves the row alone, so this writes only on the first load.
+    """
+    Patient.objects.filter(source_system=DEMO_SOURCE_SYSTEM).exclude(
+        managing_organization=clinic
+    ).update(managing_organization=clinic)
+
+
+def _demo_sign_up_request_ensure(clinic: Organization) -> None:
+    """One sign-up request waiting for review, from a demo patient without an account."""
+    person = Patient.objects.filter(
+        source_system=DEMO_SOURCE_SYSTEM, fhir_id=DEMO_SIGN_UP_FHIR_ID
+    ).first()
+    if person is None or person.birth_date is None:
+        raise DemoDataError(
+            f"The demo bundles have no Patient {DEMO_SIGN_UP_FHIR_ID} with a birth date for the "
+            "demo sign-up request."
+        )
+    EnrollmentRequest.objects.get_or_create(
+        submission_key=DEMO_SIGN_UP_KEY,
+        defaults={
+            "given_names": person.given_names,
+            "family_name": person.family_name,
+            "birth_date": person.birth_date,
+            "email": DEMO_SIGN_UP_EMAIL,
+            "phone": DEMO_SIGN_UP_PHONE,
+            "organization": clinic,
+        },
+    )
+
+
+def _demo_result_ranges_ensure() -> None:
+    for fhir_id, low, high, code, words in DEMO_RESULT_RANGES:
+        Observation.objects.filter(source_system=DEMO_SOURCE_SYSTEM, fhir_id=fhir_id).exclude(
+            reference_low=low, reference_high=high, interpretation=code
+        ).update(
+            reference_low=low,
+            reference_high=high,
+            interpretation=code,
+            interpretation_display=words,
+        )
 
 
 def _saved_passwords(path: Path) -> dict[str, str]:

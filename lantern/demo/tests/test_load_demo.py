@@ -16,6 +16,7 @@ from lantern.access.policy import patients_for
 from lantern.accounts.models import User
 from lantern.clinical.models import Patient
 from lantern.demo.services import DEMO_PATIENT_FHIR_ID, DEMO_SOURCE_SYSTEM, LOGINS_FILE_NAME
+from lantern.testing.factories import OrganizationFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,12 +122,12 @@ def test_demo_nurse_sees_the_demo_clinics_patients_and_no_others(var_dir):
     load_demo()
     nurse = User.objects.get(username="demo-nurse")
     clinic = demo_patient().managing_organization
-
+    elsewhere = PatientFactory(managing_organization=OrganizationFactory())
     visible = set(patients_for(nurse))
 
     assert demo_patient() in visible
-    assert visible == set(Patient.objects.filter(managing_organization=clinic))
-    assert visible != set(Patient.objects.all())
+    assert visible == set(Patient.objects.filter(source_system=DEMO_SOURCE_SYSTEM))
+    assert elsewhere not in visible
     membership = nurse.staff_memberships.get()
     assert (membership.organization, membership.role) == (clinic, StaffRole.NURSE)
     assert not nurse.is_superuser
