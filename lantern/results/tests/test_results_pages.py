@@ -278,5 +278,5 @@ def test_a_value_links_to_its_trend_only_when_there_is_more_than_one(alice, gluc
 
     text = sign_in(Client(), alice).get(detail_url(alice, report)).text
 
-    assert f'href="{trend}"' in text
-    assert f'href="{rare}"' not in text
+    assert f'href="{trend}?from=result:{report.pk}"' in text
+    assert f'href="{rare}' not in text
