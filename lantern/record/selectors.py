@@ -67,6 +67,8 @@ VITAL_SIGNS: tuple[VitalSignKind, ...] = (
     VitalSignKind("39156-5", "Body mass index (BMI)"),
 )
 VITAL_SIGN_CODES = [code for kind in VITAL_SIGNS for code in kind.codes]
+# Each code's kind: blood pressure under either of its codes counts once.
+KIND_OF_CODE = {code: kind.code for kind in VITAL_SIGNS for code in kind.codes}
 
 
 # Units as written in UCUM, and how a person reads them.
@@ -126,7 +128,12 @@ def record_summary_count(*, access: PatientAccess) -> RecordSummary:
         medications=records_for(access, MedicationRequest).count(),
         allergies=records_for(access, AllergyIntolerance).count(),
         immunizations=records_for(access, Immunization).count(),
-        vitals=_vital_signs_queryset(access).count(),
+        vitals=len(
+            {
+                KIND_OF_CODE[code]
+                for code in _vital_signs_queryset(access).values_list("code", flat=True)
+            }
+        ),
         visits=records_for(access, Encounter).count(),
         documents=records_for(access, DocumentReference).count(),
     )

@@ -140,6 +140,8 @@ def test_one_blood_pressure_row_shows_the_newest_of_either_code(alice_with_impor
 
     assert labels.count("Blood pressure") == 1
     assert response.context["vital_signs"][0].value == "120/80 mmHg"
+    index = client.get(reverse("record:index", kwargs={"patient_id": alice.patient.pk}))
+    assert index.context["summary"].vitals == 1
 
 
 def test_the_blood_pressure_trend_draws_systolic_and_diastolic_from_either_code(
