@@ -13,8 +13,10 @@ import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lantern.enrollment.selectors import terms_current
 from lantern.enrollment.testing import accept_current_terms
 from lantern.testing.factories import PatientFactory
+from lantern.testing.factories_enrollment import TermsVersionFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -41,6 +43,11 @@ def sign_in(page, username: str, password: str, code: str) -> None:
 def test_staff_issue_a_code_and_the_patient_enrolls_and_signs_in_with_two_factors(
     browser, live_server, nora, clinic
 ):
+    # The terms come with a data migration, and an earlier browser test's flush (these tests
+    # run in transactions that end by emptying every table) may have removed them: enrolling
+    # needs a published version to accept.
+    if terms_current() is None:
+        TermsVersionFactory()
     accept_current_terms(nora)
     staff_key = TOTPDevice.objects.create(user=nora, name="Phone", confirmed=True).bin_key
     PatientFactory(
