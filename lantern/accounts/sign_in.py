@@ -7,7 +7,7 @@ SessionTimeoutMiddleware.
 
 Call `sign_in_completed(request)` when the session passes the second step (the mfa app does it in
 its one place that marks a session verified, lantern.mfa.services.session_verify): only then is
-it a sign-in, for "Recent sign-ins" and the home page's "Your last sign-in was ...".
+it a sign-in, for "Recent sign-ins" and the home page's "Last sign-in: ...".
 
 `password_check(request, username=..., password=...)` is the password step's one decision, used
 by the sign-in form: the address limit, a paused username, then authenticate() (where
