@@ -45,11 +45,6 @@ SIGNED_OUT_REASONS = {
 }
 
 
-def safe_next(request: HttpRequest, default: str = "") -> str:
-    """The ?next= (or posted next) address if it is a path on this site, else `default`."""
-    return safe_next_url(request, default)
-
-
 def _account_page(
     request: HttpRequest, template: str, context: dict[str, Any] | None = None
 ) -> HttpResponse:
@@ -71,7 +66,7 @@ def _request_key(request: HttpRequest) -> str:
 @never_cache
 @sensitive_post_parameters("password")
 def sign_in(request: HttpRequest) -> HttpResponse:
-    next_url = safe_next(request)
+    next_url = safe_next_url(request, "")
     if is_fully_signed_in(request.user):
         return redirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
     form = forms.SignInForm(request, data=request.POST if request.method == "POST" else None)
@@ -128,14 +123,14 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
         services.session_touch(session_id=session_id, force=True)
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"seconds_left": session_state.seconds_until_idle(request)})
-    return redirect(safe_next(request, resolve_url(settings.LOGIN_REDIRECT_URL)))
+    return redirect(safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL)))
 
 
 @signing_in
 @never_cache
 @sensitive_post_parameters("password")
 def confirm_password(request: HttpRequest) -> HttpResponse:
-    next_url = safe_next(request, reverse("accounts:settings"))
+    next_url = safe_next_url(request, reverse("accounts:settings"))
     form = forms.ConfirmPasswordForm(
         request, data=request.POST if request.method == "POST" else None
     )

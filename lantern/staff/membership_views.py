@@ -65,7 +65,7 @@ def _list_page(
 ) -> HttpResponse:
     context = {
         "clinic": clinic,
-        "members": memberships.clinic_staff(clinic=clinic),
+        "page": memberships.clinic_staff(clinic=clinic, page_number=request.GET.get("page")),
         "add_form": add_form or MembershipAddForm(),
         "roles": StaffRole.choices,
         "current_section": SECTION,

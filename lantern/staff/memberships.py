@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
@@ -76,9 +77,16 @@ def clinic_for_administrator(*, user: Any, organization_id: Any) -> Organization
     return administered_clinics(user=user).filter(pk=organization_id).first()
 
 
-def clinic_staff(*, clinic: Organization) -> list[StaffMembership]:
-    """The clinic's memberships with their accounts, in one query: active first, by name."""
-    return list(
+STAFF_PER_PAGE = 50
+
+
+def clinic_staff(*, clinic: Organization, page_number: str | int | None = None) -> Page:
+    """One page of the clinic's memberships with their accounts: active first, by name.
+
+    A health system's clinic may have hundreds of staff, so the list is paginated; a page costs a
+    count and one query whatever the size.
+    """
+    return Paginator(
         StaffMembership.objects.filter(organization=clinic)
         .select_related("user")
         .annotate(
@@ -86,8 +94,9 @@ def clinic_staff(*, clinic: Organization) -> list[StaffMembership]:
                 When(is_active=True, then=Value(0)), default=Value(1), output_field=IntegerField()
             )
         )
-        .order_by("inactive_last", "user__last_name", "user__first_name", "user__username")
-    )
+        .order_by("inactive_last", "user__last_name", "user__first_name", "user__username"),
+        STAFF_PER_PAGE,
+    ).get_page(page_number)
 
 
 # Writes.

@@ -16,6 +16,7 @@ from lantern.access.policy import is_staff_member, patients_for
 from lantern.accounts.models import User
 from lantern.audit.models import ActorRole, AuditAction, AuditEvent
 from lantern.notifications.models import Notification, NotificationKind
+from lantern.staff import memberships
 from lantern.testing.auth import sign_in
 from lantern.testing.factories import StaffMembershipFactory, UserFactory
 
@@ -58,7 +59,7 @@ def test_the_administrator_sees_the_staff_list_of_their_clinic(ada_client, clini
     response = ada_client.get(list_url(clinic))
 
     assert response.status_code == 200
-    names = [member.user.username for member in response.context["members"]]
+    names = [member.user.username for member in response.context["page"].object_list]
     assert sorted(names) == ["ada", "nora"]
     assert "olga" not in response.text
 
@@ -303,4 +304,15 @@ def test_the_staff_list_costs_the_same_with_2_or_30_members(
             StaffMembershipFactory(organization=clinic, user=UserFactory())
         with django_assert_num_queries(len(few.captured_queries)):
             response = ada_client.get(list_url(clinic))
-    assert len(response.context["members"]) == 30
+    assert len(response.context["page"].object_list) == 30
+
+
+def test_a_large_staff_list_is_shown_a_page_at_a_time(ada_client, clinic):
+    for _ in range(memberships.STAFF_PER_PAGE + 5):
+        StaffMembershipFactory(organization=clinic, user=UserFactory())
+    first = ada_client.get(list_url(clinic))
+    assert len(first.context["page"].object_list) == memberships.STAFF_PER_PAGE
+    assert "Pages of the staff list" in first.content.decode()
+    second = ada_client.get(list_url(clinic), {"page": 2})
+    # Fifty-five added plus the administrator herself: six on the second page.
+    assert len(second.context["page"].object_list) == 6
