@@ -11,7 +11,8 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -23,6 +24,12 @@ from .selectors import SECTION_LIMIT, RecordSummary
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FAMILY = "DejaVu"
 CORE_FAMILY = "Helvetica"
+
+
+def document_language() -> str:
+    """The active language as a BCP 47 tag ("en-US"), as PDF readers expect it."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return translation.to_locale(language).replace("_", "-")
 
 
 class Document(FPDF):
@@ -39,6 +46,9 @@ class Document(FPDF):
             self.add_font(FONT_FAMILY, "B", str(bold))
             self.family = FONT_FAMILY
         self.set_title(title)
+        # Screen readers choose their voice and pronunciation from the catalog's /Lang entry, so
+        # the copy names the language it is written in: the active one, as a BCP 47 tag.
+        self.set_lang(document_language())
         self.set_creator("Lantern")
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(18, 18, 18)
