@@ -94,7 +94,7 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
                 submission_id=form.cleaned_data["submission_id"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _sent(request, conversation)
     if request.method == "POST":
@@ -131,7 +131,7 @@ def message_reply(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespo
                 submission_id=form.cleaned_data["submission_id"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _sent(request, conversation)
     thread = selectors.thread_for(access=access, conversation_id=conversation_id, page=None)
@@ -200,7 +200,7 @@ def _thread_page(request: HttpRequest, thread: Thread, form: ReplyForm) -> HttpR
     return render(request, "messaging/conversation_detail.html", context)
 
 
-def _add_service_errors(form: MessageFields, error: ValidationError) -> None:
+def add_service_errors(form: MessageFields, error: ValidationError) -> None:
     """Put a service's ValidationError on the field it is about."""
     fields = {
         "recipient": "recipient",

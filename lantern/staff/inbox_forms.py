@@ -87,3 +87,34 @@ class AssigneeIdForm(forms.Form):
     """The POSTed assignee: a person's id, or empty for no one."""
 
     assignee = forms.IntegerField(required=False, min_value=1)
+
+
+class StaffComposeForm(messaging_forms.ComposeForm):
+    """A new conversation the care team starts with a patient: the patient's compose form
+    (recipient, subject, body, checked files, submission id), worded for staff.
+
+    The recipient is where the patient's answers wait in the inbox, so it is offered from the
+    same list the patient writes to; with one choice, it is chosen already.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_files", settings.MESSAGE_ATTACHMENTS_PER_MESSAGE)
+        kwargs.setdefault("max_size", filesizeformat(settings.MESSAGE_ATTACHMENT_MAX_BYTES))
+        super().__init__(*args, **kwargs)
+        recipient = self.fields["recipient"]
+        recipient.label = "Answers go to"
+        recipient.help_text = "When the patient answers, the answer waits here in the inbox."
+        recipient.error_messages["required"] = "Choose where the patient's answers should go."
+        keys = [key for key, _ in recipient.choices if key]
+        if len(keys) == 1:
+            self.initial.setdefault("recipient", keys[0])
+        subject = self.fields["subject"]
+        subject.help_text = (
+            "The patient sees it in their list of messages, for example “Your blood test”."
+        )
+        body = self.fields["body"]
+        body.label = "Message to the patient"
+        body.help_text = (
+            "The patient and anyone acting for them will see this, from the care team, "
+            "with your name."
+        )

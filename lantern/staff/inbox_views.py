@@ -8,16 +8,30 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from lantern.access import policy
 from lantern.access.decorators import staff_view
+from lantern.audit.models import ActorRole, AuditAction
+from lantern.enrollment import selectors as enrollment_selectors
 from lantern.messaging import inbox
+from lantern.messaging import selectors as messaging_selectors
+from lantern.messaging import services as messaging_services
+from lantern.messaging.views import add_service_errors
 
 from . import selectors
-from .inbox_forms import AssigneeIdForm, AssignForm, InboxFilterForm, NoteForm, StaffReplyForm
+from .inbox_forms import (
+    AssigneeIdForm,
+    AssignForm,
+    InboxFilterForm,
+    NoteForm,
+    StaffComposeForm,
+    StaffReplyForm,
+)
+from .views import staff_patient_view
 
 CONVERSATIONS_PER_PAGE = 25
 
@@ -112,10 +126,55 @@ def conversation_mark_done(request: HttpRequest, conversation_id: uuid.UUID) -> 
     return redirect("staff:inbox")
 
 
-def _reply_sent_words(reply) -> str:
+@staff_patient_view(action=AuditAction.CREATE, object_type="Conversation")
+def conversation_start(request: HttpRequest) -> HttpResponse:
+    """The care team writes to a patient first; the conversation then lives in the inbox.
+
+    It is the patient side's own service, called with the staff access: the message is the care
+    team's (and reads so for the patient), the patient is notified as for a reply, a repeated
+    submission id returns the first conversation, and the one audit event is the message.
+    """
+    access = request.patient_access
+    if access.role != ActorRole.STAFF:
+        # A staff member's own record: they write to their clinic from the patient side.
+        raise Http404
+    recipients = messaging_selectors.recipients_for(access=access)
+    has_account = enrollment_selectors.patient_has_account(access=access)
+    data = (request.POST, request.FILES) if request.method == "POST" else ()
+    form = StaffComposeForm(*data, recipients=recipients)
+    if request.method == "POST" and has_account and form.is_valid():
+        try:
+            conversation = messaging_services.conversation_start(
+                access=access,
+                recipient=form.cleaned_data["recipient"],
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["attachments"],
+                submission_id=form.cleaned_data["submission_id"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            opening = selectors.opening_message(conversation=conversation)
+            messages.success(request, _reply_sent_words(opening, what="message"))
+            return redirect("staff:conversation", conversation_id=conversation.pk)
+    if request.method == "POST":
+        # Nothing was sent: the page was only shown again, with what to fix.
+        policy.access_record(access, action=AuditAction.VIEW)
+    context = {
+        "current_section": "patients",
+        "patient": access.patient,
+        "form": form,
+        "has_recipients": bool(recipients),
+        "has_account": has_account,
+    }
+    return render(request, "staff/conversation_start.html", context)
+
+
+def _reply_sent_words(reply, *, what: str = "reply") -> str:
     """Say the patient was told only when a notice was queued; otherwise how to reach them."""
     if selectors.reply_notice_queued(message_id=reply.pk):
-        return "Your reply was sent. We let the patient know a message is waiting."
+        return f"Your {what} was sent. We let the patient know a message is waiting."
     phone = reply.conversation.patient.phone
     reach = (
         f"call them on {phone}"
@@ -123,8 +182,8 @@ def _reply_sent_words(reply) -> str:
         else "no phone number is on file, so tell them at their next contact"
     )
     return (
-        "Your reply was sent, but the patient has no confirmed email or mobile number for notices, "
-        f"so they will not know it is waiting: {reach}."
+        f"Your {what} was sent, but the patient has no confirmed email or mobile number for "
+        f"notices, so they will not know it is waiting: {reach}."
     )
 
 

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from lantern.access.policy import patients_for
 from lantern.clinical.models import Patient, ReportKind
+from lantern.messaging.models import Conversation, Message
 from lantern.notifications.models import Notification
 from lantern.results.release import observations_on_hold, reports_on_hold
 
@@ -150,3 +151,13 @@ def reply_notice_queued(*, message_id: uuid.UUID) -> bool:
     with that prefix exists exactly when someone with a confirmed address will be told.
     """
     return Notification.objects.filter(dedupe_key__startswith=f"message:{message_id}:").exists()
+
+
+def opening_message(*, conversation: Conversation) -> Message:
+    """The first message of a conversation (the one a nurse wrote when starting it)."""
+    return (
+        Message.objects.filter(conversation=conversation)
+        .select_related("conversation__patient")
+        .order_by("created_at", "pk")
+        .first()
+    )

@@ -35,6 +35,11 @@ urlpatterns = [
     path("patients/", views.patient_search, name="patients"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient"),
     path(
+        "patients/<uuid:patient_id>/messages/new/",
+        inbox_views.conversation_start,
+        name="conversation_start",
+    ),
+    path(
         "patients/<uuid:patient_id>/activation-code/",
         views.activation_code_issue,
         name="activation_code_issue",
