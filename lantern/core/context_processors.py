@@ -83,6 +83,7 @@ def section_for_path(path: str, items: tuple[NavItem, ...]) -> str:
 def portal(request: HttpRequest) -> dict[str, Any]:
     """Template variables for the page frame (layouts/*.html)."""
     path = request.path
+    whose = _whose(request)
     return {
         "clinic_name": settings.CLINIC_NAME,
         "emergency_number": settings.EMERGENCY_NUMBER,
@@ -94,8 +95,12 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "sign_out_href": SIGN_OUT_HREF,
         # Patient pages opened by staff (from the console) keep the staff console's frame.
         "page_layout": _page_layout(request),
-        # Whose record a heading names: "Your" for the patient, "Alice Adams's" for staff.
-        "whose": _whose(request),
+        # Whose record a heading names: "Your" for the patient, "Alice Adams's" for staff;
+        # `whose_lower` is the same inside a sentence ("your" / "Alice Adams's").
+        "whose": whose,
+        "whose_lower": "your" if whose == "Your" else whose,
+        # A patient's page opened by staff: sentences speak about the patient, not to them.
+        "staff_viewing": _staff_viewing(request),
         # A view that passes its own `current_section` wins: view context overrides processors.
         "current_section": section_for_path(
             path, PATIENT_NAVIGATION + ACCOUNT_NAVIGATION + STAFF_NAVIGATION
@@ -103,15 +108,16 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _page_layout(request: HttpRequest) -> str:
+def _staff_viewing(request: HttpRequest) -> bool:
     access = getattr(request, "patient_access", None)
-    if access is not None and access.role == ActorRole.STAFF:
-        return "layouts/staff.html"
-    return "layouts/patient.html"
+    return access is not None and access.role == ActorRole.STAFF
+
+
+def _page_layout(request: HttpRequest) -> str:
+    return "layouts/staff.html" if _staff_viewing(request) else "layouts/patient.html"
 
 
 def _whose(request: HttpRequest) -> str:
-    access = getattr(request, "patient_access", None)
-    if access is not None and access.role == ActorRole.STAFF:
-        return f"{access.patient.display_name}'s"
+    if _staff_viewing(request):
+        return f"{request.patient_access.patient.display_name}'s"
     return "Your"

@@ -66,8 +66,6 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
         "rows": conversation_rows(list(page.object_list)),
         "show": show,
         "filters": [(ConversationFilter.ALL, "All"), ("open", "Open"), ("closed", "Closed")],
-        # Staff answer from the console inbox; the patient's new-message form is not theirs.
-        "staff_viewing": access.role == ActorRole.STAFF,
     }
     return render(request, "messaging/conversation_list.html", context)
 

@@ -35,7 +35,7 @@ urlpatterns = [
     path("patients/", views.patient_search, name="patients"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="patient"),
     path(
-        "patients/<uuid:patient_id>/messages/new/",
+        "patients/<uuid:patient_id>/conversations/new/",
         inbox_views.conversation_start,
         name="conversation_start",
     ),
