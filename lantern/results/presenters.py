@@ -15,6 +15,7 @@ from lantern.clinical.models import ReportKind
 
 from .charts import ChartPoint, Series, line_chart_svg
 from .flags import Flag, number, recorded_number
+from .plain_names import names_for
 from .selectors import REPORT_ROW, Trend, row_status
 
 
@@ -25,6 +26,8 @@ class ListedResult:
     result_type: str  # "report" or "observation"
     result_id: uuid.UUID
     name: str
+    # The recorded (LOINC) name, shown smaller beside a plain `name`; "" when `name` is it.
+    long_name: str
     kind_label: str
     status: Flag | None
     is_new: bool
@@ -42,10 +45,12 @@ class DateGroup:
 
 def listed_result(row: dict) -> ListedResult:
     kind = row["result_kind"]
+    name, long_name = names_for(row["code"], row["name"] or "")
     return ListedResult(
         result_type=row["result_type"],
         result_id=uuid.UUID(str(row["result_id"])),
-        name=row["name"] or "Test result",
+        name=name or "Test result",
+        long_name=long_name,
         kind_label=ReportKind(kind).label if kind in ReportKind.values else "Other",
         status=row_status(row),
         is_new=not row["is_seen"],
@@ -102,6 +107,7 @@ def _when(moment: dt.datetime) -> str:
 def trend_chart(trend: Trend) -> SafeString | str:
     """The chart for a trend with at least two values; "" when there is too little to draw."""
     unit = f" {trend.unit}" if trend.unit else ""
+    test_name = names_for(trend.code, trend.name)[0]
     if trend.is_blood_pressure:
         series = [
             Series(
@@ -123,7 +129,7 @@ def trend_chart(trend: Trend) -> SafeString | str:
     else:
         series = [
             Series(
-                name=trend.name,
+                name=test_name,
                 points=[
                     ChartPoint(
                         at=p.taken_at,
@@ -147,7 +153,7 @@ def trend_chart(trend: Trend) -> SafeString | str:
         band_words = ""
     first, last = trend.points[0].taken_at, trend.points[-1].taken_at
     return line_chart_svg(
-        title=f"{trend.name} over time",
+        title=f"{test_name} over time",
         description=(
             f"{len(trend.points)} values from {_when(first)} to {_when(last)}.{band_words} "
             "The same values are listed in the table below."

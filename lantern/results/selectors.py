@@ -7,16 +7,19 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    BooleanField,
+    Case,
     CharField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
+    IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
+    When,
 )
 
 from lantern.access.policy import PatientAccess, object_get, records_for
@@ -31,6 +34,7 @@ from lantern.clinical.models import (
 from . import flags
 from .flags import Flag
 from .models import ResultSeen
+from .plain_names import codes_named
 from .release import in_no_report, released_observations, released_reports
 
 # A trend draws at most this many of the latest values, so the page stays the same size.
@@ -45,22 +49,8 @@ SYSTOLIC_CODE = "8480-6"
 DIASTOLIC_CODE = "8462-4"
 
 
-def _values_matching(condition: Q) -> Exists:
-    """Whether the report lists a value that meets `condition` (on the observation)."""
-    return Exists(DiagnosticReportResult.objects.filter(report=OuterRef("pk")).filter(condition))
-
-
-def _interpretation_in(codes: frozenset[str]) -> Q:
-    return Q(observation__interpretation__in=sorted(codes))
-
-
-_NO_INTERPRETATION = Q(observation__interpretation="")
-_ABOVE_RANGE = _NO_INTERPRETATION & Q(
-    observation__value_quantity__gt=F("observation__reference_high")
-)
-_BELOW_RANGE = _NO_INTERPRETATION & Q(
-    observation__value_quantity__lt=F("observation__reference_low")
-)
+def _interpretation_in(codes: frozenset[str], prefix: str) -> Q:
+    return Q(**{f"{prefix}interpretation__in": sorted(codes)})
 
 
 def _unknown_status(prefix: str = "") -> tuple[Q, Q]:
@@ -81,22 +71,64 @@ def _unknown_status(prefix: str = "") -> tuple[Q, Q]:
     return unknown & no_range, unknown & ~no_range
 
 
+# A value's status as a rank, most serious first; a report takes the lowest rank of its values.
+STATUS_BY_RANK = {
+    1: flags.CRITICAL,
+    2: flags.HIGH,
+    3: flags.LOW,
+    4: flags.ABNORMAL,
+    5: flags.NO_RANGE,
+    6: flags.NOT_FLAGGED,
+    7: flags.NORMAL,
+}
+
+
+def _status_rank(prefix: str = "") -> Case:
+    """One value's status rank in SQL, the same decision as `flags.observation_status`.
+
+    The first condition that holds wins, as in `flags.flag_for`. The lowest rank over a report's
+    values is then the report's status: the report is "High" if any value is high, and so on.
+    One CASE expression instead of a subquery per status keeps the query cheap to build.
+    """
+    no_interpretation = Q(**{f"{prefix}interpretation": ""})
+    above = no_interpretation & Q(**{f"{prefix}value_quantity__gt": F(f"{prefix}reference_high")})
+    below = no_interpretation & Q(**{f"{prefix}value_quantity__lt": F(f"{prefix}reference_low")})
+    no_range, unflagged = _unknown_status(prefix)
+    return Case(
+        When(_interpretation_in(flags.CRITICAL_CODES, prefix), then=Value(1)),
+        When(_interpretation_in(flags.HIGH_CODES, prefix) | above, then=Value(2)),
+        When(_interpretation_in(flags.LOW_CODES, prefix) | below, then=Value(3)),
+        When(_interpretation_in(flags.ABNORMAL_CODES, prefix), then=Value(4)),
+        When(no_range, then=Value(5)),
+        When(unflagged, then=Value(6)),
+        default=Value(7),
+        output_field=IntegerField(),
+    )
+
+
+def _report_status_rank() -> Subquery:
+    """The most serious status rank among the report's values; NULL when it lists none."""
+    return Subquery(
+        DiagnosticReportResult.objects.filter(report=OuterRef("pk"))
+        .order_by()
+        .values("report")
+        .annotate(rank=Min(_status_rank("observation__")))
+        .values("rank")[:1],
+        output_field=IntegerField(),
+    )
+
+
 # The columns of a row of the results list, in order: a report, or a lab value of no report.
 RESULT_ROW_COLUMNS = (
     "result_type",
     "result_id",
     "name",
+    "code",
     "result_kind",
     "taken_at",
     "added_at",
     "is_seen",
-    "has_critical",
-    "has_high",
-    "has_low",
-    "has_abnormal",
-    "has_no_range",
-    "has_unflagged",
-    "has_values",
+    "status_rank",
 )
 REPORT_ROW = "report"
 OBSERVATION_ROW = "observation"
@@ -118,12 +150,12 @@ class ResultFilters:
         if self.date_to:
             queryset = queryset.filter(effective_at__date__lte=self.date_to)
         if self.search:
-            queryset = queryset.filter(display__icontains=self.search)
+            # The plain names count too: "blood sugar" finds "Glucose [Mass/volume] in ...".
+            named = Q(display__icontains=self.search)
+            if codes := codes_named(self.search):
+                named |= Q(code__in=codes)
+            queryset = queryset.filter(named)
         return queryset
-
-
-def _is(condition: Q | Exists) -> ExpressionWrapper:
-    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def report_rows(*, access: PatientAccess, filters: ResultFilters) -> QuerySet:
@@ -139,13 +171,7 @@ def report_rows(*, access: PatientAccess, filters: ResultFilters) -> QuerySet:
         taken_at=F("effective_at"),
         added_at=F("created_at"),
         is_seen=Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk"))),
-        has_critical=_values_matching(_interpretation_in(flags.CRITICAL_CODES)),
-        has_high=_values_matching(_interpretation_in(flags.HIGH_CODES) | _ABOVE_RANGE),
-        has_low=_values_matching(_interpretation_in(flags.LOW_CODES) | _BELOW_RANGE),
-        has_abnormal=_values_matching(_interpretation_in(flags.ABNORMAL_CODES)),
-        has_no_range=_values_matching(_unknown_status("observation__")[0]),
-        has_unflagged=_values_matching(_unknown_status("observation__")[1]),
-        has_values=_values_matching(Q()),
+        status_rank=_report_status_rank(),
     ).values(*RESULT_ROW_COLUMNS)
 
 
@@ -161,7 +187,6 @@ def observation_rows(*, access: PatientAccess, filters: ResultFilters) -> QueryS
     observations = filters.apply(standalone_lab_observations(access=access))
     if filters.kind and filters.kind != ReportKind.LABORATORY:
         observations = observations.none()
-    no_interpretation = Q(interpretation="")
     return observations.annotate(
         result_type=Value(OBSERVATION_ROW, output_field=CharField()),
         result_id=F("pk"),
@@ -170,19 +195,7 @@ def observation_rows(*, access: PatientAccess, filters: ResultFilters) -> QueryS
         taken_at=F("effective_at"),
         added_at=F("created_at"),
         is_seen=Exists(ResultSeen.objects.filter(user=access.user, observation=OuterRef("pk"))),
-        has_critical=_is(Q(interpretation__in=sorted(flags.CRITICAL_CODES))),
-        has_high=_is(
-            Q(interpretation__in=sorted(flags.HIGH_CODES))
-            | (no_interpretation & Q(value_quantity__gt=F("reference_high")))
-        ),
-        has_low=_is(
-            Q(interpretation__in=sorted(flags.LOW_CODES))
-            | (no_interpretation & Q(value_quantity__lt=F("reference_low")))
-        ),
-        has_abnormal=_is(Q(interpretation__in=sorted(flags.ABNORMAL_CODES))),
-        has_no_range=_is(_unknown_status()[0]),
-        has_unflagged=_is(_unknown_status()[1]),
-        has_values=Value(True, output_field=BooleanField()),
+        status_rank=_status_rank(),
     ).values(*RESULT_ROW_COLUMNS)
 
 
@@ -208,10 +221,16 @@ def results_for_patient(
 
 
 def new_results_count(*, access: PatientAccess) -> int:
-    """How many of the patient's results this account has not opened yet (two counts)."""
-    filters = ResultFilters()
-    unseen_reports = report_rows(access=access, filters=filters).filter(is_seen=False)
-    unseen_values = observation_rows(access=access, filters=filters).filter(is_seen=False)
+    """How many of the patient's results this account has not opened yet (two counts).
+
+    Only what is released and not yet seen is counted, without the status columns of a row.
+    """
+    unseen_reports = released_reports(access, records_for(access, DiagnosticReport)).exclude(
+        Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk")))
+    )
+    unseen_values = standalone_lab_observations(access=access).exclude(
+        Exists(ResultSeen.objects.filter(user=access.user, observation=OuterRef("pk")))
+    )
     return unseen_reports.count() + unseen_values.count()
 
 
@@ -221,21 +240,7 @@ def row_status(row: dict) -> Flag | None:
     A report is "Normal" only when every one of its values is known to be normal: one value
     with no range and no interpretation makes the report "No range given".
     """
-    if row["has_critical"]:
-        return flags.CRITICAL
-    if row["has_high"]:
-        return flags.HIGH
-    if row["has_low"]:
-        return flags.LOW
-    if row["has_abnormal"]:
-        return flags.ABNORMAL
-    if row["has_no_range"]:
-        return flags.NO_RANGE
-    if row["has_unflagged"]:
-        return flags.NOT_FLAGGED
-    if row["has_values"]:
-        return flags.NORMAL
-    return None
+    return STATUS_BY_RANK.get(row["status_rank"])
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def test_the_trend_draws_values_with_the_normal_range_as_a_band_and_a_table(alic
 
     assert text.count("<h1") == 1
     assert "<svg" in text and 'role="img"' in text
-    assert '<title id="chart-title">Hemoglobin A1c/Hemoglobin.total in Blood over time' in text
+    assert '<title id="chart-title">Hemoglobin A1c (average blood sugar) over time' in text
     assert 'class="lantern-chart__band"' in text and "url(#normal-range-hatch)" in text
     assert text.count('class="lantern-chart__point"') == 3
     assert "6.1 % on" in text

@@ -1,0 +1,126 @@
+"""Short plain names for common tests, shown beside the long LOINC name (issue 10, point 4).
+
+A small curated table, by LOINC code, of the tests in the demo data (Synthea) and other common
+ones. The recorded name is always kept and shown (smaller) beside the plain one; a test that is
+not in the table is shown by its recorded name alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_BAD_CHOLESTEROL = "LDL (“bad”) cholesterol"
+_BLOOD_SUGAR = "Blood sugar (glucose)"
+_KIDNEY_FILTERING = "Kidney filtering rate (eGFR)"
+_OXYGEN = "Oxygen level"
+_TEMPERATURE = "Temperature"
+_BLOOD_PRESSURE = "Blood pressure"
+
+PLAIN_NAMES: dict[str, str] = {
+    # Panels.
+    "57698-3": "Cholesterol panel",
+    "58410-2": "Complete blood count (CBC)",
+    "57021-8": "Complete blood count (CBC) with differential",
+    "51990-0": "Basic metabolic panel",
+    "24323-8": "Comprehensive metabolic panel",
+    "24357-6": "Urine test",
+    "24356-8": "Urine test",
+    # Blood sugar.
+    "2345-7": _BLOOD_SUGAR,
+    "2339-0": _BLOOD_SUGAR,
+    "4548-4": "Hemoglobin A1c (average blood sugar)",
+    # Cholesterol panel parts.
+    "2093-3": "Total cholesterol",
+    "2571-8": "Triglycerides",
+    "18262-6": _BAD_CHOLESTEROL,
+    "13457-7": _BAD_CHOLESTEROL,
+    "2089-1": _BAD_CHOLESTEROL,
+    "2085-9": "HDL (“good”) cholesterol",
+    # Complete blood count parts.
+    "6690-2": "White blood cells",
+    "789-8": "Red blood cells",
+    "718-7": "Hemoglobin",
+    "4544-3": "Hematocrit",
+    "787-2": "Red cell size (MCV)",
+    "785-6": "Hemoglobin per red cell (MCH)",
+    "786-4": "Hemoglobin in red cells (MCHC)",
+    "21000-5": "Red cell size range (RDW)",
+    "777-3": "Platelets",
+    "32207-3": "Platelet size range (PDW)",
+    "32623-1": "Platelet size (MPV)",
+    # Kidneys and salts.
+    "2160-0": "Creatinine (kidney function)",
+    "38483-4": "Creatinine (kidney function)",
+    "33914-3": _KIDNEY_FILTERING,
+    "62238-1": _KIDNEY_FILTERING,
+    "69405-9": _KIDNEY_FILTERING,
+    "98979-8": _KIDNEY_FILTERING,
+    "6299-2": "Urea nitrogen (BUN)",
+    "3094-0": "Urea nitrogen (BUN)",
+    "2951-2": "Sodium",
+    "2947-0": "Sodium",
+    "2823-3": "Potassium",
+    "6298-4": "Potassium",
+    "2075-0": "Chloride",
+    "2069-3": "Chloride",
+    "2028-9": "Bicarbonate (CO2)",
+    "20565-8": "Bicarbonate (CO2)",
+    "17861-6": "Calcium",
+    "49765-1": "Calcium",
+    "14959-1": "Urine albumin (kidney check)",
+    # Liver and thyroid.
+    "1742-6": "Liver test ALT",
+    "1920-8": "Liver test AST",
+    "6768-6": "Alkaline phosphatase",
+    "1975-2": "Bilirubin",
+    "2885-2": "Total protein",
+    "1751-7": "Albumin",
+    "3016-3": "Thyroid test (TSH)",
+    # Vital signs and other measures.
+    "29463-7": "Weight",
+    "8302-2": "Height",
+    "39156-5": "Body mass index (BMI)",
+    "85354-9": _BLOOD_PRESSURE,
+    "55284-4": _BLOOD_PRESSURE,
+    "8480-6": "Systolic blood pressure (top number)",
+    "8462-4": "Diastolic blood pressure (bottom number)",
+    "8867-4": "Heart rate",
+    "9279-1": "Breathing rate",
+    "8310-5": _TEMPERATURE,
+    "8331-1": _TEMPERATURE,
+    "2708-6": _OXYGEN,
+    "59408-5": _OXYGEN,
+    "72514-3": "Pain score (0 to 10)",
+    "72166-2": "Smoking status",
+}
+
+
+def names_for(code: str, recorded: str) -> tuple[str, str]:
+    """The name to show first and the recorded name to show smaller beside it.
+
+    ("Total cholesterol", "Cholesterol [Mass/volume] in Serum or Plasma") for a code in the table;
+    (recorded, "") for one that is not, or whose recorded name already is the plain one.
+    """
+    plain = PLAIN_NAMES.get((code or "").strip(), "")
+    if not plain or plain.casefold() == (recorded or "").strip().casefold():
+        return recorded, ""
+    if not recorded:
+        return plain, ""
+    return plain, recorded
+
+
+def names_of(item: Any) -> tuple[str, str]:
+    """`names_for` of an observation, a report or a trend (`code` and `display` or `name`)."""
+    recorded = getattr(item, "display", None)
+    if recorded is None:
+        recorded = getattr(item, "name", "")
+    return names_for(getattr(item, "code", ""), recorded or "")
+
+
+def codes_named(words: str) -> list[str]:
+    """The codes whose plain name contains `words` (any case), so a search for "blood sugar"
+    finds a test recorded as "Glucose [Mass/volume] in Serum or Plasma"."""
+    wanted = words.strip().casefold()
+    if not wanted:
+        return []
+    return sorted(code for code, plain in PLAIN_NAMES.items() if wanted in plain.casefold())
