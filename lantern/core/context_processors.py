@@ -54,6 +54,10 @@ STAFF_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Patients", "/staff/patients/", "patients"),
     NavItem("Enrollment requests", "/staff/enrollment-requests/", "enrollment"),
     NavItem("Results on hold", "/staff/results-on-hold/", "results-on-hold"),
+    # Staff keep their own account too: password, email, second steps and passkeys. Those pages
+    # wear the console's frame for staff (accounts and mfa views choose the layout).
+    NavItem("Your account", "/account/", "settings"),
+    NavItem("Two-step verification", "/two-factor/", "security"),
 )
 # Django's admin opens only for superusers (the people who run the deployment); the staff layout
 # shows this entry to them alone, so clinic staff are never sent to a "not found" page.

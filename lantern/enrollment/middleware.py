@@ -19,7 +19,8 @@ class TermsAcceptanceMiddleware(MiddlewareMixin):
     """Redirect a fully signed-in account to the terms page while a newer version waits.
 
     Pages open before the second factor (sign-in, sign-out, public pages) stay reachable, so an
-    account can always leave. Staff accounts accept too. It must come after django-otp's
+    account can always leave. Staff accounts without a record of their own are not held (the
+    terms are the patient portal's; see `terms_acceptance_due`). It must come after django-otp's
     middleware, which tells whether the second factor was given.
     """
 

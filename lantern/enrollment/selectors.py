@@ -32,9 +32,25 @@ def terms_current() -> TermsVersion | None:
 
 
 def terms_acceptance_due(*, user) -> bool:
-    """True when a current version exists that the account has not accepted (one query)."""
+    """True when a current version exists that the account has not accepted (one query).
+
+    The terms of use are the patient portal's: clinic staff without a record of their own work
+    under their employment terms and are never asked. Staff who are also patients accept them.
+    """
     current_id = _published_terms().values("id")[:1]
-    return TermsVersion.objects.filter(pk__in=current_id).exclude(acceptances__user=user).exists()
+    due = TermsVersion.objects.filter(pk__in=current_id).exclude(acceptances__user=user)
+    if user.patient_id is None:
+        due = due.exclude(Exists(_active_memberships(user)))
+    return due.exists()
+
+
+def terms_are_for(*, user) -> bool:
+    """Whether the portal's terms of use apply to the account: not to staff-only accounts."""
+    return user.patient_id is not None or not _active_memberships(user).exists()
+
+
+def _active_memberships(user) -> QuerySet[StaffMembership]:
+    return StaffMembership.objects.filter(user=user, is_active=True)
 
 
 def activation_code_active(*, access: PatientAccess) -> ActivationCode | None:

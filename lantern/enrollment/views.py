@@ -137,6 +137,10 @@ def terms(request: HttpRequest) -> HttpResponse:
     """Show the current terms of use and record acceptance, then continue to ?next."""
     next_url = safe_next_url(request, reverse("home:home"))
     current = selectors.terms_current()
+    if not selectors.terms_are_for(user=request.user):
+        # Clinic staff are not asked to accept the patients' terms: show what patients agree to,
+        # worded for staff, with the way back to the console and nothing to accept.
+        return render(request, "enrollment/terms.html", {"terms": current, "for_staff": True})
     form = TermsForm(request.POST or None, initial={"version": current.version if current else ""})
     # Accept only the version that was on screen; if a newer one came out, show it instead.
     if (

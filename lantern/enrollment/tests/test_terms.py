@@ -11,6 +11,7 @@ from django.utils import timezone
 from lantern.enrollment.models import TermsAcceptance, TermsVersion
 from lantern.enrollment.selectors import terms_acceptance_due, terms_current
 from lantern.testing.auth import sign_in, sign_in_password_only
+from lantern.testing.factories import PatientFactory
 from lantern.testing.factories_enrollment import TermsVersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,22 +34,79 @@ def test_a_newer_version_becomes_the_current_one_only_once_published():
         assert terms_current().version == "2030-01"
 
 
-def test_a_new_version_holds_every_page_until_it_is_accepted(nora):
-    client = sign_in(Client(), nora)
-    assert client.get(STAFF_HOME).status_code == 200
+def test_a_new_version_holds_every_page_until_it_is_accepted(alice):
+    client = sign_in(Client(), alice)
+    assert client.get(HOME).status_code == 200
     TermsVersionFactory(version="2027-01", body="Plain new terms.")
-    response = client.get(STAFF_HOME + "?page=2")
+    response = client.get(HOME + "?page=2")
     assert response.status_code == 302
-    assert response["Location"] == f"{TERMS}?next=%2Fstaff%2F%3Fpage%3D2"
+    assert response["Location"] == f"{TERMS}?next=%2F%3Fpage%3D2"
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "Plain new terms." in page.content.decode()
-    accepted = client.post(TERMS, {"version": "2027-01", "next": "/staff/?page=2"})
+    accepted = client.post(TERMS, {"version": "2027-01", "next": "/?page=2"})
     assert accepted.status_code == 302
-    assert accepted["Location"] == "/staff/?page=2"
-    acceptance = TermsAcceptance.objects.get(user=nora, version__version="2027-01")
+    assert accepted["Location"] == "/?page=2"
+    acceptance = TermsAcceptance.objects.get(user=alice, version__version="2027-01")
     assert acceptance.accepted_at is not None
+    assert client.get(HOME).status_code == 200
+
+
+# Staff: the terms are the patients'; staff without a record of their own are not asked.
+
+
+def test_clinic_staff_are_not_held_by_a_new_version_of_the_patients_terms(nora):
+    client = sign_in(Client(), nora)
+    TermsVersionFactory(version="2027-01", body="Plain new terms.")
+
+    assert not terms_acceptance_due(user=nora)
     assert client.get(STAFF_HOME).status_code == 200
+    assert client.get(reverse("accounts:settings")).status_code == 200
+
+
+def test_staff_who_are_also_patients_accept_the_terms_like_any_patient(nora, clinic):
+    nora.patient = PatientFactory(managing_organization=clinic)
+    nora.save(update_fields=["patient"])
+    client = sign_in(Client(), nora)
+    TermsVersionFactory(version="2027-01")
+
+    assert terms_acceptance_due(user=nora)
+    assert client.get(STAFF_HOME).status_code == 302
+
+
+def test_former_staff_without_a_record_are_asked_like_any_account(nora):
+    nora.staff_memberships.update(is_active=False)
+    TermsVersionFactory(version="2027-01")
+
+    assert terms_acceptance_due(user=nora)
+
+
+def test_the_terms_page_speaks_to_staff_as_staff_with_nothing_to_accept(nora):
+    client = sign_in(Client(), nora)
+    TermsVersionFactory(version="2027-01", body="Plain new terms.")
+
+    page = client.get(TERMS).content.decode()
+    posted = client.post(TERMS, {"version": "2027-01", "next": "/staff/"})
+
+    assert "Clinic staff do not accept them" in page
+    assert "Plain new terms." in page
+    assert f'href="{STAFF_HOME}"' in page
+    assert "Accept and continue" not in page
+    assert "I do not accept" not in page
+    assert "We have updated our terms" not in page
+    assert posted.status_code == 200
+    assert not TermsAcceptance.objects.filter(user=nora, version__version="2027-01").exists()
+
+
+def test_the_patients_terms_page_still_asks_them_to_accept(alice):
+    client = sign_in(Client(), alice)
+    TermsVersionFactory(version="2027-01", body="Plain new terms.")
+
+    page = client.get(TERMS).content.decode()
+
+    assert "We have updated our terms" in page
+    assert "Accept and continue" in page
+    assert "Clinic staff do not accept them" not in page
 
 
 def test_patients_must_accept_the_new_version_too(alice):
