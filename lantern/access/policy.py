@@ -59,6 +59,9 @@ class PatientAccess:
     action: AuditAction = AuditAction.VIEW
     object_type: str = "record"
     audit_state: _AuditState = field(default_factory=_AuditState, compare=False, repr=False)
+    # What selectors read once per request for this access and reuse (a page asks for the
+    # result release delays several times); an access lives for one request only.
+    request_memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def audited(self) -> bool:

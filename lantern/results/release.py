@@ -54,6 +54,14 @@ def release_delays() -> dict[str, dt.timedelta]:
     }
 
 
+def _delays_for(access: PatientAccess) -> dict[str, dt.timedelta]:
+    """The release delays, read once per request for this access."""
+    memo = access.request_memo
+    if "release_delays" not in memo:
+        memo["release_delays"] = release_delays()
+    return memo["release_delays"]
+
+
 def _held(delays: dict[str, dt.timedelta], *, now: dt.datetime, prefix: str = "") -> Q | None:
     """The condition "this report is still held" (None when nothing is held back)."""
     held: Q | None = None
@@ -73,7 +81,7 @@ def released_reports(
     """`queryset` without the reports still held back from this patient or proxy."""
     if access.role not in HELD_FROM_ROLES:
         return queryset
-    held = _held(release_delays(), now=timezone.now())
+    held = _held(_delays_for(access), now=timezone.now())
     return queryset if held is None else queryset.exclude(held)
 
 
@@ -102,7 +110,7 @@ def released_observations(
     """
     if access.role not in HELD_FROM_ROLES:
         return queryset
-    delays = release_delays()
+    delays = _delays_for(access)
     now = timezone.now()
     held = _held(delays, now=now, prefix="report__")
     if held is not None:

@@ -90,9 +90,10 @@ def _status_rank(prefix: str = "") -> Case:
     values is then the report's status: the report is "High" if any value is high, and so on.
     One CASE expression instead of a subquery per status keeps the query cheap to build.
     """
-    no_interpretation = Q(**{f"{prefix}interpretation": ""})
-    above = no_interpretation & Q(**{f"{prefix}value_quantity__gt": F(f"{prefix}reference_high")})
-    below = no_interpretation & Q(**{f"{prefix}value_quantity__lt": F(f"{prefix}reference_low")})
+    # As in `flags.flag_for`, the range decides whenever the lab gave no code we know.
+    no_known_code = ~_interpretation_in(flags.KNOWN_CODES, prefix)
+    above = no_known_code & Q(**{f"{prefix}value_quantity__gt": F(f"{prefix}reference_high")})
+    below = no_known_code & Q(**{f"{prefix}value_quantity__lt": F(f"{prefix}reference_low")})
     no_range, unflagged = _unknown_status(prefix)
     return Case(
         When(_interpretation_in(flags.CRITICAL_CODES, prefix), then=Value(1)),
