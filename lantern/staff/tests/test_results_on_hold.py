@@ -96,10 +96,10 @@ def test_the_queue_lists_held_reports_and_held_lab_values_in_one_list_by_release
     assert page.count("<h1") == 1
     # The two values of the lipid panel are in the report's row, not rows of their own.
     assert rows_of(page) == [
-        "Charlie Chen Chest X-ray Imaging report Mar 2, 2026 4:00 a.m. Mar 3, 2026 4:00 a.m.",
-        "Alice Adams Lipid panel Lab report Mar 1, 2026 6:00 p.m. Mar 4, 2026 6:00 p.m.",
-        "Alice Adams Hemoglobin A1c Lab value (no report) Mar 2, 2026 4:00 a.m. "
-        "Mar 5, 2026 4:00 a.m.",
+        "Charlie Chen Chest X-ray Imaging report Mar 2, 2026, 4:00 AM EST Mar 3, 2026, 4:00 AM EST",
+        "Alice Adams Lipid panel Lab report Mar 1, 2026, 6:00 PM EST Mar 4, 2026, 6:00 PM EST",
+        "Alice Adams Hemoglobin A1c Lab value (no report) Mar 2, 2026, 4:00 AM EST "
+        "Mar 5, 2026, 4:00 AM EST",
     ]
     assert 'data-label="Kind"' in page
     assert "usa-table--stacked" in page
