@@ -8,7 +8,8 @@ rounds (default 3) each on a fresh database; it prints the median and the best r
 the process has loaded Django and the FHIR model classes.
 
 Pages: each patient and staff page's requests/s with the production server and a signed-in
-session, as a ratio to the bare view; see benchmarks/pages.py (BENCH_ROUNDS applies there too).
+session, as ratios to the bare view without a cookie and with the same session; see
+benchmarks/pages.py (BENCH_ROUNDS applies there too).
 """
 
 from __future__ import annotations
