@@ -13,7 +13,7 @@ from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
 
-from .models import User
+from .models import BodyUnits, User
 from .sign_in import PasswordOutcome, password_check
 
 SIGN_IN_ERROR = (
@@ -215,3 +215,13 @@ class ChangePhoneForm(UswdsFormMixin, forms.Form):
                 f"Enter a phone number we can text. {PHONE_HINT}", code="invalid_phone"
             )
         return phone
+
+
+class BodyUnitsForm(forms.Form):
+    """Units for weight and height: metric as recorded, or US units beside it."""
+
+    body_units = forms.ChoiceField(
+        label="Show weight and height in",
+        choices=BodyUnits.choices,
+        widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+    )

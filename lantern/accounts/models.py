@@ -13,6 +13,13 @@ from django.db.models import Q
 from lantern.clinical.models import Patient
 
 
+class BodyUnits(models.TextChoices):
+    """How weight and height are shown: as recorded (kg, cm), or with lb and ft/in beside."""
+
+    METRIC = "metric", "Metric (kg, cm)"
+    US = "us", "US (lb, ft and in) with metric"
+
+
 class User(AbstractUser):
     """A person who signs in.
 
@@ -36,9 +43,17 @@ class User(AbstractUser):
     # password reset by email or a member of the patient's clinic lifts the pause.
     second_factor_failures = models.PositiveIntegerField(default=0)
     second_factor_paused_at = models.DateTimeField(null=True, blank=True)
+    # Units for weight and height; empty follows the clinic's DEFAULT_BODY_UNITS setting.
+    body_units = models.CharField(max_length=10, blank=True, choices=BodyUnits.choices)
 
     class Meta:
         db_table = "accounts_user"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(body_units__in=["", *BodyUnits.values]),
+                name="accounts_user_body_units_valid",
+            )
+        ]
 
     @property
     def has_verified_email(self) -> bool:

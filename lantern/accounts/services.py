@@ -327,6 +327,12 @@ def email_change(*, user: User, email: str) -> None:
         email_verification_start(user=user)
 
 
+def body_units_set(*, user: User, body_units: str) -> None:
+    """Units for weight and height on this account's pages (a display choice, not audited)."""
+    user.body_units = body_units
+    user.save(update_fields=["body_units"])
+
+
 def phone_change(*, user: User, phone: str) -> None:
     with transaction.atomic():
         user.phone = phone

@@ -28,6 +28,7 @@ from lantern.core.redirects import safe_next_url
 from lantern.core.throttle import attempt_allowed
 from lantern.notifications.forms import NotificationSettingsForm
 from lantern.notifications.preferences import preferences_set
+from lantern.results.body_units import units_for
 
 from . import forms, selectors, services, session_state
 from .models import User
@@ -280,8 +281,22 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         "sessions": selectors.active_sessions(user=request.user),
         "this_session_id": request.session.get(session_state.USER_SESSION_ID),
         "sign_ins": selectors.recent_sign_ins(user=request.user),
+        "units_form": forms.BodyUnitsForm(initial={"body_units": units_for(request.user)}),
     }
     return _account_page(request, "accounts/settings.html", context)
+
+
+@signed_in
+@require_POST
+def body_units(request: HttpRequest) -> HttpResponse:
+    """Save the account's units for weight and height, from the form on the settings page."""
+    form = forms.BodyUnitsForm(request.POST)
+    if form.is_valid():
+        services.body_units_set(user=request.user, body_units=form.cleaned_data["body_units"])
+        messages.success(request, "Your units for weight and height were saved.")
+    else:
+        messages.error(request, "Choose one of the units for weight and height, then save.")
+    return redirect(f"{reverse('accounts:settings')}#units-heading")
 
 
 @signed_in

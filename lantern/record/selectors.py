@@ -79,6 +79,8 @@ class VitalSign:
     value: str
     effective_at: object
     trend_href: str
+    # The value shown, for the US units beside a weight or height (lantern.results.body_units).
+    observation: Observation | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ def vital_signs_latest(*, access: PatientAccess) -> list[VitalSign]:
                 value=value_in_words(newest),
                 effective_at=newest.effective_at,
                 trend_href=f"{trend}?from=vitals",
+                observation=newest,
             )
         )
     return signs

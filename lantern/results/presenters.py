@@ -13,10 +13,11 @@ from django.utils.safestring import SafeString
 
 from lantern.clinical.models import ReportKind
 
+from .body_units import us_words
 from .charts import ChartPoint, Series, line_chart_svg
 from .flags import Flag, number, recorded_number
 from .plain_names import names_for
-from .selectors import REPORT_ROW, Trend, row_status
+from .selectors import REPORT_ROW, Trend, TrendPoint, row_status
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,21 @@ def _when(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%b %-d, %Y")
 
 
-def trend_chart(trend: Trend) -> SafeString | str:
-    """The chart for a trend with at least two values; "" when there is too little to draw."""
+def _us_beside(point: TrendPoint, us_units: bool) -> str:
+    observation = point.observation
+    words = (
+        us_words(code=observation.code, value=point.value, unit=observation.value_unit)
+        if us_units
+        else ""
+    )
+    return f" ({words})" if words else ""
+
+
+def trend_chart(trend: Trend, *, us_units: bool = False) -> SafeString | str:
+    """The chart for a trend with at least two values; "" when there is too little to draw.
+
+    With `us_units`, each weight or height label gives its US value too ("86 kg (190 lb)").
+    """
     unit = f" {trend.unit}" if trend.unit else ""
     test_name = names_for(trend.code, trend.name)[0]
     if trend.is_blood_pressure:
@@ -135,8 +149,8 @@ def trend_chart(trend: Trend) -> SafeString | str:
                         at=p.taken_at,
                         value=p.value,
                         label=(
-                            f"{number(p.value, low=trend.low, high=trend.high)}{unit} "
-                            f"on {_when(p.taken_at)}"
+                            f"{number(p.value, low=trend.low, high=trend.high)}{unit}"
+                            f"{_us_beside(p, us_units)} on {_when(p.taken_at)}"
                         ),
                     )
                     for p in trend.points

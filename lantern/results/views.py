@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from lantern.access.decorators import patient_view, signed_in
 
 from . import selectors, services
+from .body_units import shows_us_units, us_heading
 from .forms import ResultFilterForm
 from .presenters import results_by_date, trend_back_link, trend_chart
 
@@ -75,7 +76,8 @@ def trend(request: HttpRequest, code: str) -> HttpResponse:
         "current_section": "results",
         "patient": request.patient_access.patient,
         "trend": trend,
-        "chart": trend_chart(trend),
+        "chart": trend_chart(trend, us_units=shows_us_units(request.user)),
+        "us_column": us_heading(trend.code) if shows_us_units(request.user) else "",
         "back": trend_back_link(
             patient_id=request.patient_access.patient.pk, origin=request.GET.get("from", "")
         ),

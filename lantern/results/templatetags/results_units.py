@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 
 from lantern.clinical.models import Observation
+from lantern.results.body_units import us_words_for
 from lantern.results.flags import number as number_words
 from lantern.results.flags import observation_number, unit_words
 from lantern.results.plain_names import names_of
@@ -38,3 +40,16 @@ def main_name(item: object) -> str:
 def long_name(item: object) -> str:
     """The recorded (LOINC) name to show smaller beside the plain one; "" when there is none."""
     return names_of(item)[1]
+
+
+@register.simple_tag(takes_context=True)
+def us_units(context: template.Context, observation: Observation | None, bare: bool = False) -> str:
+    """A weight or height in US units, for an account that shows them: " (190 lb)" beside the
+    recorded value, or "190 lb" alone with `bare`; "" otherwise (see `body_units`)."""
+    request = context.get("request")
+    words = us_words_for(observation, getattr(request, "user", None))
+    if not words:
+        return ""
+    if bare:
+        return format_html('<span data-testid="us-units">{}</span>', words)
+    return format_html(' <span class="text-no-wrap" data-testid="us-units">({})</span>', words)
