@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lantern.clinical.models import ObservationCategory
+from lantern.core.tests.test_page_queries import queries_for
 from lantern.results.body_units import (
     centimetres_to_inches,
     height_words,
@@ -192,3 +193,24 @@ def test_the_download_keeps_the_recorded_kilograms(alice):
     ]
 
     assert [(quantity["value"], quantity["unit"]) for quantity in quantities] == [(85.9597, "kg")]
+
+
+def test_us_units_cost_no_more_queries_on_the_vitals_and_trend_pages(alice):
+    for days in (60, 30, 1):
+        ObservationFactory(
+            patient=alice.patient,
+            effective_at=timezone.now() - dt.timedelta(days=days),
+            **WEIGHT,
+        )
+    client = sign_in(Client(), alice)
+    urls = [
+        reverse("record:vitals", args=[alice.patient_id]),
+        reverse("results:trend", args=[alice.patient_id, "29463-7"]),
+    ]
+
+    metric = [queries_for(client, url) for url in urls]
+    alice.body_units = "us"
+    alice.save()
+    us = [queries_for(client, url) for url in urls]
+
+    assert us == metric
