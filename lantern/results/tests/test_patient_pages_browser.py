@@ -127,4 +127,4 @@ def test_every_patient_page_reads_at_phone_width(page, live_server, alice):
     assert problems == {}
     # The pages held the record: both A1c values (of no report) are listed as results.
     page.goto(f"/patients/{alice.patient_id}/results/")
-    assert page.get_by_role("link", name="Hemoglobin A1c/Hemoglobin.total in Blood").count() == 2
+    assert page.get_by_role("link", name="Hemoglobin A1c (average blood sugar)").count() == 2
