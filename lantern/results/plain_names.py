@@ -124,3 +124,10 @@ def codes_named(words: str) -> list[str]:
     if not wanted:
         return []
     return sorted(code for code, plain in PLAIN_NAMES.items() if wanted in plain.casefold())
+
+
+def name_in_one_line(code: str, recorded: str) -> str:
+    """Both names on one line where there is room for only one cell (the PDFs):
+    "Total cholesterol (Cholesterol [Mass/volume] in Serum or Plasma)", or the recorded name."""
+    plain, long_name = names_for(code, recorded)
+    return f"{plain} ({long_name})" if long_name else plain

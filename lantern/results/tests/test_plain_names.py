@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from lantern.results.plain_names import PLAIN_NAMES, codes_named, names_for
+from lantern.results.plain_names import PLAIN_NAMES, codes_named, name_in_one_line, names_for
 from lantern.testing.auth import sign_in
 from lantern.testing.factories import ObservationFactory
 
@@ -127,3 +127,9 @@ def test_the_results_list_search_finds_glucose_as_blood_sugar(alice):
     text = sign_in(Client(), alice).get(url, {"q": "blood sugar"}).text
 
     assert text.count('data-testid="result-row"') == 1
+
+
+def test_both_names_fit_on_one_line_for_the_pdf():
+    assert name_in_one_line("57698-3", "Lipid Panel") == "Cholesterol panel (Lipid Panel)"
+    assert name_in_one_line("2571-8", "Triglycerides") == "Triglycerides"
+    assert name_in_one_line("", "A rare test") == "A rare test"
