@@ -31,8 +31,8 @@ CONVERSATIONS_PER_PAGE = 20
 SENT = "Your message was sent."
 STAFF_WRITE_FROM_CONSOLE = (
     "The new-message form is for patients and their proxies. The care team answers patients from "
-    "this inbox; to raise something new with a patient, call them or reply in one of their "
-    "conversations here."
+    "this inbox; to raise something new with a patient, find them under Patients and choose "
+    "“Write to” on their page."
 )
 CLOSED = "You closed this conversation. If you write in it again, it opens again."
 

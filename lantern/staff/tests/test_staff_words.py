@@ -63,6 +63,7 @@ def test_a_nurse_is_sent_from_the_patients_compose_form_to_the_console_inbox(nor
 
     assert response.redirect_chain == [(reverse("staff:inbox"), 302)]
     assert "The new-message form is for patients and their proxies." in response.content.decode()
+    assert "choose “Write to” on their page" in response.content.decode()
     assert posted.status_code == 302
     assert not Conversation.objects.filter(patient=alice.patient).exists()
     assert compose not in messages_page
