@@ -57,10 +57,10 @@ def test_the_account_page_says_which_password_steps_went_no_further(verified):
     assert len(rows) == 3
     assert "Completed Signed in" in rows[0]
     rows = rows[1:]
-    assert "March 3, 2026" in rows[0]
+    assert "Mar 3, 2026" in rows[0]
     assert "Not completed " + NOT_COMPLETED in rows[0]
     assert "Mobile Safari on iOS" in rows[0]
-    assert "March 2, 2026" in rows[1]
+    assert "Mar 2, 2026" in rows[1]
     assert "Completed Signed in" in rows[1]
     assert NOT_COMPLETED not in rows[1]
 
