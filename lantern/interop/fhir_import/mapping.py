@@ -31,6 +31,9 @@ class MappedRow:
     # DiagnosticReport.result: the observations the report lists, in order.
     result_references: list[str] = field(default_factory=list)
     identifiers: list[dict[str, str]] = field(default_factory=list)
+    # MedicationRequest only: a reference to a Medication elsewhere in the bundle, whose code
+    # the writer copies into the request's code fields.
+    medication_reference: str = ""
     content_hash: str = ""
 
 
@@ -131,13 +134,17 @@ def telecom_value(telecom: list[Resource] | None, system: str) -> str:
 
 
 def identifier_list(resource: Resource) -> list[dict[str, str]]:
+    identifiers = resource.get("identifier") or []
+    # A few resource types (QuestionnaireResponse, say) have a single identifier, not a list.
+    if isinstance(identifiers, dict):
+        identifiers = [identifiers]
     return [
         {
             "system": identifier.get("system", ""),
             "value": identifier.get("value", ""),
             "type": code_of(identifier.get("type")),
         }
-        for identifier in resource.get("identifier", [])
+        for identifier in identifiers
         if identifier.get("value")
     ]
 
@@ -148,7 +155,11 @@ def reference_of(value: Resource | None) -> str:
 
 def checked_choice(value: str, choices: type, resource_type: str, element: str) -> str:
     if value not in choices.values:
-        raise MappingError(f"{resource_type}.{element} '{value}' is not a FHIR R4 code we know")
+        # The value itself is not quoted: error messages never repeat the file's content.
+        raise MappingError(
+            f"{resource_type}.{element} is not one of the FHIR R4 codes "
+            f"({', '.join(v for v in choices.values if v)})"
+        )
     return value
 
 
@@ -350,15 +361,13 @@ def map_immunization(r: Resource) -> MappedRow:
 
 
 def map_medication_request(r: Resource) -> MappedRow:
-    medication = r.get("medicationCodeableConcept") or {
-        "text": r.get("medicationReference", {}).get("display", "")
-    }
+    medication, medication_reference = _medication_of(r)
     dosages = r.get("dosageInstruction", [])
     return MappedRow(
         "MedicationRequest",
         r["id"],
         {
-            **coded_fields(medication),
+            **medication,
             "status": checked_choice(
                 r["status"], clinical.MedicationRequestStatus, "MedicationRequest", "status"
             ),
@@ -373,7 +382,40 @@ def map_medication_request(r: Resource) -> MappedRow:
             **_patient_and_encounter(r, "subject"),
             **refs(prescriber=(reference_of(r.get("requester")), "Practitioner")),
         },
+        medication_reference=medication_reference,
     )
+
+
+def _medication_of(r: Resource) -> tuple[dict[str, str], str]:
+    """The medicine's code fields, and the reference the writer still has to follow, if any.
+
+    A `medicationReference` to a contained Medication (`#id`) is read here; one to an entry of
+    the bundle is followed by the writer, which sees the whole bundle. Until then, and when the
+    Medication has no name, the reference's own display names the medicine.
+    """
+    if "medicationCodeableConcept" in r:
+        return coded_fields(r["medicationCodeableConcept"]), ""
+    reference = r.get("medicationReference") or {}
+    named = coded_fields({"text": reference.get("display", "")})
+    target = reference.get("reference", "")
+    if not target.startswith("#"):
+        return named, target
+    contained = next(
+        (
+            resource
+            for resource in r.get("contained", [])
+            if resource.get("resourceType") == "Medication" and resource.get("id") == target[1:]
+        ),
+        None,
+    )
+    if contained is None:
+        raise MappingError("medicationReference names a contained Medication that is not there")
+    return medication_fields(coded_fields(contained.get("code")), named), ""
+
+
+def medication_fields(code: dict[str, str], named: dict[str, str]) -> dict[str, str]:
+    """A Medication's code fields, named by the reference's display when the code has no name."""
+    return {**code, "display": code["display"] or named["display"]}
 
 
 def map_procedure(r: Resource) -> MappedRow:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from lantern.core.context import RequestContext, request_context
 
@@ -97,10 +97,21 @@ def _finish(job: FileJob, report: ImportReport, source_system: str, actor: Any) 
         report.failed.append(FileFailure(job.path, error.reason, error.entry_index))
     except DatabaseError as error:
         # The transaction rolled back; say what the database refused so an operator can act.
-        reason = (str(error).strip().splitlines() or ["unknown error"])[0]
-        report.failed.append(FileFailure(job.path, f"the database refused the bundle: {reason}"))
+        report.failed.append(
+            FileFailure(job.path, f"the database refused the bundle: {_database_reason(error)}")
+        )
     else:
         report.add_bundle(counts)
+
+
+def _database_reason(error: DatabaseError) -> str:
+    """The first line of the database's message, without the value it quotes: PostgreSQL's
+    messages end with it after a colon (`invalid input syntax for type integer: "..."`), where
+    SQLite's name the column or constraint."""
+    reason = (str(error).strip().splitlines() or ["unknown error"])[0]
+    if connection.vendor == "postgresql":
+        reason = reason.partition(": ")[0]
+    return reason
 
 
 def _worker_count(requested: int | None, file_count: int) -> int:

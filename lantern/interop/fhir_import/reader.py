@@ -1,19 +1,43 @@
-"""Read FHIR Bundles from JSON files as a stream of entries, never the whole document at once."""
+"""Read FHIR Bundles from JSON files as a stream of entries, never the whole document at once.
+
+Errors about a file say where it breaks (byte offset and line) and what kind of problem it is,
+never what it holds: a bundle is patient data, and error messages end up in logs.
+"""
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import ijson
 import orjson
+from fhir.resources.R4B import get_fhir_model_class
 
 IMPORTABLE_BUNDLE_TYPES = {"collection", "transaction", "batch"}
+BUNDLE_TYPES = {
+    *IMPORTABLE_BUNDLE_TYPES,
+    *("document", "message", "transaction-response", "batch-response", "history", "searchset"),
+}
 # Files up to this size are parsed whole (orjson is several times faster than a streaming parse);
 # larger ones are streamed entry by entry so memory stays flat whatever the file's size.
 WHOLE_FILE_LIMIT_BYTES = 32 * 1024 * 1024
+# Synthea writes the hospitals and practitioners its patient bundles refer to (by identifier) to
+# files of their own; in a folder these are imported before the bundles that need them.
+DIRECTORY_FILE_PREFIXES = ("hospitalInformation", "practitionerInformation")
+
+UTF8_BOM = codecs.BOM_UTF8
+# JSON must be UTF-8 (RFC 8259); these byte-order marks say a file is not. UTF-32 before UTF-16:
+# the UTF-32 little-endian mark begins with the UTF-16 one.
+OTHER_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+CHUNK_BYTES = 64 * 1024
 
 
 @dataclass
@@ -34,39 +58,92 @@ class BundleError(Exception):
 
 
 def bundle_paths(paths: list[Path]) -> list[Path]:
-    """The JSON files named, and those found (recursively, sorted) in the folders named."""
+    """The JSON files named, and those found (recursively) in the folders named: Synthea's
+    hospital and practitioner files first, then the others, each sorted by path."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+            files = [p for p in path.rglob("*.json") if p.is_file()]
+            found.extend(sorted(files, key=lambda p: (not _is_directory_file(p), p)))
         else:
             found.append(path)
     return found
 
 
+def _is_directory_file(path: Path) -> bool:
+    return path.name.startswith(DIRECTORY_FILE_PREFIXES)
+
+
+def is_resource_type(value: Any) -> bool:
+    """A FHIR R4 resource type's name: the only resourceType a message may repeat."""
+    if not isinstance(value, str) or not value.isascii() or not value.isalpha():
+        return False
+    try:
+        get_fhir_model_class(value)
+    except KeyError:
+        return False
+    return True
+
+
 def check_bundle_header(path: Path) -> None:
     """The file is a Bundle of an importable type (a quick look; stops as soon as it knows)."""
+    # Values from the file are named only when they are words of FHIR itself.
     resource_type = _top_level_value(path, "resourceType")
     if resource_type != "Bundle":
-        found = f"a {resource_type}" if isinstance(resource_type, str) else "no resourceType"
+        if resource_type is None:
+            found = "no resourceType"
+        elif is_resource_type(resource_type):
+            found = f"a {resource_type}"
+        else:
+            found = "a resourceType that is not a FHIR type"
         raise BundleError(f"not a FHIR Bundle (found {found})")
     bundle_type = _top_level_value(path, "type")
     if bundle_type not in IMPORTABLE_BUNDLE_TYPES:
+        shown = (
+            f"Bundle type '{bundle_type}'"
+            if bundle_type in BUNDLE_TYPES
+            else "a Bundle.type that is not a FHIR Bundle type"
+        )
         raise BundleError(
-            f"Bundle type '{bundle_type}' cannot be imported; "
+            f"{shown} cannot be imported; "
             f"expected one of {', '.join(sorted(IMPORTABLE_BUNDLE_TYPES))}"
         )
+
+
+def open_json(path: Path) -> IO[bytes]:
+    """The file opened for reading, past a UTF-8 byte-order mark if it starts with one."""
+    stream = path.open("rb")
+    try:
+        head = stream.read(4)
+        _refuse_other_encodings(head)
+        stream.seek(len(UTF8_BOM) if head.startswith(UTF8_BOM) else 0)
+    except BaseException:
+        stream.close()
+        raise
+    return stream
+
+
+def _refuse_other_encodings(head: bytes) -> None:
+    for mark, encoding in OTHER_BOMS:
+        if head.startswith(mark):
+            raise BundleError(f"the file is {encoding} text; FHIR JSON files must be UTF-8")
 
 
 def read_entries(path: Path) -> Iterator[RawEntry]:
     """Each entry of the bundle in order. Raises BundleError naming the entry that broke."""
     if path.stat().st_size <= WHOLE_FILE_LIMIT_BYTES:
+        data = path.read_bytes()
+        _refuse_other_encodings(data[:4])
+        start = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
         try:
-            document = orjson.loads(path.read_bytes())
+            document = orjson.loads(memoryview(data)[start:])
         except orjson.JSONDecodeError:
-            # The streaming parser finds the entry where the JSON breaks.
+            # The streaming parser reads some documents orjson refuses (integers beyond 64 bits,
+            # say); when it fails too, the error is located without quoting the file.
+            del data
             yield from _stream_entries(path)
             return
+        del data
         entries = document.get("entry", []) if isinstance(document, dict) else []
         if not isinstance(entries, list):
             raise BundleError("Bundle.entry is not a list")
@@ -79,21 +156,23 @@ def read_entries(path: Path) -> Iterator[RawEntry]:
 def _stream_entries(path: Path) -> Iterator[RawEntry]:
     position = 0
     try:
-        with path.open("rb") as stream:
+        with open_json(path) as stream:
             for entry in ijson.items(stream, "entry.item", use_float=True):
                 yield _raw_entry(position, entry)
                 position += 1
-    except ijson.JSONError as error:
-        raise BundleError(f"malformed JSON: {_first_line(error)}", entry_index=position) from error
+    except (ijson.JSONError, UnicodeDecodeError):
+        # Never the parser's message: it quotes the bytes around the error.
+        raise json_error(path) from None
 
 
 def _raw_entry(index: int, entry: Any) -> RawEntry:
     if not isinstance(entry, dict):
         raise BundleError("the entry is not a JSON object", entry_index=index)
     request = entry.get("request") or {}
+    full_url = entry.get("fullUrl") or ""
     return RawEntry(
         index=index,
-        full_url=entry.get("fullUrl") or "",
+        full_url=full_url if isinstance(full_url, str) else "",
         resource=entry.get("resource"),
         method=request.get("method", "") if isinstance(request, dict) else "",
     )
@@ -101,11 +180,127 @@ def _raw_entry(index: int, entry: Any) -> RawEntry:
 
 def _top_level_value(path: Path, key: str) -> Any:
     try:
-        with path.open("rb") as stream:
+        with open_json(path) as stream:
             return next(ijson.items(stream, key), None)
-    except ijson.JSONError as error:
-        raise BundleError(f"malformed JSON: {_first_line(error)}") from error
+    except (ijson.JSONError, UnicodeDecodeError):
+        raise json_error(path) from None
 
 
-def _first_line(error: Exception) -> str:
-    return (str(error).strip().splitlines() or ["unreadable"])[0]
+# Locating a broken file without quoting it ------------------------------------------------------
+
+
+def json_error(path: Path) -> BundleError:
+    """Where and how the file stops being valid UTF-8 JSON: a byte offset, a line, the kind of
+    error and, when the break is inside an entry, that entry. Reads the file twice at most,
+    a chunk at a time; only called once a parser has failed."""
+    offset, entry_index = _syntax_error_offset(path)
+    bad_byte = _first_invalid_utf8(path, until=offset + 4)
+    if bad_byte is not None:
+        kind, offset = "not valid UTF-8", bad_byte
+    else:
+        kind = "malformed JSON"
+    return BundleError(f"{kind} at byte {offset} (line {_line_of(path, offset)})", entry_index)
+
+
+def _syntax_error_offset(path: Path) -> tuple[int, int | None]:
+    """(byte offset of the first byte the JSON parser refused, entry holding it or None).
+
+    A first pass feeds the parser a chunk at a time to find the chunk that breaks; a second
+    feeds that chunk a byte at a time to find the byte.
+    """
+    size = path.stat().st_size
+    broken_chunk = _feed(path, byte_by_byte_from=size + 1)[0]
+    if broken_chunk is None:
+        return size, None
+    offset, entry_index = _feed(path, byte_by_byte_from=broken_chunk)
+    return (size if offset is None else offset), entry_index
+
+
+def _feed(path: Path, *, byte_by_byte_from: int) -> tuple[int | None, int | None]:
+    """Feed the file to a push parser; return where the feed that failed started (None if the
+    whole file parsed) and the entry the parser was in."""
+    events = ijson.sendable_list()
+    parser = ijson.parse_coro(events)
+    tracker = _EntryTracker()
+    with open_json(path) as stream:
+        position = stream.tell()
+        while True:
+            if position >= byte_by_byte_from:
+                size = 1
+            else:
+                size = min(CHUNK_BYTES, byte_by_byte_from - position)
+            chunk = stream.read(size)
+            try:
+                if chunk:
+                    parser.send(chunk)
+                else:
+                    parser.close()
+            except (ijson.JSONError, UnicodeDecodeError):
+                tracker.follow(events)
+                return position, tracker.entry_index()
+            tracker.follow(events)
+            del events[:]
+            if not chunk:
+                return None, None
+            position += len(chunk)
+
+
+class _EntryTracker:
+    """Follows parse events to know which entry of Bundle.entry the parser is inside."""
+
+    def __init__(self) -> None:
+        self.started = 0
+        self.inside = False
+
+    def follow(self, events: list[tuple[str, str, Any]]) -> None:
+        for prefix, event, _value in events:
+            if prefix == "entry.item":
+                if event in {"start_map", "start_array"}:
+                    self.started += 1
+                    self.inside = True
+                elif event in {"end_map", "end_array"}:
+                    self.inside = False
+                elif event != "map_key":
+                    # An entry that is a bare value, not an object.
+                    self.started += 1
+            elif prefix.startswith("entry.item."):
+                self.inside = True
+
+    def entry_index(self) -> int | None:
+        return self.started - 1 if self.inside else None
+
+
+def _first_invalid_utf8(path: Path, *, until: int) -> int | None:
+    """The offset of the first byte (before `until`) that is not part of valid UTF-8, if any."""
+    carried = b""
+    position = 0
+    with path.open("rb") as stream:
+        while position < until:
+            chunk = stream.read(CHUNK_BYTES)
+            final = not chunk
+            data = carried + chunk
+            start = position - len(carried)
+            try:
+                _text, consumed = codecs.utf_8_decode(data, "strict", final)
+            except UnicodeDecodeError as error:
+                found = start + error.start
+                return found if found < until else None
+            carried = data[consumed:]
+            position += len(chunk)
+            if final:
+                return None
+    return None
+
+
+def _line_of(path: Path, offset: int) -> int:
+    """The line (from 1) holding byte `offset`."""
+    line = 1
+    remaining = offset
+    with path.open("rb") as stream:
+        while remaining > 0:
+            chunk = stream.read(min(CHUNK_BYTES, remaining))
+            if not chunk:
+                break
+            line += chunk.count(b"\n")
+            remaining -= len(chunk)
+    return line

@@ -15,8 +15,8 @@ import orjson
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
-from .mapping import MAPPERS, MappedRow, MappingError
-from .reader import BundleError, RawEntry, read_entries
+from .mapping import MAPPERS, MappedRow, MappingError, coded_fields, identifier_list
+from .reader import BundleError, RawEntry, is_resource_type, read_entries
 
 # Loading a resource type's model class takes ~20 ms; load the ones bundles usually carry when
 # this module is imported, so forked workers start with them loaded. Others load on first use.
@@ -43,6 +43,10 @@ class SkippedEntry:
     resource_type: str
     full_url: str
     fhir_id: str
+    # Its identifiers, which conditional references (`Type?identifier=...`) in the bundle match.
+    identifiers: list[dict[str, str]] = field(default_factory=list)
+    # A Medication's code (code_system, code, display), for the requests that name it.
+    medication: dict[str, str] | None = None
 
 
 @dataclass
@@ -56,6 +60,7 @@ class MappedEntry:
     index: int
     full_url: str
     row: MappedRow
+    identifiers: list[dict[str, str]] = field(default_factory=list)
 
 
 EntryOutcome = MappedEntry | SkippedEntry | InvalidEntry
@@ -90,18 +95,36 @@ def process_entry(entry: RawEntry) -> EntryOutcome:
     resource_type = resource.get("resourceType")
     if not isinstance(resource_type, str) or not resource_type:
         return InvalidEntry(entry.index, "the resource has no resourceType")
-    try:
-        model_class = get_fhir_model_class(resource_type)
-    except KeyError:
-        return InvalidEntry(entry.index, f"'{resource_type}' is not a FHIR R4 resource type")
+    if not is_resource_type(resource_type):
+        # Not quoted: a value that is not a word of FHIR is the file's own text.
+        return InvalidEntry(entry.index, "the resourceType is not a FHIR R4 resource type")
+    model_class = get_fhir_model_class(resource_type)
     try:
         model_class.model_validate(resource)
     except ValidationError as error:
         return InvalidEntry(entry.index, f"invalid {resource_type}: {_summarize(error)}")
+    try:
+        serialized = orjson.dumps(resource, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return InvalidEntry(entry.index, f"the {resource_type} holds text that is not Unicode")
+    # PostgreSQL cannot store U+0000 in text and SQLite can: refuse it here, alike on both.
+    # (orjson writes it as an escape; a match may also be a backslash followed by "u0000".)
+    if b"\\u0000" in serialized or "\x00" in entry.full_url:
+        where = _nul_path(resource, resource_type) or (
+            "Bundle.entry.fullUrl" if "\x00" in entry.full_url else ""
+        )
+        if where:
+            return InvalidEntry(
+                entry.index, f"{where} holds a NUL character (U+0000), which cannot be stored"
+            )
     fhir_id = resource.get("id") or _id_from_full_url(entry.full_url)
+    identifiers = identifier_list(resource)
     mapper = MAPPERS.get(resource_type)
     if mapper is None or entry.method.upper() not in STORING_METHODS:
-        return SkippedEntry(entry.index, resource_type, entry.full_url, fhir_id or "")
+        medication = coded_fields(resource.get("code")) if resource_type == "Medication" else None
+        return SkippedEntry(
+            entry.index, resource_type, entry.full_url, fhir_id or "", identifiers, medication
+        )
     if not fhir_id:
         return InvalidEntry(
             entry.index, f"the {resource_type} has no id and its fullUrl does not give one"
@@ -111,11 +134,33 @@ def process_entry(entry: RawEntry) -> EntryOutcome:
     except MappingError as error:
         return InvalidEntry(entry.index, str(error))
     except (ValueError, TypeError) as error:
-        return InvalidEntry(entry.index, f"the {resource_type} cannot be read: {error}")
-    row.content_hash = hashlib.sha256(
-        orjson.dumps(resource, option=orjson.OPT_SORT_KEYS)
-    ).hexdigest()
-    return MappedEntry(entry.index, entry.full_url, row)
+        # Not the exception's text: it may quote the value (a date, a number) from the file.
+        return InvalidEntry(
+            entry.index,
+            f"the {resource_type} cannot be read: a value is out of range or not in the "
+            f"expected form ({type(error).__name__})",
+        )
+    row.content_hash = hashlib.sha256(serialized).hexdigest()
+    return MappedEntry(entry.index, entry.full_url, row, identifiers)
+
+
+def _nul_path(value: object, path: str) -> str:
+    """The path of the first element (or key) whose text holds U+0000, or ""."""
+    if isinstance(value, str):
+        return path if "\x00" in value else ""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                return f"{path} (a key)"
+            found = _nul_path(item, f"{path}.{key}")
+            if found:
+                return found
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            found = _nul_path(item, f"{path}[{position}]")
+            if found:
+                return found
+    return ""
 
 
 def _id_from_full_url(full_url: str) -> str:
@@ -127,9 +172,16 @@ def _id_from_full_url(full_url: str) -> str:
 
 
 def _summarize(error: ValidationError) -> str:
+    """The first problems, by element path and pydantic's message (which quotes no value).
+
+    An element FHIR does not define is not named: its name is the file's text, not a FHIR one.
+    """
     problems = []
-    for detail in error.errors()[:3]:
-        location = ".".join(str(part) for part in detail["loc"]) or "resource"
+    for detail in error.errors(include_input=False, include_url=False)[:3]:
+        path = [str(part) for part in detail["loc"]]
+        if detail["type"] == "extra_forbidden" and path:
+            path[-1] = "(an element FHIR does not define)"
+        location = ".".join(path) or "resource"
         problems.append(f"{location}: {detail['msg']}")
     more = error.error_count() - len(problems)
     return "; ".join(problems) + (f" (and {more} more)" if more > 0 else "")

@@ -19,8 +19,9 @@ from lantern.audit.models import ActorRole, AuditAction
 from lantern.audit.services import audit_events_record_many
 from lantern.clinical import models as clinical
 
+from .mapping import medication_fields
 from .reader import BundleError
-from .references import STORED_TYPES, ReferenceResolver
+from .references import STORED_TYPES, ReferenceResolver, is_conditional
 from .report import TypeCounts
 from .worker import EntryOutcome, InvalidEntry, MappedEntry, SkippedEntry
 
@@ -48,12 +49,15 @@ def write_bundle(
 ) -> dict[str, TypeCounts]:
     """Store the bundle's records and return what happened per resource type.
 
-    Raises BundleError (naming the entry) before writing anything if an entry is invalid or a
-    reference resolves to nothing; any database error rolls the whole bundle back.
+    Raises BundleError (naming the entry) before writing anything if an entry is invalid, two
+    entries share a fullUrl, or a reference resolves to nothing or (by identifier) to more than
+    one resource; any database error rolls the whole bundle back.
     """
     _raise_first_invalid(outcomes)
+    _raise_duplicate_full_urls(outcomes)
     counts: dict[str, TypeCounts] = defaultdict(TypeCounts)
     resolver = ReferenceResolver(source_system, outcomes)
+    resolver.load_earlier_matches(_references_of(outcomes))
     pending = _resolve(outcomes, resolver, source_system, counts)
     resolver.check_outside_references()
     _default_managing_organizations(pending)
@@ -97,6 +101,34 @@ def _raise_first_invalid(outcomes: list[EntryOutcome]) -> None:
             raise BundleError(outcome.reason, entry_index=outcome.index)
 
 
+def _raise_duplicate_full_urls(outcomes: list[EntryOutcome]) -> None:
+    """Two entries with one fullUrl make every reference to it ambiguous: refuse the bundle
+    rather than link a report to the wrong result."""
+    first_entry: dict[str, int] = {}
+    for outcome in outcomes:
+        full_url = getattr(outcome, "full_url", "")
+        if not full_url:
+            continue
+        if full_url in first_entry:
+            raise BundleError(
+                f"entries {first_entry[full_url]} and {outcome.index} have the same fullUrl "
+                f"{full_url}; each entry needs its own",
+                entry_index=outcome.index,
+            )
+        first_entry[full_url] = outcome.index
+
+
+def _references_of(outcomes: list[EntryOutcome]) -> list[str]:
+    references: list[str] = []
+    for outcome in outcomes:
+        if isinstance(outcome, MappedEntry):
+            row = outcome.row
+            references.extend(reference for reference, _type in row.references.values())
+            references.extend(row.result_references)
+            references.append(row.medication_reference)
+    return references
+
+
 def _resolve(
     outcomes: list[EntryOutcome],
     resolver: ReferenceResolver,
@@ -122,6 +154,22 @@ def _resolve(
             name: resolver.resolve(reference, target_type, outcome.index)
             for name, (reference, target_type) in row.references.items()
         }
+        # What a reference by identifier or to a Medication entry brings in is not part of the
+        # resource's own text: fold it into the hash, so a change to it is seen as an update.
+        derived = [
+            f"{name}={foreign_keys[name]}"
+            for name, (reference, _type) in sorted(row.references.items())
+            if is_conditional(reference)
+        ]
+        if row.medication_reference:
+            code = resolver.medication(row.medication_reference, outcome.index)
+            if code is not None:
+                row.fields.update(medication_fields(code, row.fields))
+                derived.append(f"medication={sorted(code.items())}")
+        if derived:
+            row.content_hash = hashlib.sha256(
+                "|".join([row.content_hash, *derived]).encode()
+            ).hexdigest()
         model = STORED_TYPES[row.resource_type]
         _check_lengths(model, row.resource_type, row.fields, outcome.index)
         if issubclass(model, clinical.PatientRecord) and foreign_keys.get("patient") is None:

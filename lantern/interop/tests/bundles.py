@@ -187,3 +187,139 @@ def full_bundle() -> dict[str, Any]:
         entry(panel(f"urn:uuid:{observation['id']}")),
         entry(goal()),
     )
+
+
+# Shaped like today's Synthea export: hospitals and practitioners in files of their own, which
+# the patients' bundles name by identifier (`Organization?identifier=...`), never by fullUrl.
+
+SYNTHEA_SYSTEM = "https://github.com/synthetichealth/synthea"
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+HOSPITAL_ID = "a1c2e3f4-0000-3000-8000-000000000001"
+WARD_ID = "a1c2e3f4-0000-3000-8000-000000000002"
+NPI = "9999999921"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+
+
+def by_identifier(resource_type: str, system: str, value: str) -> dict[str, str]:
+    return {"reference": f"{resource_type}?identifier={system}|{value}"}
+
+
+def directory_entry(resource: dict[str, Any]) -> dict[str, Any]:
+    """An entry as Synthea writes hospitals and practitioners: created only if none exists."""
+    identifier = resource["identifier"][0]
+    return {
+        "fullUrl": f"urn:uuid:{resource['id']}",
+        "resource": resource,
+        "request": {
+            "method": "POST",
+            "url": resource["resourceType"],
+            "ifNoneExist": f"identifier={identifier['system']}|{identifier['value']}",
+        },
+    }
+
+
+def hospital(fhir_id: str = HOSPITAL_ID, name: str = "Riverside General Hospital"):
+    return {
+        "resourceType": "Organization",
+        "id": fhir_id,
+        "identifier": [{"system": SYNTHEA_SYSTEM, "value": HOSPITAL_ID}],
+        "active": True,
+        "type": [{"coding": [{"code": "prov", "display": "Healthcare Provider"}]}],
+        "name": name,
+    }
+
+
+def ward() -> dict[str, Any]:
+    return {
+        "resourceType": "Location",
+        "id": WARD_ID,
+        "identifier": [{"system": SYNTHEA_SYSTEM, "value": WARD_ID}],
+        "status": "active",
+        "name": "Riverside General Hospital, east wing",
+        "managingOrganization": by_identifier("Organization", SYNTHEA_SYSTEM, HOSPITAL_ID),
+    }
+
+
+def physician(fhir_id: str = "b1c2e3f4-0000-3000-8000-000000000003") -> dict[str, Any]:
+    return {
+        "resourceType": "Practitioner",
+        "id": fhir_id,
+        "identifier": [{"system": NPI_SYSTEM, "value": NPI}],
+        "active": True,
+        "name": [{"family": "Okafor", "given": ["Maya"], "prefix": ["Dr."]}],
+    }
+
+
+def physician_role() -> dict[str, Any]:
+    """Synthea's practitioner files also hold roles (a type Lantern does not keep)."""
+    return {
+        "resourceType": "PractitionerRole",
+        "id": "b1c2e3f4-0000-3000-8000-000000000004",
+        "identifier": [{"system": NPI_SYSTEM, "value": NPI}],
+        "practitioner": by_identifier("Practitioner", NPI_SYSTEM, NPI),
+        "organization": by_identifier("Organization", SYNTHEA_SYSTEM, HOSPITAL_ID),
+        "location": [by_identifier("Location", SYNTHEA_SYSTEM, WARD_ID)],
+    }
+
+
+def hospital_information() -> dict[str, Any]:
+    return bundle(directory_entry(hospital()), directory_entry(ward()), bundle_type="batch")
+
+
+def practitioner_information() -> dict[str, Any]:
+    return bundle(
+        directory_entry(physician()), directory_entry(physician_role()), bundle_type="batch"
+    )
+
+
+def synthea_visit() -> dict[str, Any]:
+    return {
+        **visit(),
+        "participant": [{"individual": by_identifier("Practitioner", NPI_SYSTEM, NPI)}],
+        "serviceProvider": by_identifier("Organization", SYNTHEA_SYSTEM, HOSPITAL_ID),
+        "location": [{"location": by_identifier("Location", SYNTHEA_SYSTEM, WARD_ID)}],
+    }
+
+
+def metformin(fhir_id: str = "c1c2e3f4-0000-3000-8000-000000000005") -> dict[str, Any]:
+    return {
+        "resourceType": "Medication",
+        "id": fhir_id,
+        "code": {
+            "coding": [
+                {
+                    "system": RXNORM,
+                    "code": "860975",
+                    "display": "24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet",
+                }
+            ],
+            "text": "24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet",
+        },
+        "status": "active",
+    }
+
+
+def prescription(medication_reference: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationRequest",
+        "id": "c1c2e3f4-0000-3000-8000-000000000006",
+        "status": "active",
+        "intent": "order",
+        "medicationReference": {"reference": medication_reference},
+        "subject": {"reference": PATIENT_URL},
+        "encounter": {"reference": VISIT_URL},
+        "authoredOn": "2026-01-10T09:20:00+00:00",
+        "requester": by_identifier("Practitioner", NPI_SYSTEM, NPI),
+        **overrides,
+    }
+
+
+def synthea_patient_bundle(*extra: dict[str, Any]) -> dict[str, Any]:
+    """A patient and a visit naming its hospital, ward and doctor by identifier only."""
+    return bundle(
+        entry(
+            patient(managingOrganization=by_identifier("Organization", SYNTHEA_SYSTEM, HOSPITAL_ID))
+        ),
+        entry(synthea_visit()),
+        *extra,
+    )

@@ -228,7 +228,9 @@ def test_a_status_outside_fhir_r4_is_refused(tmp_path):
 
 def test_a_duplicate_resource_in_one_bundle_fails_it(tmp_path):
     document = full_bundle()
-    document["entry"].append(copy.deepcopy(document["entry"][4]))
+    again = copy.deepcopy(document["entry"][4])
+    again["fullUrl"] = f"Observation/{again['resource']['id']}"
+    document["entry"].append(again)
 
     report = import_paths([write(tmp_path / "twice.json", document)])
 

@@ -1,0 +1,346 @@
+"""References by identifier (`Type?identifier=system|value`) and medicines named by reference.
+
+The bundles are shaped like today's Synthea export (built in `bundles.py`): hospitals and
+practitioners come in files of their own, imported before the patients' bundles, which name
+them by identifier only.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from lantern.clinical import models as clinical
+from lantern.interop.fhir_import import import_paths
+
+from . import bundles
+from .bundles import (
+    HOSPITAL_ID,
+    NPI,
+    NPI_SYSTEM,
+    RXNORM,
+    SYNTHEA_SYSTEM,
+    bundle,
+    by_identifier,
+    entry,
+    write,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOSPITAL_REFERENCE = f"Organization?identifier={SYNTHEA_SYSTEM}|{HOSPITAL_ID}"
+
+
+def assert_visit_linked_to_the_directory() -> None:
+    visit = clinical.Encounter.objects.select_related(
+        "service_provider", "location", "practitioner"
+    ).get()
+    assert visit.service_provider.name == "Riverside General Hospital"
+    assert visit.location.name == "Riverside General Hospital, east wing"
+    assert visit.practitioner.npi == NPI
+    patient = clinical.Patient.objects.get()
+    assert patient.managing_organization == visit.service_provider
+
+
+# Conditional references: in the bundle ----------------------------------------------------------
+
+
+def test_references_by_identifier_resolve_to_resources_of_the_same_bundle(tmp_path):
+    document = bundles.synthea_patient_bundle(
+        bundles.directory_entry(bundles.hospital()),
+        bundles.directory_entry(bundles.ward()),
+        bundles.directory_entry(bundles.physician()),
+    )
+
+    report = import_paths([write(tmp_path / "everything.json", document)])
+
+    assert report.failed == []
+    assert_visit_linked_to_the_directory()
+    assert clinical.Location.objects.get().organization.name == "Riverside General Hospital"
+
+
+def test_the_synthea_directory_files_import_on_their_own_with_references_among_themselves(
+    tmp_path,
+):
+    report = import_paths(
+        [
+            write(tmp_path / "hospitalInformation1.json", bundles.hospital_information()),
+            write(tmp_path / "practitionerInformation1.json", bundles.practitioner_information()),
+        ]
+    )
+
+    assert report.failed == []
+    assert clinical.Location.objects.get().organization.name == "Riverside General Hospital"
+    assert report.types["PractitionerRole"].skipped == 1
+
+
+def test_a_reference_by_identifier_matching_two_resources_of_the_bundle_fails_it(tmp_path):
+    document = bundles.synthea_patient_bundle(
+        bundles.directory_entry(bundles.hospital()),
+        bundles.directory_entry(bundles.hospital("a1c2e3f4-0000-3000-8000-0000000000ff")),
+        bundles.directory_entry(bundles.ward()),
+        bundles.directory_entry(bundles.physician()),
+    )
+
+    report = import_paths([write(tmp_path / "twice.json", document)])
+
+    [failure] = report.failed
+    # The patient (entry 0) is the first to name the hospital.
+    assert failure.entry_index == 0
+    assert f"reference '{HOSPITAL_REFERENCE}' matches 2 resources in the bundle" in failure.reason
+    assert clinical.Patient.objects.count() == clinical.Organization.objects.count() == 0
+
+
+def test_a_reference_by_identifier_of_the_bundle_wins_over_an_earlier_import(tmp_path):
+    import_paths([write(tmp_path / "hospitalInformation1.json", bundles.hospital_information())])
+    moved = bundles.hospital("a1c2e3f4-0000-3000-8000-0000000000ff", name="Riverside New Site")
+    document = bundles.synthea_patient_bundle(
+        bundles.directory_entry(moved), bundles.directory_entry(bundles.physician())
+    )
+
+    report = import_paths([write(tmp_path / "patient.json", document)])
+
+    assert report.failed == []
+    assert clinical.Encounter.objects.get().service_provider.name == "Riverside New Site"
+
+
+def test_a_search_without_a_system_or_with_several_values_matches_like_fhir_search(tmp_path):
+    visit = bundles.synthea_visit()
+    visit["serviceProvider"] = {"reference": f"Organization?identifier={HOSPITAL_ID}"}
+    visit["participant"][0]["individual"] = {
+        "reference": f"Practitioner?identifier=urn:other|1,{NPI_SYSTEM}|{NPI}"
+        f"&identifier={NPI_SYSTEM}%7C{NPI}"
+    }
+    document = bundle(
+        entry(bundles.patient()),
+        entry(visit),
+        entry(bundles.clinic()),
+        bundles.directory_entry(bundles.hospital()),
+        bundles.directory_entry(bundles.ward()),
+        bundles.directory_entry(bundles.physician()),
+    )
+
+    report = import_paths([write(tmp_path / "search.json", document)])
+
+    assert report.failed == []
+    visit_row = clinical.Encounter.objects.get()
+    assert visit_row.service_provider.name == "Riverside General Hospital"
+    assert visit_row.practitioner.npi == NPI
+
+
+# Conditional references: imported before -------------------------------------------------------
+
+
+def test_references_by_identifier_resolve_to_what_was_imported_before_from_the_same_source(
+    tmp_path,
+):
+    directory = import_paths(
+        [
+            write(tmp_path / "hospitalInformation1.json", bundles.hospital_information()),
+            write(tmp_path / "practitionerInformation1.json", bundles.practitioner_information()),
+        ]
+    )
+    assert directory.failed == []
+
+    report = import_paths([write(tmp_path / "Alice.json", bundles.synthea_patient_bundle())])
+
+    assert report.failed == []
+    assert_visit_linked_to_the_directory()
+
+
+def test_a_synthea_output_folder_imports_its_hospitals_and_practitioners_first(tmp_path):
+    # "Alice_..." sorts before "hospitalInformation..." by name; the directory files go first.
+    write(tmp_path / "Alice_Adams_1111.json", bundles.synthea_patient_bundle())
+    write(tmp_path / "hospitalInformation1711.json", bundles.hospital_information())
+    write(tmp_path / "practitionerInformation1711.json", bundles.practitioner_information())
+
+    call_command("import_fhir", str(tmp_path))
+
+    assert_visit_linked_to_the_directory()
+
+
+def test_a_reimport_after_the_directory_changes_nothing(tmp_path):
+    import_paths([write(tmp_path / "hospitalInformation1.json", bundles.hospital_information())])
+    import_paths([write(tmp_path / "p.json", bundles.practitioner_information())])
+    patient_bundle = write(tmp_path / "Alice.json", bundles.synthea_patient_bundle())
+    import_paths([patient_bundle])
+
+    again = import_paths([patient_bundle])
+
+    assert again.failed == []
+    assert all(c.created == c.updated == 0 for c in again.types.values())
+
+
+def test_a_reference_by_identifier_matching_nothing_fails_the_bundle_naming_file_and_entry(
+    tmp_path, capsys
+):
+    path = write(tmp_path / "Alice.json", bundles.synthea_patient_bundle())
+
+    with pytest.raises(CommandError, match="1 of 1 files failed"):
+        call_command("import_fhir", str(path))
+
+    err = capsys.readouterr().err
+    assert f"{path}: entry 0: reference '{HOSPITAL_REFERENCE}' matches no resource" in err
+    assert "nor any record imported before from source 'fhir-import'" in err
+    assert clinical.Patient.objects.count() == clinical.Encounter.objects.count() == 0
+
+
+def test_a_directory_imported_from_another_source_does_not_count(tmp_path):
+    import_paths(
+        [
+            write(tmp_path / "hospitalInformation1.json", bundles.hospital_information()),
+            write(tmp_path / "practitionerInformation1.json", bundles.practitioner_information()),
+        ],
+        source_system="another-ehr",
+    )
+
+    report = import_paths([write(tmp_path / "Alice.json", bundles.synthea_patient_bundle())])
+
+    [failure] = report.failed
+    assert failure.entry_index == 0
+    assert "matches no resource in the bundle nor any record imported before" in failure.reason
+
+
+def test_a_reference_by_identifier_matching_two_earlier_records_fails_the_bundle(tmp_path):
+    second = bundles.hospital("a1c2e3f4-0000-3000-8000-0000000000ff", name="Riverside Annex")
+    import_paths(
+        [
+            write(tmp_path / "hospitalInformation1.json", bundles.hospital_information()),
+            write(tmp_path / "hospitalInformation2.json", bundle(entry(second))),
+            write(tmp_path / "practitionerInformation1.json", bundles.practitioner_information()),
+        ]
+    )
+
+    report = import_paths([write(tmp_path / "Alice.json", bundles.synthea_patient_bundle())])
+
+    [failure] = report.failed
+    assert failure.entry_index == 0
+    assert f"reference '{HOSPITAL_REFERENCE}' matches no resource in the bundle and 2 records" in (
+        failure.reason
+    )
+    assert clinical.Patient.objects.count() == 0
+
+
+def test_a_patient_named_by_identifier_resolves_and_its_identifier_stays_out_of_errors(
+    tmp_path,
+):
+    by_mrn = by_identifier("Patient", "https://riverside.example.org/mrn", "MRN-0042")
+    result = {**bundles.glucose(), "subject": by_mrn}
+    del result["encounter"]
+    good = bundle(entry(bundles.clinic()), entry(bundles.patient()), entry(result))
+    unknown = {**result, "subject": by_identifier("Patient", "https://x.example/mrn", "MRN-9")}
+
+    report = import_paths(
+        [write(tmp_path / "a.json", good), write(tmp_path / "b.json", bundle(entry(unknown)))]
+    )
+
+    assert clinical.Observation.objects.get().patient.mrn == "MRN-0042"
+    [failure] = report.failed
+    assert "reference 'Patient?identifier=https://x.example/mrn|…' matches no" in failure.reason
+    assert "MRN-9" not in failure.reason
+
+
+# Medicines named by reference -----------------------------------------------------------------
+
+
+def medicine_bundle(medication_url: str, *extra: dict, **overrides) -> dict:
+    return bundle(
+        entry(bundles.clinic()),
+        entry(bundles.doctor()),
+        entry(bundles.patient()),
+        entry(bundles.visit()),
+        entry(
+            bundles.prescription(
+                medication_url, requester={"reference": bundles.DOCTOR_URL}, **overrides
+            )
+        ),
+        *extra,
+    )
+
+
+def test_a_medication_named_by_reference_to_a_bundle_entry_keeps_its_code_and_name(tmp_path):
+    medication = bundles.metformin()
+    document = medicine_bundle(f"urn:uuid:{medication['id']}", entry(medication))
+
+    report = import_paths([write(tmp_path / "rx.json", document)])
+
+    assert report.failed == []
+    request = clinical.MedicationRequest.objects.get()
+    assert (request.code_system, request.code) == (RXNORM, "860975")
+    assert request.display == "24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet"
+
+
+def test_a_medication_named_by_type_and_id_or_by_identifier_keeps_its_code(tmp_path):
+    medication = {
+        **bundles.metformin(),
+        "identifier": [{"system": "urn:pharmacy", "value": "M-1"}],
+    }
+    by_id = medicine_bundle(f"Medication/{medication['id']}", entry(medication))
+    by_code = medicine_bundle("Medication?identifier=urn:pharmacy|M-1", entry(medication))
+
+    report = (
+        import_paths([write(tmp_path / "a.json", by_id)], source_system="a"),
+        import_paths([write(tmp_path / "b.json", by_code)], source_system="b"),
+    )
+
+    assert [r.failed for r in report] == [[], []]
+    assert set(clinical.MedicationRequest.objects.values_list("code", flat=True)) == {"860975"}
+    assert clinical.MedicationRequest.objects.count() == 2
+
+
+def test_a_contained_medication_keeps_its_code_and_name(tmp_path):
+    contained = {**bundles.metformin(), "id": "med"}
+    document = medicine_bundle("#med", contained=[contained])
+
+    report = import_paths([write(tmp_path / "rx.json", document)])
+
+    assert report.failed == []
+    request = clinical.MedicationRequest.objects.get()
+    assert (request.code, request.display[:16]) == ("860975", "24 HR Metformin ")
+
+
+def test_a_medication_without_a_name_is_named_by_the_references_display(tmp_path):
+    medication = bundles.metformin()
+    medication["code"] = {"coding": [{"system": RXNORM, "code": "860975"}]}
+    document = medicine_bundle(
+        f"urn:uuid:{medication['id']}",
+        entry(medication),
+        medicationReference={
+            "reference": f"urn:uuid:{medication['id']}",
+            "display": "Metformin 500 mg",
+        },
+    )
+
+    import_paths([write(tmp_path / "rx.json", document)])
+
+    request = clinical.MedicationRequest.objects.get()
+    assert (request.code, request.display) == ("860975", "Metformin 500 mg")
+
+
+def test_a_medication_changed_in_a_later_bundle_updates_the_request(tmp_path):
+    medication = bundles.metformin()
+    url = f"urn:uuid:{medication['id']}"
+    import_paths([write(tmp_path / "1.json", medicine_bundle(url, entry(medication)))])
+    medication["code"]["coding"][0]["display"] = "Metformin 500 mg extended release"
+
+    report = import_paths([write(tmp_path / "2.json", medicine_bundle(url, entry(medication)))])
+
+    assert report.types["MedicationRequest"].updated == 1
+    assert clinical.MedicationRequest.objects.get().display == "Metformin 500 mg extended release"
+
+
+def test_a_medication_reference_to_no_entry_or_no_contained_resource_fails_the_bundle(tmp_path):
+    missing_entry = medicine_bundle("urn:uuid:c1c2e3f4-0000-3000-8000-0000000000aa")
+    missing_contained = medicine_bundle("#nothing")
+
+    report = import_paths(
+        [write(tmp_path / "a.json", missing_entry), write(tmp_path / "b.json", missing_contained)]
+    )
+
+    first, second = report.failed
+    assert first.entry_index == second.entry_index == 4
+    assert "urn:uuid:c1c2e3f4-0000-3000-8000-0000000000aa, which is not in the bundle" in (
+        first.reason
+    )
+    assert "contained Medication that is not there" in second.reason
+    assert clinical.MedicationRequest.objects.count() == 0
