@@ -381,6 +381,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "911")
+# How weight and height are shown to accounts that have not chosen: "metric" or "us" (lb and
+# feet and inches beside kg and cm).
+DEFAULT_BODY_UNITS = os.environ.get("DEFAULT_BODY_UNITS", "metric")
 
 # Secure messages: the answer time promised on every compose page, and the attachment limits.
 MESSAGE_REPLY_BUSINESS_DAYS = env_int("MESSAGE_REPLY_BUSINESS_DAYS", 3)

@@ -16,6 +16,7 @@ from lantern.access.policy import PatientAccess, records_for
 from lantern.clinical.models import Encounter
 from lantern.mfa.selectors import METHOD_MODELS
 from lantern.results.flags import Flag
+from lantern.results.plain_names import names_for
 from lantern.results.selectors import (
     REPORT_ROW,
     new_results_count,
@@ -68,7 +69,7 @@ def recent_activity_list(
     items = [
         ActivityItem(
             kind="result" if row["result_type"] == REPORT_ROW else "observation",
-            title=row["name"] or "Test result",
+            title=names_for(row["code"], row["name"])[0] or "Test result",
             happened_at=row["taken_at"],
             object_id=uuid.UUID(str(row["result_id"])),
             is_new=not row["is_seen"],

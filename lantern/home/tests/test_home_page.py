@@ -268,3 +268,12 @@ def test_the_sign_in_device_is_named_in_a_word_or_two(label, short):
     from lantern.home.selectors import short_device
 
     assert short_device(label) == short
+
+
+def test_recent_activity_names_a_common_test_by_its_plain_name(alice):
+    make_report(alice.patient, code="4548-4", display="Hemoglobin A1c/Hemoglobin.total in Blood")
+
+    activity = read(home_html(alice), "recent-activity").words
+
+    assert "Hemoglobin A1c (average blood sugar)" in activity
+    assert "Hemoglobin.total" not in activity

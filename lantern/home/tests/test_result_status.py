@@ -23,7 +23,10 @@ def activity_rows(user) -> list[str]:
 
 def test_a_recent_result_without_a_range_says_no_range_given_not_normal(alice):
     make_report(
-        alice.patient, display="Vitamin D test", values=[{"value_quantity": 31.0, "value_unit": ""}]
+        alice.patient,
+        code="",
+        display="Vitamin D test",
+        values=[{"value_quantity": 31.0, "value_unit": ""}],
     )
 
     (row,) = activity_rows(alice)
