@@ -58,16 +58,18 @@ class BundleError(Exception):
 
 
 def bundle_paths(paths: list[Path]) -> list[Path]:
-    """The JSON files named, and those found (recursively) in the folders named: Synthea's
-    hospital and practitioner files first, then the others, each sorted by path."""
+    """The JSON files named, and those found (recursively, sorted) in the folders named.
+
+    Synthea's hospital and practitioner files go first, wherever they were named (a shell's
+    `*.json` puts `Alice_...` before `hospitalInformation...`); the others keep their order.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files = [p for p in path.rglob("*.json") if p.is_file()]
-            found.extend(sorted(files, key=lambda p: (not _is_directory_file(p), p)))
+            found.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
         else:
             found.append(path)
-    return found
+    return sorted(found, key=lambda p: not _is_directory_file(p))
 
 
 def _is_directory_file(path: Path) -> bool:

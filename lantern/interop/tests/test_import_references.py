@@ -159,6 +159,20 @@ def test_a_synthea_output_folder_imports_its_hospitals_and_practitioners_first(t
     assert_visit_linked_to_the_directory()
 
 
+def test_synthea_directory_files_named_after_the_patients_still_import_first(tmp_path):
+    # As a shell expands `output/fhir/*.json`: capitals sort first.
+    paths = [
+        write(tmp_path / "Alice_Adams_1111.json", bundles.synthea_patient_bundle()),
+        write(tmp_path / "hospitalInformation1711.json", bundles.hospital_information()),
+        write(tmp_path / "practitionerInformation1711.json", bundles.practitioner_information()),
+    ]
+
+    report = import_paths(paths, workers=2)
+
+    assert report.failed == []
+    assert_visit_linked_to_the_directory()
+
+
 def test_a_reimport_after_the_directory_changes_nothing(tmp_path):
     import_paths([write(tmp_path / "hospitalInformation1.json", bundles.hospital_information())])
     import_paths([write(tmp_path / "p.json", bundles.practitioner_information())])
