@@ -193,8 +193,8 @@ def _top_level_value(path: Path, key: str) -> Any:
 
 def json_error(path: Path) -> BundleError:
     """Where and how the file stops being valid UTF-8 JSON: a byte offset, a line, the kind of
-    error and, when the break is inside an entry, that entry. Reads the file twice at most,
-    a chunk at a time; only called once a parser has failed."""
+    error and, when the break is inside an entry, that entry. Reads the file a few times over,
+    a chunk at a time (memory stays flat); only called once a parser has failed."""
     offset, entry_index = _syntax_error_offset(path)
     bad_byte = _first_invalid_utf8(path, until=offset + 4)
     if bad_byte is not None:

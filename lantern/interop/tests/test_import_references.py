@@ -7,14 +7,18 @@ them by identifier only.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from lantern.clinical import models as clinical
 from lantern.interop.fhir_import import import_paths
+from lantern.interop.fhir_import.references import STORED_TYPES
 
 from . import bundles
 from .bundles import (
+    DEMO_BUNDLES,
     HOSPITAL_ID,
     NPI,
     NPI_SYSTEM,
@@ -171,6 +175,65 @@ def test_synthea_directory_files_named_after_the_patients_still_import_first(tmp
 
     assert report.failed == []
     assert_visit_linked_to_the_directory()
+
+
+def split_as_synthea_writes_today(document: dict) -> tuple[dict, dict, dict]:
+    """A whole Synthea bundle as today's Synthea writes it: its hospital and practitioner in
+    files of their own, and every reference to them by identifier instead of by fullUrl."""
+    kept, hospitals, practitioners, by_identifier_for = [], [], [], {}
+    for item in document["entry"]:
+        resource = item["resource"]
+        if resource["resourceType"] in {"Organization", "Practitioner"}:
+            identifier = resource["identifier"][0]
+            by_identifier_for[item["fullUrl"]] = (
+                f"{resource['resourceType']}?identifier={identifier['system']}|{identifier['value']}"
+            )
+            (hospitals if resource["resourceType"] == "Organization" else practitioners).append(
+                bundles.directory_entry(resource)
+            )
+        else:
+            kept.append(item)
+    text = json.dumps(bundle(*kept))
+    for url, conditional in by_identifier_for.items():
+        text = text.replace(json.dumps(url), json.dumps(conditional))
+    return json.loads(text), bundle(*hospitals), bundle(*practitioners)
+
+
+def stored_rows(source_system: str) -> dict[str, dict[str, dict]]:
+    """Every record from one source by type and FHIR id, foreign keys as the target's FHIR id."""
+    not_compared = {"id", "source_system", "content_hash", "created_at", "updated_at"}
+    found = {}
+    for resource_type, model in STORED_TYPES.items():
+        fields = [f for f in model._meta.concrete_fields if f.name not in not_compared]
+        names = [f.name + "__fhir_id" if f.is_relation else f.name for f in fields]
+        found[resource_type] = {
+            values["fhir_id"]: values
+            for values in model.objects.filter(source_system=source_system).values(*names)
+        }
+    return found
+
+
+def test_a_real_synthea_record_split_as_today_imports_to_the_same_record(tmp_path):
+    original = DEMO_BUNDLES / "Jill_Tillman_c4b7d178-c437-4202-9fb0-1b64afb8bc09.json"
+    patient_part, hospitals, practitioners = split_as_synthea_writes_today(
+        json.loads(original.read_text())
+    )
+    assert "Organization?identifier=" in json.dumps(patient_part)
+    folder = tmp_path / "fhir"
+    folder.mkdir()
+    write(folder / "Jill_Tillman.json", patient_part)
+    write(folder / "hospitalInformation1.json", hospitals)
+    write(folder / "practitionerInformation1.json", practitioners)
+
+    whole = import_paths([original], source_system="whole")
+    split = import_paths([folder], source_system="split")
+
+    assert whole.failed == split.failed == []
+    assert stored_rows("split") == stored_rows("whole")
+    visits = clinical.Encounter.objects.filter(source_system="split")
+    assert visits.exists()
+    assert not visits.filter(service_provider=None).exists()
+    assert not visits.filter(practitioner=None).exists()
 
 
 def test_a_reimport_after_the_directory_changes_nothing(tmp_path):
