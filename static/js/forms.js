@@ -38,3 +38,59 @@
     document.querySelectorAll("form[data-submit-once]").forEach(release);
   });
 })();
+
+// "Show password" is a toggle button: its name stays "Show password" and aria-pressed says whether
+// the password is shown, so a screen reader hears "Show password, toggle button, pressed" exactly
+// when the password is on screen. USWDS's own toggle renames the button "Hide password" and sets
+// aria-pressed to the opposite of the state, so it was read as pressed while the password was
+// hidden; this listener runs first (capture phase) and stops the click there.
+(function () {
+  "use strict";
+  var TOGGLE = "button.usa-show-password[aria-controls]";
+
+  function fieldsOf(button) {
+    return button
+      .getAttribute("aria-controls")
+      .trim()
+      .split(/\s+/)
+      .map(function (id) {
+        return document.getElementById(id);
+      })
+      .filter(Boolean);
+  }
+
+  function setShown(button, shown) {
+    fieldsOf(button).forEach(function (input) {
+      input.setAttribute("autocapitalize", "off");
+      input.setAttribute("autocorrect", "off");
+      input.type = shown ? "text" : "password";
+    });
+    button.setAttribute("aria-pressed", shown ? "true" : "false");
+  }
+
+  function prepare(root) {
+    root.querySelectorAll(TOGGLE).forEach(function (button) {
+      button.textContent = button.getAttribute("data-show-text") || "Show password";
+      setShown(button, false);
+    });
+  }
+
+  document.addEventListener(
+    "click",
+    function (event) {
+      var button = event.target.closest ? event.target.closest(TOGGLE) : null;
+      if (!button) {
+        return;
+      }
+      event.preventDefault();
+      event.stopPropagation();
+      setShown(button, button.getAttribute("aria-pressed") !== "true");
+    },
+    true
+  );
+  // Forms that htmx brings in later get the same starting state.
+  document.addEventListener("htmx:load", function (event) {
+    prepare(event.detail.elt);
+  });
+  prepare(document);
+})();

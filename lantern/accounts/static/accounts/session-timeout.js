@@ -3,6 +3,9 @@
 // focused. "Stay signed in" posts to the keep-alive address, which counts as activity. When the
 // time is up the page reloads and the server, which keeps the real clock, sends it to the
 // "You were signed out" page (or, if another tab kept the session alive, shows the page again).
+// Escape does not dismiss the warning silently: it means "Stay signed in", so the session is
+// extended, the dialog closes and focus goes back to where it was before the dialog opened, as
+// after a click on "Stay signed in". (The modal is data-force-action, so USWDS leaves Escape to us.)
 (function () {
   "use strict";
 
@@ -25,6 +28,13 @@
     var warning = parseInt(modal.getAttribute("data-warning-seconds"), 10) || 60;
     var deadline = 0;
     var shown = false;
+    // Where the keyboard was when the warning opened, to go back there after "Stay signed in".
+    var returnTo = null;
+
+    function isOpen() {
+      var wrapper = modal.closest(".usa-modal-wrapper");
+      return Boolean(wrapper && wrapper.classList.contains("is-visible"));
+    }
 
     function restart(secondsLeft) {
       deadline = Date.now() + secondsLeft * 1000;
@@ -43,7 +53,16 @@
         countdown.textContent = words(Math.max(left, 0));
         if (!shown) {
           shown = true;
+          returnTo = document.activeElement;
           opener.click();
+          // An open phone menu hid the rest of the page from screen readers, this dialog's
+          // contents included (USWDS marks them data-nav-hidden); the dialog is now on top.
+          var wrapper = modal.closest(".usa-modal-wrapper") || modal;
+          wrapper.removeAttribute("data-nav-hidden");
+          wrapper.querySelectorAll("[data-nav-hidden]").forEach(function (element) {
+            element.removeAttribute("aria-hidden");
+            element.removeAttribute("data-nav-hidden");
+          });
           stay.focus();
         }
       }
@@ -55,6 +74,11 @@
         return;
       }
       event.preventDefault();
+      // USWDS has closed the dialog on the click (data-close-modal) and tried its hidden opener.
+      if (returnTo && returnTo !== document.body && document.contains(returnTo)) {
+        returnTo.focus();
+      }
+      returnTo = null;
       window
         .fetch(form.action, {
           method: "POST",
@@ -78,6 +102,20 @@
           window.location.assign(window.location.pathname + window.location.search);
         });
     });
+
+    // Captured before any other listener, so Escape means only "Stay signed in" while the dialog
+    // is open (and does not, say, also close the phone menu underneath).
+    document.addEventListener(
+      "keydown",
+      function (event) {
+        if ((event.key === "Escape" || event.key === "Esc") && isOpen()) {
+          event.preventDefault();
+          event.stopPropagation();
+          stay.click();
+        }
+      },
+      true
+    );
 
     restart(parseInt(modal.getAttribute("data-seconds-left"), 10) || 0);
     var timer = window.setInterval(tick, 1000);
