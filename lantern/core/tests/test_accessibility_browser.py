@@ -6,7 +6,8 @@ page they can reach by following links, plus the not-found page in their frame. 
 opened in Chromium at 1280 px and at 360 px wide, axe-core (vendored in
 lantern/testing/vendor/axe-core/) is run on it, and the test fails listing every serious or
 critical violation: the rule, the page, the element and what axe says to fix. The states a person
-opens are checked too: the phone menu open at 360 px and the account menu open at 1280 px.
+opens are checked too: the phone menu open at 360 px (and the account menu in it), the account
+menu open at 1280 px, and a form sent empty, with its errors shown.
 Django's own admin is left out: nothing a clinic does every day needs it.
 
 Two more checks measure what axe does not: text contrast of the staff console's hint text and
@@ -105,23 +106,42 @@ def opened_states(page, width: str) -> list[Violation]:
     """The menus a person opens on the page on screen, each checked while it is open."""
     found: list[Violation] = []
     menu_button = page.locator(".usa-menu-btn")
+    account_button = page.locator("button[aria-controls='account-menu']")
     if width == "360px" and menu_button.is_visible():
         menu_button.click()
         page.locator(".usa-nav.is-visible").wait_for()
         found += axe_violations(page, f"{page.url} (phone menu open)", width)
-    account_button = page.locator("button[aria-controls='account-menu']")
-    if width == "1280px" and account_button.is_visible():
+        if account_button.is_visible():
+            account_button.click()
+            page.locator("#account-menu").wait_for()
+            found += axe_violations(page, f"{page.url} (phone menu and account menu open)", width)
+    elif width == "1280px" and account_button.is_visible():
         account_button.click()
         page.locator("#account-menu").wait_for()
         found += axe_violations(page, f"{page.url} (account menu open)", width)
     return found
 
 
-def violations_for(open_context, user, starts: list[str], must_check: list[str]):
-    """Every serious or critical violation on every page `user` (None: nobody) can reach."""
+def form_with_errors(page, address: str, width: str) -> list[Violation]:
+    """The page's form sent empty, checked with its error summary and field errors shown."""
+    page.goto(address)
+    form = page.locator("main form:has(button[type=submit])").last
+    # The server's messages are the ones to check, not the browser's own bubbles.
+    form.evaluate("(form) => { form.noValidate = true; }")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").last.click()
+    page.locator("#error-summary").wait_for()
+    return axe_violations(page, f"{address} (sent empty, with errors)", width)
+
+
+def violations_for(
+    open_context, user, starts: list[str], must_check: list[str], forms: list[str] = ()
+):
+    """Every serious or critical violation on every page `user` (None: nobody) can reach, with
+    its menus open and the forms at `forms` sent empty."""
     client = sign_in(Client(), user) if user is not None else Client()
     result = crawl(client, starts)
-    for address in must_check:
+    for address in [*must_check, *forms]:
         assert address in result.visited, f"the crawl did not reach {address}"
     pages = [*lantern_pages(result), NOT_FOUND]
     found: list[Violation] = []
@@ -130,6 +150,8 @@ def violations_for(open_context, user, starts: list[str], must_check: list[str])
         for address in pages:
             page.goto(address)
             found += axe_violations(page, address, width)
+        for address in forms:
+            found += form_with_errors(page, address, width)
         page.goto(starts[0])
         found += opened_states(page, width)
     return found
@@ -147,6 +169,7 @@ def test_no_serious_accessibility_violation_for_someone_not_signed_in(open_conte
         None,
         ["/signin/", "/"],
         ["/signin/", "/enroll/", "/signup/", "/accessibility/", "/privacy/"],
+        forms=["/signin/", "/enroll/"],
     )
     assert_none(found)
 
@@ -158,6 +181,7 @@ def test_no_serious_accessibility_violation_for_a_patient(open_context, alice):
         alice,
         ["/"],
         ["/", "/results/", "/messages/", "/medications/", "/record/", "/accessibility/"],
+        forms=[f"/patients/{alice.patient.pk}/messages/new/"],
     )
     assert_none(found)
 
@@ -166,7 +190,11 @@ def test_no_serious_accessibility_violation_for_staff(open_context, nora, alice,
     give_a_full_record(alice)
     EnrollmentRequestFactory(organization=clinic)
     found = violations_for(
-        open_context, nora, ["/staff/"], ["/staff/", "/staff/patients/", "/accessibility/"]
+        open_context,
+        nora,
+        ["/staff/"],
+        ["/staff/", "/staff/patients/", "/accessibility/"],
+        forms=[f"/staff/patients/{alice.patient.pk}/conversations/new/"],
     )
     assert_none(found)
 
