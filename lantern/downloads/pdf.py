@@ -18,6 +18,7 @@ from fpdf.fonts import FontFace
 
 from lantern.clinical import models as clinical
 from lantern.results.flags import flag_word, plain_name, range_words, value_in_words
+from lantern.results.plain_names import name_in_one_line
 
 from .selectors import SECTION_LIMIT, RecordSummary
 
@@ -131,7 +132,7 @@ def result_rows(observations: Sequence[clinical.Observation]) -> list[list[str]]
     words); the FHIR download is the one that keeps each recorded value exactly."""
     return [
         [
-            o.display or o.code,
+            name_in_one_line(o.code, o.display) or o.code,
             value_in_words(o),
             range_words(o),
             flag_word(o),
@@ -276,7 +277,9 @@ def result_pdf(
     observations: Sequence[clinical.Observation],
 ) -> bytes:
     pdf = Document("Test result", "")
-    pdf.heading(report.display or report.code or "Test result", size=18)
+    pdf.heading(
+        name_in_one_line(report.code, report.display) or report.code or "Test result", size=18
+    )
     pdf.facts(
         [
             ("Patient", patient.display_name),
@@ -294,7 +297,9 @@ def result_pdf(
         empty="This report has no separate values. Read the report below.",
         widths=RESULT_WIDTHS,
     )
-    notes = [(o.display or o.code, o.note) for o in observations if o.note]
+    notes = [
+        (name_in_one_line(o.code, o.display) or o.code, o.note) for o in observations if o.note
+    ]
     if notes:
         pdf.heading("Comments")
         for name, note in notes:
@@ -313,7 +318,12 @@ def observation_pdf(
 ) -> bytes:
     """A lab value that belongs to no report, as a result of its own."""
     pdf = Document("Test result", "")
-    pdf.heading(observation.display or observation.code or "Test result", size=18)
+    pdf.heading(
+        name_in_one_line(observation.code, observation.display)
+        or observation.code
+        or "Test result",
+        size=18,
+    )
     pdf.facts(
         [
             ("Patient", patient.display_name),

@@ -81,3 +81,24 @@ def test_the_record_pdf_drops_snomeds_tags_from_health_problems(alice):
     text = pdf_text(sign_in(Client(), alice).get(url).content)
 
     assert "Essential hypertension" in text and "(disorder)" not in text
+
+
+def test_the_result_pdf_gives_a_common_tests_plain_name_beside_its_recorded_name(alice):
+    report = make_report(
+        alice.patient,
+        code="",
+        display="Diabetes check",
+        values=[
+            {
+                "code": "4548-4",
+                "display": "Hemoglobin A1c/Hemoglobin.total in Blood",
+                "value_quantity": 5.4,
+                "value_unit": "%",
+            }
+        ],
+    )
+
+    text = " ".join(result_pdf_text(alice, report).split())
+
+    assert "Hemoglobin A1c (average blood sugar)" in text
+    assert "Hemoglobin.total in Blood" in text
