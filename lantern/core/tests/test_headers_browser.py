@@ -41,7 +41,9 @@ def record_for(user) -> dict[str, str]:
     """A released result and a message thread with words found nowhere else."""
     patient = user.patient
     taken = timezone.now() - dt.timedelta(days=10)
-    report = DiagnosticReportFactory(patient=patient, display=RESULT_MARKER, effective_at=taken)
+    report = DiagnosticReportFactory(
+        patient=patient, code="", display=RESULT_MARKER, effective_at=taken
+    )
     value = ObservationFactory(patient=patient, effective_at=taken)
     DiagnosticReportResult.objects.create(report=report, observation=value, position=0)
     conversation = ConversationFactory(patient=patient, created_by=user, subject="Tiredness")
