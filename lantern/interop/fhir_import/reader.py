@@ -46,6 +46,8 @@ class RawEntry:
     full_url: str
     resource: dict[str, Any]
     method: str
+    # A conditional create's search (`identifier=system|value`): store only if nothing matches.
+    if_none_exist: str = ""
 
 
 class BundleError(Exception):
@@ -170,13 +172,16 @@ def _stream_entries(path: Path) -> Iterator[RawEntry]:
 def _raw_entry(index: int, entry: Any) -> RawEntry:
     if not isinstance(entry, dict):
         raise BundleError("the entry is not a JSON object", entry_index=index)
-    request = entry.get("request") or {}
+    request = entry.get("request")
+    request = request if isinstance(request, dict) else {}
     full_url = entry.get("fullUrl") or ""
+    method, if_none_exist = request.get("method"), request.get("ifNoneExist")
     return RawEntry(
         index=index,
         full_url=full_url if isinstance(full_url, str) else "",
         resource=entry.get("resource"),
-        method=request.get("method", "") if isinstance(request, dict) else "",
+        method=method if isinstance(method, str) else "",
+        if_none_exist=if_none_exist if isinstance(if_none_exist, str) else "",
     )
 
 

@@ -180,6 +180,47 @@ class ReferenceResolver:
             raise BundleError(f"reference to {reference}, which is not in the bundle", entry_index)
         return None
 
+    def answer_conditional_creates(self, outcomes: list[EntryOutcome]) -> set[int]:
+        """The conditional creates (POST with `ifNoneExist`, as Synthea writes hospitals and
+        practitioners) that a record imported before from the same source answers.
+
+        As a FHIR server would, the entry is then not stored and every reference to it (its
+        fullUrl, its `Type/id`, its identifiers) resolves to that record. Returns the entries'
+        indexes. A search that matches several records fails the bundle; one the importer
+        cannot run (not by identifier) leaves the entry to be stored as it is.
+        """
+        wanted: dict[str, list[tuple[MappedEntry, ConditionalReference]]] = defaultdict(list)
+        for outcome in outcomes:
+            if not isinstance(outcome, MappedEntry) or not outcome.if_none_exist:
+                continue
+            resource_type = outcome.row.resource_type
+            if resource_type not in IDENTIFIED_TYPES:
+                continue
+            try:
+                search = parse_conditional(f"{resource_type}?{outcome.if_none_exist}", None)
+            except BundleError:
+                continue
+            wanted[resource_type].append((outcome, search))
+        answered: set[int] = set()
+        for resource_type, creates in wanted.items():
+            candidates = self._stored_candidates(resource_type, [search for _, search in creates])
+            for outcome, search in creates:
+                matches = sorted(
+                    fhir_id for fhir_id, identifiers in candidates if search.matches(identifiers)
+                )
+                if len(matches) > 1:
+                    raise BundleError(
+                        f"the {resource_type} is to be created only if no record matches "
+                        f"'{search.shown()}', and {len(matches)} records imported before from "
+                        f"source '{self.source_system}' match it",
+                        outcome.index,
+                    )
+                # The entry's own record (a re-import) is updated as usual.
+                if matches and matches[0] != outcome.row.fhir_id:
+                    self._stand_in(outcome, matches[0])
+                    answered.add(outcome.index)
+        return answered
+
     def load_earlier_matches(self, references: Iterable[str]) -> None:
         """Find, in one query per resource type, the records imported before that match the
         conditional references no resource of the bundle matches."""
@@ -236,6 +277,20 @@ class ReferenceResolver:
         if outcome.full_url:
             self.by_url[outcome.full_url] = key
         self.by_url[f"{key[0]}/{key[1]}"] = key
+
+    def _stand_in(self, outcome: MappedEntry, existing_id: str) -> None:
+        """Let the record `existing_id` stand for the entry in every reference to it."""
+        resource_type, entry_id = outcome.row.resource_type, outcome.row.fhir_id
+        entry_key, existing_key = (resource_type, entry_id), (resource_type, existing_id)
+        self.in_bundle.discard(entry_key)
+        self.in_bundle.add(existing_key)
+        for url, key in self.by_url.items():
+            if key == entry_key:
+                self.by_url[url] = existing_key
+        self.identified[resource_type] = [
+            (existing_id if fhir_id == entry_id else fhir_id, identifiers)
+            for fhir_id, identifiers in self.identified[resource_type]
+        ]
 
     def _target(self, reference: str, entry_index: int) -> tuple[str, str]:
         if reference in self.by_url:

@@ -61,6 +61,8 @@ class MappedEntry:
     full_url: str
     row: MappedRow
     identifiers: list[dict[str, str]] = field(default_factory=list)
+    # A conditional create (POST with `ifNoneExist`): the search a stored record may answer.
+    if_none_exist: str = ""
 
 
 EntryOutcome = MappedEntry | SkippedEntry | InvalidEntry
@@ -141,7 +143,8 @@ def process_entry(entry: RawEntry) -> EntryOutcome:
             f"expected form ({type(error).__name__})",
         )
     row.content_hash = hashlib.sha256(serialized).hexdigest()
-    return MappedEntry(entry.index, entry.full_url, row, identifiers)
+    conditional_create = entry.if_none_exist if entry.method.upper() == "POST" else ""
+    return MappedEntry(entry.index, entry.full_url, row, identifiers, conditional_create)
 
 
 def _nul_path(value: object, path: str) -> str:

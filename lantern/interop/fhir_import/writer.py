@@ -57,8 +57,9 @@ def write_bundle(
     _raise_duplicate_full_urls(outcomes)
     counts: dict[str, TypeCounts] = defaultdict(TypeCounts)
     resolver = ReferenceResolver(source_system, outcomes)
+    answered = resolver.answer_conditional_creates(outcomes)
     resolver.load_earlier_matches(_references_of(outcomes))
-    pending = _resolve(outcomes, resolver, source_system, counts)
+    pending = _resolve(outcomes, resolver, source_system, counts, answered)
     resolver.check_outside_references()
     _default_managing_organizations(pending)
     with transaction.atomic():
@@ -134,7 +135,10 @@ def _resolve(
     resolver: ReferenceResolver,
     source_system: str,
     counts: dict[str, TypeCounts],
+    answered: set[int],
 ) -> dict[str, list[PendingRecord]]:
+    """The records to write, references resolved. `answered` are the conditional creates a
+    record imported before stands for: they are counted as unchanged and not written."""
     pending: dict[str, list[PendingRecord]] = defaultdict(list)
     seen: dict[tuple[str, str], int] = {}
     for outcome in outcomes:
@@ -143,6 +147,9 @@ def _resolve(
             continue
         assert isinstance(outcome, MappedEntry)  # noqa: S101 - invalid entries raised above
         row = outcome.row
+        if outcome.index in answered:
+            counts[row.resource_type].unchanged += 1
+            continue
         key = (row.resource_type, row.fhir_id)
         if key in seen:
             raise BundleError(

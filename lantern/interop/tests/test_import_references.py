@@ -98,9 +98,8 @@ def test_a_reference_by_identifier_matching_two_resources_of_the_bundle_fails_it
 def test_a_reference_by_identifier_of_the_bundle_wins_over_an_earlier_import(tmp_path):
     import_paths([write(tmp_path / "hospitalInformation1.json", bundles.hospital_information())])
     moved = bundles.hospital("a1c2e3f4-0000-3000-8000-0000000000ff", name="Riverside New Site")
-    document = bundles.synthea_patient_bundle(
-        bundles.directory_entry(moved), bundles.directory_entry(bundles.physician())
-    )
+    # A plain create (no ifNoneExist): the bundle's own hospital is stored and named.
+    document = bundles.synthea_patient_bundle(entry(moved), entry(bundles.physician()))
 
     report = import_paths([write(tmp_path / "patient.json", document)])
 
@@ -234,6 +233,66 @@ def test_a_real_synthea_record_split_as_today_imports_to_the_same_record(tmp_pat
     assert visits.exists()
     assert not visits.filter(service_provider=None).exists()
     assert not visits.filter(practitioner=None).exists()
+
+
+def test_a_conditional_create_an_earlier_record_answers_is_not_stored_again(tmp_path):
+    import_paths(
+        [
+            write(tmp_path / "hospitalInformation1.json", bundles.hospital_information()),
+            write(tmp_path / "practitionerInformation1.json", bundles.practitioner_information()),
+        ]
+    )
+    # Another Synthea run: the same hospital and doctor under new ids, and a new ward naming
+    # the hospital by its new fullUrl.
+    hospital_again = bundles.hospital("a1c2e3f4-0000-3000-8000-0000000000aa")
+    new_ward = {
+        **bundles.ward(),
+        "id": "a1c2e3f4-0000-3000-8000-0000000000ab",
+        "identifier": [{"system": SYNTHEA_SYSTEM, "value": "a1c2e3f4-0000-3000-8000-0000000000ab"}],
+        "name": "Riverside General Hospital, west wing",
+        "managingOrganization": {"reference": f"urn:uuid:{hospital_again['id']}"},
+    }
+    doctor_again = bundles.physician("b1c2e3f4-0000-3000-8000-0000000000ac")
+    second_run = [
+        write(
+            tmp_path / "hospitalInformation2.json",
+            bundle(bundles.directory_entry(hospital_again), bundles.directory_entry(new_ward)),
+        ),
+        write(
+            tmp_path / "practitionerInformation2.json",
+            bundle(bundles.directory_entry(doctor_again)),
+        ),
+    ]
+
+    report = import_paths(second_run)
+
+    assert report.failed == []
+    assert report.types["Organization"].unchanged == report.types["Practitioner"].unchanged == 1
+    assert clinical.Organization.objects.get().fhir_id == HOSPITAL_ID
+    assert clinical.Practitioner.objects.count() == 1
+    west = clinical.Location.objects.get(name__endswith="west wing")
+    assert west.organization.fhir_id == HOSPITAL_ID
+    patient_report = import_paths([write(tmp_path / "A.json", bundles.synthea_patient_bundle())])
+    assert patient_report.failed == []
+    assert_visit_linked_to_the_directory()
+
+
+def test_a_conditional_create_matching_two_earlier_records_fails_the_bundle(tmp_path):
+    twin = bundles.hospital("a1c2e3f4-0000-3000-8000-0000000000ff", name="Riverside Annex")
+    import_paths(
+        [
+            write(tmp_path / "hospitalInformation1.json", bundles.hospital_information()),
+            write(tmp_path / "hospitalInformation2.json", bundle(entry(twin))),
+        ]
+    )
+    third = bundles.hospital("a1c2e3f4-0000-3000-8000-0000000000aa")
+
+    report = import_paths([write(tmp_path / "h3.json", bundle(bundles.directory_entry(third)))])
+
+    [failure] = report.failed
+    assert failure.entry_index == 0
+    assert "to be created only if no record matches" in failure.reason
+    assert "2 records imported before from source 'fhir-import' match it" in failure.reason
 
 
 def test_a_reimport_after_the_directory_changes_nothing(tmp_path):
