@@ -98,6 +98,11 @@ class Conversation(models.Model):
     submission_id = models.UUIDField()
     last_message_at = models.DateTimeField(default=timezone.now)
     last_message_role = models.CharField(max_length=10, choices=AuthorRole.choices)
+    # Who wrote the first message: a conversation the care team started reads "New message" and
+    # "From your care team" to the patient, not "New reply" and "Answered".
+    started_by_role = models.CharField(
+        max_length=10, choices=AuthorRole.choices, default=AuthorRole.PATIENT
+    )
     # Set when the patient's side wrote and the clinic has not answered or marked it done.
     waiting_since = models.DateTimeField(null=True, blank=True)
     # When someone at the clinic / on the patient's side last opened the thread.
@@ -144,6 +149,10 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return f"Conversation {self.pk}"
+
+    @property
+    def started_by_clinic(self) -> bool:
+        return self.started_by_role == AuthorRole.STAFF
 
     @property
     def is_answered(self) -> bool:

@@ -11,19 +11,22 @@ from .models import Conversation, ConversationStatus
 from .selectors import recipient_label
 
 NEW_REPLY = "New reply"
+# A conversation the care team started: its first message is not a reply to anything.
+NEW_MESSAGE = "New message"
 WAITING = "Waiting for an answer"
 ANSWERED = "Answered"
+FROM_CARE_TEAM = "From your care team"
 CLOSED = "Closed"
 
 
 def conversation_state(conversation: Conversation) -> str:
     """The one state the patient needs to know, most important first."""
     if conversation.unread_by_patient:
-        return NEW_REPLY
+        return NEW_MESSAGE if conversation.started_by_clinic else NEW_REPLY
     if conversation.status == ConversationStatus.CLOSED:
         return CLOSED
     if conversation.is_answered:
-        return ANSWERED
+        return FROM_CARE_TEAM if conversation.started_by_clinic else ANSWERED
     return WAITING
 
 
@@ -35,7 +38,7 @@ class ConversationRow:
 
     @property
     def is_new(self) -> bool:
-        return self.state == NEW_REPLY
+        return self.state in (NEW_REPLY, NEW_MESSAGE)
 
 
 def conversation_rows(conversations: list[Conversation]) -> list[ConversationRow]:

@@ -119,6 +119,7 @@ def conversation_start(
                     submission_id=submission_id,
                     last_message_at=now,
                     last_message_role=author_role,
+                    started_by_role=author_role,
                 )
         except IntegrityError:
             # The same form was sent twice at once and the other request won: use its result.

@@ -99,9 +99,13 @@ def test_the_patient_reads_it_as_from_the_care_team(nora, alice, nursing):
     )
 
     assert SUBJECT in listed.content.decode()
-    assert "New reply" in listed.content.decode()
+    assert "New message" in listed.content.decode()
+    assert "New reply" not in listed.content.decode()
     assert "Nurse Nora Nguyen, Care team" in thread.content.decode()
     assert BODY in thread.content.decode()
+    assert "From your care team" in thread.content.decode()
+    assert "Answered" not in thread.content.decode()
+    assert conversation.started_by_role == AuthorRole.STAFF
 
 
 def test_the_patient_is_notified_as_for_a_reply_without_what_it_says(nora, alice, nursing):

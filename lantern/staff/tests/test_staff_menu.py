@@ -62,3 +62,13 @@ def test_the_menu_marks_the_account_page_as_the_current_one(nora):
     menu = html.split('aria-label="Staff menu"', 1)[1].split("</nav>", 1)[0]
     current = re.findall(r'<a href="([^"]+)" class="usa-nav__link usa-current"', menu)
     assert current == ["/account/"]
+
+
+def test_a_staff_only_account_page_offers_no_patient_notices_while_a_patients_does(nora, alice):
+    staff_page = sign_in(Client(), nora).get("/account/").content.decode()
+    patient_page = sign_in(Client(), alice).get("/account/").content.decode()
+
+    assert "Notification settings" not in staff_page
+    assert "message from your care team" not in staff_page
+    assert "Units for weight and height" in staff_page
+    assert "Notification settings" in patient_page
