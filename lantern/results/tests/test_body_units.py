@@ -23,7 +23,7 @@ from lantern.results.body_units import (
     us_words,
 )
 from lantern.testing.auth import sign_in
-from lantern.testing.factories import ObservationFactory
+from lantern.testing.factories import EncounterFactory, ObservationFactory
 
 from .conftest import make_report
 
@@ -214,3 +214,18 @@ def test_us_units_cost_no_more_queries_on_the_vitals_and_trend_pages(alice):
     us = [queries_for(client, url) for url in urls]
 
     assert us == metric
+
+
+def test_a_visit_page_shows_us_units_beside_the_weight_taken_at_the_visit(alice):
+    alice.body_units = "us"
+    alice.save()
+    visit = EncounterFactory(patient=alice.patient)
+    ObservationFactory(patient=alice.patient, encounter=visit, **WEIGHT)
+
+    page = (
+        sign_in(Client(), alice)
+        .get(reverse("record:visit", kwargs={"patient_id": alice.patient_id, "visit_id": visit.pk}))
+        .text
+    )
+
+    assert BESIDE_WEIGHT in page
