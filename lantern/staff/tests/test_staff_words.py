@@ -192,3 +192,19 @@ def test_a_conversation_opened_by_staff_on_the_patients_side_points_to_the_conso
     assert f"<h1>{escape(ALICES)} messages</h1>" in listed
     assert reverse("staff:conversation_start", kwargs={"patient_id": alice.patient.pk}) in listed
     assert not SPEAKING_TO_THE_PATIENT.search(page_words(listed))
+
+
+@pytest.mark.parametrize("name", ["audit:access_log", "downloads:download"])
+def test_the_access_log_and_download_pages_name_the_patient_for_staff(nora, alice, name):
+    words = page_words(page(nora, name, alice.patient))
+
+    assert not SPEAKING_TO_THE_PATIENT.search(words), words
+    assert ALICES in unescape(words)
+
+
+@pytest.mark.parametrize(
+    ("name", "heading"),
+    [("audit:access_log", "Who looked at my record"), ("downloads:download", "Download your")],
+)
+def test_the_patient_still_reads_their_access_log_and_download_page_as_theirs(alice, name, heading):
+    assert heading in page(alice, name, alice.patient)
