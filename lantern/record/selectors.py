@@ -1,5 +1,5 @@
 """Reads for the health summary: the patient's problems, medications, allergies, immunizations,
-vital signs, visits and documents.
+vital signs, procedures, visits and documents.
 
 Every function takes the PatientAccess the view was granted and reads through
 `records_for`, so nothing here can reach another patient's rows. Lists come back as one page of
@@ -30,13 +30,14 @@ from lantern.clinical.models import (
     MedicationRequestStatus,
     Observation,
     ObservationCategory,
+    Procedure,
 )
 from lantern.results.flags import value_in_words
 from lantern.results.release import released_observations, released_reports
 
 PER_PAGE = 25
-# A visit page lists at most this many diagnoses, results and reports each; a visit with more
-# says so and points to the full lists.
+# A visit page lists at most this many diagnoses, procedures, results and reports each; a visit
+# with more says so and points to the full lists.
 VISIT_ITEMS_LIMIT = 100
 
 
@@ -90,6 +91,7 @@ class RecordSummary:
     allergies: int
     immunizations: int
     vitals: int
+    procedures: int
     visits: int
     documents: int
 
@@ -98,6 +100,7 @@ class RecordSummary:
 class VisitDetail:
     visit: Encounter
     diagnoses: list[Condition]
+    procedures: list[Procedure]
     results: list[Observation]
     reports: list[DiagnosticReport]
     has_more: bool
@@ -136,6 +139,7 @@ def record_summary_count(*, access: PatientAccess) -> RecordSummary:
                 for code in _vital_signs_queryset(access).values_list("code", flat=True)
             }
         ),
+        procedures=records_for(access, Procedure).count(),
         visits=records_for(access, Encounter).count(),
         documents=records_for(access, DocumentReference).count(),
     )
@@ -178,6 +182,16 @@ def immunizations_page(*, access: PatientAccess, page_number: str | int | None) 
         F("occurred_at").desc(nulls_last=True), "display", "pk"
     )
     return _page(immunizations, page_number)
+
+
+def procedures_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
+    """Procedures, newest first, with where they were done and the visit they belong to."""
+    procedures = (
+        records_for(access, Procedure)
+        .select_related("location", "encounter__location", "encounter__service_provider")
+        .order_by(F("performed_start").desc(nulls_last=True), "display", "pk")
+    )
+    return _page(procedures, page_number)
 
 
 def _vital_signs_queryset(access: PatientAccess) -> QuerySet[Observation]:
@@ -236,7 +250,8 @@ def visits_page(*, access: PatientAccess, page_number: str | int | None) -> Page
 
 
 def visit_detail(*, access: PatientAccess, visit_id: uuid.UUID) -> VisitDetail:
-    """One visit, audited as seen, with the diagnoses made and the results taken (bounded)."""
+    """One visit, audited as seen, with the diagnoses made, the procedures done and the results
+    taken (bounded)."""
     visit = object_get(
         access,
         records_for(access, Encounter).select_related(
@@ -249,6 +264,14 @@ def visit_detail(*, access: PatientAccess, visit_id: uuid.UUID) -> VisitDetail:
         .filter(encounter=visit)
         .order_by(F("onset_at").desc(nulls_last=True), "display", "pk")[: VISIT_ITEMS_LIMIT + 1]
     )
+    procedures = list(
+        records_for(access, Procedure)
+        .filter(encounter=visit)
+        .select_related("location")
+        .order_by(F("performed_start").desc(nulls_last=True), "display", "pk")[
+            : VISIT_ITEMS_LIMIT + 1
+        ]
+    )
     results = list(
         released_observations(access, records_for(access, Observation))
         .filter(encounter=visit)
@@ -259,10 +282,13 @@ def visit_detail(*, access: PatientAccess, visit_id: uuid.UUID) -> VisitDetail:
         .filter(encounter=visit)
         .order_by(F("effective_at").desc(nulls_last=True), "display", "pk")[: VISIT_ITEMS_LIMIT + 1]
     )
-    has_more = any(len(items) > VISIT_ITEMS_LIMIT for items in (diagnoses, results, reports))
+    has_more = any(
+        len(items) > VISIT_ITEMS_LIMIT for items in (diagnoses, procedures, results, reports)
+    )
     return VisitDetail(
         visit=visit,
         diagnoses=diagnoses[:VISIT_ITEMS_LIMIT],
+        procedures=procedures[:VISIT_ITEMS_LIMIT],
         results=results[:VISIT_ITEMS_LIMIT],
         reports=reports[:VISIT_ITEMS_LIMIT],
         has_more=has_more,

@@ -11,6 +11,7 @@ patient_patterns = [
     path("allergies/", views.allergies, name="allergies"),
     path("immunizations/", views.immunizations, name="immunizations"),
     path("vitals/", views.vitals, name="vitals"),
+    path("procedures/", views.procedures, name="procedures"),
     path("visits/", views.visits, name="visits"),
     path("visits/<uuid:visit_id>/", views.visit, name="visit"),
     path("documents/", views.documents, name="documents"),

@@ -74,6 +74,14 @@ def immunizations(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/immunizations.html", page=page)
 
 
+@patient_view(object_type="Procedure")
+def procedures(request: HttpRequest) -> HttpResponse:
+    page = selectors.procedures_page(
+        access=request.patient_access, page_number=request.GET.get("page")
+    )
+    return _render(request, "record/procedures.html", page=page)
+
+
 @patient_view(object_type="Observation")
 def vitals(request: HttpRequest) -> HttpResponse:
     vital_signs = selectors.vital_signs_latest(access=request.patient_access)

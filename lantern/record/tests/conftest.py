@@ -20,6 +20,8 @@ from lantern.testing.factories import (
     ObservationFactory,
 )
 
+from .factories import ProcedureFactory
+
 
 @pytest.fixture
 def alice_client(alice) -> Client:
@@ -57,6 +59,7 @@ def add_records(patient, count: int) -> None:
         ImmunizationFactory,
         DocumentFactory,
         EncounterFactory,
+        ProcedureFactory,
     ):
         rows = factory.build_batch(count, patient=patient)
         factory._meta.model.objects.bulk_create(rows, batch_size=500)

@@ -25,6 +25,7 @@ def test_every_record_page_costs_the_same_with_10_and_with_2000_observations(ali
             "allergies",
             "immunizations",
             "vitals",
+            "procedures",
             "visits",
             "documents",
         )

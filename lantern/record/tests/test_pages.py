@@ -37,6 +37,7 @@ SECTIONS = [
     "allergies",
     "immunizations",
     "vitals",
+    "procedures",
     "visits",
     "documents",
 ]
@@ -47,6 +48,7 @@ EMPTY_STATES = {
     "allergies": "You have no allergies on record",
     "immunizations": "You have no vaccines on record",
     "vitals": "You have no vital signs on record",
+    "procedures": "You have no procedures on record",
     "visits": "You have no visits on record",
     "documents": "You have no documents on record",
 }
