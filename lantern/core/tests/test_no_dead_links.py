@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from lantern.clinical.models import Encounter
+from lantern.record.tests.factories import ProcedureFactory
 from lantern.testing.auth import sign_in
 from lantern.testing.crawl import Crawl, clinic_administrator_of, crawl, give_a_full_record
 from lantern.testing.factories_enrollment import EnrollmentRequestFactory
@@ -21,7 +22,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def alice_with_a_record(alice):
     """Alice with something in every part of her record, so its pages link to their items."""
-    return give_a_full_record(alice)
+    give_a_full_record(alice)
+    # A procedure done at her visit: the procedures page links to the visit's page.
+    ProcedureFactory(patient=alice.patient, encounter=Encounter.objects.get(patient=alice.patient))
+    return alice
 
 
 @pytest.fixture
@@ -55,6 +59,7 @@ def test_no_link_is_a_dead_end_for_a_patient(client, alice_with_a_record):
             "/record/",
             f"/patients/{patient.pk}/record/visits/",
             f"/patients/{patient.pk}/record/vitals/",
+            f"/patients/{patient.pk}/record/procedures/",
             "/accessibility/",
             "/privacy/",
         ],
