@@ -20,7 +20,7 @@ from lantern.clinical import models as clinical
 from lantern.results.flags import flag_word, plain_name, range_words, value_in_words
 from lantern.results.plain_names import name_in_one_line
 
-from .selectors import SECTION_LIMIT, RecordSummary
+from .selectors import SECTION_LIMIT, RecordSummary, Section
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FAMILY = "DejaVu"
@@ -146,7 +146,34 @@ RESULT_HEADINGS = ["Test", "Result", "Normal range", "Flag", "Date"]
 RESULT_WIDTHS = [60, 40, 35, 20, 25]
 
 
-def record_pdf(summary: RecordSummary) -> bytes:
+def procedure_place(procedure: clinical.Procedure) -> str:
+    """Where a procedure was done: its own place, else its visit's ("" if none is recorded)."""
+    visit = procedure.encounter
+    places = [procedure.location]
+    if visit is not None:
+        places += [visit.location, visit.service_provider]
+    return next((place.name for place in places if place is not None and place.name), "")
+
+
+def procedure_rows(procedures: Sequence[clinical.Procedure]) -> list[list[str]]:
+    """Procedures as the record's page words them: plain names, the status in words, the place
+    and the reason."""
+    return [
+        [
+            when(p.performed_start),
+            plain_name(p.display) or p.code,
+            p.get_status_display(),
+            procedure_place(p),
+            plain_name(p.reason_display),
+        ]
+        for p in procedures
+    ]
+
+
+def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> bytes:
+    """The readable copy of the whole record. `procedures` (bounded like the summary's
+    sections, newest first, with their place and their visit's place loaded) adds a Procedures
+    section after the vaccines."""
     patient = summary.patient
     clinic = summary.organization.name if summary.organization else "Your clinic"
     pdf = Document("Health record", clinic)
@@ -240,6 +267,16 @@ def record_pdf(summary: RecordSummary) -> bytes:
         widths=[110, 35, 35],
         truncated=summary.immunizations.truncated,
     )
+
+    if procedures is not None:
+        pdf.heading("Procedures")
+        pdf.rows(
+            ["Date", "Procedure", "Status", "Where", "Reason"],
+            procedure_rows(procedures.rows),
+            empty="No procedures are recorded.",
+            widths=[25, 60, 25, 35, 35],
+            truncated=procedures.truncated,
+        )
 
     pdf.heading("Recent test results")
     pdf.rows(
