@@ -6,12 +6,19 @@ Each writes what `lantern.interop.fhir_import.mapping` reads back as the same va
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
+
+from .ucum import UCUM_SYSTEM, is_ucum
 
 Resource = dict[str, Any]
 
 IDENTIFIER_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0203"
+DATA_ABSENT_REASON = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+# A language tag as BCP 47 shapes it (language, then subtags: `en`, `en-US`, `zh-Hans-CN`).
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+LANGUAGE_SYSTEM = "urn:ietf:bcp:47"
 
 
 def url_of(pk: uuid.UUID | str) -> str:
@@ -44,6 +51,41 @@ def text_concept(code: str, text: str, system: str = "") -> Resource | None:
     """A CodeableConcept read back with `code_of` and `display_of` (text first)."""
     coding = [compact({"system": system, "code": code})] if code else []
     return compact({"coding": coding, "text": text}) or None
+
+
+def quantity(value: float | None, unit: str) -> Resource:
+    """A Quantity: the unit as recorded, with UCUM's system and code when the unit is UCUM.
+
+    FHIR's qty-3 rule asks for a system wherever a code is given; a unit that is not UCUM (or
+    that Lantern cannot tell is) stays as display text, so no code is ever guessed.
+    """
+    ucum = is_ucum(unit)
+    return compact(
+        {
+            "value": value,
+            "unit": unit,
+            "system": UCUM_SYSTEM if ucum else "",
+            "code": unit if ucum else "",
+        }
+    )
+
+
+def language_concept(code: str, display: str) -> Resource | None:
+    """A language as Patient.communication.language takes it.
+
+    FHIR R4 bounds that element by the AllLanguages value set (every BCP 47 tag, a required
+    maximum binding), so a stored language tag is a code of urn:ietf:bcp:47; a value that is no
+    language tag keeps no system rather than a wrong one.
+    """
+    if not code:
+        return {"text": display} if display else None
+    system = LANGUAGE_SYSTEM if _LANGUAGE_TAG.match(code) else ""
+    return {"coding": [compact({"system": system, "code": code, "display": display})]}
+
+
+def absent() -> Resource:
+    """An element FHIR requires but the record does not hold, marked as unknown."""
+    return {"extension": [{"url": DATA_ABSENT_REASON, "valueCode": "unknown"}]}
 
 
 def coded(record: Any) -> Resource | None:

@@ -8,6 +8,7 @@ gives back the same field values. Pure functions, no database access. References
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from typing import Any
 
@@ -21,6 +22,7 @@ from lantern.interop.fhir_import.mapping import (
 )
 
 from .datatypes import (
+    absent,
     address,
     base,
     coded,
@@ -29,6 +31,8 @@ from .datatypes import (
     human_name,
     identifiers,
     instant,
+    language_concept,
+    quantity,
     ref,
     status_concept,
     telecom,
@@ -46,6 +50,35 @@ ALLERGY_VERIFICATION_SYSTEM = (
 )
 INTERPRETATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 DIAGNOSTIC_SECTION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0074"
+LOINC_SYSTEM = "http://loinc.org"
+# The codes of HL7's observation category system in FHIR R4 (Lantern's `other` is none of them).
+OBSERVATION_CATEGORY_CODES = frozenset(
+    {
+        "social-history",
+        "vital-signs",
+        "imaging",
+        "laboratory",
+        "procedure",
+        "survey",
+        "exam",
+        "therapy",
+        "activity",
+    }
+)
+# The codes of HL7 v2 table 0074 (diagnostic service sections) as FHIR R4 publishes it.
+# fmt: off
+DIAGNOSTIC_SECTION_CODES = frozenset(
+    {
+        "AU", "BG", "BLB", "CG", "CH", "CP", "CT", "CTH", "CUS", "EC", "EN", "GE", "HM", "ICU",
+        "IMM", "LAB", "MB", "MCB", "MYC", "NMR", "NMS", "NRS", "OSL", "OT", "OTH", "OUS", "PF",
+        "PHR", "PHY", "PT", "RAD", "RC", "RT", "RUS", "RX", "SP", "SR", "TX", "VR", "VUS", "XRC",
+    }
+)
+# fmt: on
+# The importer's report categories that are LOINC codes (parts `LP…` and the radiology class).
+LOINC_CATEGORY_CODES = frozenset(
+    code for code in IMAGING_SECTIONS | LAB_SECTIONS if re.fullmatch(r"(LP)?\d+-\d", code)
+)
 # A category code that makes the importer derive the same kind of report.
 KIND_SECTIONS = {clinical.ReportKind.LABORATORY: "LAB", clinical.ReportKind.IMAGING: "RAD"}
 
@@ -95,11 +128,7 @@ def export_practitioner(p: clinical.Practitioner) -> Resource:
 
 
 def export_patient(p: clinical.Patient) -> Resource:
-    language = text_concept(p.preferred_language, "")
-    if language is not None and p.preferred_language_display:
-        language["coding"][0]["display"] = p.preferred_language_display
-    elif p.preferred_language_display:
-        language = {"text": p.preferred_language_display}
+    language = language_concept(p.preferred_language, p.preferred_language_display)
     deceased: Resource = {}
     if p.deceased_at is not None:
         deceased = {"deceasedDateTime": instant(p.deceased_at)}
@@ -126,8 +155,10 @@ def export_encounter(e: clinical.Encounter) -> Resource:
         {
             **base(e),
             "status": e.status,
-            # Encounter.class is required; a blank one is a coding without a code.
-            "class": {"code": e.class_code} if e.class_code else {"display": "Unknown"},
+            # The class, type and reason codes are written without a system: Lantern keeps only
+            # their codes (no system field on Encounter), and a guessed system would be a claim
+            # the source never made. Encounter.class is required; a blank one is marked unknown.
+            "class": {"code": e.class_code} if e.class_code else absent(),
             "type": [text_concept(e.type_code, e.type_display)]
             if e.type_code or e.type_display
             else [],
@@ -168,10 +199,10 @@ def export_allergy(a: clinical.AllergyIntolerance) -> Resource:
     reactions = [
         compact(
             {
-                # A manifestation is required; an unnamed one is a coding without a display.
+                # A manifestation is required; an unnamed one is marked unknown.
                 "manifestation": [{"text": r.get("manifestation")}]
                 if r.get("manifestation")
-                else [{"coding": [{"system": "http://snomed.info/sct"}]}],
+                else [absent()],
                 "severity": r.get("severity", ""),
             }
         )
@@ -317,7 +348,10 @@ def export_observation(o: clinical.Observation) -> Resource:
         {
             **base(o),
             "status": o.status,
-            "category": [{"coding": [{"system": OBSERVATION_CATEGORY_SYSTEM, "code": o.category}]}],
+            # `other` is Lantern's word for "no category given", not a code of HL7's system.
+            "category": [{"coding": [{"system": OBSERVATION_CATEGORY_SYSTEM, "code": o.category}]}]
+            if o.category in OBSERVATION_CATEGORY_CODES
+            else [],
             "code": coded(o) or {"text": "Test not named"},
             "subject": ref(o.patient_id),
             "encounter": ref(o.encounter_id),
@@ -335,13 +369,13 @@ def export_observation(o: clinical.Observation) -> Resource:
 
 def observation_value(o: clinical.Observation) -> Resource:
     if o.value_quantity is not None:
-        return {"valueQuantity": compact({"value": o.value_quantity, "unit": o.value_unit})}
+        return {"valueQuantity": quantity(o.value_quantity, o.value_unit)}
     if o.value_code or o.value_code_system:
         return {
             "valueCodeableConcept": concept(o.value_code_system, o.value_code, o.value_code_display)
         }
     if o.value_code_display:
-        return {"valueCodeableConcept": {"coding": [{"display": o.value_code_display}]}}
+        return {"valueCodeableConcept": {"text": o.value_code_display}}
     if o.value_string:
         return {"valueString": o.value_string}
     return {}
@@ -353,14 +387,10 @@ def export_component(component: dict[str, Any]) -> Resource:
     if code:
         code_concept = {"coding": [compact({"code": code, "display": display})]}
     else:
-        code_concept = {"coding": [compact({"display": display})]} if display else {"text": ""}
+        code_concept = {"text": display}
     value: Resource = {}
     if component.get("value") is not None or component.get("unit"):
-        value = {
-            "valueQuantity": compact(
-                {"value": component.get("value"), "unit": component.get("unit")}
-            )
-        }
+        value = {"valueQuantity": quantity(component.get("value"), component.get("unit", ""))}
     elif component.get("text"):
         value = {"valueString": component["text"]}
     return {"code": code_concept, **value}
@@ -369,7 +399,7 @@ def export_component(component: dict[str, Any]) -> Resource:
 def export_diagnostic_report(r: clinical.DiagnosticReport, result_pks: list[uuid.UUID]) -> Resource:
     categories = []
     if r.category_code:
-        categories.append({"coding": [{"code": r.category_code}]})
+        categories.append({"coding": [_report_category(r.category_code)]})
     if _kind_of(r.category_code) != r.kind and r.kind in KIND_SECTIONS:
         categories.append(
             {"coding": [{"system": DIAGNOSTIC_SECTION_SYSTEM, "code": KIND_SECTIONS[r.kind]}]}
@@ -394,6 +424,19 @@ def export_diagnostic_report(r: clinical.DiagnosticReport, result_pks: list[uuid
             "presentedForm": presented,
         }
     )
+
+
+def _report_category(code: str) -> Resource:
+    """The report's category code with the system the importer reads it in.
+
+    The importer keeps the code alone and reads it as a section of HL7 v2 table 0074 or, for the
+    LOINC part codes it knows, as LOINC; any other code keeps no system rather than a guessed one.
+    """
+    if code in DIAGNOSTIC_SECTION_CODES:
+        return {"system": DIAGNOSTIC_SECTION_SYSTEM, "code": code}
+    if code in LOINC_CATEGORY_CODES:
+        return {"system": LOINC_SYSTEM, "code": code}
+    return {"code": code}
 
 
 def _kind_of(category_code: str) -> str:
