@@ -101,7 +101,7 @@ def test_a_nurse_writes_to_a_patient_from_the_console_and_the_patient_reads_it(
     patient.get_by_role("heading", name="Welcome, Alice").wait_for()
     open_from_menu(patient, "Main menu", "Messages")
     row = patient.get_by_test_id("conversation-row").filter(has_text=SUBJECT)
-    assert row.get_by_text("New reply").is_visible()
+    assert row.get_by_text("New message").is_visible()
     row.get_by_role("link", name=SUBJECT).click()
     message = patient.get_by_test_id("message").filter(has_text=BODY)
     assert message.get_by_role("heading", name="Nurse Nora Nguyen, Care team").is_visible()
