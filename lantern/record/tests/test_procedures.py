@@ -12,6 +12,7 @@ from django.utils import timezone
 from lantern.audit.models import AuditAction, AuditEvent
 from lantern.clinical.models import Location, Procedure, ProcedureStatus
 from lantern.record.selectors import PER_PAGE, VISIT_ITEMS_LIMIT
+from lantern.staff.tests.test_staff_words import SPEAKING_TO_THE_PATIENT, page_words
 from lantern.testing.auth import sign_in
 from lantern.testing.factories import ConditionFactory, EncounterFactory, PractitionerFactory
 
@@ -130,9 +131,23 @@ def test_staff_read_the_patients_procedures_by_name(alice, nora):
     content = client.get(url("procedures", alice.patient)).content.decode()
 
     assert f"{name} has no procedures on record" in no_procedures
-    assert "send your care team a message" not in no_procedures
     assert f"{name}&#x27;s procedures" in content
     assert "Colonoscopy" in content
+    for html in (no_procedures, content):
+        assert not SPEAKING_TO_THE_PATIENT.search(page_words(html))
+
+
+def test_staff_read_the_procedures_on_a_visit_page_without_you_or_your(alice, nora):
+    visit = EncounterFactory(patient=alice.patient)
+    Procedure.objects.bulk_create(
+        ProcedureFactory.build_batch(VISIT_ITEMS_LIMIT + 1, patient=alice.patient, encounter=visit)
+    )
+    client = sign_in(Client(), nora)
+
+    html = client.get(url("visit", alice.patient, visit_id=visit.pk)).content.decode()
+
+    assert "Colonoscopy" in html
+    assert not SPEAKING_TO_THE_PATIENT.search(page_words(html))
 
 
 def test_the_procedures_page_costs_the_same_with_3_and_with_300_procedures(alice_client, alice):
