@@ -49,6 +49,18 @@ ALLERGY_VERIFICATION_SYSTEM = (
     "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
 )
 INTERPRETATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+# Its codes (FHIR R4). The importer keeps an interpretation's code alone; one that is not among
+# them came from another system and is written without a system rather than claimed as HL7's.
+# fmt: off
+INTERPRETATION_CODES = frozenset(
+    {
+        "CAR", "Carrier", "B", "D", "U", "W", "<", ">", "AC", "IE", "QCF", "TOX", "A", "AA",
+        "HH", "LL", "H", "H>", "HU", "L", "L<", "LU", "N", "I", "MS", "NCL", "NS", "R", "SYN-R",
+        "S", "SDD", "SYN-S", "VS", "EX", "HX", "LX", "HM", "OBX", "IND", "E", "NEG", "ND", "POS",
+        "DET", "EXP", "UNE", "NR", "RR", "WR",
+    }
+)
+# fmt: on
 DIAGNOSTIC_SECTION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0074"
 LOINC_SYSTEM = "http://loinc.org"
 # The codes of HL7's observation category system in FHIR R4 (Lantern's `other` is none of them).
@@ -335,7 +347,9 @@ def export_observation(o: clinical.Observation) -> Resource:
             "coding": [
                 compact(
                     {
-                        "system": INTERPRETATION_SYSTEM,
+                        "system": INTERPRETATION_SYSTEM
+                        if o.interpretation in INTERPRETATION_CODES
+                        else "",
                         "code": o.interpretation,
                         "display": o.interpretation_display,
                     }
@@ -385,7 +399,10 @@ def export_component(component: dict[str, Any]) -> Resource:
     code = component.get("code", "")
     display = component.get("display", "")
     if code:
-        code_concept = {"coding": [compact({"code": code, "display": display})]}
+        # A component's system is written when the record holds one; today's importer keeps
+        # only the code (see CODES_KEPT_WITHOUT_SYSTEM in the export tests).
+        coding = {"system": component.get("system", ""), "code": code, "display": display}
+        code_concept = {"coding": [compact(coding)]}
     else:
         code_concept = {"text": display}
     value: Resource = {}

@@ -27,6 +27,7 @@ from .bundles import DEMO_BUNDLES
 
 DEMO_RECORD = next(DEMO_BUNDLES.glob("Jill_Tillman_*.json"))
 OBSERVATION_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
+INTERPRETATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 OBSERVATION_CATEGORY_CODES = {
     "social-history",
     "vital-signs",
@@ -308,3 +309,34 @@ def test_a_visit_of_no_class_and_a_reaction_of_no_manifestation_are_marked_unkno
 
     assert valid(mapping.export_encounter(visit))["class"] == unknown
     assert valid(mapping.export_allergy(allergy))["reaction"][0]["manifestation"] == [unknown]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("H", [{"system": INTERPRETATION_SYSTEM, "code": "H", "display": "High"}]),
+        ("LL", [{"system": INTERPRETATION_SYSTEM, "code": "LL", "display": "High"}]),
+        # A laboratory's own code is not claimed as HL7's.
+        ("HIGH", [{"code": "HIGH", "display": "High"}]),
+    ],
+)
+def test_an_interpretation_is_hl7s_only_when_its_code_is_one_of_hl7s(code, expected):
+    resource = valid(
+        mapping.export_observation(
+            observation(interpretation=code, interpretation_display="High", value_quantity=1.0)
+        )
+    )
+
+    assert resource["interpretation"] == [{"coding": expected}]
+
+
+def test_a_component_code_is_written_with_its_system_when_the_record_holds_one():
+    components = [
+        {"system": "http://loinc.org", "code": "8480-6", "display": "Systolic", "value": 120.0}
+    ]
+
+    resource = valid(mapping.export_observation(observation(components=components)))
+
+    assert resource["component"][0]["code"] == {
+        "coding": [{"system": "http://loinc.org", "code": "8480-6", "display": "Systolic"}]
+    }
