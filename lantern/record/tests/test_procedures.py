@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from html import escape as html_escape
 
 import pytest
 from django.test import Client
@@ -10,11 +12,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lantern.audit.models import AuditAction, AuditEvent
-from lantern.clinical.models import Location, Procedure, ProcedureStatus
+from lantern.clinical.models import Location, Patient, Procedure, ProcedureStatus
+from lantern.interop.fhir_import import import_paths
+from lantern.interop.tests.bundles import DEMO_BUNDLES
 from lantern.record.selectors import PER_PAGE, VISIT_ITEMS_LIMIT
+from lantern.results.flags import plain_name
 from lantern.staff.tests.test_staff_words import SPEAKING_TO_THE_PATIENT, page_words
 from lantern.testing.auth import sign_in
-from lantern.testing.factories import ConditionFactory, EncounterFactory, PractitionerFactory
+from lantern.testing.factories import (
+    ConditionFactory,
+    EncounterFactory,
+    PractitionerFactory,
+    UserFactory,
+)
 
 from .conftest import queries_for
 from .factories import ProcedureFactory
@@ -225,3 +235,25 @@ def test_a_visit_page_shows_a_bounded_number_of_procedures_and_says_there_are_mo
     assert response.context["detail"].has_more
     assert f'href="{url("procedures", alice.patient)}"' in response.content.decode()
     assert queries_for(alice_client, page) == few
+
+
+def test_every_procedure_of_an_imported_synthea_record_is_on_its_page_and_its_visits(client):
+    bundle = next(DEMO_BUNDLES.glob("Elsa_Vargas_*.json"))
+    source = [
+        entry["resource"]
+        for entry in json.loads(bundle.read_text())["entry"]
+        if entry["resource"]["resourceType"] == "Procedure"
+    ]
+    report = import_paths([bundle], source_system="demo", workers=1)
+    assert not report.failed, report.failed
+    user = UserFactory(username="elsa", patient=Patient.objects.get(source_system="demo"))
+    sign_in(client, user)
+
+    listing = client.get(url("procedures", user.patient))
+    shown = {procedure.fhir_id for procedure in listing.context["page"].object_list}
+    first = Procedure.objects.get(fhir_id=source[0]["id"])
+    visit = client.get(url("visit", user.patient, visit_id=first.encounter_id)).content.decode()
+
+    assert len(source) <= PER_PAGE
+    assert shown == {resource["id"] for resource in source}
+    assert html_escape(plain_name(source[0]["code"]["coding"][0]["display"])) in visit
