@@ -13,6 +13,7 @@ from . import pdf
 from .selectors import (
     observation_for_download,
     observation_ordered_by,
+    procedures_section,
     record_summary,
     report_for_download,
     report_observations,
@@ -24,7 +25,9 @@ def record_json(*, access: PatientAccess) -> bytes:
 
 
 def record_pdf(*, access: PatientAccess) -> bytes:
-    return pdf.record_pdf(record_summary(access=access))
+    return pdf.record_pdf(
+        record_summary(access=access), procedures=procedures_section(access=access)
+    )
 
 
 def result_json(*, access: PatientAccess, report_id: uuid.UUID) -> bytes:

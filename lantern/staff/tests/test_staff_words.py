@@ -89,6 +89,7 @@ RECORD_LISTS = (
     "record:immunizations",
     "record:visits",
     "record:documents",
+    "record:procedures",
 )
 
 
