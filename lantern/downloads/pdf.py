@@ -18,7 +18,7 @@ from fpdf.fonts import FontFace
 
 from lantern.clinical import models as clinical
 from lantern.results.flags import flag_word, plain_name, range_words, value_in_words
-from lantern.results.plain_names import name_in_one_line
+from lantern.results.plain_names import name_in_one_line, names_for
 
 from .selectors import SECTION_LIMIT, RecordSummary, Section
 
@@ -144,6 +144,52 @@ def result_rows(observations: Sequence[clinical.Observation]) -> list[list[str]]
 
 RESULT_HEADINGS = ["Test", "Result", "Normal range", "Flag", "Date"]
 RESULT_WIDTHS = [60, 40, 35, 20, 25]
+# In the record's copy the date and the report head each group, so the rows leave them out.
+GROUPED_RESULT_HEADINGS = RESULT_HEADINGS[:-1]
+GROUPED_RESULT_WIDTHS = [70, 45, 45, 20]
+
+
+def result_groups(
+    observations: Sequence[clinical.Observation],
+) -> list[tuple[str, list[clinical.Observation]]]:
+    """The values grouped as a clinician reads them: by the day taken, then by the report that
+    lists them ("Feb 25, 2020 - Lipid panel"); values of no report are "Other results". The
+    values come newest first and ordered by report, so each group is one run of them."""
+    groups: list[tuple[str, list[clinical.Observation]]] = []
+    last_key: tuple[str, str] | None = None
+    for observation in observations:
+        report = getattr(observation, "report_name", None) or ""
+        day = when(observation.effective_at) or "Date not recorded"
+        key = (day, report)
+        if key != last_key:
+            name = names_for(getattr(observation, "report_code", "") or "", report)[0]
+            groups.append((f"{day} - {name or 'Other results'}", []))
+            last_key = key
+        groups[-1][1].append(observation)
+    return groups
+
+
+def grouped_result_rows(observations: Sequence[clinical.Observation]) -> list[list[str]]:
+    return [row[:-1] for row in result_rows(observations)]
+
+
+def medicine_rows(medications: Sequence[clinical.MedicationRequest]) -> list[list[str]]:
+    """One row per medicine, however often it was prescribed: the newest prescription's dosage,
+    status and date, and how many times it was prescribed (the list comes newest first)."""
+    rows: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    for medication in medications:
+        name = medication.display or medication.code
+        key = (medication.code or name).casefold()
+        counts[key] = counts.get(key, 0) + 1
+        if key not in rows:
+            rows[key] = [
+                name,
+                medication.dosage_text,
+                medication.get_status_display(),
+                when(medication.authored_at),
+            ]
+    return [[*row, str(counts[key])] for key, row in rows.items()]
 
 
 def procedure_place(procedure: clinical.Procedure) -> str:
@@ -227,13 +273,10 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
 
     pdf.heading("Medicines")
     pdf.rows(
-        ["Medicine", "How to take it", "Status", "Prescribed"],
-        [
-            [m.display or m.code, m.dosage_text, m.get_status_display(), when(m.authored_at)]
-            for m in summary.medications.rows
-        ],
+        ["Medicine", "How to take it", "Status", "Last prescribed", "Times"],
+        medicine_rows(summary.medications.rows),
         empty="No medicines are recorded.",
-        widths=[70, 55, 25, 30],
+        widths=[62, 50, 23, 30, 15],
         truncated=summary.medications.truncated,
     )
 
@@ -279,13 +322,18 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
         )
 
     pdf.heading("Recent test results")
-    pdf.rows(
-        RESULT_HEADINGS,
-        result_rows(summary.results.rows),
-        empty="No test results are recorded.",
-        widths=RESULT_WIDTHS,
-        truncated=summary.results.truncated,
-    )
+    if not summary.results.rows:
+        pdf.paragraph("No test results are recorded.")
+    elif summary.results.truncated:
+        pdf.paragraph(f"This copy shows the latest {SECTION_LIMIT} entries only.")
+    for title, observations in result_groups(summary.results.rows):
+        pdf.heading(title, size=11)
+        pdf.rows(
+            GROUPED_RESULT_HEADINGS,
+            grouped_result_rows(observations),
+            empty="",
+            widths=GROUPED_RESULT_WIDTHS,
+        )
 
     pdf.heading("Visits")
     pdf.rows(

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists
+from django.db.models import Exists, OuterRef, Subquery
 
 from lantern.access.policy import PatientAccess, object_get, records_for
 from lantern.clinical import models as clinical
@@ -65,16 +65,28 @@ def record_summary(*, access: PatientAccess) -> RecordSummary:
         immunizations=_section(
             records_for(access, clinical.Immunization).order_by("-occurred_at", "pk")
         ),
-        results=_section(
-            released_observations(access, records_for(access, clinical.Observation)).order_by(
-                "-effective_at", "display", "pk"
-            )
-        ),
+        results=_section(_results_with_their_report(access)),
         visits=_section(
             records_for(access, clinical.Encounter)
             .select_related("practitioner", "location", "service_provider")
             .order_by("-period_start", "pk")
         ),
+    )
+
+
+def _results_with_their_report(access: PatientAccess):
+    """Released values, newest first, each with the name and code of the report that lists it
+    (empty for a value of no report), so the copy can group them by date and report."""
+    listing = clinical.DiagnosticReportResult.objects.filter(observation=OuterRef("pk")).order_by(
+        "report_id"
+    )
+    return (
+        released_observations(access, records_for(access, clinical.Observation))
+        .annotate(
+            report_name=Subquery(listing.values("report__display")[:1]),
+            report_code=Subquery(listing.values("report__code")[:1]),
+        )
+        .order_by("-effective_at", "report_name", "display", "pk")
     )
 
 
