@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.html import strip_tags
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -173,6 +174,45 @@ def grouped_result_rows(observations: Sequence[clinical.Observation]) -> list[li
     return [row[:-1] for row in result_rows(observations)]
 
 
+# The copy prints the words of this many of the newest notes, each up to NOTE_CHARACTERS; every
+# document is still listed (bounded like every section), and the portal shows each in full.
+NOTES_IN_FULL = 20
+NOTE_CHARACTERS = 3000
+
+
+def document_name(document: clinical.DocumentReference) -> str:
+    return document.title or plain_name(document.display) or document.category_display or "Document"
+
+
+def document_rows(documents: Sequence[clinical.DocumentReference]) -> list[list[str]]:
+    return [
+        [
+            when(document.date),
+            document_name(document),
+            document.author.display_name if document.author else "",
+        ]
+        for document in documents
+    ]
+
+
+def note_extracts(documents: Sequence[clinical.DocumentReference]) -> list[tuple[str, str]]:
+    """The newest notes' words as (heading, text), each cut at NOTE_CHARACTERS with a word
+    that says so."""
+    notes = [document for document in documents if document.content_text.strip()]
+    extracts = []
+    for document in notes[:NOTES_IN_FULL]:
+        text = document.content_text.strip()
+        if "html" in document.content_type.lower():
+            # A note written as HTML is printed as its words, never as markup.
+            text = " ".join(strip_tags(text).split())
+        if len(text) > NOTE_CHARACTERS:
+            text = (
+                text[:NOTE_CHARACTERS].rsplit(" ", 1)[0] + " ... (the whole note is in the portal)"
+            )
+        extracts.append((f"{when(document.date) or 'Undated'} - {document_name(document)}", text))
+    return extracts
+
+
 def medicine_rows(medications: Sequence[clinical.MedicationRequest]) -> list[list[str]]:
     """One row per medicine, however often it was prescribed: the newest prescription's dosage,
     status and date, and how many times it was prescribed (the list comes newest first)."""
@@ -186,6 +226,7 @@ def medicine_rows(medications: Sequence[clinical.MedicationRequest]) -> list[lis
             rows[key] = [
                 name,
                 medication.dosage_text,
+                plain_name(medication.reason_display),
                 medication.get_status_display(),
                 when(medication.authored_at),
             ]
@@ -273,10 +314,10 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
 
     pdf.heading("Medicines")
     pdf.rows(
-        ["Medicine", "How to take it", "Status", "Last prescribed", "Times"],
+        ["Medicine", "How to take it", "What it is for", "Status", "Last prescribed", "Times"],
         medicine_rows(summary.medications.rows),
         empty="No medicines are recorded.",
-        widths=[62, 50, 23, 30, 15],
+        widths=[45, 40, 30, 20, 30, 15],
         truncated=summary.medications.truncated,
     )
 
@@ -353,6 +394,18 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
         widths=[25, 45, 40, 35, 35],
         truncated=summary.visits.truncated,
     )
+    pdf.heading("Documents and notes")
+    pdf.rows(
+        ["Date", "Document", "Written by"],
+        document_rows(summary.documents.rows),
+        empty="No documents are recorded.",
+        widths=[25, 105, 50],
+        truncated=summary.documents.truncated,
+    )
+    for heading, text in note_extracts(summary.documents.rows):
+        pdf.heading(heading, size=11)
+        pdf.paragraph(text)
+
     return bytes(pdf.output())
 
 

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 
 from lantern.access.policy import PatientAccess, object_get, records_for
 from lantern.clinical import models as clinical
@@ -33,6 +33,7 @@ class RecordSummary:
     immunizations: Section
     results: Section
     visits: Section
+    documents: Section
 
 
 def _section(queryset) -> Section:
@@ -70,6 +71,11 @@ def record_summary(*, access: PatientAccess) -> RecordSummary:
             records_for(access, clinical.Encounter)
             .select_related("practitioner", "location", "service_provider")
             .order_by("-period_start", "pk")
+        ),
+        documents=_section(
+            records_for(access, clinical.DocumentReference)
+            .select_related("author")
+            .order_by(F("date").desc(nulls_last=True), "pk")
         ),
     )
 

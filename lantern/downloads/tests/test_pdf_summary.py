@@ -13,7 +13,11 @@ from pypdf import PdfReader
 
 from lantern.results.tests.conftest import make_report
 from lantern.testing.auth import sign_in
-from lantern.testing.factories import MedicationRequestFactory, ObservationFactory
+from lantern.testing.factories import (
+    DocumentFactory,
+    MedicationRequestFactory,
+    ObservationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +76,50 @@ def test_a_medicine_prescribed_again_and_again_is_listed_once_with_how_often(ali
     assert "Last prescribed" in text and "Times" in text
     assert "Mar 4, 2021 3" in text
     assert text.count("amlodipine 5 MG") == 1
+
+
+def test_a_medicine_says_what_it_is_for(alice):
+    MedicationRequestFactory(
+        patient=alice.patient,
+        display="lisinopril 10 MG Oral Tablet",
+        reason_display="Essential hypertension (disorder)",
+    )
+
+    text = record_pdf_text(alice)
+
+    assert "What it is for" in text
+    assert "Essential hypertension" in text and "(disorder)" not in text
+
+
+def test_documents_are_listed_and_the_newest_notes_printed_as_words(alice):
+    DocumentFactory(
+        patient=alice.patient,
+        title="Discharge letter",
+        date=LATER,
+        content_type="text/html",
+        content_text="<p>Walk <b>thirty</b> minutes a day.</p>",
+    )
+    DocumentFactory(
+        patient=alice.patient,
+        title="Scanned consent form",
+        date=EARLIER,
+        content_type="application/pdf",
+        content_text="",
+    )
+
+    text = record_pdf_text(alice)
+
+    assert "Documents and notes" in text
+    assert "Scanned consent form" in text
+    assert "Mar 4, 2021 - Discharge letter" in text
+    assert "Walk thirty minutes a day." in text
+    assert "<b>" not in text
+
+
+def test_a_long_note_is_cut_with_words_that_say_where_the_rest_is(alice):
+    DocumentFactory(patient=alice.patient, title="Long note", content_text="word " * 2000)
+
+    text = record_pdf_text(alice)
+
+    assert "(the whole note is in the portal)" in text
+    assert text.count("word") < 1000

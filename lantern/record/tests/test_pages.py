@@ -337,3 +337,15 @@ def test_staff_of_another_clinic_get_not_found(alice, olga):
     client = sign_in(Client(), olga)
 
     assert client.get(url("index", alice.patient)).status_code == 404
+
+
+def test_medications_say_what_each_is_for_without_snomeds_tags(alice_client, alice):
+    MedicationRequestFactory(
+        patient=alice.patient, display="Lisinopril 10 MG", reason_display="Hypertension (disorder)"
+    )
+    MedicationRequestFactory(patient=alice.patient, display="Vitamin D", reason_display="")
+
+    content = text_of(alice_client.get(url("medications", alice.patient)))
+
+    assert "What it is for" in content
+    assert "Hypertension" in content and "(disorder)" not in content
