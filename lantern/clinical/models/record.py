@@ -55,9 +55,14 @@ class Encounter(PatientRecord):
     RESOURCE_TYPE = "Encounter"
 
     status = models.CharField(max_length=20, choices=EncounterStatus.choices)
+    # Each code with the system the source gave it in ("" when it gave none): FHIR reads a code
+    # only as the pair of system and code.
+    class_system = models.CharField(max_length=200, blank=True, default="")
     class_code = models.CharField(max_length=20, blank=True)
+    type_system = models.CharField(max_length=200, blank=True, default="")
     type_code = models.CharField(max_length=64, blank=True)
     type_display = models.CharField(max_length=300, blank=True)
+    reason_system = models.CharField(max_length=200, blank=True, default="")
     reason_code = models.CharField(max_length=64, blank=True)
     reason_display = models.CharField(max_length=300, blank=True)
     period_start = models.DateTimeField(null=True, blank=True)

@@ -48,6 +48,9 @@ class Observation(EncounterRecord, CodedFields):
     issued_at = models.DateTimeField(null=True, blank=True)
     value_quantity = models.FloatField(null=True, blank=True)
     value_unit = models.CharField(max_length=60, blank=True)
+    # The unit's UCUM code where the source gave one that differs from its text (unit "mcg/mL",
+    # code "ug/mL"); blank when the text is the code, or the source gave no UCUM code.
+    value_unit_code = models.CharField(max_length=60, blank=True, default="")
     value_string = models.TextField(blank=True)
     value_code_system = models.CharField(max_length=200, blank=True)
     value_code = models.CharField(max_length=64, blank=True)
@@ -58,7 +61,9 @@ class Observation(EncounterRecord, CodedFields):
     # HL7 v3 ObservationInterpretation: N normal, H high, L low, HH/LL critical, A abnormal ...
     interpretation = models.CharField(max_length=10, blank=True)
     interpretation_display = models.CharField(max_length=100, blank=True)
-    # [{"code": "8480-6", "display": "Systolic blood pressure", "value": 120.0, "unit": "mm[Hg]"}]
+    # [{"system": "http://loinc.org", "code": "8480-6", "display": "Systolic blood pressure",
+    #   "value": 120.0, "unit": "mm[Hg]", "unit_code": "", "text": ""}]; "unit_code" as
+    # `value_unit_code`. Components stored before systems were kept have no "system" key.
     components = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
     performer = models.ForeignKey(
@@ -105,6 +110,7 @@ class DiagnosticReport(EncounterRecord, CodedFields):
 
     status = models.CharField(max_length=20, choices=DiagnosticReportStatus.choices)
     kind = models.CharField(max_length=20, choices=ReportKind.choices)
+    category_system = models.CharField(max_length=200, blank=True, default="")
     category_code = models.CharField(max_length=64, blank=True)
     effective_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)

@@ -48,24 +48,26 @@ def concept(system: str = "", code: str = "", display: str = "") -> Resource | N
 
 
 def text_concept(code: str, text: str, system: str = "") -> Resource | None:
-    """A CodeableConcept read back with `code_of` and `display_of` (text first)."""
-    coding = [compact({"system": system, "code": code})] if code else []
+    """A CodeableConcept read back with `coding_of` and `display_of` (text first)."""
+    coding = [compact({"system": system, "code": code})] if code or system else []
     return compact({"coding": coding, "text": text}) or None
 
 
-def quantity(value: float | None, unit: str) -> Resource:
-    """A Quantity: the unit as recorded, with UCUM's system and code when the unit is UCUM.
+def quantity(value: float | None, unit: str, ucum_code: str = "") -> Resource:
+    """A Quantity: the unit as recorded, with UCUM's system and code when Lantern knows the code.
 
-    FHIR's qty-3 rule asks for a system wherever a code is given; a unit that is not UCUM (or
-    that Lantern cannot tell is) stays as display text, so no code is ever guessed.
+    The code is the UCUM code the source gave (kept when it differs from the unit's text), else
+    the text itself when it parses as UCUM. FHIR's qty-3 rule asks for a system wherever a code
+    is given; a unit that is not UCUM (or that Lantern cannot tell is) stays as display text, so
+    no code is ever guessed.
     """
-    ucum = is_ucum(unit)
+    code = ucum_code or (unit if is_ucum(unit) else "")
     return compact(
         {
             "value": value,
             "unit": unit,
-            "system": UCUM_SYSTEM if ucum else "",
-            "code": unit if ucum else "",
+            "system": UCUM_SYSTEM if code else "",
+            "code": code,
         }
     )
 

@@ -8,7 +8,6 @@ gives back the same field values. Pure functions, no database access. References
 from __future__ import annotations
 
 import base64
-import re
 import uuid
 from typing import Any
 
@@ -62,7 +61,6 @@ INTERPRETATION_CODES = frozenset(
 )
 # fmt: on
 DIAGNOSTIC_SECTION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0074"
-LOINC_SYSTEM = "http://loinc.org"
 # The codes of HL7's observation category system in FHIR R4 (Lantern's `other` is none of them).
 OBSERVATION_CATEGORY_CODES = frozenset(
     {
@@ -76,20 +74,6 @@ OBSERVATION_CATEGORY_CODES = frozenset(
         "therapy",
         "activity",
     }
-)
-# The codes of HL7 v2 table 0074 (diagnostic service sections) as FHIR R4 publishes it.
-# fmt: off
-DIAGNOSTIC_SECTION_CODES = frozenset(
-    {
-        "AU", "BG", "BLB", "CG", "CH", "CP", "CT", "CTH", "CUS", "EC", "EN", "GE", "HM", "ICU",
-        "IMM", "LAB", "MB", "MCB", "MYC", "NMR", "NMS", "NRS", "OSL", "OT", "OTH", "OUS", "PF",
-        "PHR", "PHY", "PT", "RAD", "RC", "RT", "RUS", "RX", "SP", "SR", "TX", "VR", "VUS", "XRC",
-    }
-)
-# fmt: on
-# The importer's report categories that are LOINC codes (parts `LP…` and the radiology class).
-LOINC_CATEGORY_CODES = frozenset(
-    code for code in IMAGING_SECTIONS | LAB_SECTIONS if re.fullmatch(r"(LP)?\d+-\d", code)
 )
 # A category code that makes the importer derive the same kind of report.
 KIND_SECTIONS = {clinical.ReportKind.LABORATORY: "LAB", clinical.ReportKind.IMAGING: "RAD"}
@@ -167,18 +151,18 @@ def export_encounter(e: clinical.Encounter) -> Resource:
         {
             **base(e),
             "status": e.status,
-            # The class, type and reason codes are written without a system: Lantern keeps only
-            # their codes (no system field on Encounter), and a guessed system would be a claim
-            # the source never made. Encounter.class is required; a blank one is marked unknown.
-            "class": {"code": e.class_code} if e.class_code else absent(),
-            "type": [text_concept(e.type_code, e.type_display)]
-            if e.type_code or e.type_display
+            # Each code with the system the source gave it in, and none where it gave none (a
+            # guessed system would be a claim the source never made). Encounter.class is
+            # required; a blank one is marked unknown.
+            "class": compact({"system": e.class_system, "code": e.class_code}) or absent(),
+            "type": [text_concept(e.type_code, e.type_display, e.type_system)]
+            if e.type_code or e.type_display or e.type_system
             else [],
             "subject": ref(e.patient_id),
             "participant": [{"individual": ref(e.practitioner_id)}] if e.practitioner_id else [],
             "period": compact({"start": instant(e.period_start), "end": instant(e.period_end)}),
-            "reasonCode": [text_concept(e.reason_code, e.reason_display)]
-            if e.reason_code or e.reason_display
+            "reasonCode": [text_concept(e.reason_code, e.reason_display, e.reason_system)]
+            if e.reason_code or e.reason_display or e.reason_system
             else [],
             "location": [{"location": ref(e.location_id)}] if e.location_id else [],
             "serviceProvider": ref(e.service_provider_id),
@@ -383,7 +367,7 @@ def export_observation(o: clinical.Observation) -> Resource:
 
 def observation_value(o: clinical.Observation) -> Resource:
     if o.value_quantity is not None:
-        return {"valueQuantity": quantity(o.value_quantity, o.value_unit)}
+        return {"valueQuantity": quantity(o.value_quantity, o.value_unit, o.value_unit_code)}
     if o.value_code or o.value_code_system:
         return {
             "valueCodeableConcept": concept(o.value_code_system, o.value_code, o.value_code_display)
@@ -399,15 +383,19 @@ def export_component(component: dict[str, Any]) -> Resource:
     code = component.get("code", "")
     display = component.get("display", "")
     if code:
-        # A component's system is written when the record holds one; today's importer keeps
-        # only the code (see CODES_KEPT_WITHOUT_SYSTEM in the export tests).
+        # With the system the source gave (components stored before systems were kept, and
+        # codes the source gave without one, are written without a system).
         coding = {"system": component.get("system", ""), "code": code, "display": display}
         code_concept = {"coding": [compact(coding)]}
     else:
         code_concept = {"text": display}
     value: Resource = {}
     if component.get("value") is not None or component.get("unit"):
-        value = {"valueQuantity": quantity(component.get("value"), component.get("unit", ""))}
+        value = {
+            "valueQuantity": quantity(
+                component.get("value"), component.get("unit", ""), component.get("unit_code", "")
+            )
+        }
     elif component.get("text"):
         value = {"valueString": component["text"]}
     return {"code": code_concept, **value}
@@ -415,8 +403,10 @@ def export_component(component: dict[str, Any]) -> Resource:
 
 def export_diagnostic_report(r: clinical.DiagnosticReport, result_pks: list[uuid.UUID]) -> Resource:
     categories = []
-    if r.category_code:
-        categories.append({"coding": [_report_category(r.category_code)]})
+    if r.category_code or r.category_system:
+        categories.append(
+            {"coding": [compact({"system": r.category_system, "code": r.category_code})]}
+        )
     if _kind_of(r.category_code) != r.kind and r.kind in KIND_SECTIONS:
         categories.append(
             {"coding": [{"system": DIAGNOSTIC_SECTION_SYSTEM, "code": KIND_SECTIONS[r.kind]}]}
@@ -441,19 +431,6 @@ def export_diagnostic_report(r: clinical.DiagnosticReport, result_pks: list[uuid
             "presentedForm": presented,
         }
     )
-
-
-def _report_category(code: str) -> Resource:
-    """The report's category code with the system the importer reads it in.
-
-    The importer keeps the code alone and reads it as a section of HL7 v2 table 0074 or, for the
-    LOINC part codes it knows, as LOINC; any other code keeps no system rather than a guessed one.
-    """
-    if code in DIAGNOSTIC_SECTION_CODES:
-        return {"system": DIAGNOSTIC_SECTION_SYSTEM, "code": code}
-    if code in LOINC_CATEGORY_CODES:
-        return {"system": LOINC_SYSTEM, "code": code}
-    return {"code": code}
 
 
 def _kind_of(category_code: str) -> str:

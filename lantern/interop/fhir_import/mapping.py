@@ -41,6 +41,7 @@ Resource = dict[str, Any]
 
 MR_IDENTIFIER_TYPE = "MR"
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+UCUM_SYSTEM = "http://unitsofmeasure.org"
 OBSERVATION_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
 # Diagnostic service sections (HL7 v2 table 0074) and LOINC categories, by kind of report.
 # fmt: off
@@ -262,17 +263,21 @@ def map_patient(r: Resource) -> MappedRow:
 
 
 def map_encounter(r: Resource) -> MappedRow:
-    _type_system, type_code, type_display = coding_of(first(r.get("type")))
+    type_system, type_code, type_display = coding_of(first(r.get("type")))
     reason = first(r.get("reasonCode"))
+    visit_class = r.get("class", {})
     period = r.get("period", {})
     return MappedRow(
         "Encounter",
         r["id"],
         {
             "status": checked_choice(r["status"], clinical.EncounterStatus, "Encounter", "status"),
-            "class_code": r.get("class", {}).get("code", ""),
+            "class_system": visit_class.get("system", ""),
+            "class_code": visit_class.get("code", ""),
+            "type_system": type_system,
             "type_code": type_code,
             "type_display": display_of(first(r.get("type"))) or type_display,
+            "reason_system": coding_of(reason)[0],
             "reason_code": code_of(reason),
             "reason_display": display_of(reason),
             "period_start": parse_datetime(period.get("start")),
@@ -497,7 +502,12 @@ def map_observation(r: Resource) -> MappedRow:
 
 
 def map_diagnostic_report(r: Resource) -> MappedRow:
-    categories = [code_of(c) for c in r.get("category", [])]
+    # Each category's first coding; the report keeps the first that has a code, with its system.
+    category_codings = [coding_of(c)[:2] for c in r.get("category", [])]
+    categories = [code for _system, code in category_codings]
+    category_system, category_code = next(
+        ((system, code) for system, code in category_codings if code), ("", "")
+    )
     texts = [decoded_text(form) for form in r.get("presentedForm", [])]
     return MappedRow(
         "DiagnosticReport",
@@ -508,7 +518,8 @@ def map_diagnostic_report(r: Resource) -> MappedRow:
                 r["status"], clinical.DiagnosticReportStatus, "DiagnosticReport", "status"
             ),
             "kind": _report_kind(categories),
-            "category_code": next((c for c in categories if c), ""),
+            "category_system": category_system,
+            "category_code": category_code,
             "effective_at": period_start(r, "effective"),
             "issued_at": parse_datetime(r.get("issued")),
             "conclusion": r.get("conclusion", ""),
@@ -569,6 +580,7 @@ def _observation_value(r: Resource) -> dict[str, Any]:
     value: dict[str, Any] = {
         "value_quantity": None,
         "value_unit": "",
+        "value_unit_code": "",
         "value_string": "",
         "value_code_system": "",
         "value_code": "",
@@ -577,7 +589,7 @@ def _observation_value(r: Resource) -> dict[str, Any]:
     if "valueQuantity" in r:
         quantity = r["valueQuantity"]
         value["value_quantity"] = quantity.get("value")
-        value["value_unit"] = quantity.get("unit") or quantity.get("code", "")
+        value["value_unit"], value["value_unit_code"] = unit_of(quantity)
     elif "valueInteger" in r:
         value["value_quantity"] = float(r["valueInteger"])
     elif "valueCodeableConcept" in r:
@@ -592,14 +604,30 @@ def _observation_value(r: Resource) -> dict[str, Any]:
     return value
 
 
+def unit_of(quantity: Resource) -> tuple[str, str]:
+    """A Quantity's unit text, and its UCUM code when the source gave one the text does not say.
+
+    The text is the source's `unit` (or its code when it gave no text). The code is kept only
+    when it is UCUM's (the system says so) and differs from the text (`mcg/mL` for `ug/mL`); a
+    text that is the code itself is written back as UCUM by the export when it parses as UCUM.
+    """
+    code = quantity.get("code", "")
+    unit = quantity.get("unit") or code
+    ucum_code = code if quantity.get("system") == UCUM_SYSTEM and code != unit else ""
+    return unit, ucum_code
+
+
 def _component(component: Resource) -> dict[str, Any]:
-    _system, code, display = coding_of(component.get("code"))
+    system, code, display = coding_of(component.get("code"))
     quantity = component.get("valueQuantity", {})
+    unit, unit_code = unit_of(quantity)
     return {
+        "system": system,
         "code": code,
         "display": display,
         "value": quantity.get("value"),
-        "unit": quantity.get("unit") or quantity.get("code", ""),
+        "unit": unit,
+        "unit_code": unit_code,
         "text": component.get("valueString") or display_of(component.get("valueCodeableConcept")),
     }
 
