@@ -159,21 +159,34 @@ class ResultFilters:
         return queryset
 
 
+def _filtered_reports(access: PatientAccess, filters: ResultFilters) -> QuerySet:
+    reports = filters.apply(released_reports(access, records_for(access, DiagnosticReport)))
+    return reports.filter(kind=filters.kind) if filters.kind else reports
+
+
+def _filtered_observations(access: PatientAccess, filters: ResultFilters) -> QuerySet:
+    observations = filters.apply(standalone_lab_observations(access=access))
+    if filters.kind and filters.kind != ReportKind.LABORATORY:
+        return observations.none()
+    return observations
+
+
 def report_rows(*, access: PatientAccess, filters: ResultFilters) -> QuerySet:
     """The patient's released reports as result rows, status and "new" worked out in SQL."""
-    reports = filters.apply(released_reports(access, records_for(access, DiagnosticReport)))
-    if filters.kind:
-        reports = reports.filter(kind=filters.kind)
-    return reports.annotate(
-        result_type=Value(REPORT_ROW, output_field=CharField()),
-        result_id=F("pk"),
-        name=F("display"),
-        result_kind=F("kind"),
-        taken_at=F("effective_at"),
-        added_at=F("created_at"),
-        is_seen=Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk"))),
-        status_rank=_report_status_rank(),
-    ).values(*RESULT_ROW_COLUMNS)
+    return (
+        _filtered_reports(access, filters)
+        .annotate(
+            result_type=Value(REPORT_ROW, output_field=CharField()),
+            result_id=F("pk"),
+            name=F("display"),
+            result_kind=F("kind"),
+            taken_at=F("effective_at"),
+            added_at=F("created_at"),
+            is_seen=Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk"))),
+            status_rank=_report_status_rank(),
+        )
+        .values(*RESULT_ROW_COLUMNS)
+    )
 
 
 def standalone_lab_observations(*, access: PatientAccess) -> QuerySet[Observation]:
@@ -185,19 +198,20 @@ def standalone_lab_observations(*, access: PatientAccess) -> QuerySet[Observatio
 
 def observation_rows(*, access: PatientAccess, filters: ResultFilters) -> QuerySet:
     """The lab values of no report as result rows, with the same columns as `report_rows`."""
-    observations = filters.apply(standalone_lab_observations(access=access))
-    if filters.kind and filters.kind != ReportKind.LABORATORY:
-        observations = observations.none()
-    return observations.annotate(
-        result_type=Value(OBSERVATION_ROW, output_field=CharField()),
-        result_id=F("pk"),
-        name=F("display"),
-        result_kind=Value(ReportKind.LABORATORY.value, output_field=CharField()),
-        taken_at=F("effective_at"),
-        added_at=F("created_at"),
-        is_seen=Exists(ResultSeen.objects.filter(user=access.user, observation=OuterRef("pk"))),
-        status_rank=_status_rank(),
-    ).values(*RESULT_ROW_COLUMNS)
+    return (
+        _filtered_observations(access, filters)
+        .annotate(
+            result_type=Value(OBSERVATION_ROW, output_field=CharField()),
+            result_id=F("pk"),
+            name=F("display"),
+            result_kind=Value(ReportKind.LABORATORY.value, output_field=CharField()),
+            taken_at=F("effective_at"),
+            added_at=F("created_at"),
+            is_seen=Exists(ResultSeen.objects.filter(user=access.user, observation=OuterRef("pk"))),
+            status_rank=_status_rank(),
+        )
+        .values(*RESULT_ROW_COLUMNS)
+    )
 
 
 def results_for_patient(
@@ -219,6 +233,21 @@ def results_for_patient(
     return reports.union(observations, all=True).order_by(
         F("taken_at").desc(nulls_last=True), "-added_at", "-result_id"
     )
+
+
+def results_count(
+    *,
+    access: PatientAccess,
+    kind: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    search: str = "",
+) -> int:
+    """How many rows `results_for_patient` gives for the same filters, in two plain counts:
+    far cheaper to build than counting the UNION with its status columns (the list's pages)."""
+    filters = ResultFilters(kind=kind, date_from=date_from, date_to=date_to, search=search)
+    observations = _filtered_observations(access, filters)
+    return _filtered_reports(access, filters).count() + observations.count()
 
 
 def new_results_count(*, access: PatientAccess) -> int:

@@ -30,7 +30,10 @@ def my_results(request: HttpRequest) -> HttpResponse:
 def result_list(request: HttpRequest) -> HttpResponse:
     form = ResultFilterForm(request.GET or None)
     results = selectors.results_for_patient(access=request.patient_access, **form.filters())
-    page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(results, RESULTS_PER_PAGE)
+    # Counted apart from the UNION of rows: the same number, much cheaper to build.
+    paginator.count = selectors.results_count(access=request.patient_access, **form.filters())
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "current_section": "results",
         "patient": request.patient_access.patient,
