@@ -1,0 +1,47 @@
+"""Staff opening the record of a patient who has died are told so on every page (issue 11,
+point 9), so no one writes to the family as to the patient by mistake."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from lantern.testing.auth import sign_in
+
+pytestmark = pytest.mark.django_db
+
+DIED = dt.datetime(2024, 6, 15, 16, 0, tzinfo=dt.UTC)
+
+
+def staff_page(nora, name: str, patient) -> str:
+    response = sign_in(Client(), nora).get(reverse(name, kwargs={"patient_id": patient.pk}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["record:index", "results:list", "messaging:list"])
+def test_every_record_page_says_the_patient_has_died(nora, alice, name):
+    alice.patient.deceased, alice.patient.deceased_at = True, DIED
+    alice.patient.save(update_fields=["deceased", "deceased_at"])
+
+    html = staff_page(nora, name, alice.patient)
+
+    assert "This patient has died (Jun 15, 2024)." in html
+
+
+def test_the_staff_patient_page_gives_the_date_of_death(nora, alice):
+    alice.patient.deceased = True
+    alice.patient.save(update_fields=["deceased"])
+
+    html = staff_page(nora, "staff:patient", alice.patient)
+
+    assert "Deceased" in html and "Date not recorded" in html
+
+
+def test_a_living_patients_pages_say_nothing_of_it(nora, alice):
+    for name in ("record:index", "staff:patient"):
+        html = staff_page(nora, name, alice.patient)
+        assert "has died" not in html and "Deceased" not in html
