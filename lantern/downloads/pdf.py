@@ -119,9 +119,18 @@ class Document(FPDF):
         self.ln(2)
 
 
-def when(value: dt.datetime | dt.date | None) -> str:
+def when(value: dt.datetime | dt.date | None, precision: str | None = None) -> str:
+    """ "Apr 30, 2011" in the clinic's time zone; a date its source gave without a time (its
+    `precision` from the record's `date_precisions`) as given, read in UTC where the importer
+    stored it and never shifted: "Apr 30, 2011", "May 2011", "1990"."""
     if value is None:
         return ""
+    if precision and isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC).date() if timezone.is_aware(value) else value.date()
+        if precision == "year":
+            return str(value.year)
+        if precision == "month":
+            return f"{value:%b} {value.year}"
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value)
         return f"{value:%b} {value.day}, {value.year}"
@@ -137,7 +146,7 @@ def result_rows(observations: Sequence[clinical.Observation]) -> list[list[str]]
             value_in_words(o),
             range_words(o),
             flag_word(o),
-            when(o.effective_at),
+            when(o.effective_at, o.date_precisions.get("effective_at")),
         ]
         for o in observations
     ]
@@ -160,7 +169,10 @@ def result_groups(
     last_key: tuple[str, str] | None = None
     for observation in observations:
         report = getattr(observation, "report_name", None) or ""
-        day = when(observation.effective_at) or "Date not recorded"
+        day = (
+            when(observation.effective_at, observation.date_precisions.get("effective_at"))
+            or "Date not recorded"
+        )
         key = (day, report)
         if key != last_key:
             name = names_for(getattr(observation, "report_code", "") or "", report)[0]
@@ -228,7 +240,7 @@ def medicine_rows(medications: Sequence[clinical.MedicationRequest]) -> list[lis
                 medication.dosage_text,
                 plain_name(medication.reason_display),
                 medication.get_status_display(),
-                when(medication.authored_at),
+                when(medication.authored_at, medication.date_precisions.get("authored_at")),
             ]
     return [[*row, str(counts[key])] for key, row in rows.items()]
 
@@ -247,7 +259,7 @@ def procedure_rows(procedures: Sequence[clinical.Procedure]) -> list[list[str]]:
     and the reason."""
     return [
         [
-            when(p.performed_start),
+            when(p.performed_start, p.date_precisions.get("performed_start")),
             plain_name(p.display) or p.code,
             p.get_status_display(),
             procedure_place(p),
@@ -302,8 +314,8 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
             [
                 plain_name(c.display) or c.code,
                 c.get_clinical_status_display() if c.clinical_status else "",
-                when(c.onset_at),
-                when(c.abated_at),
+                when(c.onset_at, c.date_precisions.get("onset_at")),
+                when(c.abated_at, c.date_precisions.get("abated_at")),
             ]
             for c in summary.problems.rows
         ],
@@ -344,7 +356,11 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
     pdf.rows(
         ["Vaccine", "Date", "Status"],
         [
-            [i.display or i.code, when(i.occurred_at), i.get_status_display()]
+            [
+                i.display or i.code,
+                when(i.occurred_at, i.date_precisions.get("occurred_at")),
+                i.get_status_display(),
+            ]
             for i in summary.immunizations.rows
         ],
         empty="No vaccines are recorded.",
@@ -381,7 +397,7 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
         ["Date", "Visit", "Reason", "Seen by", "Where"],
         [
             [
-                when(v.period_start),
+                when(v.period_start, v.date_precisions.get("period_start")),
                 plain_name(v.type_display) or v.class_code,
                 plain_name(v.reason_display),
                 v.practitioner.display_name if v.practitioner else "",
@@ -421,7 +437,7 @@ def result_pdf(
     pdf.facts(
         [
             ("Patient", patient.display_name),
-            ("Date", when(report.effective_at)),
+            ("Date", when(report.effective_at, report.date_precisions.get("effective_at"))),
             ("Reported", when(report.issued_at)),
             ("Kind", report.get_kind_display()),
             ("Status", report.get_status_display()),
@@ -465,7 +481,10 @@ def observation_pdf(
     pdf.facts(
         [
             ("Patient", patient.display_name),
-            ("Date", when(observation.effective_at)),
+            (
+                "Date",
+                when(observation.effective_at, observation.date_precisions.get("effective_at")),
+            ),
             ("Reported", when(observation.issued_at)),
             ("Kind", "Lab"),
             ("Status", observation.get_status_display()),

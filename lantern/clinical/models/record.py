@@ -10,6 +10,14 @@ from .directory import Location, Organization, Practitioner
 from .patient import Patient
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a date the source gave without a time (a FHIR date, a partial dateTime)."""
+
+    YEAR = "year", "Year"
+    MONTH = "month", "Month"
+    DAY = "day", "Day"
+
+
 class PatientRecord(SourcedRecord):
     """A record about one patient; deleting the patient deletes it."""
 
@@ -18,6 +26,10 @@ class PatientRecord(SourcedRecord):
     patient = models.ForeignKey(
         Patient, on_delete=models.CASCADE, related_name="%(class)ss", db_index=False
     )
+    # Date fields whose value the source gave without a time ("2011-04-30", "2011-05", "1990"),
+    # by field name: {"onset_at": "month"}. Such a value is stored at midnight UTC on its first
+    # day and is a calendar date, never shifted by time zone; a field not named is an instant.
+    date_precisions = models.JSONField(default=dict, blank=True)
 
     class Meta(SourcedRecord.Meta):
         abstract = True

@@ -38,6 +38,21 @@ def instant(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+# How a date the source gave without a time is written back: "1990", "2011-05", "2011-04-30".
+_PARTIAL_FORMATS = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}
+
+
+def date_time(record: Any, name: str) -> str | None:
+    """A record's dateTime field as the source gave it: a date without a time stays one (at the
+    precision recorded in `date_precisions`, read in UTC where the importer stored it); any other
+    value is an instant."""
+    value = getattr(record, name)
+    partial = _PARTIAL_FORMATS.get(record.date_precisions.get(name, ""))
+    if value is None or partial is None:
+        return instant(value)
+    return value.astimezone(dt.UTC).strftime(partial)
+
+
 def concept(system: str = "", code: str = "", display: str = "") -> Resource | None:
     """A CodeableConcept the importer reads back as the same (system, code, display)."""
     if system or code:

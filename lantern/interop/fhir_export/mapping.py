@@ -27,6 +27,7 @@ from .datatypes import (
     coded,
     compact,
     concept,
+    date_time,
     human_name,
     identifiers,
     instant,
@@ -160,7 +161,9 @@ def export_encounter(e: clinical.Encounter) -> Resource:
             else [],
             "subject": ref(e.patient_id),
             "participant": [{"individual": ref(e.practitioner_id)}] if e.practitioner_id else [],
-            "period": compact({"start": instant(e.period_start), "end": instant(e.period_end)}),
+            "period": compact(
+                {"start": date_time(e, "period_start"), "end": date_time(e, "period_end")}
+            ),
             "reasonCode": [text_concept(e.reason_code, e.reason_display, e.reason_system)]
             if e.reason_code or e.reason_display or e.reason_system
             else [],
@@ -184,9 +187,9 @@ def export_condition(c: clinical.Condition) -> Resource:
             "code": coded(c),
             "subject": ref(c.patient_id),
             "encounter": ref(c.encounter_id),
-            "onsetDateTime": instant(c.onset_at),
-            "abatementDateTime": instant(c.abated_at),
-            "recordedDate": instant(c.recorded_at),
+            "onsetDateTime": date_time(c, "onset_at"),
+            "abatementDateTime": date_time(c, "abated_at"),
+            "recordedDate": date_time(c, "recorded_at"),
         }
     )
 
@@ -217,8 +220,8 @@ def export_allergy(a: clinical.AllergyIntolerance) -> Resource:
             "code": coded(a),
             "patient": ref(a.patient_id),
             "encounter": ref(a.encounter_id),
-            "onsetDateTime": instant(a.onset_at),
-            "recordedDate": instant(a.recorded_at),
+            "onsetDateTime": date_time(a, "onset_at"),
+            "recordedDate": date_time(a, "recorded_at"),
             "reaction": reactions,
         }
     )
@@ -226,7 +229,7 @@ def export_allergy(a: clinical.AllergyIntolerance) -> Resource:
 
 def export_immunization(i: clinical.Immunization) -> Resource:
     occurrence = (
-        {"occurrenceDateTime": instant(i.occurred_at)}
+        {"occurrenceDateTime": date_time(i, "occurred_at")}
         if i.occurred_at
         else {"occurrenceString": "Date not recorded"}
     )
@@ -259,7 +262,7 @@ def export_medication_request(m: clinical.MedicationRequest) -> Resource:
             ),
             "subject": ref(m.patient_id),
             "encounter": ref(m.encounter_id),
-            "authoredOn": instant(m.authored_at),
+            "authoredOn": date_time(m, "authored_at"),
             "requester": ref(m.prescriber_id),
             "reasonCode": [{"text": m.reason_display}] if m.reason_display else [],
             "dosageInstruction": [dosage] if dosage else [],
@@ -274,11 +277,11 @@ def export_procedure(p: clinical.Procedure) -> Resource:
     if p.performed_end is not None:
         performed = {
             "performedPeriod": compact(
-                {"start": instant(p.performed_start), "end": instant(p.performed_end)}
+                {"start": date_time(p, "performed_start"), "end": date_time(p, "performed_end")}
             )
         }
     else:
-        performed = {"performedDateTime": instant(p.performed_start)}
+        performed = {"performedDateTime": date_time(p, "performed_start")}
     return compact(
         {
             **base(p),
@@ -353,7 +356,7 @@ def export_observation(o: clinical.Observation) -> Resource:
             "code": coded(o) or {"text": "Test not named"},
             "subject": ref(o.patient_id),
             "encounter": ref(o.encounter_id),
-            "effectiveDateTime": instant(o.effective_at),
+            "effectiveDateTime": date_time(o, "effective_at"),
             "issued": instant(o.issued_at),
             "performer": [ref(o.performer_id)] if o.performer_id else [],
             **observation_value(o),
@@ -423,7 +426,7 @@ def export_diagnostic_report(r: clinical.DiagnosticReport, result_pks: list[uuid
             "code": coded(r) or {"text": "Report not named"},
             "subject": ref(r.patient_id),
             "encounter": ref(r.encounter_id),
-            "effectiveDateTime": instant(r.effective_at),
+            "effectiveDateTime": date_time(r, "effective_at"),
             "issued": instant(r.issued_at),
             "performer": [ref(r.performer_id)] if r.performer_id else [],
             "result": [ref(pk) for pk in result_pks],

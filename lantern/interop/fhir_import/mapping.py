@@ -101,11 +101,36 @@ def parse_date(value: str | None) -> dt.date | None:
     return moment.date() if moment else None
 
 
+# A FHIR date or dateTime without a time, by its length: "1990", "2011-05", "2011-04-30".
+PRECISION_OF_LENGTH = {
+    4: clinical.DatePrecision.YEAR,
+    7: clinical.DatePrecision.MONTH,
+    10: clinical.DatePrecision.DAY,
+}
+
+
+def date_precisions(**values: str | None) -> dict[str, str]:
+    """{field name: "year" | "month" | "day"} for each source value given without a time.
+
+    Such a value is stored at midnight UTC on its first day (`parse_datetime`); the precision
+    says it is a calendar date, so pages and exports show it as given, never shifted by time
+    zone. A value with a time is an instant and is not named.
+    """
+    return {
+        name: str(PRECISION_OF_LENGTH[len(value)])
+        for name, value in values.items()
+        if value and len(value) in PRECISION_OF_LENGTH and "T" not in value
+    }
+
+
+def period_start_text(resource: Resource, prefix: str) -> str | None:
+    """The source text of `<prefix>DateTime` or `<prefix>Period.start` (FHIR choice types)."""
+    return resource.get(f"{prefix}DateTime") or resource.get(f"{prefix}Period", {}).get("start")
+
+
 def period_start(resource: Resource, prefix: str) -> dt.datetime | None:
     """Start of `<prefix>DateTime` or `<prefix>Period` (FHIR choice types)."""
-    return parse_datetime(
-        resource.get(f"{prefix}DateTime") or resource.get(f"{prefix}Period", {}).get("start")
-    )
+    return parse_datetime(period_start_text(resource, prefix))
 
 
 def human_name(names: list[Resource] | None) -> dict[str, str]:
@@ -282,6 +307,9 @@ def map_encounter(r: Resource) -> MappedRow:
             "reason_display": display_of(reason),
             "period_start": parse_datetime(period.get("start")),
             "period_end": parse_datetime(period.get("end")),
+            "date_precisions": date_precisions(
+                period_start=period.get("start"), period_end=period.get("end")
+            ),
         },
         refs(
             patient=(reference_of(r.get("subject")), "Patient"),
@@ -312,6 +340,11 @@ def map_condition(r: Resource) -> MappedRow:
             "onset_at": period_start(r, "onset"),
             "abated_at": period_start(r, "abatement"),
             "recorded_at": parse_datetime(r.get("recordedDate")),
+            "date_precisions": date_precisions(
+                onset_at=period_start_text(r, "onset"),
+                abated_at=period_start_text(r, "abatement"),
+                recorded_at=r.get("recordedDate"),
+            ),
         },
         _patient_and_encounter(r, "subject"),
     )
@@ -342,6 +375,9 @@ def map_allergy(r: Resource) -> MappedRow:
             "criticality": r.get("criticality", ""),
             "onset_at": period_start(r, "onset"),
             "recorded_at": parse_datetime(r.get("recordedDate")),
+            "date_precisions": date_precisions(
+                onset_at=period_start_text(r, "onset"), recorded_at=r.get("recordedDate")
+            ),
             "reactions": reactions,
         },
         _patient_and_encounter(r, "patient"),
@@ -358,6 +394,7 @@ def map_immunization(r: Resource) -> MappedRow:
                 r["status"], clinical.ImmunizationStatus, "Immunization", "status"
             ),
             "occurred_at": parse_datetime(r.get("occurrenceDateTime")),
+            "date_precisions": date_precisions(occurred_at=r.get("occurrenceDateTime")),
             "primary_source": r.get("primarySource"),
             "lot_number": r.get("lotNumber", ""),
         },
@@ -378,6 +415,7 @@ def map_medication_request(r: Resource) -> MappedRow:
             ),
             "intent": r.get("intent", ""),
             "authored_at": parse_datetime(r.get("authoredOn")),
+            "date_precisions": date_precisions(authored_at=r.get("authoredOn")),
             "dosage_text": "; ".join(d["text"] for d in dosages if d.get("text")),
             "as_needed": any(d.get("asNeededBoolean") for d in dosages),
             "refills_allowed": r.get("dispenseRequest", {}).get("numberOfRepeatsAllowed"),
@@ -433,6 +471,10 @@ def map_procedure(r: Resource) -> MappedRow:
             "status": checked_choice(r["status"], clinical.ProcedureStatus, "Procedure", "status"),
             "performed_start": parse_datetime(r.get("performedDateTime") or period.get("start")),
             "performed_end": parse_datetime(period.get("end")),
+            "date_precisions": date_precisions(
+                performed_start=r.get("performedDateTime") or period.get("start"),
+                performed_end=period.get("end"),
+            ),
             "reason_display": display_of(first(r.get("reasonCode"))),
         },
         {
@@ -485,6 +527,7 @@ def map_observation(r: Resource) -> MappedRow:
             "effective_at": period_start(r, "effective")
             or parse_datetime(r.get("effectiveInstant")),
             "issued_at": parse_datetime(r.get("issued")),
+            "date_precisions": date_precisions(effective_at=period_start_text(r, "effective")),
             **_observation_value(r),
             "reference_low": reference_range.get("low", {}).get("value"),
             "reference_high": reference_range.get("high", {}).get("value"),
@@ -522,6 +565,7 @@ def map_diagnostic_report(r: Resource) -> MappedRow:
             "category_code": category_code,
             "effective_at": period_start(r, "effective"),
             "issued_at": parse_datetime(r.get("issued")),
+            "date_precisions": date_precisions(effective_at=period_start_text(r, "effective")),
             "conclusion": r.get("conclusion", ""),
             "presented_text": "\n\n".join(t for t in texts if t),
         },

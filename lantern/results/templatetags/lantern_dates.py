@@ -3,6 +3,11 @@
 `{{ value|day }}` is "Nov 29, 2026"; `{{ value|moment }}` is "Nov 29, 2026, 2:05 PM EST", in the
 clinic's time zone (settings.TIME_ZONE) with its abbreviation, so a time is never ambiguous.
 A date without a time (a birth date, a problem's onset) is shown as recorded, never shifted.
+
+A record's date that its source gave without a time ("2011-04-30", "2011-05", "1990") is stored
+at midnight UTC with its precision in `record.date_precisions`:
+`{{ record|recorded_day:"onset_at" }}` shows it as "Apr 30, 2011", "May 2011" or "1990" from its
+UTC date, never shifted; any other value (an instant) as `day`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ register = template.Library()
 
 DAY_FORMAT = "M j, Y"
 MOMENT_FORMAT = "M j, Y, g:i A T"
+# A date the source gave without a time, by how much of it the source gave.
+PARTIAL_FORMATS = {"year": "Y", "month": "M Y", "day": DAY_FORMAT}
 
 
 def _local(value: dt.datetime) -> dt.datetime:
@@ -40,3 +47,25 @@ def moment(value: dt.datetime | None) -> str:
     if not isinstance(value, dt.datetime):
         return day(value)
     return dateformat.format(_local(value), MOMENT_FORMAT)
+
+
+def partial_day(value: dt.date | dt.datetime | None, precision: str | None = None) -> str:
+    """ "Apr 30, 2011", "May 2011" or "1990" for a date given without a time (`precision`),
+    read from its UTC date where the importer stored it; otherwise as `day`."""
+    if not value:
+        return ""
+    partial = PARTIAL_FORMATS.get(precision or "")
+    if partial is None:
+        return day(value)
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC).date() if timezone.is_aware(value) else value.date()
+    return dateformat.format(value, partial)
+
+
+@register.filter
+def recorded_day(record: object, field_name: str) -> str:
+    """A record's date at the precision its source gave; "" for no value."""
+    if record is None:
+        return ""
+    precisions = getattr(record, "date_precisions", None) or {}
+    return partial_day(getattr(record, field_name, None), precisions.get(field_name))
