@@ -125,8 +125,9 @@ def when(value: dt.datetime | dt.date | None, precision: str | None = None) -> s
     stored it and never shifted: "Apr 30, 2011", "May 2011", "1990"."""
     if value is None:
         return ""
-    if precision and isinstance(value, dt.datetime):
-        value = value.astimezone(dt.UTC).date() if timezone.is_aware(value) else value.date()
+    if precision:
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(dt.UTC).date() if timezone.is_aware(value) else value.date()
         if precision == "year":
             return str(value.year)
         if precision == "month":
@@ -285,7 +286,7 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
     pdf.facts(
         [
             ("Name", patient.display_name),
-            ("Date of birth", when(patient.birth_date)),
+            ("Date of birth", when(patient.birth_date, patient.date_precisions.get("birth_date"))),
             ("Sex", patient.get_sex_display() if patient.sex else ""),
             ("Record number", patient.mrn),
             ("Phone", patient.phone),

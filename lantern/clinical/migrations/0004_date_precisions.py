@@ -3,8 +3,9 @@
 from django.db import migrations, models
 
 # The records with a date the source may have given without a time (a document's date is an
-# instant, so documents are not among them).
+# instant, so documents are not among them; a patient's birth date may be a month or a year).
 DATED = (
+    "Patient",
     "AllergyIntolerance",
     "Condition",
     "DiagnosticReport",
@@ -75,6 +76,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="procedure",
+            name="date_precisions",
+            field=models.JSONField(blank=True, default=dict),
+        ),
+        migrations.AddField(
+            model_name="patient",
             name="date_precisions",
             field=models.JSONField(blank=True, default=dict),
         ),

@@ -37,6 +37,9 @@ class Patient(SourcedRecord, AddressFields):
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="patients"
     )
     identifiers = models.JSONField(default=list, blank=True)
+    # Dates the source gave at less than full precision, by field name, as on every patient
+    # record (PatientRecord.date_precisions): {"birth_date": "year", "deceased_at": "day"}.
+    date_precisions = models.JSONField(default=dict, blank=True)
 
     class Meta(SourcedRecord.Meta):
         ordering = ["family_name", "given_names"]

@@ -50,7 +50,9 @@ def date_time(record: Any, name: str) -> str | None:
     partial = _PARTIAL_FORMATS.get(record.date_precisions.get(name, ""))
     if value is None or partial is None:
         return instant(value)
-    return value.astimezone(dt.UTC).strftime(partial)
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC)
+    return value.strftime(partial)
 
 
 def concept(system: str = "", code: str = "", display: str = "") -> Resource | None:

@@ -128,7 +128,7 @@ def export_patient(p: clinical.Patient) -> Resource:
     language = language_concept(p.preferred_language, p.preferred_language_display)
     deceased: Resource = {}
     if p.deceased_at is not None:
-        deceased = {"deceasedDateTime": instant(p.deceased_at)}
+        deceased = {"deceasedDateTime": date_time(p, "deceased_at")}
     elif p.deceased:
         deceased = {"deceasedBoolean": True}
     return compact(
@@ -138,7 +138,7 @@ def export_patient(p: clinical.Patient) -> Resource:
             "name": human_name(p),
             "telecom": telecom(p.phone, p.email),
             "gender": p.sex,
-            "birthDate": instant(p.birth_date),
+            "birthDate": date_time(p, "birth_date"),
             **deceased,
             "address": [address(p)] if address(p) else [],
             "communication": [{"language": language, "preferred": True}] if language else [],

@@ -275,6 +275,14 @@ def map_patient(r: Resource) -> MappedRow:
             "sex": r.get("gender", ""),
             "deceased": bool(r.get("deceasedBoolean")) or deceased_at is not None,
             "deceased_at": deceased_at,
+            # A birth date is a FHIR date: only one given as a month or a year is named.
+            "date_precisions": {
+                name: precision
+                for name, precision in date_precisions(
+                    birth_date=r.get("birthDate"), deceased_at=r.get("deceasedDateTime")
+                ).items()
+                if name != "birth_date" or precision != clinical.DatePrecision.DAY
+            },
             "phone": telecom_value(r.get("telecom"), "phone"),
             "email": telecom_value(r.get("telecom"), "email"),
             "preferred_language": code_of(language),

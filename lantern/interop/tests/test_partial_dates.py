@@ -253,3 +253,25 @@ def test_records_imported_before_precisions_were_kept_get_them_at_the_next_impor
     }
     # And from then on an unchanged source changes nothing again.
     assert sum(counts.updated for counts in import_paths([path]).types.values()) == 0
+
+
+def test_a_patients_birth_month_and_day_of_death_are_kept_and_exported_as_given(tmp_path):
+    source = dated_bundle()
+    source["entry"][0]["resource"].update(birthDate="1970-03", deceasedDateTime="2011-04-30")
+    import_paths([write(tmp_path / "dated.json", source)])
+
+    patient = clinical.Patient.objects.get()
+    assert patient.birth_date == dt.date(1970, 3, 1)
+    assert patient.deceased_at == dt.datetime(2011, 4, 30, tzinfo=dt.UTC)
+    assert patient.date_precisions == {"birth_date": "month", "deceased_at": "day"}
+    written = exported()[patient.fhir_id]
+    assert (written["birthDate"], written["deceasedDateTime"]) == ("1970-03", "2011-04-30")
+    assert_round_trip(write(tmp_path / "again.json", source), tmp_path)
+
+
+def test_a_full_birth_date_is_not_marked(tmp_path):
+    import_paths([write(tmp_path / "dated.json", dated_bundle())])
+
+    patient = clinical.Patient.objects.get()
+    assert patient.date_precisions == {}
+    assert exported()[patient.fhir_id]["birthDate"] == "1970-03-14"

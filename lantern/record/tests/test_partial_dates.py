@@ -155,6 +155,19 @@ def test_the_record_pdf_shows_each_date_as_the_source_gave_it_in_new_york(
         assert shifted not in text
 
 
+@pytest.mark.django_db
+def test_the_record_pdf_gives_a_birth_year_as_the_source_gave_it(alice):
+    patient = alice.patient
+    patient.birth_date = dt.date(1970, 1, 1)
+    patient.date_precisions = {"birth_date": "year"}
+    patient.save()
+
+    text = " ".join(record_pdf_text(alice).split())
+
+    assert "Date of birth 1970" in text
+    assert "Jan 1, 1970" not in text
+
+
 @pytest.mark.parametrize(
     ("precision", "words"),
     [("day", "Apr 30, 2011"), ("month", "Apr 2011"), ("year", "2011"), (None, "Apr 29, 2011")],
