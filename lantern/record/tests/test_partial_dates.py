@@ -13,6 +13,7 @@ import io
 from typing import Any
 
 import pytest
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
@@ -176,6 +177,32 @@ def test_the_pdf_words_a_date_at_its_precision(settings, precision, words):
     settings.TIME_ZONE = "America/New_York"
 
     assert pdf.when(dt.datetime(2011, 4, 30, tzinfo=dt.UTC), precision) == words
+
+
+@pytest.mark.parametrize(
+    ("precisions", "day", "moment"),
+    [
+        ({"onset_at": "day"}, "Apr 30, 2011", "Apr 30, 2011"),
+        ({"onset_at": "month"}, "Apr 2011", "Apr 2011"),
+        ({"onset_at": "year"}, "2011", "2011"),
+        ({}, "Apr 29, 2011", "Apr 29, 2011, 8:00 PM EDT"),
+    ],
+)
+def test_the_date_filters_give_a_date_at_its_precision_and_an_instant_in_local_time(
+    settings, precisions, day, moment
+):
+    settings.TIME_ZONE = "America/New_York"
+    problem = clinical.Condition(
+        onset_at=dt.datetime(2011, 4, 30, tzinfo=dt.UTC), date_precisions=precisions
+    )
+    template = Template(
+        '{% load lantern_dates %}{{ p|recorded_day:"onset_at" }}|{{ p|recorded_moment:"onset_at" }}'
+        "|{{ p.onset_at|partial_day:precision }}"
+    )
+
+    rendered = template.render(Context({"p": problem, "precision": precisions.get("onset_at")}))
+
+    assert rendered == f"{day}|{moment}|{day}"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,7 +7,8 @@ A date without a time (a birth date, a problem's onset) is shown as recorded, ne
 A record's date that its source gave without a time ("2011-04-30", "2011-05", "1990") is stored
 at midnight UTC with its precision in `record.date_precisions`:
 `{{ record|recorded_day:"onset_at" }}` shows it as "Apr 30, 2011", "May 2011" or "1990" from its
-UTC date, never shifted; any other value (an instant) as `day`.
+UTC date, never shifted; any other value (an instant) as `day`. `recorded_moment` is the same
+with an instant as `moment`; `{{ value|partial_day:precision }}` serves rows read as values.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def moment(value: dt.datetime | None) -> str:
     return dateformat.format(_local(value), MOMENT_FORMAT)
 
 
+@register.filter
 def partial_day(value: dt.date | dt.datetime | None, precision: str | None = None) -> str:
     """ "Apr 30, 2011", "May 2011" or "1990" for a date given without a time (`precision`),
     read from its UTC date where the importer stored it; otherwise as `day`."""
@@ -69,3 +71,15 @@ def recorded_day(record: object, field_name: str) -> str:
         return ""
     precisions = getattr(record, "date_precisions", None) or {}
     return partial_day(getattr(record, field_name, None), precisions.get(field_name))
+
+
+@register.filter
+def recorded_moment(record: object, field_name: str) -> str:
+    """As `recorded_day` for a date its source gave without a time; otherwise as `moment`."""
+    if record is None:
+        return ""
+    precisions = getattr(record, "date_precisions", None) or {}
+    value = getattr(record, field_name, None)
+    if precisions.get(field_name) in PARTIAL_FORMATS:
+        return partial_day(value, precisions[field_name])
+    return moment(value)
