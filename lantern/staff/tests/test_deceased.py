@@ -45,3 +45,17 @@ def test_a_living_patients_pages_say_nothing_of_it(nora, alice):
     for name in ("record:index", "staff:patient"):
         html = staff_page(nora, name, alice.patient)
         assert "has died" not in html and "Deceased" not in html
+
+
+def test_a_birth_year_and_a_day_of_death_given_without_a_time_show_as_given(nora, alice):
+    patient = alice.patient
+    patient.birth_date = dt.date(1970, 1, 1)
+    patient.deceased, patient.deceased_at = True, dt.datetime(2024, 6, 15, tzinfo=dt.UTC)
+    patient.date_precisions = {"birth_date": "year", "deceased_at": "day"}
+    patient.save()
+
+    detail = staff_page(nora, "staff:patient", patient)
+
+    assert ">1970</dd>" in detail
+    assert "Jun 15, 2024" in detail and "Jun 14, 2024" not in detail
+    assert "This patient has died (Jun 15, 2024)." in detail
