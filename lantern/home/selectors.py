@@ -41,6 +41,8 @@ class ActivityItem:
     is_new: bool = False
     # A result's status as the results list words it; None for a visit or "See comment".
     status: Flag | None = None
+    # "year", "month" or "day" when the source gave the date without a time (never shifted).
+    date_precision: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def recent_activity_list(
     results = results_for_patient(access=access)[:limit]
     visits = (
         records_for(access, Encounter)
-        .only("pk", "type_display", "period_start", "created_at")
+        .only("pk", "type_display", "period_start", "created_at", "date_precisions")
         .order_by(F("period_start").desc(nulls_last=True), "-created_at")[:limit]
     )
     items = [
@@ -82,6 +84,7 @@ def recent_activity_list(
             title=visit.type_display or "Visit",
             happened_at=visit.period_start,
             object_id=visit.pk,
+            date_precision=(visit.date_precisions or {}).get("period_start"),
         )
         for visit in visits
     ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from lantern.results.tests.conftest import make_report
 from lantern.testing.auth import sign_in
+from lantern.testing.factories import EncounterFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,16 @@ def test_recent_activity_dates_read_like_every_other_page(alice):
     (row,) = activity_rows(alice)
 
     assert "Nov 29, 2026" in row and "November" not in row
+
+
+def test_a_visit_dated_without_a_time_shows_that_day_unshifted(alice):
+    EncounterFactory(
+        patient=alice.patient,
+        type_display="Checkup",
+        period_start=dt.datetime(2026, 1, 10, tzinfo=dt.UTC),
+        date_precisions={"period_start": "day"},
+    )
+
+    (row,) = activity_rows(alice)
+
+    assert "Jan 10, 2026" in row and "Jan 9, 2026" not in row
