@@ -7,6 +7,10 @@ rounds (default 3) each on a fresh database; it prints the median and the best r
 3,000 resources/s on PostgreSQL on a 2-core machine, with validation on. The timer starts after
 the process has loaded Django and the FHIR model classes.
 
+Import memory: the peak resident memory of importing a ~10 MB and a ~100 MB synthetic bundle,
+each in a fresh process, and their ratio; see benchmarks/import_memory.py
+(BENCH_MEMORY_SKIP_LARGE=1 skips the ~100 MB one).
+
 Pages: each patient and staff page's requests/s with the production server and a signed-in
 session, as ratios to the bare view without a cookie and with the same session; see
 benchmarks/pages.py (BENCH_ROUNDS applies there too).
@@ -32,6 +36,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import import_memory  # noqa: E402  (benchmarks/import_memory.py, beside this file)
 import pages  # noqa: E402  (benchmarks/pages.py, beside this file)
 from django.db import connection  # noqa: E402
 
@@ -84,5 +89,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    print()
+    import_memory.main()
     print()
     pages.main()

@@ -2,13 +2,16 @@
 
 Worker processes stream each bundle file and validate (with `fhir.resources`) and map a share of
 its entries each; the main process resolves references and writes to the database. While one
-bundle is written, the next is validated.
+bundle is written, the next is validated. A worker's mapped rows come back through a file of a
+private temporary folder, read by the main process when it writes that bundle (see `_spool`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -35,7 +38,8 @@ FILES_IN_FLIGHT = 4
 @dataclass
 class FileJob:
     path: Path
-    shares: list[Future[ShareResult]] = field(default_factory=list)
+    # Each share's result, or (from a worker process) the file it was spooled to.
+    shares: list[Future[ShareResult | Path]] = field(default_factory=list)
     error: BundleError | None = None
 
 
@@ -53,10 +57,10 @@ def import_paths(
     token = request_context.set(RequestContext(channel="import"))
     try:
         worker_count = _worker_count(workers, len(files))
-        with _executor(worker_count) as executor:
+        with _spool(worker_count) as spool, _executor(worker_count) as executor:
             in_flight: deque[FileJob] = deque()
             for path in files:
-                in_flight.append(_start(path, executor, worker_count))
+                in_flight.append(_start(path, executor, worker_count, spool))
                 if len(in_flight) >= FILES_IN_FLIGHT:
                     _finish(in_flight.popleft(), report, source_system, actor)
             while in_flight:
@@ -66,12 +70,15 @@ def import_paths(
     return report
 
 
-def _start(path: Path, executor: Executor, shares: int) -> FileJob:
+def _start(path: Path, executor: Executor, shares: int, spool: Path | None) -> FileJob:
     job = FileJob(path)
     try:
         check_bundle_header(path)
         job.shares = [
-            executor.submit(process_file_share, path, share, shares) for share in range(shares)
+            executor.submit(process_file_share, path, share, shares)
+            if spool is None
+            else executor.submit(_spooled_share, path, share, shares, spool)
+            for share in range(shares)
         ]
     except BundleError as error:
         job.error = error
@@ -84,7 +91,7 @@ def _finish(job: FileJob, report: ImportReport, source_system: str, actor: Any) 
     try:
         if job.error is not None:
             raise job.error
-        results = [share.result() for share in job.shares]
+        results = [_share_result(share.result()) for share in job.shares]
         errors = [result.error for result in results if result.error is not None]
         if errors:
             raise min(errors, key=lambda error: error.entry_index or 0)
@@ -119,6 +126,43 @@ def _worker_count(requested: int | None, file_count: int) -> int:
     if count <= 0:
         count = os.cpu_count() or 1
     return 1 if file_count == 0 else count
+
+
+@contextmanager
+def _spool(workers: int) -> Iterator[Path | None]:
+    """A private temporary folder (mode 0700, removed at the end) for the workers' results, or
+    None when the import runs in this process.
+
+    A worker's rows for a 100 MB bundle pickle to about 10 MB. Sent back as the future's result,
+    they would arrive whole in one buffer and be unpickled by the executor's result thread (into
+    a malloc arena of its own) as soon as they come, for every bundle in flight: tens of MB more
+    at the peak. From a file, the main process unpickles them a frame at a time, only when it
+    writes that bundle, and deletes the file at once.
+    """
+    if workers == 1:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="lantern-import-") as folder:
+        yield Path(folder)
+
+
+def _spooled_share(path: Path, share: int, shares: int, spool: Path) -> Path:
+    """In a worker process: `process_file_share`, its result written to a file in `spool`."""
+    result = process_file_share(path, share, shares)
+    with tempfile.NamedTemporaryFile(dir=spool, suffix=".pickle", delete=False) as file:
+        pickle.dump(result, file, protocol=pickle.HIGHEST_PROTOCOL)
+    return Path(file.name)
+
+
+def _share_result(outcome: ShareResult | Path) -> ShareResult:
+    """A share's result, read back (and its file deleted) if it was spooled."""
+    if isinstance(outcome, ShareResult):
+        return outcome
+    try:
+        with outcome.open("rb") as file:
+            return pickle.load(file)  # noqa: S301 - written by this import's workers, in a 0700 folder
+    finally:
+        outcome.unlink()
 
 
 class InlineExecutor(Executor):

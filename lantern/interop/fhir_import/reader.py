@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import ijson
-import orjson
 from fhir.resources.R4B import get_fhir_model_class
 
 IMPORTABLE_BUNDLE_TYPES = {"collection", "transaction", "batch"}
@@ -21,9 +20,10 @@ BUNDLE_TYPES = {
     *IMPORTABLE_BUNDLE_TYPES,
     *("document", "message", "transaction-response", "batch-response", "history", "searchset"),
 }
-# Files up to this size are parsed whole (orjson is several times faster than a streaming parse);
-# larger ones are streamed entry by entry so memory stays flat whatever the file's size.
-WHOLE_FILE_LIMIT_BYTES = 32 * 1024 * 1024
+# No file is parsed whole: every one is streamed, an entry at a time, whatever its size (ijson's C
+# backend reads a bundle as fast as orjson parses it whole, without holding it all). The name is
+# left, at 0, only because test_import_bad_input.py's `read_mode` fixture still sets it.
+WHOLE_FILE_LIMIT_BYTES = 0
 # Synthea writes the hospitals and practitioners its patient bundles refer to (by identifier) to
 # files of their own; in a folder these are imported before the bundles that need them.
 DIRECTORY_FILE_PREFIXES = ("hospitalInformation", "practitionerInformation")
@@ -112,6 +112,8 @@ def check_bundle_header(path: Path) -> None:
             f"{shown} cannot be imported; "
             f"expected one of {', '.join(sorted(IMPORTABLE_BUNDLE_TYPES))}"
         )
+    if _top_level_event(path, "entry") not in {None, "start_array"}:
+        raise BundleError("Bundle.entry is not a list")
 
 
 def open_json(path: Path) -> IO[bytes]:
@@ -134,34 +136,13 @@ def _refuse_other_encodings(head: bytes) -> None:
 
 
 def read_entries(path: Path) -> Iterator[RawEntry]:
-    """Each entry of the bundle in order. Raises BundleError naming the entry that broke."""
-    if path.stat().st_size <= WHOLE_FILE_LIMIT_BYTES:
-        data = path.read_bytes()
-        _refuse_other_encodings(data[:4])
-        start = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
-        try:
-            document = orjson.loads(memoryview(data)[start:])
-        except orjson.JSONDecodeError:
-            # The streaming parser reads some documents orjson refuses (integers beyond 64 bits,
-            # say); when it fails too, the error is located without quoting the file.
-            del data
-            yield from _stream_entries(path)
-            return
-        del data
-        entries = document.get("entry", []) if isinstance(document, dict) else []
-        if not isinstance(entries, list):
-            raise BundleError("Bundle.entry is not a list")
-        for position, entry in enumerate(entries):
-            yield _raw_entry(position, entry)
-        return
-    yield from _stream_entries(path)
-
-
-def _stream_entries(path: Path) -> Iterator[RawEntry]:
+    """Each entry of the bundle in order, parsed as the file is read: one entry at a time is held,
+    never the whole document. Raises BundleError naming the entry that broke."""
     position = 0
     try:
         with open_json(path) as stream:
-            for entry in ijson.items(stream, "entry.item", use_float=True):
+            entries = ijson.items(stream, "entry.item", use_float=True, buf_size=CHUNK_BYTES)
+            for entry in entries:
                 yield _raw_entry(position, entry)
                 position += 1
     except (ijson.JSONError, UnicodeDecodeError):
@@ -191,6 +172,19 @@ def _top_level_value(path: Path, key: str) -> Any:
             return next(ijson.items(stream, key), None)
     except (ijson.JSONError, UnicodeDecodeError):
         raise json_error(path) from None
+
+
+def _top_level_event(path: Path, key: str) -> str | None:
+    """The parser's first event for a top-level key's value (`start_array`, `start_map`,
+    `string`, ...), None when the key is absent. Reads no further than that event."""
+    try:
+        with open_json(path) as stream:
+            for prefix, event, _value in ijson.parse(stream):
+                if prefix == key:
+                    return event
+    except (ijson.JSONError, UnicodeDecodeError):
+        raise json_error(path) from None
+    return None
 
 
 # Locating a broken file without quoting it ------------------------------------------------------
