@@ -21,7 +21,7 @@ class MappingError(ValueError):
     """The resource is valid FHIR but cannot be stored as it stands (the message says why)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class MappedRow:
     resource_type: str
     fhir_id: str

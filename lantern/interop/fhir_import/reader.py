@@ -21,9 +21,7 @@ BUNDLE_TYPES = {
     *("document", "message", "transaction-response", "batch-response", "history", "searchset"),
 }
 # No file is parsed whole: every one is streamed, an entry at a time, whatever its size (ijson's C
-# backend reads a bundle as fast as orjson parses it whole, without holding it all). The name is
-# left, at 0, only because test_import_bad_input.py's `read_mode` fixture still sets it.
-WHOLE_FILE_LIMIT_BYTES = 0
+# backend reads a bundle as fast as orjson parses it whole, without holding it all).
 # Synthea writes the hospitals and practitioners its patient bundles refer to (by identifier) to
 # files of their own; in a folder these are imported before the bundles that need them.
 DIRECTORY_FILE_PREFIXES = ("hospitalInformation", "practitionerInformation")

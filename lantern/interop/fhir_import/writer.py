@@ -29,7 +29,7 @@ BATCH_SIZE = 1000
 NOT_UPDATED = {"id", "created_at", "source_system", "fhir_id"}
 
 
-@dataclass
+@dataclass(slots=True)
 class PendingRecord:
     entry: MappedEntry
     pk: uuid.UUID
@@ -260,7 +260,9 @@ def _write_records(
         if record.pk in stored_hashes and stored_hashes[record.pk] != record.content_hash
     ]
     fields = _insert_fields(model)
-    insert_values(model, [_values(fields, record, source_system, now) for record in to_create])
+    # In batches, so one type's column values are never all built at once (peak memory).
+    for batch in batched(to_create, BATCH_SIZE):
+        insert_values(model, [_values(fields, record, source_system, now) for record in batch])
     if to_update:
         fields = [f.name for f in model._meta.concrete_fields if f.name not in NOT_UPDATED]
         model.objects.bulk_update(to_update, fields, batch_size=200)

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from lantern.clinical import models as clinical
-from lantern.interop.fhir_import import import_paths, reader
+from lantern.interop.fhir_import import import_paths
 
 from . import bundles
 from .bundles import bundle, entry, full_bundle, write
@@ -20,14 +20,6 @@ pytestmark = pytest.mark.django_db
 
 # A name no message may repeat: it stands for the patient data around a bad byte.
 SECRET = "Quetzalcoatl-Featherstonehaugh"
-
-
-@pytest.fixture(params=["whole", "streamed"])
-def read_mode(request, monkeypatch):
-    """Small files are parsed whole and large ones streamed: check both ways of reading."""
-    if request.param == "streamed":
-        monkeypatch.setattr(reader, "WHOLE_FILE_LIMIT_BYTES", 0)
-    return request.param
 
 
 def secret_bundle() -> dict:
@@ -58,7 +50,7 @@ def test_two_entries_with_one_full_url_fail_the_bundle_naming_both(tmp_path):
     assert clinical.DiagnosticReport.objects.count() == clinical.Observation.objects.count() == 0
 
 
-def test_a_leading_utf8_byte_order_mark_is_accepted(tmp_path, read_mode):
+def test_a_leading_utf8_byte_order_mark_is_accepted(tmp_path):
     path = tmp_path / "bom.json"
     path.write_bytes(codecs.BOM_UTF8 + json.dumps(full_bundle()).encode())
 
@@ -69,7 +61,7 @@ def test_a_leading_utf8_byte_order_mark_is_accepted(tmp_path, read_mode):
     assert clinical.Observation.objects.count() == 2
 
 
-def test_a_utf16_file_is_refused_with_its_encoding_named(tmp_path, read_mode):
+def test_a_utf16_file_is_refused_with_its_encoding_named(tmp_path):
     path = tmp_path / "utf16.json"
     path.write_bytes(json.dumps(full_bundle()).encode("utf-16"))
 
@@ -79,7 +71,7 @@ def test_a_utf16_file_is_refused_with_its_encoding_named(tmp_path, read_mode):
 
 
 def test_invalid_utf8_is_reported_by_byte_and_line_without_quoting_the_file(
-    tmp_path, read_mode, capsys, caplog
+    tmp_path, capsys, caplog
 ):
     caplog.set_level(logging.DEBUG)
     text = json.dumps(secret_bundle(), indent=2).encode()
@@ -99,7 +91,7 @@ def test_invalid_utf8_is_reported_by_byte_and_line_without_quoting_the_file(
     assert clinical.Patient.objects.count() == 0
 
 
-def test_malformed_json_is_reported_by_byte_and_line_without_quoting_the_file(tmp_path, read_mode):
+def test_malformed_json_is_reported_by_byte_and_line_without_quoting_the_file(tmp_path):
     text = json.dumps(secret_bundle(), indent=2)
     broken = text.replace(f'"{SECRET}"', f'"{SECRET}" ]')
     offset = broken.encode().index(f'"{SECRET}" ]'.encode()) + len(SECRET) + 3
@@ -112,7 +104,7 @@ def test_malformed_json_is_reported_by_byte_and_line_without_quoting_the_file(tm
     assert failure.reason == f"malformed JSON at byte {offset} (line {line})"
 
 
-def test_a_file_cut_short_is_reported_at_its_end(tmp_path, read_mode):
+def test_a_file_cut_short_is_reported_at_its_end(tmp_path):
     text = json.dumps(secret_bundle())[:-3]
     path = write(tmp_path / "cut.json", text)
 
