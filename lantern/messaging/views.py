@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from lantern.access import policy
 from lantern.access.decorators import patient_view, signed_in
+from lantern.access.policy import PatientAccess
 from lantern.audit.models import ActorRole, AuditAction
 
 from . import selectors, services
@@ -82,18 +83,8 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
     data = (request.POST, request.FILES) if request.method == "POST" else ()
     form = ComposeForm(*data, recipients=recipients, **writing_limits())
     if request.method == "POST" and form.is_valid():
-        try:
-            conversation = services.conversation_start(
-                access=access,
-                recipient=form.cleaned_data["recipient"],
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-                files=form.cleaned_data["attachments"],
-                submission_id=form.cleaned_data["submission_id"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        conversation = conversation_start_from(form, access=access)
+        if conversation is not None:
             return _sent(request, conversation)
     if request.method == "POST":
         # Nothing was sent: the page was only shown again, with what to fix.
@@ -196,6 +187,23 @@ def _thread_page(request: HttpRequest, thread: Thread, form: ReplyForm) -> HttpR
         "may_close": access.role != ActorRole.STAFF,
     }
     return render(request, "messaging/conversation_detail.html", context)
+
+
+def conversation_start_from(form: ComposeForm, *, access: PatientAccess) -> Any:
+    """Start the conversation a valid compose form describes (the patient's or the care team's);
+    None, with the service's objection on the form, when it was refused."""
+    try:
+        return services.conversation_start(
+            access=access,
+            recipient=form.cleaned_data["recipient"],
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            files=form.cleaned_data["attachments"],
+            submission_id=form.cleaned_data["submission_id"],
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
 
 
 def add_service_errors(form: MessageFields, error: ValidationError) -> None:

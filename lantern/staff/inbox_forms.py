@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 
 from lantern.messaging import forms as messaging_forms
 from lantern.messaging.inbox import QUEUE_ALL, STATE_WAITING, STATES
+from lantern.messaging.presenters import writing_limits
 
 BODY_MAX_LENGTH = messaging_forms.BODY_MAX_LENGTH
 
@@ -45,9 +44,7 @@ class StaffReplyForm(messaging_forms.ReplyForm):
     """The patient side's reply form (body, checked files, submission id), worded for staff."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_files", settings.MESSAGE_ATTACHMENTS_PER_MESSAGE)
-        kwargs.setdefault("max_size", filesizeformat(settings.MESSAGE_ATTACHMENT_MAX_BYTES))
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **{**writing_limits(), **kwargs})
         body = self.fields["body"]
         body.label = "Reply to the patient"
         body.help_text = "The patient and anyone acting for them will see this."
@@ -98,9 +95,7 @@ class StaffComposeForm(messaging_forms.ComposeForm):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_files", settings.MESSAGE_ATTACHMENTS_PER_MESSAGE)
-        kwargs.setdefault("max_size", filesizeformat(settings.MESSAGE_ATTACHMENT_MAX_BYTES))
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **{**writing_limits(), **kwargs})
         recipient = self.fields["recipient"]
         recipient.label = "Answers go to"
         recipient.help_text = "When the patient answers, the answer waits here in the inbox."

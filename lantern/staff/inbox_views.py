@@ -19,8 +19,7 @@ from lantern.audit.models import ActorRole, AuditAction
 from lantern.enrollment import selectors as enrollment_selectors
 from lantern.messaging import inbox
 from lantern.messaging import selectors as messaging_selectors
-from lantern.messaging import services as messaging_services
-from lantern.messaging.views import add_service_errors
+from lantern.messaging.views import conversation_start_from
 
 from . import selectors
 from .inbox_forms import (
@@ -143,18 +142,8 @@ def conversation_start(request: HttpRequest) -> HttpResponse:
     data = (request.POST, request.FILES) if request.method == "POST" else ()
     form = StaffComposeForm(*data, recipients=recipients)
     if request.method == "POST" and has_account and form.is_valid():
-        try:
-            conversation = messaging_services.conversation_start(
-                access=access,
-                recipient=form.cleaned_data["recipient"],
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-                files=form.cleaned_data["attachments"],
-                submission_id=form.cleaned_data["submission_id"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
+        conversation = conversation_start_from(form, access=access)
+        if conversation is not None:
             opening = selectors.opening_message(conversation=conversation)
             messages.success(request, _reply_sent_words(opening, what="message"))
             return redirect("staff:conversation", conversation_id=conversation.pk)
