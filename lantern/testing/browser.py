@@ -64,3 +64,19 @@ def page(browser, live_server) -> Iterator:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def sign_in_through_pages(page, username: str, password: str, code: str) -> None:
+    """Sign in as a person does: username and password, then the second step's code."""
+    page.goto("/signin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code", exact=True).fill(code)
+    page.get_by_role("button", name="Continue").click()
+
+
+def open_from_menu(page, menu: str, link: str) -> None:
+    """At 360 px the navigation is behind the "Menu" button, as on a phone."""
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("navigation", name=menu).get_by_role("link", name=link, exact=True).click()

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lantern.enrollment.selectors import terms_current
 from lantern.enrollment.testing import accept_current_terms
+from lantern.testing.browser import sign_in_through_pages
 from lantern.testing.factories import PatientFactory
 from lantern.testing.factories_enrollment import TermsVersionFactory
 
@@ -32,12 +33,7 @@ def authenticator_code(key: bytes, *, steps_ahead: int = 0) -> str:
 
 
 def sign_in(page, username: str, password: str, code: str) -> None:
-    page.goto("/signin/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code", exact=True).fill(code)
-    page.get_by_role("button", name="Continue").click()
+    sign_in_through_pages(page, username, password, code)
 
 
 def test_staff_issue_a_code_and_the_patient_enrolls_and_signs_in_with_two_factors(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from lantern.enrollment.testing import accept_current_terms
 from lantern.messaging.models import Attachment, Conversation
 from lantern.notifications.testing import run_worker_until_idle
+from lantern.testing.browser import open_from_menu, sign_in_through_pages
 from lantern.testing.factories_messaging import MessagePoolFactory
 from lantern.testing.factories_mfa import TOTPDeviceFactory, current_totp_code
 
@@ -31,19 +32,7 @@ PHONE = {"width": 360, "height": 800}
 
 
 def sign_in(page, username: str, device) -> None:
-    """Through the pages: username and password, then the authenticator app's code."""
-    page.goto("/signin/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code", exact=True).fill(current_totp_code(device))
-    page.get_by_role("button", name="Continue").click()
-
-
-def open_from_menu(page, menu: str, link: str) -> None:
-    """At 360 px the navigation is behind the "Menu" button, as on a phone."""
-    page.get_by_role("button", name="Menu").click()
-    page.get_by_role("navigation", name=menu).get_by_role("link", name=link, exact=True).click()
+    sign_in_through_pages(page, username, PASSWORD, current_totp_code(device))
 
 
 def plain_text(message) -> str:

@@ -118,11 +118,10 @@ def test_vitals_show_a_55284_4_blood_pressure_as_both_numbers(alice_with_importe
     assert "/results/trends/55284-4/" in vitals["Blood pressure"].trend_href
 
 
-def test_one_blood_pressure_row_shows_the_newest_of_either_code(alice_with_imported_pressures):
-    alice = alice_with_imported_pressures
-
+def add_older_panel_pressure(patient) -> None:
+    """An older blood pressure (150/95) recorded under the panel code 85354-9."""
     ObservationFactory(
-        patient=alice.patient,
+        patient=patient,
         code="85354-9",
         category="vital-signs",
         value_quantity=None,
@@ -133,6 +132,12 @@ def test_one_blood_pressure_row_shows_the_newest_of_either_code(alice_with_impor
             {"code": "8462-4", "value": 95.0, "unit": "mm[Hg]"},
         ],
     )
+
+
+def test_one_blood_pressure_row_shows_the_newest_of_either_code(alice_with_imported_pressures):
+    alice = alice_with_imported_pressures
+
+    add_older_panel_pressure(alice.patient)
     client = sign_in(Client(), alice)
 
     response = client.get(reverse("record:vitals", kwargs={"patient_id": alice.patient.pk}))
@@ -149,18 +154,7 @@ def test_the_blood_pressure_trend_draws_systolic_and_diastolic_from_either_code(
 ):
     alice = alice_with_imported_pressures
 
-    ObservationFactory(
-        patient=alice.patient,
-        code="85354-9",
-        category="vital-signs",
-        value_quantity=None,
-        value_unit="",
-        effective_at=dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC),
-        components=[
-            {"code": "8480-6", "value": 150.0, "unit": "mm[Hg]"},
-            {"code": "8462-4", "value": 95.0, "unit": "mm[Hg]"},
-        ],
-    )
+    add_older_panel_pressure(alice.patient)
     client = sign_in(Client(), alice)
     url = reverse("results:trend", kwargs={"patient_id": alice.patient.pk, "code": "55284-4"})
 

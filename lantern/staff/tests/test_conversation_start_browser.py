@@ -12,6 +12,7 @@ from lantern.enrollment.services import terms_publish
 from lantern.enrollment.testing import accept_current_terms
 from lantern.messaging.models import AuthorRole, Conversation, Message
 from lantern.notifications.models import Notification
+from lantern.testing.browser import open_from_menu, sign_in_through_pages
 from lantern.testing.factories_messaging import MessagePoolFactory
 from lantern.testing.factories_mfa import TOTPDeviceFactory, current_totp_code
 
@@ -24,17 +25,7 @@ PHONE = {"width": 360, "height": 800}
 
 
 def sign_in(page, username: str, device) -> None:
-    page.goto("/signin/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Code", exact=True).fill(current_totp_code(device))
-    page.get_by_role("button", name="Continue").click()
-
-
-def open_from_menu(page, menu: str, link: str) -> None:
-    page.get_by_role("button", name="Menu").click()
-    page.get_by_role("navigation", name=menu).get_by_role("link", name=link, exact=True).click()
+    sign_in_through_pages(page, username, PASSWORD, current_totp_code(device))
 
 
 def test_a_nurse_writes_to_a_patient_from_the_console_and_the_patient_reads_it(
