@@ -57,9 +57,11 @@ PAGES = (
     Page("one conversation", "patient", "messaging:detail", ("patient_id", "conversation_id")),
     Page("health record index", "patient", "record:index", ("patient_id",)),
     Page("vitals", "patient", "record:vitals", ("patient_id",)),
+    Page("procedures", "patient", "record:procedures", ("patient_id",)),
     Page("staff console home", "staff", "staff:home"),
     Page("staff inbox", "staff", "staff:inbox"),
     Page("staff patient search", "staff", "staff:patients"),
+    Page("staff write to a patient", "staff", "staff:conversation_start", ("patient_id",)),
 )
 
 
