@@ -21,7 +21,7 @@ from lantern.results.selectors import (
     REPORT_ROW,
     new_results_count,
     results_for_patient,
-    row_status,
+    rows_with_status,
 )
 
 # The home page shows at most this many recent results and visits together.
@@ -61,8 +61,8 @@ def _newest_first(item: ActivityItem) -> tuple[bool, float]:
 def recent_activity_list(
     *, access: PatientAccess, limit: int = RECENT_ACTIVITY_LIMIT
 ) -> list[ActivityItem]:
-    """The newest results and visits together, newest first, in two bounded queries."""
-    results = results_for_patient(access=access)[:limit]
+    """The newest results and visits together, newest first, in a few bounded queries."""
+    results = rows_with_status(access=access, rows=results_for_patient(access=access)[:limit])
     visits = (
         records_for(access, Encounter)
         .only("pk", "type_display", "period_start", "created_at", "date_precisions")
@@ -75,7 +75,7 @@ def recent_activity_list(
             happened_at=row["taken_at"],
             object_id=uuid.UUID(str(row["result_id"])),
             is_new=not row["is_seen"],
-            status=row_status(row),
+            status=row["status"],
         )
         for row in results
     ] + [

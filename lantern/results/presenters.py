@@ -17,7 +17,7 @@ from .body_units import us_words
 from .charts import ChartPoint, Series, line_chart_svg
 from .flags import Flag, number, recorded_number
 from .plain_names import names_for
-from .selectors import REPORT_ROW, Trend, TrendPoint, row_status
+from .selectors import REPORT_ROW, Trend, TrendPoint
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,14 @@ def listed_result(row: dict) -> ListedResult:
         name=name or "Test result",
         long_name=long_name,
         kind_label=ReportKind(kind).label if kind in ReportKind.values else "Other",
-        status=row_status(row),
+        status=row["status"],
         is_new=not row["is_seen"],
     )
 
 
 def results_by_date(rows: Iterable[dict]) -> list[DateGroup]:
-    """The page's result rows grouped by the local date they were taken, keeping their order."""
+    """The page's result rows (`selectors.rows_with_status`) grouped by the local date they were
+    taken, keeping their order."""
     groups: list[DateGroup] = []
     for row in rows:
         taken_at = row["taken_at"]

@@ -39,7 +39,9 @@ def result_list(request: HttpRequest) -> HttpResponse:
         "patient": request.patient_access.patient,
         "form": form,
         "page": page,
-        "groups": results_by_date(page.object_list),
+        "groups": results_by_date(
+            selectors.rows_with_status(access=request.patient_access, rows=page.object_list)
+        ),
         "filtered": form.is_bound,
     }
     return render(request, "results/result_list.html", context)
