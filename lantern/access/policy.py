@@ -123,6 +123,14 @@ def patients_for(user) -> QuerySet[Patient]:
     return Patient.objects.filter(scope)
 
 
+def _patient_in_scope(user, patient_uuid: uuid.UUID) -> Patient | None:
+    """The patient when the user may act for them, else None. One's own record is in scope
+    without a look at one's clinics (the commonest case, and a cheaper query)."""
+    if _may_act(user) and user.patient_id == patient_uuid:
+        return Patient.objects.filter(pk=patient_uuid).first()
+    return patients_for(user).filter(pk=patient_uuid).first()
+
+
 def role_for(user, patient: Patient) -> ActorRole:
     """The role in which the user acts for a patient already known to be in scope."""
     if user.patient_id == patient.pk:
@@ -150,7 +158,7 @@ def patient_access(
         patient_uuid = uuid.UUID(str(patient_id))
     except ValueError as error:
         raise PatientNotFound from error
-    patient = patients_for(user).filter(pk=patient_uuid).first()
+    patient = _patient_in_scope(user, patient_uuid)
     if patient is None:
         _audit_denied(user, patient_uuid, action, object_type, object_id)
         raise PatientNotFound
