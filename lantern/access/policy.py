@@ -117,10 +117,20 @@ def patients_for(user) -> QuerySet[Patient]:
     """Every patient the user may act for: their own record, and their clinics' patients."""
     if not _may_act(user):
         return Patient.objects.none()
-    scope = Q(managing_organization_id__in=_staff_organizations(user))
+    return Patient.objects.filter(patient_scope(user, to_patient=""))
+
+
+def patient_scope(user, *, to_patient: str = "patient") -> Q:
+    """The condition "the record's patient is one the user may act for", for a queryset of any
+    model that leads to its patient through `to_patient` ("" for Patient itself). A join, not a
+    subquery of patients: far cheaper to build and to run on the staff work lists."""
+    if not _may_act(user):
+        return Q(pk__in=[])
+    prefix = f"{to_patient}__" if to_patient else ""
+    scope = Q(**{f"{prefix}managing_organization_id__in": _staff_organizations(user)})
     if user.patient_id is not None:
-        scope |= Q(pk=user.patient_id)
-    return Patient.objects.filter(scope)
+        scope |= Q(**{f"{prefix}pk": user.patient_id})
+    return scope
 
 
 def _patient_in_scope(user, patient_uuid: uuid.UUID) -> Patient | None:
