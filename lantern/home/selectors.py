@@ -76,6 +76,7 @@ def recent_activity_list(
             object_id=uuid.UUID(str(row["result_id"])),
             is_new=not row["is_seen"],
             status=row["status"],
+            date_precision=(row["date_precisions"] or {}).get("effective_at"),
         )
         for row in results
     ] + [

@@ -18,6 +18,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
+from django.utils import timezone
 
 from lantern.access.policy import PatientAccess, object_get, records_for
 from lantern.clinical.models import (
@@ -43,6 +44,7 @@ BLOOD_PRESSURE_CODE = "85354-9"
 # trend shows both.
 BLOOD_PRESSURE_CODES = (BLOOD_PRESSURE_CODE, "55284-4")
 SYSTOLIC_CODE = "8480-6"
+NOON = dt.time(12)
 DIASTOLIC_CODE = "8462-4"
 
 
@@ -76,6 +78,7 @@ RESULT_ROW_COLUMNS = (
     "taken_at",
     "added_at",
     "is_seen",
+    "date_precisions",
 )
 REPORT_ROW = "report"
 OBSERVATION_ROW = "observation"
@@ -378,11 +381,14 @@ def observation_detail(*, access: PatientAccess, observation_id: uuid.UUID) -> O
 @dataclass(frozen=True)
 class TrendPoint:
     observation: Observation
+    # Where the value is drawn; for a date given without a time, noon of that day here.
     taken_at: dt.datetime | None
     value: float | None
     systolic: float | None
     diastolic: float | None
     flag: Flag
+    # "year", "month" or "day" when the source gave the date without a time.
+    precision: str | None = None
 
 
 @dataclass(frozen=True)
@@ -410,6 +416,16 @@ def _pressure(observation: Observation, code: str) -> float | None:
     return None if value is None else float(flags.pressure_number(value))
 
 
+def _drawn_at(observation: Observation) -> dt.datetime | None:
+    """When a value is drawn on a trend: its instant, or for a date its source gave without a
+    time (stored at midnight UTC of that day) noon of the same day in the clinic's time zone,
+    so the chart never draws or labels it on the day before."""
+    taken_at = observation.effective_at
+    if taken_at is None or not (observation.date_precisions or {}).get("effective_at"):
+        return taken_at
+    return timezone.make_aware(dt.datetime.combine(taken_at.astimezone(dt.UTC).date(), NOON))
+
+
 def trend_for_code(*, access: PatientAccess, code: str) -> Trend:
     """The latest values of one test, oldest first, with the most recent normal range."""
     latest = list(
@@ -424,11 +440,12 @@ def trend_for_code(*, access: PatientAccess, code: str) -> Trend:
     points = [
         TrendPoint(
             observation=observation,
-            taken_at=observation.effective_at,
+            taken_at=_drawn_at(observation),
             value=observation.value_quantity,
             systolic=_pressure(observation, SYSTOLIC_CODE),
             diastolic=_pressure(observation, DIASTOLIC_CODE),
             flag=flags.observation_status(observation),
+            precision=(observation.date_precisions or {}).get("effective_at"),
         )
         for observation in latest
     ]
