@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from lantern.access.decorators import patient_view, signed_in
+from lantern.access.models import Section
 
 from . import selectors
 
@@ -36,13 +37,13 @@ def _render(
     return render(request, template, context)
 
 
-@patient_view(object_type="record")
+@patient_view(section=Section.RECORD, object_type="record")
 def index(request: HttpRequest) -> HttpResponse:
     summary = selectors.record_summary_count(access=request.patient_access)
     return _render(request, "record/index.html", summary=summary)
 
 
-@patient_view(object_type="Condition")
+@patient_view(section=Section.RECORD, object_type="Condition")
 def problems(request: HttpRequest) -> HttpResponse:
     page = selectors.problems_page(
         access=request.patient_access, page_number=request.GET.get("page")
@@ -50,7 +51,7 @@ def problems(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/problems.html", page=page)
 
 
-@patient_view(object_type="MedicationRequest")
+@patient_view(section=Section.MEDICATIONS, object_type="MedicationRequest")
 def medications(request: HttpRequest) -> HttpResponse:
     page = selectors.medications_page(
         access=request.patient_access, page_number=request.GET.get("page")
@@ -58,7 +59,7 @@ def medications(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/medications.html", section="medications", page=page)
 
 
-@patient_view(object_type="AllergyIntolerance")
+@patient_view(section=Section.RECORD, object_type="AllergyIntolerance")
 def allergies(request: HttpRequest) -> HttpResponse:
     page = selectors.allergies_page(
         access=request.patient_access, page_number=request.GET.get("page")
@@ -66,7 +67,7 @@ def allergies(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/allergies.html", page=page)
 
 
-@patient_view(object_type="Immunization")
+@patient_view(section=Section.RECORD, object_type="Immunization")
 def immunizations(request: HttpRequest) -> HttpResponse:
     page = selectors.immunizations_page(
         access=request.patient_access, page_number=request.GET.get("page")
@@ -74,7 +75,7 @@ def immunizations(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/immunizations.html", page=page)
 
 
-@patient_view(object_type="Procedure")
+@patient_view(section=Section.RECORD, object_type="Procedure")
 def procedures(request: HttpRequest) -> HttpResponse:
     page = selectors.procedures_page(
         access=request.patient_access, page_number=request.GET.get("page")
@@ -82,25 +83,25 @@ def procedures(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/procedures.html", page=page)
 
 
-@patient_view(object_type="Observation")
+@patient_view(section=Section.RECORD, object_type="Observation")
 def vitals(request: HttpRequest) -> HttpResponse:
     vital_signs = selectors.vital_signs_latest(access=request.patient_access)
     return _render(request, "record/vitals.html", vital_signs=vital_signs)
 
 
-@patient_view(object_type="Encounter")
+@patient_view(section=Section.RECORD, object_type="Encounter")
 def visits(request: HttpRequest) -> HttpResponse:
     page = selectors.visits_page(access=request.patient_access, page_number=request.GET.get("page"))
     return _render(request, "record/visits.html", page=page)
 
 
-@patient_view(object_type="Encounter")
+@patient_view(section=Section.RECORD, object_type="Encounter")
 def visit(request: HttpRequest, visit_id: uuid.UUID) -> HttpResponse:
     detail = selectors.visit_detail(access=request.patient_access, visit_id=visit_id)
     return _render(request, "record/visit.html", detail=detail)
 
 
-@patient_view(object_type="DocumentReference")
+@patient_view(section=Section.NOTES, object_type="DocumentReference")
 def documents(request: HttpRequest) -> HttpResponse:
     page = selectors.documents_page(
         access=request.patient_access, page_number=request.GET.get("page")
@@ -108,7 +109,7 @@ def documents(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/documents.html", page=page)
 
 
-@patient_view(object_type="DocumentReference")
+@patient_view(section=Section.NOTES, object_type="DocumentReference")
 def document(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     found = selectors.document_detail(access=request.patient_access, document_id=document_id)
     return _render(request, "record/document.html", document=found)

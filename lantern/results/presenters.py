@@ -146,9 +146,7 @@ def trend_chart(trend: Trend, *, us_units: bool = False) -> SafeString | str:
                     ChartPoint(
                         at=p.taken_at,
                         value=getattr(p, attribute),
-                        label=(
-                            f"{name} {number(getattr(p, attribute))}{unit} on {_when(p)}"
-                        ),
+                        label=(f"{name} {number(getattr(p, attribute))}{unit} on {_when(p)}"),
                     )
                     for p in trend.points
                     if getattr(p, attribute) is not None
