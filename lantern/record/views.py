@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import get_valid_filename
+from django.views.decorators.http import require_safe
 
+from lantern.access import policy
 from lantern.access.decorators import patient_view, signed_in
 from lantern.access.models import Section
+from lantern.audit.models import AuditAction
+from lantern.clinical.document_files import EXTENSIONS, document_file_path, media_type
+from lantern.clinical.models import DocumentReference
 
 from . import selectors
+from .document_text import document_text
+
+logger = logging.getLogger(__name__)
 
 
 def _own_patient_id(request: HttpRequest) -> uuid.UUID:
@@ -112,4 +123,41 @@ def documents(request: HttpRequest) -> HttpResponse:
 @patient_view(section=Section.NOTES, object_type="DocumentReference")
 def document(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     found = selectors.document_detail(access=request.patient_access, document_id=document_id)
-    return _render(request, "record/document.html", document=found)
+    return _render(request, "record/document.html", document=found, text=document_text(found))
+
+
+@patient_view(section=Section.NOTES, action=AuditAction.EXPORT, object_type="DocumentReference")
+@require_safe
+def document_file(request: HttpRequest, document_id: uuid.UUID) -> FileResponse:
+    access = request.patient_access
+    found = selectors.document_file_for_access(access=access, document_id=document_id)
+    try:
+        file = document_file_path(found.content_file).open("rb")
+    except FileNotFoundError:
+        logger.error("DocumentReference %s has no file %s", found.pk, found.content_file)
+        raise Http404 from None
+    # Recorded once the file is open: a file that is missing was not downloaded.
+    policy.access_record(access, object_type="DocumentReference", object_id=found.pk)
+    kind = media_type(found.content_type)
+    response = FileResponse(
+        file,
+        as_attachment=True,
+        filename=download_name(found),
+        content_type=kind if kind in EXTENSIONS else "application/octet-stream",
+    )
+    # As message attachments are: never rendered as a page, never sniffed, never cached.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def download_name(document: DocumentReference) -> str:
+    """The file's name for the download: the document's title (or type), cleaned, and the
+    extension its content type gives."""
+    try:
+        stem = get_valid_filename(document.title or document.display or "document")[:100]
+    except SuspiciousFileOperation:
+        # Django refuses names that clean to "" or "..".
+        stem = ""
+    return f"{stem.strip('._') or 'document'}.{document.content_file.rpartition('.')[2]}"
