@@ -39,7 +39,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from lantern.audit.models import ActorRole, AuditAction, AuditOutcome
-from lantern.audit.services import audit_event_record
+from lantern.audit.services import audit_event_record, audit_events_record_many
 from lantern.clinical.models import Patient, PatientRecord
 
 from .models import (
@@ -101,6 +101,8 @@ class PatientAccess:
     object_type: str = "record"
     # The sections of the record this access may open (see the module's docstring).
     sections: frozenset[Section] = ALL_SECTIONS
+    # For a proxy: the kind of relationship (ProxyKind), for pages that say it in words.
+    proxy_kind: str = ""
     audit_state: _AuditState = field(default_factory=_AuditState, compare=False, repr=False)
     # What selectors read once per request for this access and reuse (a page asks for the
     # result release delays several times); an access lives for one request only.
@@ -203,6 +205,7 @@ class _Scope:
     patient: Patient
     role: ActorRole
     sections: frozenset[Section]
+    proxy_kind: str = ""
 
 
 def _scope_for(user, patient_uuid: uuid.UUID) -> _Scope | None:
@@ -235,7 +238,66 @@ def _scope_for(user, patient_uuid: uuid.UUID) -> _Scope | None:
         return None
     relationship.patient = patient
     sections = proxy_sections(relationship, today=timezone.localdate())
-    return _Scope(patient, ActorRole.PROXY, sections) if sections else None
+    return _Scope(patient, ActorRole.PROXY, sections, relationship.kind) if sections else None
+
+
+# The most people one account acts for that the switcher lists (a family, a few dependants).
+PEOPLE_LIMIT = 50
+
+
+def people_for(
+    user, *, object_type: str = "dashboard", include_self: bool = True
+) -> list[PatientAccess]:
+    """An access for each person whose record this account may open on the patient side:
+    its own record first, then the people it is a proxy for today, by name.
+
+    Two queries whatever the number (one without `include_self`), and the reads audited in at
+    most two inserts (one event a person). Staff reach their clinic's patients through the
+    console, not here.
+    """
+    if not _may_act(user):
+        return []
+    today = timezone.localdate()
+    relationships = (
+        ProxyRelationship.objects.filter(proxy=user, status=ProxyStatus.ACTIVE)
+        .exclude(patient_id=user.patient_id)
+        .select_related("patient")
+        .order_by("patient__given_names", "patient__family_name", "pk")[:PEOPLE_LIMIT]
+    )
+    people = [
+        PatientAccess(
+            user=user,
+            patient=relationship.patient,
+            role=ActorRole.PROXY,
+            object_type=object_type,
+            sections=sections,
+            proxy_kind=relationship.kind,
+        )
+        for relationship in relationships
+        if (sections := proxy_sections(relationship, today=today))
+    ]
+    own = (
+        Patient.objects.filter(pk=user.patient_id).first()
+        if include_self and user.patient_id
+        else None
+    )
+    if own is not None:
+        people.insert(
+            0, PatientAccess(user=user, patient=own, role=ActorRole.SELF, object_type=object_type)
+        )
+    for role in (ActorRole.SELF, ActorRole.PROXY):
+        patients = [access.patient for access in people if access.role == role]
+        if patients:
+            audit_events_record_many(
+                actor=user,
+                patients=patients,
+                role=role,
+                action=AuditAction.VIEW,
+                object_type=object_type,
+            )
+    for access in people:
+        access.audit_state.recorded = True
+    return people
 
 
 def age_on(birth_date: dt.date | None, day: dt.date) -> int | None:
@@ -308,6 +370,7 @@ def patient_access(
         action=action,
         object_type=object_type,
         sections=scope.sections,
+        proxy_kind=scope.proxy_kind,
     )
     if audit:
         access_record(access, object_id=object_id)

@@ -26,9 +26,12 @@ class NavItem:
     label: str
     href: str
     section: str
-    # For a staff entry: the section of patients' records its page shows; the entry is listed
-    # only to staff whose role opens it (the front desk has no results queue).
+    # The section of patients' records the entry's page shows; it is listed only to those whose
+    # access opens it (the front desk has no results queue; a proxy sees what they were given).
     needs: str = ""
+    # For a patient entry: its address under /patients/<id>/, used when someone acting for
+    # another person has that person's record on screen.
+    patient_path: str = ""
 
 
 # The addresses are written out rather than reversed so that the frame never needs the URL
@@ -37,10 +40,16 @@ class NavItem:
 # Appointments joins the menu when its app has pages.
 PATIENT_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "/", "home"),
-    NavItem("Results", "/results/", "results"),
-    NavItem("Messages", "/messages/", "messages"),
-    NavItem("Medications", "/medications/", "medications"),
-    NavItem("Health record", "/record/", "record"),
+    NavItem("Results", "/results/", "results", needs="results", patient_path="results/"),
+    NavItem("Messages", "/messages/", "messages", needs="messages", patient_path="messages/"),
+    NavItem(
+        "Medications",
+        "/medications/",
+        "medications",
+        needs="medications",
+        patient_path="record/medications/",
+    ),
+    NavItem("Health record", "/record/", "record", needs="record", patient_path="record/"),
 )
 
 # Sign out is not listed: it is a POST form (see `sign_out_href`), never a link.
@@ -125,6 +134,8 @@ def _page_layout(request: HttpRequest) -> str:
 
 
 def _whose(request: HttpRequest) -> str:
-    if _staff_viewing(request):
-        return f"{request.patient_access.patient.display_name}'s"
+    # Staff, and a proxy acting for someone, read about the patient by name.
+    access = getattr(request, "patient_access", None)
+    if access is not None and access.role in (ActorRole.STAFF, ActorRole.PROXY):
+        return f"{access.patient.display_name}'s"
     return "Your"

@@ -4,4 +4,7 @@ from . import views
 
 app_name = "home"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("people/", views.people, name="people"),
+]

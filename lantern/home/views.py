@@ -6,11 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from lantern.access.decorators import signed_in
-from lantern.access.policy import is_staff_member, patient_access
+from lantern.access.policy import is_staff_member, patient_access, people_for
 from lantern.accounts.selectors import previous_sign_in
+from lantern.audit.models import ActorRole
 from lantern.messaging.selectors import unread_count_for_patient
 
 from . import selectors
+from .people import people_listed
+from .templatetags.acting_for import remember_acts_for_others
 
 
 @signed_in
@@ -22,6 +25,9 @@ def home(request: HttpRequest) -> HttpResponse:
     access = (
         patient_access(user, user.patient_id, object_type="dashboard") if user.patient_id else None
     )
+    # The people this account cares for (none for most): listed first, with what needs attention.
+    others = people_for(user, include_self=False)
+    remember_acts_for_others(request, bool(others))
     last_sign_in = previous_sign_in(user=user)
     context = {
         "current_section": "home",
@@ -35,5 +41,16 @@ def home(request: HttpRequest) -> HttpResponse:
         "email_waiting": bool(user.email and user.email_verified_at is None),
         "waiting_items": selectors.waiting_items(user=user),
         "unread_messages": unread_count_for_patient(access=access) if access else None,
+        "people": people_listed(others),
     }
     return render(request, "home/home.html", context)
+
+
+@signed_in
+def people(request: HttpRequest) -> HttpResponse:
+    """Whose record to look at: the account's own and those of the people it cares for."""
+    accesses = people_for(request.user, object_type="people")
+    remember_acts_for_others(request, any(access.role == ActorRole.PROXY for access in accesses))
+    return render(
+        request, "home/people.html", {"current_section": "home", "people": people_listed(accesses)}
+    )

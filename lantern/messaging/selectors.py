@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
-from lantern.access.models import StaffMembership, StaffRole
+from lantern.access.models import Section, StaffMembership, StaffRole
 from lantern.access.policy import PatientAccess, object_get, staff_organizations
 from lantern.accounts.models import User
 from lantern.audit.models import ActorRole, AuditAction
@@ -82,6 +83,22 @@ def unread_count_for_patient(*, access: PatientAccess) -> int:
         .filter(Q(patient_read_at__isnull=True) | Q(patient_read_at__lt=F("last_message_at")))
         .count()
     )
+
+
+def unread_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
+    """`unread_count_for_patient` for several people at once, by patient id (one query); only
+    the people whose access opens their messages are counted."""
+    patient_ids = [access.patient.pk for access in accesses if access.may(Section.MESSAGES)]
+    if not patient_ids:
+        return {}
+    rows = (
+        Conversation.objects.filter(patient_id__in=patient_ids, last_message_role=AuthorRole.STAFF)
+        .filter(Q(patient_read_at__isnull=True) | Q(patient_read_at__lt=F("last_message_at")))
+        .order_by()
+        .values("patient_id")
+        .annotate(unread=Count("pk"))
+    )
+    return {row["patient_id"]: row["unread"] for row in rows}
 
 
 # Recipients.

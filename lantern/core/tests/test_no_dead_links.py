@@ -8,12 +8,17 @@ on any "not found" or server error, naming the page that linked to it.
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from lantern.access.models import ProxyKind
 from lantern.clinical.models import Encounter
 from lantern.record.tests.factories import ProcedureFactory
 from lantern.testing.auth import sign_in
 from lantern.testing.crawl import Crawl, clinic_administrator_of, crawl, give_a_full_record
+from lantern.testing.factories import ProxyRelationshipFactory
 from lantern.testing.factories_enrollment import EnrollmentRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +86,43 @@ def test_no_link_is_a_dead_end_for_a_clinic_administrator(
     EnrollmentRequestFactory(organization=clinic)
     result = crawl(sign_in(client, clinic_administrator), ["/staff/"])
     assert_no_dead_links(result, ["/staff/", "/staff/patients/", "/accessibility/"])
+
+
+def test_no_link_is_a_dead_end_for_a_limited_proxy(client, bob, alice_with_a_record):
+    # bob may open alice's health record and results only: no link leads him to her messages,
+    # medicines, documents' downloads or access log.
+    result = crawl(sign_in(client, bob), ["/"])
+    patient = alice_with_a_record.patient
+    assert_no_dead_links(
+        result,
+        [
+            "/",
+            "/people/",
+            f"/patients/{patient.pk}/results/",
+            f"/patients/{patient.pk}/record/",
+            f"/patients/{patient.pk}/record/visits/",
+            f"/patients/{patient.pk}/record/documents/",
+        ],
+    )
+    assert f"/patients/{patient.pk}/messages/" not in result.visited
+    assert f"/patients/{patient.pk}/record/medications/" not in result.visited
+
+
+def test_no_link_is_a_dead_end_for_the_parent_of_a_teenager(client, alice_with_a_record):
+    # A parent with full access to a 15 year old: notes, documents, messages and downloads stay
+    # out of reach, and nothing links to them.
+    patient = alice_with_a_record.patient
+    patient.birth_date = dt.date(timezone.localdate().year - 15, 1, 1)
+    patient.save(update_fields=["birth_date"])
+    parent = ProxyRelationshipFactory(patient=patient, kind=ProxyKind.PARENT).proxy
+    result = crawl(sign_in(client, parent), ["/"])
+    assert_no_dead_links(
+        result,
+        [
+            f"/patients/{patient.pk}/results/",
+            f"/patients/{patient.pk}/record/",
+            f"/patients/{patient.pk}/record/medications/",
+        ],
+    )
+    assert not any("/record/documents/" in address for address in result.visited)
+    assert not any("/download" in address for address in result.visited)

@@ -1,0 +1,80 @@
+"""The patient side's frame when an account acts for other people: whose record is on screen,
+with "Switch" beside it, and a menu that leads into that person's record as far as allowed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django import template
+
+from lantern.access.models import ProxyRelationship, ProxyStatus
+from lantern.audit.models import ActorRole
+from lantern.core.context_processors import PATIENT_NAVIGATION, NavItem
+
+register = template.Library()
+
+# Kept on the request, so the frame asks the database once per page however often it is used.
+_ACTS_FOR_OTHERS_ATTRIBUTE = "_lantern_acts_for_others"
+SWITCH_HREF = "/people/"
+
+
+@dataclass(frozen=True)
+class RecordBanner:
+    """Whose record is on screen ("" for none: the account's own pages), and where to switch."""
+
+    name: str
+    is_own: bool
+    switch_href: str = SWITCH_HREF
+
+
+def _acts_for_others(request: Any) -> bool:
+    """Whether the account is a proxy for anyone (one small query a page, kept on the request).
+
+    Only whether to show the banner is decided here; what the account may open is decided by
+    the policy on each request, so a banner left from a revocation leads only to a 404.
+    """
+    if not hasattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE):
+        user = request.user
+        acts = ProxyRelationship.objects.filter(proxy=user, status=ProxyStatus.ACTIVE).exists()
+        setattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE, acts)
+    return getattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE)
+
+
+def remember_acts_for_others(request: Any, acts: bool) -> None:
+    """For a view that has just read the people the account cares for: saves the frame a query."""
+    setattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE, acts)
+
+
+@register.simple_tag(takes_context=True)
+def record_banner(context: dict[str, Any]) -> RecordBanner | None:
+    """The banner for an account that acts for someone else; None for everyone else."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not _acts_for_others(request):
+        return None
+    access = getattr(request, "patient_access", None)
+    if access is not None and access.role == ActorRole.PROXY:
+        return RecordBanner(name=access.patient.display_name, is_own=False)
+    return RecordBanner(name="", is_own=user.patient_id is not None)
+
+
+@register.simple_tag(takes_context=True)
+def patient_menu(context: dict[str, Any]) -> list[NavItem]:
+    """The patient menu for this page: one's own sections; with another person's record on
+    screen, the sections one may open of theirs, leading to their pages; for an account with no
+    record of its own, elsewhere, only Home (the people it cares for are listed there)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    home, sections = PATIENT_NAVIGATION[0], PATIENT_NAVIGATION[1:]
+    access = getattr(request, "patient_access", None)
+    if access is not None and access.role == ActorRole.PROXY:
+        prefix = f"/patients/{access.patient.pk}/"
+        return [home] + [
+            replace(item, href=prefix + item.patient_path)
+            for item in sections
+            if access.may(item.needs)
+        ]
+    if user is not None and user.is_authenticated and user.patient_id is None:
+        return [home]
+    return list(PATIENT_NAVIGATION)
