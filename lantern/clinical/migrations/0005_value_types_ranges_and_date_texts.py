@@ -114,4 +114,5 @@ class Migration(migrations.Migration):
                 name="clinical_observation_value_type_valid",
             ),
         ),
+        migrations.RunPython(type_existing_values, migrations.RunPython.noop),
     ]
