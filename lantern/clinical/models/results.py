@@ -103,7 +103,7 @@ class Observation(EncounterRecord, CodedFields):
     category = models.CharField(max_length=20, choices=ObservationCategory.choices)
     effective_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
-    # Blank for no value; records written before types were kept are filled by migration 0005.
+    # Blank for no value; the migration that added it typed the values stored before.
     value_type = models.CharField(
         max_length=20, choices=ObservationValueType.choices, blank=True, default=""
     )
@@ -134,7 +134,9 @@ class Observation(EncounterRecord, CodedFields):
     # [{"system": "http://loinc.org", "code": "8480-6", "display": "Systolic blood pressure",
     #   "value_type": "quantity", "value": 120.0, "unit": "mm[Hg]", "unit_code": "", "text": ""}];
     # "unit_code" as `value_unit_code`; a coded value's display in "text" with "value_system"
-    # and "value_code"; a value of a structured type in "value_data", as `value_data`.
+    # and "value_code"; a value of a structured type in "value_data", as `value_data`; a part's
+    # own ranges and interpretations, where it has any, as given in "reference_ranges" and
+    # "interpretations".
     # Components stored before systems were kept have no "system" key, and before types were
     # kept no "value_type".
     components = models.JSONField(default=list, blank=True)

@@ -441,7 +441,14 @@ def export_component(component: dict[str, Any]) -> Resource:
         # The importer reads a component's coded value by its text first (`display_of`).
         code=text_concept(component.get("value_code", ""), text, component.get("value_system", "")),
     )
-    return {"code": code_concept, **value}
+    return compact(
+        {
+            "code": code_concept,
+            **value,
+            "interpretation": component.get("interpretations", []),
+            "referenceRange": component.get("reference_ranges", []),
+        }
+    )
 
 
 def component_value_type(component: dict[str, Any]) -> str:

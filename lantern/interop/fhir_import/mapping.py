@@ -733,6 +733,13 @@ def _component(component: Resource) -> dict[str, Any]:
         stored["value_data"] = given
     elif value_type and value_type != clinical.ObservationValueType.QUANTITY:
         stored["text"] = given
+    # A part's own ranges and interpretations, where it has any, as given.
+    for key, element in (
+        ("reference_ranges", "referenceRange"),
+        ("interpretations", "interpretation"),
+    ):
+        if component.get(element):
+            stored[key] = component[element]
     return stored
 
 

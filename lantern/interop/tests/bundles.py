@@ -407,6 +407,8 @@ def typed_panel() -> dict[str, Any]:
                 "system": "http://unitsofmeasure.org",
                 "code": "mg/dL",
             },
+            "interpretation": [{"coding": [{"system": HL7_INTERPRETATION, "code": "H"}]}],
+            "referenceRange": [{"low": {"value": 70}, "high": {"value": 99}}],
         }
     )
     return {

@@ -99,7 +99,7 @@ def test_the_export_writes_back_exactly_the_value_element_the_source_gave(tmp_pa
     assert value_elements(written) == TYPED_VALUES[fhir_id][1]
 
 
-def test_each_component_keeps_its_type_and_a_coded_one_its_code(tmp_path):
+def test_each_component_keeps_its_type_a_coded_one_its_code_and_its_ranges(tmp_path):
     imported(tmp_path)
 
     panel = observation(bundles.PANEL_ID)
@@ -116,6 +116,10 @@ def test_each_component_keeps_its_type_and_a_coded_one_its_code(tmp_path):
     assert [value_elements(part) for part in written] == [
         {**value_elements(part), **_coded_as_written(part)} for part in given
     ]
+    # A part's own range and interpretation are kept and written back too.
+    assert panel.components[-1]["reference_ranges"] == given[-1]["referenceRange"]
+    assert written[-1]["referenceRange"] == given[-1]["referenceRange"]
+    assert written[-1]["interpretation"] == given[-1]["interpretation"]
 
 
 def _types_in_order() -> list[str]:
