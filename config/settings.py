@@ -310,6 +310,16 @@ BREACHED_PASSWORDS_FILE = os.environ.get("BREACHED_PASSWORDS_FILE", "")
 # How long an activation code that staff issue for a patient stays valid.
 ACTIVATION_CODE_DAYS = env_int("ACTIVATION_CODE_DAYS", 30)
 
+# Family and proxy access (lantern.access.policy). A parent has what the relationship grants until
+# the child turns PROXY_TEEN_AGE; from then only PROXY_TEEN_SECTIONS of it (no messages, notes or
+# documents by default); at PROXY_ADULT_AGE a parent's access ends unless a guardianship is
+# recorded. Sections: record, results, notes, messages, appointments, medications, downloads.
+PROXY_TEEN_AGE = env_int("PROXY_TEEN_AGE", 12)
+PROXY_ADULT_AGE = env_int("PROXY_ADULT_AGE", 18)
+PROXY_TEEN_SECTIONS = env_list("PROXY_TEEN_SECTIONS", "record,results,appointments,medications")
+# How long an invitation to act for a patient can be accepted.
+PROXY_INVITATION_DAYS = env_int("PROXY_INVITATION_DAYS", 14)
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS

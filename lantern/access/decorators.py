@@ -4,10 +4,13 @@
 - `signing_in`: an account that has given its password but maybe not yet its second factor
   (the second-factor pages themselves, sign out).
 - `signed_in`: an account that has completed sign-in with two factors (settings, home).
-- `patient_view(action=..., object_type=...)`: signed in, and the URL's `patient_id` is resolved
-  through the access policy; the view receives `request.patient_access`; out of scope is 404.
-  The access is audited once, after the fact (see `patient_view`).
-- `staff_view`: signed in with an active staff membership; anyone else gets 404.
+- `patient_view(section=..., action=..., object_type=...)`: signed in, and the URL's `patient_id`
+  is resolved through the access policy, which must open the named section of the record (a
+  proxy's permissions, a parent's age rules, a staff member's role); the view receives
+  `request.patient_access`; a patient or section out of scope is 404. The access is audited once,
+  after the fact (see `patient_view`).
+- `staff_view` (or `staff_view(section=...)`): signed in with an active staff membership (whose
+  role opens the section); anyone else gets 404.
 
 The decorators check the second factor themselves, so a page is closed even if the middleware
 that redirects half-signed-in accounts to the second-factor page were missing.
@@ -26,6 +29,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from lantern.audit.models import AuditAction
 
 from . import policy
+from .models import Section
 
 ACCESS_RULE_ATTRIBUTE = "lantern_access_rule"
 # Rules whose views an account may reach before its second factor is verified.
@@ -76,8 +80,16 @@ class AuditMissing(RuntimeError):
     """A view showed a patient's object without recording which one (a bug, refused loudly)."""
 
 
-def patient_view(*, action: AuditAction = AuditAction.VIEW, object_type: str = "record"):
+def patient_view(
+    *,
+    section: Section | tuple[Section, ...],
+    action: AuditAction = AuditAction.VIEW,
+    object_type: str = "record",
+):
     """Resolve the URL's patient, run the view, and see that what it did is audited once.
+
+    `section` is the part of the record the page opens (a tuple: every one of them); an access
+    that does not open it gets 404, audited as denied, like a patient out of scope.
 
     `action` and `object_type` name what the page does. The event is written after the view has
     found what it touches, never before:
@@ -106,6 +118,7 @@ def patient_view(*, action: AuditAction = AuditAction.VIEW, object_type: str = "
                 action=AuditAction.VIEW if reads and action in WRITE_ACTIONS else action,
                 object_type=object_type,
                 audit=False,
+                section=section,
             )
             request.patient_access = access
             try:
@@ -123,19 +136,27 @@ def patient_view(*, action: AuditAction = AuditAction.VIEW, object_type: str = "
             return response
 
         setattr(wrapper, ACCESS_RULE_ATTRIBUTE, "patient")
+        wrapper.lantern_section = section
         return wrapper
 
     return decorate
 
 
-def staff_view(view: View) -> View:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_fully_signed_in(request.user):
-            return redirect_to_login(request.get_full_path())
-        if not policy.is_staff_member(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
+def staff_view(view: View | None = None, *, section: Section | None = None) -> Any:
+    """`@staff_view`, or `@staff_view(section=...)` for a work list that shows that section of
+    patients' records (results on hold): only staff whose role opens it; anyone else gets 404."""
 
-    setattr(wrapper, ACCESS_RULE_ATTRIBUTE, "staff")
-    return wrapper
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not is_fully_signed_in(request.user):
+                return redirect_to_login(request.get_full_path())
+            sections = policy.staff_sections(request.user)
+            if not sections or (section is not None and section not in sections):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        setattr(wrapper, ACCESS_RULE_ATTRIBUTE, "staff")
+        return wrapper
+
+    return decorate(view) if view is not None else decorate

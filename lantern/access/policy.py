@@ -1,4 +1,5 @@
-"""Who may act for which patient, in which role. The only place it is decided.
+"""Who may act for which patient, in which role, and which sections of the record they may open.
+The only place it is decided.
 
 Every read or write of patient data starts here: `patient_access` resolves a patient id against
 what the acting user may see; `patients_for` and `records_for` give querysets already limited to
@@ -11,28 +12,68 @@ rule names), then writes one event when it knows what it touched: `object_get` f
 in the patient's scope and records it with its type and id, or raises `ObjectNotFound`, which is
 audited as denied; `access_record` records a page without an object (a list) or a change a
 service made. An event written before the lookup would record an intent, not what happened.
+
+Who acts, and how far (`PatientAccess.sections`), decided afresh on every request:
+- the patient themselves: every section;
+- clinic staff, for their clinic's patients: by role (`STAFF_SECTIONS`; the front desk sees
+  personal details, appointments and messages, never results or notes);
+- a proxy (a `ProxyRelationship`): only while it is active and today lies between its start and
+  end dates, only the sections its permissions name, and for a parent, by the child's age
+  today: all that is granted below `PROXY_TEEN_AGE`, only `PROXY_TEEN_SECTIONS` of it until
+  `PROXY_ADULT_AGE` (or when the birth date is unknown), nothing after. Nothing is cached, so a
+  revocation or a birthday counts from the very next request.
+A patient, or a section, outside the access is "not found".
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, TypeVar
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from lantern.audit.models import ActorRole, AuditAction, AuditOutcome
 from lantern.audit.services import audit_event_record
 from lantern.clinical.models import Patient, PatientRecord
 
-from .models import StaffMembership
+from .models import (
+    ProxyKind,
+    ProxyPermission,
+    ProxyRelationship,
+    ProxyStatus,
+    Section,
+    StaffMembership,
+    StaffRole,
+)
 
 RecordT = TypeVar("RecordT", bound=PatientRecord)
 ModelT = TypeVar("ModelT", bound=models.Model)
 # AuditEvent.object_id holds at most this many characters.
 OBJECT_ID_LENGTH = 64
+
+ALL_SECTIONS = frozenset(Section)
+# What staff see of their clinic's patients, by role.
+FRONT_OFFICE_SECTIONS = frozenset({Section.DEMOGRAPHICS, Section.APPOINTMENTS, Section.MESSAGES})
+STAFF_SECTIONS: dict[str, frozenset[Section]] = {
+    StaffRole.CLINICIAN: ALL_SECTIONS,
+    StaffRole.NURSE: ALL_SECTIONS,
+    StaffRole.FRONT_DESK: FRONT_OFFICE_SECTIONS,
+    StaffRole.ADMINISTRATOR: FRONT_OFFICE_SECTIONS,
+}
+# The sections each proxy permission opens.
+PERMISSION_SECTIONS: dict[ProxyPermission, frozenset[Section]] = {
+    ProxyPermission.RECORD: frozenset({Section.RECORD, Section.RESULTS, Section.NOTES}),
+    ProxyPermission.MESSAGES: frozenset({Section.MESSAGES}),
+    ProxyPermission.APPOINTMENTS: frozenset({Section.APPOINTMENTS}),
+    ProxyPermission.MEDICATIONS: frozenset({Section.MEDICATIONS}),
+    ProxyPermission.DOWNLOADS: frozenset({Section.DOWNLOADS}),
+}
 
 
 class PatientNotFound(Http404):
@@ -58,6 +99,8 @@ class PatientAccess:
     role: ActorRole
     action: AuditAction = AuditAction.VIEW
     object_type: str = "record"
+    # The sections of the record this access may open (see the module's docstring).
+    sections: frozenset[Section] = ALL_SECTIONS
     audit_state: _AuditState = field(default_factory=_AuditState, compare=False, repr=False)
     # What selectors read once per request for this access and reuse (a page asks for the
     # result release delays several times); an access lives for one request only.
@@ -67,6 +110,10 @@ class PatientAccess:
     def audited(self) -> bool:
         """Whether this access has written its event."""
         return self.audit_state.recorded
+
+    def may(self, section: Section | str) -> bool:
+        """Whether this access may open `section` of the record."""
+        return section in self.sections
 
 
 class ObjectNotFound(Http404):
@@ -95,8 +142,24 @@ class ObjectNotFound(Http404):
         self.owner_field = owner_field
 
 
-def _staff_organizations(user) -> QuerySet:
-    return StaffMembership.objects.filter(user=user, is_active=True).values("organization_id")
+def _staff_organizations(user, section: Section | None = None) -> QuerySet:
+    memberships = StaffMembership.objects.filter(user=user, is_active=True)
+    if section is not None:
+        memberships = memberships.filter(role__in=roles_opening(section))
+    return memberships.values("organization_id")
+
+
+def roles_opening(section: Section) -> list[str]:
+    """The staff roles whose members may open `section` of their clinic's patients' records."""
+    return [role for role, sections in STAFF_SECTIONS.items() if section in sections]
+
+
+def staff_sections(user) -> frozenset[Section]:
+    """The sections the user may open as staff of at least one clinic; empty for non-staff."""
+    if not _may_act(user):
+        return frozenset()
+    roles = StaffMembership.objects.filter(user=user, is_active=True).values_list("role")
+    return frozenset().union(*(STAFF_SECTIONS[role] for (role,) in roles))
 
 
 def _may_act(user) -> bool:
@@ -113,21 +176,102 @@ def staff_organizations(user) -> QuerySet:
     return _staff_organizations(user)
 
 
-def patients_for(user) -> QuerySet[Patient]:
-    """Every patient the user may act for: their own record, and their clinics' patients."""
+def patients_for(user, *, section: Section | None = None) -> QuerySet[Patient]:
+    """Every patient the user may act for: their own record, and their clinics' patients (with
+    `section`, only at the clinics where their role opens it). Staff work lists start here;
+    the people a proxy acts for are reached one at a time, through `patient_access`."""
     if not _may_act(user):
         return Patient.objects.none()
-    scope = Q(managing_organization_id__in=_staff_organizations(user))
+    return Patient.objects.filter(patient_scope(user, to_patient="", section=section))
+
+
+def patient_scope(user, *, to_patient: str = "patient", section: Section | None = None) -> Q:
+    """The condition "the record's patient is one the user may act for" (as `patients_for`),
+    for a queryset of any model that leads to its patient through `to_patient` ("" for Patient
+    itself). A join, not a subquery of patients: far cheaper to build and to run."""
+    if not _may_act(user):
+        return Q(pk__in=[])
+    prefix = f"{to_patient}__" if to_patient else ""
+    scope = Q(**{f"{prefix}managing_organization_id__in": _staff_organizations(user, section)})
     if user.patient_id is not None:
-        scope |= Q(pk=user.patient_id)
-    return Patient.objects.filter(scope)
+        scope |= Q(**{f"{prefix}pk": user.patient_id})
+    return scope
 
 
-def role_for(user, patient: Patient) -> ActorRole:
-    """The role in which the user acts for a patient already known to be in scope."""
-    if user.patient_id == patient.pk:
-        return ActorRole.SELF
-    return ActorRole.STAFF
+@dataclass(frozen=True)
+class _Scope:
+    patient: Patient
+    role: ActorRole
+    sections: frozenset[Section]
+
+
+def _scope_for(user, patient_uuid: uuid.UUID) -> _Scope | None:
+    """How the user may act for the patient today, or None when not at all.
+
+    One's own record first (every section), then one's clinic's patients (by role), then the
+    people one is a proxy for.
+    """
+    if not _may_act(user):
+        return None
+    if user.patient_id == patient_uuid:
+        patient = Patient.objects.filter(pk=patient_uuid).first()
+        return _Scope(patient, ActorRole.SELF, ALL_SECTIONS) if patient else None
+    staff_role = StaffMembership.objects.filter(
+        user=user, is_active=True, organization=OuterRef("managing_organization")
+    ).values("role")[:1]
+    patient = (
+        Patient.objects.filter(pk=patient_uuid).annotate(staff_role=Subquery(staff_role)).first()
+    )
+    if patient is None:
+        return None
+    if patient.staff_role:
+        return _Scope(patient, ActorRole.STAFF, STAFF_SECTIONS[patient.staff_role])
+    relationship = (
+        ProxyRelationship.objects.filter(proxy=user, patient=patient, status=ProxyStatus.ACTIVE)
+        .order_by("-granted_at")
+        .first()
+    )
+    if relationship is None:
+        return None
+    relationship.patient = patient
+    sections = proxy_sections(relationship, today=timezone.localdate())
+    return _Scope(patient, ActorRole.PROXY, sections) if sections else None
+
+
+def age_on(birth_date: dt.date | None, day: dt.date) -> int | None:
+    """Completed years on `day`; None when the birth date is unknown."""
+    if birth_date is None:
+        return None
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def granted_sections(permissions: ProxyPermission | int) -> frozenset[Section]:
+    """The sections a set of proxy permissions opens."""
+    granted = ProxyPermission(permissions)
+    return frozenset().union(
+        *(sections for flag, sections in PERMISSION_SECTIONS.items() if flag in granted)
+    )
+
+
+def proxy_sections(relationship: ProxyRelationship, *, today: dt.date) -> frozenset[Section]:
+    """The sections a proxy relationship opens today; empty when it gives no access.
+
+    Active, started and not ended (an end date that has passed ends it whatever its status
+    says); for a parent, limited by the child's age today (see the module's docstring).
+    """
+    if relationship.status != ProxyStatus.ACTIVE or relationship.starts_on > today:
+        return frozenset()
+    if relationship.ends_on is not None and relationship.ends_on < today:
+        return frozenset()
+    granted = granted_sections(relationship.permissions)
+    if relationship.kind != ProxyKind.PARENT:
+        return granted
+    age = age_on(relationship.patient.birth_date, today)
+    if age is not None and age >= settings.PROXY_ADULT_AGE:
+        return frozenset()
+    if age is None or age >= settings.PROXY_TEEN_AGE:
+        return granted & frozenset(settings.PROXY_TEEN_SECTIONS)
+    return granted
 
 
 def patient_access(
@@ -138,28 +282,32 @@ def patient_access(
     object_type: str = "record",
     object_id: str = "",
     audit: bool = True,
+    section: Section | tuple[Section, ...] | None = None,
 ) -> PatientAccess:
     """Resolve a patient for the acting user; a patient out of scope is audited as denied.
 
     With `audit=True` the allowed access is recorded at once (the caller already knows what it
     touches). With `audit=False` nothing is recorded yet: the caller writes the one event with
     `access_record` or `object_get` once it has found the object.
-    Raises PatientNotFound when the patient is out of scope or does not exist.
+    With `section` (or a tuple of them), the access must also open that section (each of them).
+    Raises PatientNotFound when the patient or the section is out of scope, or does not exist.
     """
     try:
         patient_uuid = uuid.UUID(str(patient_id))
     except ValueError as error:
         raise PatientNotFound from error
-    patient = patients_for(user).filter(pk=patient_uuid).first()
-    if patient is None:
+    scope = _scope_for(user, patient_uuid)
+    needed = (section,) if isinstance(section, str) else section or ()
+    if scope is None or not scope.sections.issuperset(needed):
         _audit_denied(user, patient_uuid, action, object_type, object_id)
         raise PatientNotFound
     access = PatientAccess(
         user=user,
-        patient=patient,
-        role=role_for(user, patient),
+        patient=scope.patient,
+        role=scope.role,
         action=action,
         object_type=object_type,
+        sections=scope.sections,
     )
     if audit:
         access_record(access, object_id=object_id)
@@ -274,9 +422,12 @@ def records_for(access: PatientAccess, model: type[RecordT]) -> QuerySet[RecordT
     return model.objects.filter(patient=access.patient)
 
 
-def visible_records(user, model: type[RecordT]) -> QuerySet[RecordT]:
-    """Records of one kind across every patient the user may act for (staff work lists)."""
-    return model.objects.filter(patient__in=patients_for(user))
+def visible_records(
+    user, model: type[RecordT], *, section: Section | None = None
+) -> QuerySet[RecordT]:
+    """Records of one kind across every patient the user may act for (staff work lists), with
+    `section` only where the user's role opens it."""
+    return model.objects.filter(patient_scope(user, section=section))
 
 
 def access_denied_record(

@@ -6,11 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lantern.access.decorators import patient_view
+from lantern.access.models import Section
 
 from . import selectors
 
 
-@patient_view(object_type="AuditEvent")
+@patient_view(section=Section.ACCESS_LOG, object_type="AuditEvent")
 def access_log(request: HttpRequest) -> HttpResponse:
     access = request.patient_access
     # "Show my own visits too" is off by default: the patient's own visits fill the log.

@@ -26,6 +26,9 @@ class NavItem:
     label: str
     href: str
     section: str
+    # For a staff entry: the section of patients' records its page shows; the entry is listed
+    # only to staff whose role opens it (the front desk has no results queue).
+    needs: str = ""
 
 
 # The addresses are written out rather than reversed so that the frame never needs the URL
@@ -53,7 +56,7 @@ STAFF_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Messages", "/staff/messages/", "messages"),
     NavItem("Patients", "/staff/patients/", "patients"),
     NavItem("Enrollment requests", "/staff/enrollment-requests/", "enrollment"),
-    NavItem("Results on hold", "/staff/results-on-hold/", "results-on-hold"),
+    NavItem("Results on hold", "/staff/results-on-hold/", "results-on-hold", needs="results"),
     # Staff keep their own account too: password, email, second steps and passkeys. Those pages
     # wear the console's frame for staff (accounts and mfa views choose the layout).
     NavItem("Your account", "/account/", "settings"),

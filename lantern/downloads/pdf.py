@@ -14,11 +14,12 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.html import strip_tags
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from lantern.clinical import models as clinical
+from lantern.record.document_text import document_text
+from lantern.record.dosage import dosage_in_words
 from lantern.results.flags import flag_word, plain_name, range_words, value_in_words
 from lantern.results.plain_names import name_in_one_line, names_for
 
@@ -229,10 +230,10 @@ def note_extracts(documents: Sequence[clinical.DocumentReference]) -> list[tuple
     notes = [document for document in documents if document.content_text.strip()]
     extracts = []
     for document in notes[:NOTES_IN_FULL]:
-        text = document.content_text.strip()
+        # A note written as HTML is printed as its words, never as markup.
+        text = document_text(document).strip()
         if "html" in document.content_type.lower():
-            # A note written as HTML is printed as its words, never as markup.
-            text = " ".join(strip_tags(text).split())
+            text = " ".join(text.split())
         if len(text) > NOTE_CHARACTERS:
             text = (
                 text[:NOTE_CHARACTERS].rsplit(" ", 1)[0] + " ... (the whole note is in the portal)"
@@ -253,12 +254,17 @@ def medicine_rows(medications: Sequence[clinical.MedicationRequest]) -> list[lis
         if key not in rows:
             rows[key] = [
                 name,
-                medication.dosage_text,
-                plain_name(medication.reason_display),
+                dosage_in_words(medication),
+                reasons_in_words(medication),
                 medication.get_status_display(),
                 when(medication.authored_at, medication.date_precisions.get("authored_at")),
             ]
     return [[*row, str(counts[key])] for key, row in rows.items()]
+
+
+def reasons_in_words(record: clinical.MedicationRequest | clinical.Procedure) -> str:
+    """Every reason, by its plain name."""
+    return "; ".join(plain_name(name) for name in record.reason_names)
 
 
 def procedure_place(procedure: clinical.Procedure) -> str:
@@ -279,7 +285,7 @@ def procedure_rows(procedures: Sequence[clinical.Procedure]) -> list[list[str]]:
             plain_name(p.display) or p.code,
             p.get_status_display(),
             procedure_place(p),
-            plain_name(p.reason_display),
+            reasons_in_words(p),
         ]
         for p in procedures
     ]

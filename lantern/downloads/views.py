@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lantern.access.decorators import patient_view
+from lantern.access.models import Section
 from lantern.audit.models import AuditAction
 
 from . import services
@@ -25,7 +26,7 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
     return response
 
 
-@patient_view(action=AuditAction.VIEW, object_type="record")
+@patient_view(section=Section.DOWNLOADS, action=AuditAction.VIEW, object_type="record")
 def download(request: HttpRequest) -> HttpResponse:
     access = request.patient_access
     context = {
@@ -36,31 +37,43 @@ def download(request: HttpRequest) -> HttpResponse:
     return render(request, "downloads/download.html", context)
 
 
-@patient_view(action=AuditAction.EXPORT, object_type="record")
+@patient_view(section=Section.DOWNLOADS, action=AuditAction.EXPORT, object_type="record")
 def record_json(request: HttpRequest) -> HttpResponse:
     content = services.record_json(access=request.patient_access)
     return attachment(content, FHIR_JSON, "health-record.json")
 
 
-@patient_view(action=AuditAction.EXPORT, object_type="record")
+@patient_view(section=Section.DOWNLOADS, action=AuditAction.EXPORT, object_type="record")
 def record_pdf(request: HttpRequest) -> HttpResponse:
     content = services.record_pdf(access=request.patient_access)
     return attachment(content, PDF, "health-record.pdf")
 
 
-@patient_view(action=AuditAction.EXPORT, object_type="DiagnosticReport")
+@patient_view(
+    section=(Section.DOWNLOADS, Section.RESULTS),
+    action=AuditAction.EXPORT,
+    object_type="DiagnosticReport",
+)
 def result_json(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
     content = services.result_json(access=request.patient_access, report_id=report_id)
     return attachment(content, FHIR_JSON, "test-result.json")
 
 
-@patient_view(action=AuditAction.EXPORT, object_type="DiagnosticReport")
+@patient_view(
+    section=(Section.DOWNLOADS, Section.RESULTS),
+    action=AuditAction.EXPORT,
+    object_type="DiagnosticReport",
+)
 def result_pdf(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
     content = services.result_pdf(access=request.patient_access, report_id=report_id)
     return attachment(content, PDF, "test-result.pdf")
 
 
-@patient_view(action=AuditAction.EXPORT, object_type="Observation")
+@patient_view(
+    section=(Section.DOWNLOADS, Section.RESULTS),
+    action=AuditAction.EXPORT,
+    object_type="Observation",
+)
 def observation_json(request: HttpRequest, observation_id: uuid.UUID) -> HttpResponse:
     content = services.observation_json(
         access=request.patient_access, observation_id=observation_id
@@ -68,7 +81,11 @@ def observation_json(request: HttpRequest, observation_id: uuid.UUID) -> HttpRes
     return attachment(content, FHIR_JSON, "test-result.json")
 
 
-@patient_view(action=AuditAction.EXPORT, object_type="Observation")
+@patient_view(
+    section=(Section.DOWNLOADS, Section.RESULTS),
+    action=AuditAction.EXPORT,
+    object_type="Observation",
+)
 def observation_pdf(request: HttpRequest, observation_id: uuid.UUID) -> HttpResponse:
     content = services.observation_pdf(access=request.patient_access, observation_id=observation_id)
     return attachment(content, PDF, "test-result.pdf")

@@ -6,11 +6,9 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from lantern.access.policy import PatientAccess, records_for
 from lantern.clinical.models import Encounter
@@ -21,13 +19,15 @@ from lantern.results.selectors import (
     REPORT_ROW,
     new_results_count,
     results_for_patient,
-    row_status,
+    rows_with_status,
 )
 
 # The home page shows at most this many recent results and visits together.
 RECENT_ACTIVITY_LIMIT = 5
 # With this many backup codes left or fewer, the home page asks for new ones.
 BACKUP_CODES_LOW = 2
+# The second factors other than backup codes.
+OTHER_METHOD_MODELS = tuple(METHOD_MODELS.values())
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,8 @@ def _newest_first(item: ActivityItem) -> tuple[bool, float]:
 def recent_activity_list(
     *, access: PatientAccess, limit: int = RECENT_ACTIVITY_LIMIT
 ) -> list[ActivityItem]:
-    """The newest results and visits together, newest first, in two bounded queries."""
-    results = results_for_patient(access=access)[:limit]
+    """The newest results and visits together, newest first, in a few bounded queries."""
+    results = rows_with_status(access=access, rows=results_for_patient(access=access)[:limit])
     visits = (
         records_for(access, Encounter)
         .only("pk", "type_display", "period_start", "created_at", "date_precisions")
@@ -75,7 +75,8 @@ def recent_activity_list(
             happened_at=row["taken_at"],
             object_id=uuid.UUID(str(row["result_id"])),
             is_new=not row["is_seen"],
-            status=row_status(row),
+            status=row["status"],
+            date_precision=(row["date_precisions"] or {}).get("effective_at"),
         )
         for row in results
     ] + [
@@ -110,39 +111,33 @@ class WaitingItem:
     href: str
 
 
-def _second_factor_state(user) -> dict:
-    """Whether the account has backup codes, how many are left, and any other second factor.
+def _backup_codes_state(user) -> tuple[bool, int]:
+    """Whether the account has backup codes, and how many are left (one small query)."""
+    counts = StaticDevice.objects.filter(user=user, confirmed=True).aggregate(
+        devices=Count("pk", distinct=True), left=Count("token_set")
+    )
+    return counts["devices"] > 0, counts["left"]
 
-    One query whatever the account holds: each fact is a subquery of the account's row.
+
+def _has_other_method(user) -> bool:
+    """Whether the account has a second factor other than backup codes.
+
+    A session verified with one of those needs no query (django-otp's middleware has loaded the
+    confirmed device it was verified with); one verified with a backup code asks once, in one
+    query over every kind.
     """
-    codes_left = (
-        StaticToken.objects.filter(device__user=OuterRef("pk"), device__confirmed=True)
-        .order_by()
-        .values("device__user")
-        .annotate(left=Count("pk"))
-        .values("left")[:1]
+    if isinstance(getattr(user, "otp_device", None), OTHER_METHOD_MODELS):
+        return True
+    first, *rest = (
+        model.objects.filter(user=user, confirmed=True).values_list("user_id")
+        for model in OTHER_METHOD_MODELS
     )
-    other_methods = {
-        f"has_{kind.value}": Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
-        for kind, model in METHOD_MODELS.items()
-    }
-    return (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(
-            has_backup_codes=Exists(
-                StaticDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-            ),
-            backup_codes_left=Coalesce(Subquery(codes_left), 0, output_field=IntegerField()),
-            **other_methods,
-        )
-        .values("has_backup_codes", "backup_codes_left", *other_methods)
-        .get()
-    )
+    return bool(first.union(*rest, all=True)[:1])
 
 
 def waiting_items(*, user) -> list[WaitingItem]:
-    """What the account should see to, each with a link to where it is done (one query).
+    """What the account should see to, each with a link to where it is done (one or two small
+    queries, the same whatever the account holds).
 
     An unconfirmed email address has its own alert on the home page, with a button to resend
     the link, so it is not repeated here.
@@ -159,10 +154,8 @@ def waiting_items(*, user) -> list[WaitingItem]:
                 href=reverse("accounts:change_email"),
             )
         )
-    state = _second_factor_state(user)
-    has_other_method = any(state[f"has_{kind.value}"] for kind in METHOD_MODELS)
-    if state["has_backup_codes"] and state["backup_codes_left"] <= BACKUP_CODES_LOW:
-        left = state["backup_codes_left"]
+    has_backup_codes, left = _backup_codes_state(user)
+    if has_backup_codes and left <= BACKUP_CODES_LOW:
         items.append(
             WaitingItem(
                 key="backup-codes-low",
@@ -173,7 +166,7 @@ def waiting_items(*, user) -> list[WaitingItem]:
                 href=reverse("mfa:backup_codes"),
             )
         )
-    if not has_other_method:
+    if not _has_other_method(user):
         items.append(
             WaitingItem(
                 key="no-second-factor",

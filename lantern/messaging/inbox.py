@@ -91,8 +91,7 @@ def _state_conditions() -> dict[str, Q]:
 def conversations_in_scope(user) -> QuerySet[Conversation]:
     """Every conversation the user may handle as staff (any state, any queue)."""
     return Conversation.objects.filter(
-        organization_id__in=policy.staff_organizations(user),
-        patient__in=policy.patients_for(user),
+        policy.patient_scope(user), organization_id__in=policy.staff_organizations(user)
     )
 
 

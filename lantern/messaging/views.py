@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from lantern.access import policy
 from lantern.access.decorators import patient_view, signed_in
+from lantern.access.models import Section
 from lantern.access.policy import PatientAccess
 from lantern.audit.models import ActorRole, AuditAction
 
@@ -52,7 +53,7 @@ def my_messages(request: HttpRequest) -> HttpResponse:
     return redirect("messaging:list", patient_id=request.user.patient_id)
 
 
-@patient_view(object_type="Conversation")
+@patient_view(section=Section.MESSAGES, object_type="Conversation")
 def conversation_list(request: HttpRequest) -> HttpResponse:
     access = request.patient_access
     show = request.GET.get("show", ConversationFilter.ALL)
@@ -71,7 +72,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/conversation_list.html", context)
 
 
-@patient_view(action=AuditAction.CREATE, object_type="Conversation")
+@patient_view(section=Section.MESSAGES, action=AuditAction.CREATE, object_type="Conversation")
 def conversation_new(request: HttpRequest) -> HttpResponse:
     access = request.patient_access
     if access.role == ActorRole.STAFF:
@@ -93,7 +94,7 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/conversation_new.html", context)
 
 
-@patient_view(object_type="Conversation")
+@patient_view(section=Section.MESSAGES, object_type="Conversation")
 @require_safe
 def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
     access = request.patient_access
@@ -104,7 +105,7 @@ def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> Htt
     return _thread_page(request, thread, ReplyForm(**writing_limits()))
 
 
-@patient_view(action=AuditAction.CREATE, object_type="Message")
+@patient_view(section=Section.MESSAGES, action=AuditAction.CREATE, object_type="Message")
 @require_POST
 def message_reply(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
     access = request.patient_access
@@ -127,7 +128,7 @@ def message_reply(request: HttpRequest, conversation_id: uuid.UUID) -> HttpRespo
     return _thread_page(request, thread, form)
 
 
-@patient_view(action=AuditAction.UPDATE, object_type="Conversation")
+@patient_view(section=Section.MESSAGES, action=AuditAction.UPDATE, object_type="Conversation")
 @require_POST
 def conversation_close(request: HttpRequest, conversation_id: uuid.UUID) -> HttpResponse:
     access = request.patient_access
@@ -139,7 +140,7 @@ def conversation_close(request: HttpRequest, conversation_id: uuid.UUID) -> Http
     return _to_thread(conversation)
 
 
-@patient_view(action=AuditAction.EXPORT, object_type="Attachment")
+@patient_view(section=Section.MESSAGES, action=AuditAction.EXPORT, object_type="Attachment")
 @require_safe
 def attachment_download(request: HttpRequest, attachment_id: uuid.UUID) -> FileResponse:
     access = request.patient_access

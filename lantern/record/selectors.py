@@ -311,3 +311,11 @@ def document_detail(*, access: PatientAccess, document_id: uuid.UUID) -> Documen
     return object_get(
         access, records_for(access, DocumentReference).select_related("author"), document_id
     )
+
+
+def document_file_for_access(*, access: PatientAccess, document_id: uuid.UUID) -> DocumentReference:
+    """One document that has a file; another patient's (or one without a file) is "not found",
+    audited as denied. Not audited when found: the view records the download once the file is
+    open."""
+    documents = records_for(access, DocumentReference).exclude(content_file="")
+    return object_get(access, documents.defer("content_text"), document_id, record=False)

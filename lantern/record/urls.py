@@ -16,6 +16,7 @@ patient_patterns = [
     path("visits/<uuid:visit_id>/", views.visit, name="visit"),
     path("documents/", views.documents, name="documents"),
     path("documents/<uuid:document_id>/", views.document, name="document"),
+    path("documents/<uuid:document_id>/file/", views.document_file, name="document_file"),
 ]
 
 urlpatterns = [

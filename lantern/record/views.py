@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import get_valid_filename
+from django.views.decorators.http import require_safe
 
+from lantern.access import policy
 from lantern.access.decorators import patient_view, signed_in
+from lantern.access.models import Section
+from lantern.audit.models import AuditAction
+from lantern.clinical.document_files import EXTENSIONS, document_file_path, media_type
+from lantern.clinical.models import DocumentReference
 
 from . import selectors
+from .document_text import document_text
+
+logger = logging.getLogger(__name__)
 
 
 def _own_patient_id(request: HttpRequest) -> uuid.UUID:
@@ -36,13 +48,13 @@ def _render(
     return render(request, template, context)
 
 
-@patient_view(object_type="record")
+@patient_view(section=Section.RECORD, object_type="record")
 def index(request: HttpRequest) -> HttpResponse:
     summary = selectors.record_summary_count(access=request.patient_access)
     return _render(request, "record/index.html", summary=summary)
 
 
-@patient_view(object_type="Condition")
+@patient_view(section=Section.RECORD, object_type="Condition")
 def problems(request: HttpRequest) -> HttpResponse:
     page = selectors.problems_page(
         access=request.patient_access, page_number=request.GET.get("page")
@@ -50,7 +62,7 @@ def problems(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/problems.html", page=page)
 
 
-@patient_view(object_type="MedicationRequest")
+@patient_view(section=Section.MEDICATIONS, object_type="MedicationRequest")
 def medications(request: HttpRequest) -> HttpResponse:
     page = selectors.medications_page(
         access=request.patient_access, page_number=request.GET.get("page")
@@ -58,7 +70,7 @@ def medications(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/medications.html", section="medications", page=page)
 
 
-@patient_view(object_type="AllergyIntolerance")
+@patient_view(section=Section.RECORD, object_type="AllergyIntolerance")
 def allergies(request: HttpRequest) -> HttpResponse:
     page = selectors.allergies_page(
         access=request.patient_access, page_number=request.GET.get("page")
@@ -66,7 +78,7 @@ def allergies(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/allergies.html", page=page)
 
 
-@patient_view(object_type="Immunization")
+@patient_view(section=Section.RECORD, object_type="Immunization")
 def immunizations(request: HttpRequest) -> HttpResponse:
     page = selectors.immunizations_page(
         access=request.patient_access, page_number=request.GET.get("page")
@@ -74,7 +86,7 @@ def immunizations(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/immunizations.html", page=page)
 
 
-@patient_view(object_type="Procedure")
+@patient_view(section=Section.RECORD, object_type="Procedure")
 def procedures(request: HttpRequest) -> HttpResponse:
     page = selectors.procedures_page(
         access=request.patient_access, page_number=request.GET.get("page")
@@ -82,25 +94,25 @@ def procedures(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/procedures.html", page=page)
 
 
-@patient_view(object_type="Observation")
+@patient_view(section=Section.RECORD, object_type="Observation")
 def vitals(request: HttpRequest) -> HttpResponse:
     vital_signs = selectors.vital_signs_latest(access=request.patient_access)
     return _render(request, "record/vitals.html", vital_signs=vital_signs)
 
 
-@patient_view(object_type="Encounter")
+@patient_view(section=Section.RECORD, object_type="Encounter")
 def visits(request: HttpRequest) -> HttpResponse:
     page = selectors.visits_page(access=request.patient_access, page_number=request.GET.get("page"))
     return _render(request, "record/visits.html", page=page)
 
 
-@patient_view(object_type="Encounter")
+@patient_view(section=Section.RECORD, object_type="Encounter")
 def visit(request: HttpRequest, visit_id: uuid.UUID) -> HttpResponse:
     detail = selectors.visit_detail(access=request.patient_access, visit_id=visit_id)
     return _render(request, "record/visit.html", detail=detail)
 
 
-@patient_view(object_type="DocumentReference")
+@patient_view(section=Section.NOTES, object_type="DocumentReference")
 def documents(request: HttpRequest) -> HttpResponse:
     page = selectors.documents_page(
         access=request.patient_access, page_number=request.GET.get("page")
@@ -108,7 +120,44 @@ def documents(request: HttpRequest) -> HttpResponse:
     return _render(request, "record/documents.html", page=page)
 
 
-@patient_view(object_type="DocumentReference")
+@patient_view(section=Section.NOTES, object_type="DocumentReference")
 def document(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     found = selectors.document_detail(access=request.patient_access, document_id=document_id)
-    return _render(request, "record/document.html", document=found)
+    return _render(request, "record/document.html", document=found, text=document_text(found))
+
+
+@patient_view(section=Section.NOTES, action=AuditAction.EXPORT, object_type="DocumentReference")
+@require_safe
+def document_file(request: HttpRequest, document_id: uuid.UUID) -> FileResponse:
+    access = request.patient_access
+    found = selectors.document_file_for_access(access=access, document_id=document_id)
+    try:
+        file = document_file_path(found.content_file).open("rb")
+    except FileNotFoundError:
+        logger.error("DocumentReference %s has no file %s", found.pk, found.content_file)
+        raise Http404 from None
+    # Recorded once the file is open: a file that is missing was not downloaded.
+    policy.access_record(access, object_type="DocumentReference", object_id=found.pk)
+    kind = media_type(found.content_type)
+    response = FileResponse(
+        file,
+        as_attachment=True,
+        filename=download_name(found),
+        content_type=kind if kind in EXTENSIONS else "application/octet-stream",
+    )
+    # As message attachments are: never rendered as a page, never sniffed, never cached.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def download_name(document: DocumentReference) -> str:
+    """The file's name for the download: the document's title (or type), cleaned, and the
+    extension its content type gives."""
+    try:
+        stem = get_valid_filename(document.title or document.display or "document")[:100]
+    except SuspiciousFileOperation:
+        # Django refuses names that clean to "" or "..".
+        stem = ""
+    return f"{stem.strip('._') or 'document'}.{document.content_file.rpartition('.')[2]}"

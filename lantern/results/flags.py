@@ -93,7 +93,7 @@ def observation_status(observation: Observation) -> Flag:
 
     "Normal" only when a range or the lab's interpretation says so; a value with neither is
     "No range given", and one whose range is only in words (and no interpretation) is
-    "Not flagged". The results list works out the same in SQL (`selectors.row_status`).
+    "Not flagged". A report takes its most serious value's (`selectors.rows_with_status`).
     """
     flag = observation_flag(observation)
     if flag is not None:

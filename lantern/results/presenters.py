@@ -17,7 +17,8 @@ from .body_units import us_words
 from .charts import ChartPoint, Series, line_chart_svg
 from .flags import Flag, number, recorded_number
 from .plain_names import names_for
-from .selectors import REPORT_ROW, Trend, TrendPoint, row_status
+from .selectors import REPORT_ROW, Trend, TrendPoint
+from .templatetags.lantern_dates import partial_day
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,20 @@ class ListedResult:
 class DateGroup:
     date: dt.date | None
     results: list[ListedResult]
+    # "year", "month" or "day" when the source gave the date without a time.
+    precision: str | None = None
+
+
+def _taken_on(row: dict) -> tuple[dt.date | None, str | None]:
+    """The day a row was taken: its local date, or for a date its source gave without a time,
+    that date as given (stored at midnight UTC, never shifted), with its precision."""
+    taken_at = row["taken_at"]
+    if taken_at is None:
+        return None, None
+    precision = (row.get("date_precisions") or {}).get("effective_at")
+    if precision:
+        return taken_at.astimezone(dt.UTC).date(), precision
+    return timezone.localdate(taken_at), None
 
 
 def listed_result(row: dict) -> ListedResult:
@@ -53,19 +68,19 @@ def listed_result(row: dict) -> ListedResult:
         name=name or "Test result",
         long_name=long_name,
         kind_label=ReportKind(kind).label if kind in ReportKind.values else "Other",
-        status=row_status(row),
+        status=row["status"],
         is_new=not row["is_seen"],
     )
 
 
 def results_by_date(rows: Iterable[dict]) -> list[DateGroup]:
-    """The page's result rows grouped by the local date they were taken, keeping their order."""
+    """The page's result rows (`selectors.rows_with_status`) grouped by the local date they were
+    taken, keeping their order."""
     groups: list[DateGroup] = []
     for row in rows:
-        taken_at = row["taken_at"]
-        day = timezone.localdate(taken_at) if taken_at else None
-        if not groups or groups[-1].date != day:
-            groups.append(DateGroup(date=day, results=[]))
+        day, precision = _taken_on(row)
+        if not groups or (groups[-1].date, groups[-1].precision) != (day, precision):
+            groups.append(DateGroup(date=day, results=[], precision=precision))
         groups[-1].results.append(listed_result(row))
     return groups
 
@@ -101,8 +116,9 @@ def trend_back_link(*, patient_id: uuid.UUID, origin: str) -> BackLink:
     return BackLink(reverse("results:list", args=[patient_id]), "Back to test results")
 
 
-def _when(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%b %-d, %Y")
+def _when(point: TrendPoint) -> str:
+    """A point's date in words, at the precision its source gave."""
+    return partial_day(point.observation.effective_at, point.precision)
 
 
 def _us_beside(point: TrendPoint, us_units: bool) -> str:
@@ -130,9 +146,7 @@ def trend_chart(trend: Trend, *, us_units: bool = False) -> SafeString | str:
                     ChartPoint(
                         at=p.taken_at,
                         value=getattr(p, attribute),
-                        label=(
-                            f"{name} {number(getattr(p, attribute))}{unit} on {_when(p.taken_at)}"
-                        ),
+                        label=(f"{name} {number(getattr(p, attribute))}{unit} on {_when(p)}"),
                     )
                     for p in trend.points
                     if getattr(p, attribute) is not None
@@ -150,7 +164,7 @@ def trend_chart(trend: Trend, *, us_units: bool = False) -> SafeString | str:
                         value=p.value,
                         label=(
                             f"{number(p.value, low=trend.low, high=trend.high)}{unit}"
-                            f"{_us_beside(p, us_units)} on {_when(p.taken_at)}"
+                            f"{_us_beside(p, us_units)} on {_when(p)}"
                         ),
                     )
                     for p in trend.points
@@ -165,7 +179,7 @@ def trend_chart(trend: Trend, *, us_units: bool = False) -> SafeString | str:
         band_words += f"{recorded_number(trend.high)}{unit}."
     else:
         band_words = ""
-    first, last = trend.points[0].taken_at, trend.points[-1].taken_at
+    first, last = trend.points[0], trend.points[-1]
     return line_chart_svg(
         title=f"{test_name} over time",
         description=(

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from lantern.access.models import Section
 from lantern.access.policy import PatientAccess, visible_records
 from lantern.audit.models import ActorRole
 from lantern.clinical.models import (
@@ -139,7 +140,7 @@ def observations_on_hold(*, user) -> QuerySet[Observation]:
         output_field=DateTimeField(),
     )
     return (
-        visible_records(user, Observation)
+        visible_records(user, Observation, section=Section.RESULTS)
         .filter(held)
         .select_related("patient")
         .annotate(release_at=release_at)
@@ -170,7 +171,7 @@ def reports_on_hold(*, user) -> QuerySet[DiagnosticReport]:
         output_field=DateTimeField(),
     )
     return (
-        visible_records(user, DiagnosticReport)
+        visible_records(user, DiagnosticReport, section=Section.RESULTS)
         .filter(held)
         .select_related("patient")
         .annotate(release_at=release_at)

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
-    Case,
     CharField,
     Count,
     Exists,
     F,
-    IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
-    When,
 )
+from django.utils import timezone
 
 from lantern.access.policy import PatientAccess, object_get, records_for
 from lantern.clinical.models import (
@@ -46,77 +44,28 @@ BLOOD_PRESSURE_CODE = "85354-9"
 # trend shows both.
 BLOOD_PRESSURE_CODES = (BLOOD_PRESSURE_CODE, "55284-4")
 SYSTOLIC_CODE = "8480-6"
+NOON = dt.time(12)
 DIASTOLIC_CODE = "8462-4"
 
 
-def _interpretation_in(codes: frozenset[str], prefix: str) -> Q:
-    return Q(**{f"{prefix}interpretation__in": sorted(codes)})
-
-
-def _unknown_status(prefix: str = "") -> tuple[Q, Q]:
-    """Values that neither the lab's code nor a number range calls normal or not, split into
-    those with no range at all ("No range given") and those with a range only in words
-    ("Not flagged"): the SQL side of `flags.observation_status`."""
-    unknown = ~Q(**{f"{prefix}interpretation__in": sorted(flags.KNOWN_CODES)}) & (
-        Q(**{f"{prefix}value_quantity__isnull": True})
-        | Q(**{f"{prefix}reference_low__isnull": True, f"{prefix}reference_high__isnull": True})
-    )
-    no_range = Q(
-        **{
-            f"{prefix}reference_low__isnull": True,
-            f"{prefix}reference_high__isnull": True,
-            f"{prefix}reference_text": "",
-        }
-    )
-    return unknown & no_range, unknown & ~no_range
-
-
-# A value's status as a rank, most serious first; a report takes the lowest rank of its values.
-STATUS_BY_RANK = {
-    1: flags.CRITICAL,
-    2: flags.HIGH,
-    3: flags.LOW,
-    4: flags.ABNORMAL,
-    5: flags.NO_RANGE,
-    6: flags.NOT_FLAGGED,
-    7: flags.NORMAL,
-}
-
-
-def _status_rank(prefix: str = "") -> Case:
-    """One value's status rank in SQL, the same decision as `flags.observation_status`.
-
-    The first condition that holds wins, as in `flags.flag_for`. The lowest rank over a report's
-    values is then the report's status: the report is "High" if any value is high, and so on.
-    One CASE expression instead of a subquery per status keeps the query cheap to build.
-    """
-    # As in `flags.flag_for`, the range decides whenever the lab gave no code we know.
-    no_known_code = ~_interpretation_in(flags.KNOWN_CODES, prefix)
-    above = no_known_code & Q(**{f"{prefix}value_quantity__gt": F(f"{prefix}reference_high")})
-    below = no_known_code & Q(**{f"{prefix}value_quantity__lt": F(f"{prefix}reference_low")})
-    no_range, unflagged = _unknown_status(prefix)
-    return Case(
-        When(_interpretation_in(flags.CRITICAL_CODES, prefix), then=Value(1)),
-        When(_interpretation_in(flags.HIGH_CODES, prefix) | above, then=Value(2)),
-        When(_interpretation_in(flags.LOW_CODES, prefix) | below, then=Value(3)),
-        When(_interpretation_in(flags.ABNORMAL_CODES, prefix), then=Value(4)),
-        When(no_range, then=Value(5)),
-        When(unflagged, then=Value(6)),
-        default=Value(7),
-        output_field=IntegerField(),
-    )
-
-
-def _report_status_rank() -> Subquery:
-    """The most serious status rank among the report's values; NULL when it lists none."""
-    return Subquery(
-        DiagnosticReportResult.objects.filter(report=OuterRef("pk"))
-        .order_by()
-        .values("report")
-        .annotate(rank=Min(_status_rank("observation__")))
-        .values("rank")[:1],
-        output_field=IntegerField(),
-    )
+# How serious each status is, most serious first: a report is as serious as its worst value.
+SEVERITY_ORDER = (
+    flags.CRITICAL,
+    flags.HIGH,
+    flags.LOW,
+    flags.ABNORMAL,
+    flags.NO_RANGE,
+    flags.NOT_FLAGGED,
+    flags.NORMAL,
+)
+# The fields `flags.observation_status` reads.
+STATUS_FIELDS = (
+    "interpretation",
+    "value_quantity",
+    "reference_low",
+    "reference_high",
+    "reference_text",
+)
 
 
 # The columns of a row of the results list, in order: a report, or a lab value of no report.
@@ -129,7 +78,7 @@ RESULT_ROW_COLUMNS = (
     "taken_at",
     "added_at",
     "is_seen",
-    "status_rank",
+    "date_precisions",
 )
 REPORT_ROW = "report"
 OBSERVATION_ROW = "observation"
@@ -172,7 +121,7 @@ def _filtered_observations(access: PatientAccess, filters: ResultFilters) -> Que
 
 
 def report_rows(*, access: PatientAccess, filters: ResultFilters) -> QuerySet:
-    """The patient's released reports as result rows, status and "new" worked out in SQL."""
+    """The patient's released reports as result rows, "new" worked out in SQL."""
     return (
         _filtered_reports(access, filters)
         .annotate(
@@ -183,7 +132,6 @@ def report_rows(*, access: PatientAccess, filters: ResultFilters) -> QuerySet:
             taken_at=F("effective_at"),
             added_at=F("created_at"),
             is_seen=Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk"))),
-            status_rank=_report_status_rank(),
         )
         .values(*RESULT_ROW_COLUMNS)
     )
@@ -208,7 +156,6 @@ def observation_rows(*, access: PatientAccess, filters: ResultFilters) -> QueryS
             taken_at=F("effective_at"),
             added_at=F("created_at"),
             is_seen=Exists(ResultSeen.objects.filter(user=access.user, observation=OuterRef("pk"))),
-            status_rank=_status_rank(),
         )
         .values(*RESULT_ROW_COLUMNS)
     )
@@ -264,13 +211,46 @@ def new_results_count(*, access: PatientAccess) -> int:
     return unseen_reports.count() + unseen_values.count()
 
 
-def row_status(row: dict) -> Flag | None:
-    """The one-word status of a result row; None means "See comment" (no values).
+def most_serious(statuses: Iterable[Flag]) -> Flag | None:
+    """The most serious of the statuses; None when there are none (a report with no values)."""
+    return min(statuses, key=SEVERITY_ORDER.index, default=None)
 
-    A report is "Normal" only when every one of its values is known to be normal: one value
-    with no range and no interpretation makes the report "No range given".
+
+def rows_with_status(*, access: PatientAccess, rows: Iterable[dict]) -> list[dict]:
+    """One page of result rows, each given its "status", in at most two small queries.
+
+    A value's status is `flags.observation_status`, the decision every page and the PDF use;
+    a report takes its most serious value's ("Normal" only when every value is known to be
+    normal), and None ("See comment") when it lists no values. Only the page's rows are read,
+    so the cost does not grow with the record.
     """
-    return STATUS_BY_RANK.get(row["status_rank"])
+    rows = [dict(row) for row in rows]
+    report_ids = [row["result_id"] for row in rows if row["result_type"] == REPORT_ROW]
+    value_ids = [row["result_id"] for row in rows if row["result_type"] == OBSERVATION_ROW]
+    statuses: dict[Any, Flag | None] = {}
+    if value_ids:
+        values = records_for(access, Observation).filter(pk__in=value_ids).only(*STATUS_FIELDS)
+        statuses.update((value.pk, flags.observation_status(value)) for value in values)
+    if report_ids:
+        links = (
+            DiagnosticReportResult.objects.filter(
+                report_id__in=report_ids, observation__patient=access.patient
+            )
+            .select_related("observation")
+            .only("report_id", *(f"observation__{name}" for name in STATUS_FIELDS))
+            .order_by()[: len(report_ids) * REPORT_VALUES_LIMIT]
+        )
+        by_report: dict[Any, list[Flag]] = {}
+        for link in links:
+            by_report.setdefault(link.report_id, []).append(
+                flags.observation_status(link.observation)
+            )
+        statuses.update(
+            (report_id, most_serious(by_report.get(report_id, []))) for report_id in report_ids
+        )
+    for row in rows:
+        row["status"] = statuses.get(row["result_id"])
+    return rows
 
 
 @dataclass(frozen=True)
@@ -401,11 +381,14 @@ def observation_detail(*, access: PatientAccess, observation_id: uuid.UUID) -> O
 @dataclass(frozen=True)
 class TrendPoint:
     observation: Observation
+    # Where the value is drawn; for a date given without a time, noon of that day here.
     taken_at: dt.datetime | None
     value: float | None
     systolic: float | None
     diastolic: float | None
     flag: Flag
+    # "year", "month" or "day" when the source gave the date without a time.
+    precision: str | None = None
 
 
 @dataclass(frozen=True)
@@ -433,6 +416,16 @@ def _pressure(observation: Observation, code: str) -> float | None:
     return None if value is None else float(flags.pressure_number(value))
 
 
+def _drawn_at(observation: Observation) -> dt.datetime | None:
+    """When a value is drawn on a trend: its instant, or for a date its source gave without a
+    time (stored at midnight UTC of that day) noon of the same day in the clinic's time zone,
+    so the chart never draws or labels it on the day before."""
+    taken_at = observation.effective_at
+    if taken_at is None or not (observation.date_precisions or {}).get("effective_at"):
+        return taken_at
+    return timezone.make_aware(dt.datetime.combine(taken_at.astimezone(dt.UTC).date(), NOON))
+
+
 def trend_for_code(*, access: PatientAccess, code: str) -> Trend:
     """The latest values of one test, oldest first, with the most recent normal range."""
     latest = list(
@@ -447,11 +440,12 @@ def trend_for_code(*, access: PatientAccess, code: str) -> Trend:
     points = [
         TrendPoint(
             observation=observation,
-            taken_at=observation.effective_at,
+            taken_at=_drawn_at(observation),
             value=observation.value_quantity,
             systolic=_pressure(observation, SYSTOLIC_CODE),
             diastolic=_pressure(observation, DIASTOLIC_CODE),
             flag=flags.observation_status(observation),
+            precision=(observation.date_precisions or {}).get("effective_at"),
         )
         for observation in latest
     ]

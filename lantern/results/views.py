@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from lantern.access.decorators import patient_view, signed_in
+from lantern.access.models import Section
 
 from . import selectors, services
 from .body_units import shows_us_units, us_heading
@@ -26,7 +27,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
     return redirect("results:list", patient_id=request.user.patient_id)
 
 
-@patient_view(object_type="DiagnosticReport")
+@patient_view(section=Section.RESULTS, object_type="DiagnosticReport")
 def result_list(request: HttpRequest) -> HttpResponse:
     form = ResultFilterForm(request.GET or None)
     results = selectors.results_for_patient(access=request.patient_access, **form.filters())
@@ -39,13 +40,15 @@ def result_list(request: HttpRequest) -> HttpResponse:
         "patient": request.patient_access.patient,
         "form": form,
         "page": page,
-        "groups": results_by_date(page.object_list),
+        "groups": results_by_date(
+            selectors.rows_with_status(access=request.patient_access, rows=page.object_list)
+        ),
         "filtered": form.is_bound,
     }
     return render(request, "results/result_list.html", context)
 
 
-@patient_view(object_type="DiagnosticReport")
+@patient_view(section=Section.RESULTS, object_type="DiagnosticReport")
 def result_detail(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
     detail = selectors.result_detail(access=request.patient_access, report_id=report_id)
     services.result_seen_record(access=request.patient_access, report=detail.report)
@@ -57,7 +60,7 @@ def result_detail(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
     return render(request, "results/result_detail.html", context)
 
 
-@patient_view(object_type="Observation")
+@patient_view(section=Section.RESULTS, object_type="Observation")
 def observation_detail(request: HttpRequest, observation_id: uuid.UUID) -> HttpResponse:
     """A lab value that belongs to no report, as a result of its own."""
     detail = selectors.observation_detail(
@@ -72,7 +75,7 @@ def observation_detail(request: HttpRequest, observation_id: uuid.UUID) -> HttpR
     return render(request, "results/observation_detail.html", context)
 
 
-@patient_view(object_type="Observation")
+@patient_view(section=Section.RESULTS, object_type="Observation")
 def trend(request: HttpRequest, code: str) -> HttpResponse:
     trend = selectors.trend_for_code(access=request.patient_access, code=code)
     context = {

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from lantern.access import policy
 from lantern.access.decorators import staff_view
+from lantern.access.models import Section
 from lantern.audit.models import ActorRole, AuditAction
 from lantern.enrollment import selectors as enrollment_selectors
 from lantern.messaging import inbox
@@ -125,7 +126,7 @@ def conversation_mark_done(request: HttpRequest, conversation_id: uuid.UUID) -> 
     return redirect("staff:inbox")
 
 
-@staff_patient_view(action=AuditAction.CREATE, object_type="Conversation")
+@staff_patient_view(section=Section.MESSAGES, action=AuditAction.CREATE, object_type="Conversation")
 def conversation_start(request: HttpRequest) -> HttpResponse:
     """The care team writes to a patient first; the conversation then lives in the inbox.
 

@@ -32,6 +32,7 @@ ON_HOLD_COLUMNS = (
     "held_patient_id",
     "patient_given_names",
     "patient_family_name",
+    "date_precisions",
 )
 # What each row is, in words, by (type, kind of test).
 REPORT_KIND_WORDS = {
@@ -54,6 +55,8 @@ class HeldResult:
     kind_words: str
     taken_at: dt.datetime | None
     release_at: dt.datetime
+    # "year", "month" or "day" when the source gave the date taken without a time.
+    taken_precision: str | None = None
 
     @property
     def is_report(self) -> bool:
@@ -134,6 +137,7 @@ def _held_result(row: dict) -> HeldResult:
         kind_words=REPORT_KIND_WORDS.get(row["held_kind"], "Report") if is_report else VALUE_WORDS,
         taken_at=row["taken_at"],
         release_at=row["release_at"],
+        taken_precision=(row["date_precisions"] or {}).get("effective_at"),
     )
 
 

@@ -20,9 +20,10 @@ from lantern.access.decorators import (
     patient_view,
     staff_view,
 )
+from lantern.access.models import Section
 from lantern.accounts import selectors as account_selectors
 from lantern.accounts import services as account_services
-from lantern.audit.models import AuditAction
+from lantern.audit.models import ActorRole, AuditAction
 from lantern.enrollment import selectors as enrollment_selectors
 from lantern.enrollment import services as enrollment_services
 from lantern.messaging import inbox
@@ -33,11 +34,23 @@ from .forms import ApproveRequestForm, IssueCodeForm, PatientSearchForm
 REQUESTS_PER_PAGE = 25
 
 
-def staff_patient_view(*, action: AuditAction = AuditAction.VIEW, object_type: str = "record"):
-    """patient_view for console pages: a patient opening their own record here gets 404 too."""
+def staff_patient_view(
+    *,
+    section: Section,
+    action: AuditAction = AuditAction.VIEW,
+    object_type: str = "record",
+):
+    """patient_view for console pages: only the patient's clinic staff, in a role that opens
+    `section`; the patient themselves, or a proxy who also works at another clinic, get 404."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        inner = patient_view(action=action, object_type=object_type)(view)
+        @wraps(view)
+        def as_staff(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.patient_access.role != ActorRole.STAFF:
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        inner = patient_view(section=section, action=action, object_type=object_type)(as_staff)
 
         @wraps(inner)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -54,11 +67,15 @@ def staff_patient_view(*, action: AuditAction = AuditAction.VIEW, object_type: s
 @staff_view
 def home(request: HttpRequest) -> HttpResponse:
     pending = enrollment_selectors.enrollment_requests_pending_count(user=request.user)
-    on_hold = selectors.results_on_hold_count(user=request.user)
+    sees_results = Section.RESULTS in policy.staff_sections(request.user)
     context = {
         "messages_waiting": inbox.inbox_waiting_count(request.user),
         "pending_requests": pending,
-        "results_on_hold": on_hold,
+        # The front desk does not see results, so has no queue of them either.
+        "sees_results": sees_results,
+        "results_on_hold": selectors.results_on_hold_count(user=request.user)
+        if sees_results
+        else 0,
     }
     return render(request, "staff/home.html", context)
 
@@ -89,7 +106,7 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_patient_view()
+@staff_patient_view(section=Section.DEMOGRAPHICS)
 def patient_detail(request: HttpRequest) -> HttpResponse:
     access = request.patient_access
     context = {
@@ -102,7 +119,9 @@ def patient_detail(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/patient_detail.html", context)
 
 
-@staff_patient_view(action=AuditAction.CREATE, object_type="ActivationCode")
+@staff_patient_view(
+    section=Section.DEMOGRAPHICS, action=AuditAction.CREATE, object_type="ActivationCode"
+)
 @require_POST
 @never_cache
 def activation_code_issue(request: HttpRequest) -> HttpResponse:
@@ -126,7 +145,7 @@ def activation_code_issue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_patient_view(action=AuditAction.UPDATE, object_type="Account")
+@staff_patient_view(section=Section.DEMOGRAPHICS, action=AuditAction.UPDATE, object_type="Account")
 @require_POST
 def account_unpause(request: HttpRequest) -> HttpResponse:
     """Lift a pause after many failed sign-in attempts, once the caller is known to be the
@@ -139,7 +158,9 @@ def account_unpause(request: HttpRequest) -> HttpResponse:
     return redirect("staff:patient", patient_id=access.patient.pk)
 
 
-@staff_patient_view(action=AuditAction.UPDATE, object_type="ActivationCode")
+@staff_patient_view(
+    section=Section.DEMOGRAPHICS, action=AuditAction.UPDATE, object_type="ActivationCode"
+)
 @require_POST
 def activation_code_revoke(request: HttpRequest) -> HttpResponse:
     access = request.patient_access
@@ -212,7 +233,7 @@ def enrollment_request_decline(request: HttpRequest, request_id) -> HttpResponse
     return redirect("staff:enrollment_request", request_id=enrollment_request.pk)
 
 
-@staff_view
+@staff_view(section=Section.RESULTS)
 def results_on_hold(request: HttpRequest) -> HttpResponse:
     page = selectors.results_on_hold_page(user=request.user, page_number=request.GET.get("page"))
     return render(request, "staff/results_on_hold.html", {"page": page})

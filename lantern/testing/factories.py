@@ -8,7 +8,14 @@ import uuid
 import factory
 from django.utils import timezone
 
-from lantern.access.models import StaffMembership, StaffRole
+from lantern.access.models import (
+    ProxyKind,
+    ProxyPermission,
+    ProxyRelationship,
+    ProxyStatus,
+    StaffMembership,
+    StaffRole,
+)
 from lantern.accounts.models import User
 from lantern.clinical import models as clinical
 
@@ -173,3 +180,19 @@ class StaffMembershipFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = StaffMembership
+
+
+class ProxyRelationshipFactory(factory.django.DjangoModelFactory):
+    """An active caregiver relationship with full permissions, from a year ago, open-ended."""
+
+    proxy = factory.SubFactory(UserFactory)
+    patient = factory.SubFactory(PatientFactory)
+    kind = ProxyKind.CAREGIVER
+    permissions = int(ProxyPermission.FULL)
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=365))
+    status = ProxyStatus.ACTIVE
+    granted_at = factory.LazyFunction(timezone.now)
+    reason = "Helps with appointments and medicines"
+
+    class Meta:
+        model = ProxyRelationship

@@ -17,6 +17,7 @@ from PIL import Image
 
 from lantern.access.policy import PatientAccess
 from lantern.audit.models import ActorRole
+from lantern.clinical.document_files import document_file_store, document_storage_name
 from lantern.clinical.models import (
     DiagnosticReport,
     DiagnosticReportResult,
@@ -59,6 +60,15 @@ class PatientObjects:
         }
 
 
+def _document_with_file(patient) -> DocumentReference:
+    """A visit summary with its text and the PDF it came as (written under PRIVATE_FILES_ROOT),
+    so the document's page and its download both have something to show."""
+    content = b"%PDF-1.4\n%%EOF\n"
+    storage_name = document_storage_name(content, "application/pdf")
+    document_file_store(storage_name, content)
+    return DocumentFactory(patient=patient, content_file=storage_name, content_size=len(content))
+
+
 def _png() -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), color=(200, 30, 30)).save(buffer, format="PNG")
@@ -89,7 +99,7 @@ def patient_objects(user) -> PatientObjects:
         report=report,
         observation=observation,
         visit=visit,
-        document=DocumentFactory(patient=patient),
+        document=_document_with_file(patient),
         conversation=conversation,
         attachment=message.attachments.get(),
     )

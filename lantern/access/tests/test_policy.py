@@ -11,7 +11,7 @@ from django.urls import path
 
 from config import urls as lantern_urls
 from lantern.access.decorators import patient_view
-from lantern.access.models import StaffMembership
+from lantern.access.models import Section, StaffMembership
 from lantern.access.policy import (
     PatientNotFound,
     patient_access,
@@ -29,7 +29,7 @@ SOURCE_ADDRESS = "203.0.113.7"
 USER_AGENT = "LanternTest/1.0 (policy)"
 
 
-@patient_view(action=AuditAction.VIEW, object_type="record")
+@patient_view(section=Section.RECORD, action=AuditAction.VIEW, object_type="record")
 def _record_summary(request: HttpRequest) -> HttpResponse:
     return HttpResponse(str(request.patient_access.patient.pk), content_type="text/plain")
 

@@ -35,6 +35,25 @@ class PatientRecord(SourcedRecord):
         abstract = True
 
 
+class RecordReasons:
+    """Why a medicine was prescribed or a procedure done: every reason the source gave.
+
+    `reasons` holds them in the source's order, each with the name to show: a reason code as
+    the CodeableConcept given (`{"name": ..., "concept": {...}}`), a reference as the record it
+    names (`{"name": ..., "resource_type": "Condition", "fhir_id": ...}`), or by its display
+    alone when the record it named is not kept (`{"name": ...}`). `reason_display` is the first
+    one's name, kept for records written before reasons were.
+    """
+
+    reasons: list[dict]
+    reason_display: str
+
+    @property
+    def reason_names(self) -> list[str]:
+        names = [reason["name"] for reason in self.reasons or [] if reason.get("name")]
+        return names or ([self.reason_display] if self.reason_display else [])
+
+
 class CodedFields(models.Model):
     """The main code of a record (SNOMED CT, LOINC, RxNorm, CVX ...) and its display text."""
 
@@ -223,7 +242,7 @@ class MedicationRequestStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class MedicationRequest(EncounterRecord, CodedFields):
+class MedicationRequest(RecordReasons, EncounterRecord, CodedFields):
     """A prescription. The code is the medicine's (RxNorm)."""
 
     RESOURCE_TYPE = "MedicationRequest"
@@ -236,8 +255,12 @@ class MedicationRequest(EncounterRecord, CodedFields):
     )
     dosage_text = models.TextField(blank=True)
     as_needed = models.BooleanField(default=False)
+    # The FHIR Dosage elements as the source gave them (timing, doseAndRate, asNeeded, route
+    # ...), so a dosage without text can be said in words and exported back exactly.
+    dosage_instructions = models.JSONField(default=list, blank=True)
     refills_allowed = models.PositiveIntegerField(null=True, blank=True)
     reason_display = models.CharField(max_length=300, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
 
     class Meta(EncounterRecord.Meta):
         constraints = [
@@ -258,13 +281,14 @@ class ProcedureStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class Procedure(EncounterRecord, CodedFields, DateTexts):
+class Procedure(RecordReasons, EncounterRecord, CodedFields, DateTexts):
     RESOURCE_TYPE = "Procedure"
 
     status = models.CharField(max_length=20, choices=ProcedureStatus.choices)
     performed_start = models.DateTimeField(null=True, blank=True)
     performed_end = models.DateTimeField(null=True, blank=True)
     reason_display = models.CharField(max_length=300, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
     location = models.ForeignKey(
         Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="procedures"
     )
@@ -297,9 +321,13 @@ class DocumentReference(EncounterRecord, CodedFields):
     )
     title = models.CharField(max_length=300, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
-    # Text content carried inline (decoded); binary content stays at its URL in the source.
+    # Text content carried inline, decoded with the charset its content type names.
     content_text = models.TextField(blank=True)
     content_url = models.CharField(max_length=500, blank=True)
+    # Other content carried inline (a PDF, a scan) is kept as a file under PRIVATE_FILES_ROOT,
+    # named by its SHA-256 (lantern.clinical.document_files), and served only as a download.
+    content_file = models.CharField(max_length=80, blank=True)
+    content_size = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta(EncounterRecord.Meta):
         constraints = [

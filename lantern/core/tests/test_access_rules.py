@@ -21,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 
 from lantern.access import policy
 from lantern.access.decorators import ACCESS_RULE_ATTRIBUTE, AuditMissing, patient_view, public
+from lantern.access.models import Section
 from lantern.accounts.services import password_failure_record
 from lantern.audit.models import AuditEvent, AuditOutcome
 from lantern.clinical.models import Observation
@@ -130,7 +131,7 @@ def _decorated(request: HttpRequest, **kwargs: object) -> HttpResponse:
     return HttpResponse("ok")
 
 
-@patient_view()
+@patient_view(section=Section.RECORD)
 def _patient_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
@@ -347,17 +348,17 @@ def test_every_object_route_audits_another_patients_object_only_as_denied(alice,
 # The decorator refuses to show an object it was not told about, and keeps denials.
 
 
-@patient_view(object_type="Thing")
+@patient_view(section=Section.RECORD, object_type="Thing")
 def _forgets_to_record(request: HttpRequest, thing_id: uuid.UUID) -> HttpResponse:
     return HttpResponse("an object, unaudited")
 
 
-@patient_view(object_type="Thing")
+@patient_view(section=Section.RECORD, object_type="Thing")
 def _a_list_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse("a list")
 
 
-@patient_view(object_type="Thing")
+@patient_view(section=Section.RECORD, object_type="Thing")
 def _not_found_inside_a_transaction(request: HttpRequest, thing_id: uuid.UUID) -> HttpResponse:
     with transaction.atomic():
         policy.object_not_found(request.patient_access, model=Observation, object_id=thing_id)

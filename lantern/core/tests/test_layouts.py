@@ -14,6 +14,7 @@ from django.test import Client, RequestFactory
 from django.urls import path
 
 from lantern.core.context_processors import PATIENT_NAVIGATION
+from lantern.testing.auth import sign_in
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
@@ -209,8 +210,10 @@ def test_staff_layout_says_staff_console_and_has_its_own_navigation():
     navs = page.find("nav", class_="usa-nav")
     assert len(navs) == 1
     assert navs[0]["aria-label"] == "Staff menu"
-    for label in ["Queues", "Patients", "Enrollment requests", "Results on hold"]:
+    for label in ["Queues", "Patients", "Enrollment requests"]:
         assert label in page.text
+    # Results on hold is listed only to staff whose role sees results (see test below).
+    assert "Results on hold" not in page.text
     # The admin opens only for superusers, so no one else is shown a link to it.
     assert "Admin" not in page.text
     assert "Medications" not in page.text
@@ -322,3 +325,14 @@ def test_every_static_file_a_template_names_exists():
         names.update(re.findall(r"{%\s*static\s+'([^']+)'\s*%}", template.read_text()))
     assert "vendor/htmx/htmx.min.js" in names
     assert sorted(name for name in names if not (STATIC_DIR / name).is_file()) == []
+
+
+@pytest.mark.django_db
+def test_the_results_queue_is_in_the_menu_of_staff_who_see_results_only(nora, fiona):
+    nurse, front_desk = sign_in(Client(), nora), sign_in(Client(), fiona)
+
+    assert "Results on hold" in nurse.get("/staff/").content.decode()
+    front_desk_home = front_desk.get("/staff/").content.decode()
+    assert "Results on hold" not in front_desk_home
+    assert "results-on-hold" not in front_desk_home
+    assert front_desk.get("/staff/results-on-hold/").status_code == 404

@@ -124,3 +124,16 @@ def test_the_waiting_items_cost_the_same_whatever_the_account_holds(settled_alic
 
     assert queries(client) == settled
     assert len(read(home_html(client), "waiting").links) == 3
+
+
+def test_a_session_verified_with_an_app_needs_no_query_for_other_methods(settled_alice):
+    # django-otp has loaded the confirmed device the session was verified with: an
+    # authenticator app is a method other than backup codes, so nothing more is asked.
+    alice, client = settled_alice
+    with_backup_code = queries(client)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=alice).persistent_id
+    session.save()
+
+    assert queries(client) == with_backup_code - 1
+    assert read(home_html(client), "waiting") is None

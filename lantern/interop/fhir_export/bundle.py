@@ -119,6 +119,7 @@ def _bundle(
     _collect_directory(collected, records.directory)
     collected.add(patient.pk, mapping.export_patient(patient))
     entries = collected.entries + records.entries
+    _unlink_reasons_outside(entries)
     for entry in entries:
         _validate(entry["resource"])
     return {
@@ -127,6 +128,25 @@ def _bundle(
         "timestamp": timezone.now().isoformat(),
         "entry": entries,
     }
+
+
+def _unlink_reasons_outside(entries: list[Resource]) -> None:
+    """A reason naming a record the bundle leaves out (a result held back, a record of another
+    source) keeps its name as display only, so every reference in the bundle resolves."""
+    urls = {entry["fullUrl"] for entry in entries}
+    for entry in entries:
+        resource = entry["resource"]
+        if "reasonReference" not in resource:
+            continue
+        kept = [
+            reason if reason.get("reference") in urls else {"display": reason["display"]}
+            for reason in resource["reasonReference"]
+            if reason.get("reference") in urls or reason.get("display")
+        ]
+        if kept:
+            resource["reasonReference"] = kept
+        else:
+            del resource["reasonReference"]
 
 
 def _collect(queryset: QuerySet, exporter: Callable[[Any], Resource], into: _Collected) -> None:

@@ -8,16 +8,19 @@ gives back the same field values. Pure functions, no database access. References
 from __future__ import annotations
 
 import base64
+import logging
 import uuid
 from typing import Any
 
 from lantern.clinical import models as clinical
+from lantern.clinical.document_files import document_file_bytes
 from lantern.interop.fhir_import.mapping import (
     IMAGING_SECTIONS,
     LAB_SECTIONS,
     MR_IDENTIFIER_TYPE,
     NPI_SYSTEM,
     OBSERVATION_CATEGORY_SYSTEM,
+    charset_of,
 )
 
 from .datatypes import (
@@ -37,9 +40,11 @@ from .datatypes import (
     status_concept,
     telecom,
     text_concept,
+    url_of,
 )
 
 Resource = dict[str, Any]
+logger = logging.getLogger(__name__)
 
 CONDITION_CLINICAL_SYSTEM = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
@@ -251,9 +256,42 @@ def export_immunization(i: clinical.Immunization) -> Resource:
     )
 
 
+def reason_elements(record: clinical.Procedure | clinical.MedicationRequest) -> Resource:
+    """`reasonCode` and `reasonReference` as the importer read them.
+
+    A reference names the record's `urn:uuid:` fullUrl (an imported record's key, derived from
+    its source and id), with the reason's name as display; `bundle.py` keeps only the display
+    where that record is not in the bundle. A record with no `reasons` (written before they
+    were kept) gives its `reason_display` as text.
+    """
+    if not record.reasons:
+        return {"reasonCode": [{"text": record.reason_display}] if record.reason_display else []}
+    references = []
+    for reason in record.reasons:
+        if "concept" in reason:
+            continue
+        target = None
+        if reason.get("fhir_id"):
+            target = clinical.record_uuid(
+                record.source_system, reason["resource_type"], reason["fhir_id"]
+            )
+        references.append(
+            compact(
+                {"reference": url_of(target) if target else None, "display": reason.get("name", "")}
+            )
+        )
+    return {
+        "reasonCode": [reason["concept"] for reason in record.reasons if "concept" in reason],
+        "reasonReference": references,
+    }
+
+
 def export_medication_request(m: clinical.MedicationRequest) -> Resource:
     medication = coded(m)
-    dosage = compact({"text": m.dosage_text, "asNeededBoolean": True if m.as_needed else None})
+    # The Dosage elements as the source gave them; a record without them, by its text alone.
+    dosages = m.dosage_instructions or [
+        compact({"text": m.dosage_text, "asNeededBoolean": True if m.as_needed else None})
+    ]
     return compact(
         {
             **base(m),
@@ -268,8 +306,8 @@ def export_medication_request(m: clinical.MedicationRequest) -> Resource:
             "encounter": ref(m.encounter_id),
             "authoredOn": date_time(m, "authored_at"),
             "requester": ref(m.prescriber_id),
-            "reasonCode": [{"text": m.reason_display}] if m.reason_display else [],
-            "dosageInstruction": [dosage] if dosage else [],
+            **reason_elements(m),
+            "dosageInstruction": [dosage for dosage in dosages if dosage],
             "dispenseRequest": {"numberOfRepeatsAllowed": m.refills_allowed}
             if m.refills_allowed is not None
             else None,
@@ -297,7 +335,7 @@ def export_procedure(p: clinical.Procedure) -> Resource:
             "encounter": ref(p.encounter_id),
             **performed,
             "location": ref(p.location_id),
-            "reasonCode": [{"text": p.reason_display}] if p.reason_display else [],
+            **reason_elements(p),
         }
     )
 
@@ -305,7 +343,11 @@ def export_procedure(p: clinical.Procedure) -> Resource:
 def export_document_reference(d: clinical.DocumentReference) -> Resource:
     data = ""
     if d.content_text and d.content_type.startswith("text/"):
-        data = base64.b64encode(d.content_text.encode("utf-8")).decode("ascii")
+        # In the charset the content type names, as the importer decoded it.
+        encoded = d.content_text.encode(charset_of(d.content_type), errors="replace")
+        data = base64.b64encode(encoded).decode("ascii")
+    elif d.content_file:
+        data = _document_file_data(d)
     attachment = compact(
         {"contentType": d.content_type, "data": data, "url": d.content_url, "title": d.title}
     )
@@ -324,6 +366,16 @@ def export_document_reference(d: clinical.DocumentReference) -> Resource:
             "context": {"encounter": [ref(d.encounter_id)]} if d.encounter_id else None,
         }
     )
+
+
+def _document_file_data(d: clinical.DocumentReference) -> str:
+    try:
+        content = document_file_bytes(d.content_file)
+    except FileNotFoundError:
+        # The export goes on without it: the rest of the record is still the patient's.
+        logger.error("DocumentReference %s has no file %s", d.pk, d.content_file)
+        return ""
+    return base64.b64encode(content).decode("ascii")
 
 
 def export_observation(o: clinical.Observation) -> Resource:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from lantern.clinical import models as clinical
+from lantern.clinical.document_files import document_storage_name
 
 
 class MappingError(ValueError):
@@ -35,11 +37,15 @@ class MappedRow:
     # the writer copies into the request's code fields.
     medication_reference: str = ""
     content_hash: str = ""
+    # DocumentReference only: the bytes of a file carried inline, which the writer stores under
+    # the name in `fields["content_file"]`.
+    file_content: bytes = b""
 
 
 Resource = dict[str, Any]
 
 MR_IDENTIFIER_TYPE = "MR"
+REASON_DISPLAY_LENGTH = clinical.Procedure._meta.get_field("reason_display").max_length
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 UCUM_SYSTEM = "http://unitsofmeasure.org"
 OBSERVATION_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
@@ -196,15 +202,33 @@ def checked_choice(value: str, choices: type, resource_type: str, element: str) 
 
 
 def decoded_text(attachment: Resource) -> str:
-    """The text of an attachment carried inline; binary content is not decoded."""
+    """The text of an attachment carried inline, read in the charset its content type names
+    (UTF-8 when it names none, or one Python does not know); binary content is not decoded."""
     content_type = attachment.get("contentType", "")
     data = attachment.get("data")
     if not data or not content_type.startswith("text/"):
         return ""
+    return decoded_bytes(attachment).decode(charset_of(content_type), errors="replace")
+
+
+def decoded_bytes(attachment: Resource) -> bytes:
     try:
-        return base64.b64decode(data).decode("utf-8", errors="replace")
+        return base64.b64decode(attachment.get("data", ""))
     except (binascii.Error, ValueError) as error:
         raise MappingError("an attachment's data is not valid base64") from error
+
+
+def charset_of(content_type: str) -> str:
+    """The codec a content type's `charset` parameter names (`text/plain; charset=ISO-8859-1`)."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"')
+            try:
+                return codecs.lookup(charset).name
+            except LookupError:
+                break
+    return "utf-8"
 
 
 def refs(**pairs: tuple[str, str]) -> dict[str, tuple[str, str]]:
@@ -437,8 +461,9 @@ def map_medication_request(r: Resource) -> MappedRow:
             "date_precisions": date_precisions(authored_at=r.get("authoredOn")),
             "dosage_text": "; ".join(d["text"] for d in dosages if d.get("text")),
             "as_needed": any(d.get("asNeededBoolean") for d in dosages),
+            "dosage_instructions": dosages,
             "refills_allowed": r.get("dispenseRequest", {}).get("numberOfRepeatsAllowed"),
-            "reason_display": display_of(first(r.get("reasonCode"))),
+            **reason_fields(r),
         },
         {
             **_patient_and_encounter(r, "subject"),
@@ -495,7 +520,7 @@ def map_procedure(r: Resource) -> MappedRow:
                 performed_end=period.get("end"),
             ),
             "date_texts": date_texts(performed_start=r.get("performedString")),
-            "reason_display": display_of(first(r.get("reasonCode"))),
+            **reason_fields(r),
         },
         {
             **_patient_and_encounter(r, "subject"),
@@ -504,10 +529,48 @@ def map_procedure(r: Resource) -> MappedRow:
     )
 
 
+def reason_fields(r: Resource) -> dict[str, Any]:
+    """Every `reasonCode` and `reasonReference`, in that order, each with its name.
+
+    A reason code keeps the CodeableConcept as given. A reference keeps its text until the
+    writer, which sees the whole bundle, replaces it with the record it names and that record's
+    name (the reference's display until then).
+    """
+    reasons = [
+        {"name": display_of(concept), "concept": concept} for concept in r.get("reasonCode", [])
+    ]
+    reasons += [
+        {"name": reference.get("display", ""), "reference": reference.get("reference", "")}
+        for reference in r.get("reasonReference", [])
+    ]
+    first_name = next((reason["name"] for reason in reasons if reason["name"]), "")
+    # The first name is kept as the record's short reason, cut to fit; `reasons` keeps it all.
+    return {"reasons": reasons, "reason_display": first_name[:REASON_DISPLAY_LENGTH]}
+
+
+def document_content(attachment: Resource) -> tuple[dict[str, Any], bytes]:
+    """The attachment's fields, and the bytes of a file it carries inline (not text)."""
+    content_type = attachment.get("contentType", "")
+    fields: dict[str, Any] = {
+        "content_type": content_type,
+        "content_text": decoded_text(attachment),
+        "content_file": "",
+        "content_size": None,
+    }
+    if not attachment.get("data") or content_type.startswith("text/"):
+        return fields, b""
+    content = decoded_bytes(attachment)
+    fields.update(
+        content_file=document_storage_name(content, content_type), content_size=len(content)
+    )
+    return fields, content
+
+
 def map_document_reference(r: Resource) -> MappedRow:
     attachment = first(r.get("content")).get("attachment", {})
     context = r.get("context", {})
     encounter = reference_of(first(context.get("encounter")))
+    content, file_content = document_content(attachment)
     return MappedRow(
         "DocumentReference",
         r["id"],
@@ -520,8 +583,7 @@ def map_document_reference(r: Resource) -> MappedRow:
             "date": parse_datetime(r.get("date")),
             "description": r.get("description", ""),
             "title": attachment.get("title", ""),
-            "content_type": attachment.get("contentType", ""),
-            "content_text": decoded_text(attachment),
+            **content,
             "content_url": attachment.get("url", ""),
         },
         refs(
@@ -529,6 +591,7 @@ def map_document_reference(r: Resource) -> MappedRow:
             encounter=(encounter, "Encounter"),
             author=(reference_of(first(r.get("author"))), "Practitioner"),
         ),
+        file_content=file_content,
     )
 
 

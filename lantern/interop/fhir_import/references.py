@@ -135,6 +135,9 @@ class ReferenceResolver:
         self.identified: dict[str, list[tuple[str, list[dict[str, str]]]]] = defaultdict(list)
         # Medication id -> its code fields, for the requests that name it.
         self.medications: dict[str, dict[str, str]] = {}
+        # The name (display) of each record of the bundle that has one, by (type, fhir id): what
+        # a reason given by reference is called.
+        self.names: dict[tuple[str, str], str] = {}
         # Conditional references matched by no resource of the bundle -> the fhir ids of the
         # records imported earlier that match them (filled by `load_earlier_matches`).
         self.earlier_matches: dict[str, list[str]] = {}
@@ -158,6 +161,25 @@ class ReferenceResolver:
         if (resource_type, fhir_id) not in self.in_bundle:
             self.outside[resource_type].setdefault(fhir_id, entry_index)
         return clinical.record_uuid(self.source_system, resource_type, fhir_id)
+
+    def target(self, reference: str, entry_index: int) -> tuple[str, str] | None:
+        """(resource type, fhir id) of the record a reference names, whatever its type, or None
+        when Lantern does not keep records of that type (or the reference is to a contained
+        resource). Like `resolve`, a reference to nothing fails the bundle."""
+        if not reference or reference.startswith("#"):
+            return None
+        if is_conditional(reference) and reference not in self.by_url:
+            conditional = parse_conditional(reference, entry_index)
+            if conditional.resource_type not in STORED_TYPES:
+                return None
+            fhir_id = self._conditional_target(conditional, entry_index)
+            return conditional.resource_type, fhir_id
+        resource_type, fhir_id = self._target(reference, entry_index)
+        if resource_type not in STORED_TYPES:
+            return None
+        if (resource_type, fhir_id) not in self.in_bundle:
+            self.outside[resource_type].setdefault(fhir_id, entry_index)
+        return resource_type, fhir_id
 
     def medication(self, reference: str, entry_index: int) -> dict[str, str] | None:
         """The code fields of the Medication a request names, when the bundle holds it.
@@ -272,6 +294,8 @@ class ReferenceResolver:
         else:
             return
         self.in_bundle.add(key)
+        if isinstance(outcome, MappedEntry) and outcome.row.fields.get("display"):
+            self.names[key] = outcome.row.fields["display"]
         if outcome.identifiers:
             self.identified[key[0]].append((key[1], outcome.identifiers))
         if outcome.full_url:

@@ -18,8 +18,9 @@ from psycopg.types.json import Jsonb
 from lantern.audit.models import ActorRole, AuditAction
 from lantern.audit.services import audit_events_record_many
 from lantern.clinical import models as clinical
+from lantern.clinical.document_files import document_file_store
 
-from .mapping import medication_fields
+from .mapping import REASON_DISPLAY_LENGTH, medication_fields
 from .reader import BundleError
 from .references import STORED_TYPES, ReferenceResolver, is_conditional
 from .report import TypeCounts
@@ -61,6 +62,8 @@ def write_bundle(
     resolver.load_earlier_matches(_references_of(outcomes))
     pending = _resolve(outcomes, resolver, source_system, counts, answered)
     resolver.check_outside_references()
+    _name_reasons_outside(pending, source_system)
+    _store_document_files(pending.get("DocumentReference", []))
     _default_managing_organizations(pending)
     with transaction.atomic():
         _relax_commit_durability()
@@ -127,6 +130,11 @@ def _references_of(outcomes: list[EntryOutcome]) -> list[str]:
             references.extend(reference for reference, _type in row.references.values())
             references.extend(row.result_references)
             references.append(row.medication_reference)
+            references.extend(
+                reason["reference"]
+                for reason in row.fields.get("reasons") or []
+                if "reference" in reason
+            )
     return references
 
 
@@ -168,6 +176,7 @@ def _resolve(
             for name, (reference, _type) in sorted(row.references.items())
             if is_conditional(reference)
         ]
+        derived.extend(_resolve_reasons(row.fields, resolver, outcome.index))
         if row.medication_reference:
             code = resolver.medication(row.medication_reference, outcome.index)
             if code is not None:
@@ -191,6 +200,92 @@ def _resolve(
                 record.result_pks.append(observation)
         pending[row.resource_type].append(record)
     return pending
+
+
+def _resolve_reasons(
+    fields: dict[str, Any], resolver: ReferenceResolver, entry_index: int
+) -> list[str]:
+    """Replace each reason given by reference with the record it names, called by that record's
+    name when the bundle holds it (else by the reference's display, until
+    `_name_reasons_outside`). Returns what the reasons bring in from other entries, for the
+    record's hash."""
+    if not fields.get("reasons"):
+        return []
+    reasons, derived = [], []
+    for reason in fields["reasons"]:
+        target = (
+            resolver.target(reason["reference"], entry_index) if "reference" in reason else None
+        )
+        if target is not None:
+            resource_type, fhir_id = target
+            name = resolver.names.get(target) or reason["name"]
+            reasons.append({"name": name, "resource_type": resource_type, "fhir_id": fhir_id})
+            derived.append(f"reason={resource_type}/{fhir_id}={name}")
+        elif "reference" not in reason:
+            reasons.append(reason)
+        elif reason["name"]:
+            # A record Lantern does not keep (a contained one, say): its display alone.
+            reasons.append({"name": reason["name"]})
+    fields["reasons"] = reasons
+    fields["reason_display"] = _first_reason_name(reasons)
+    return derived
+
+
+def _first_reason_name(reasons: list[dict[str, Any]]) -> str:
+    name = next((reason["name"] for reason in reasons if reason.get("name")), "")
+    return name[:REASON_DISPLAY_LENGTH]
+
+
+def _name_reasons_outside(pending: dict[str, list[PendingRecord]], source_system: str) -> None:
+    """Name the reasons that are records imported before (not in the bundle) by those records'
+    names, one query per type, folding each name into the hash of the record that gives it."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    in_bundle = {
+        (resource_type, record.entry.row.fhir_id)
+        for resource_type, records in pending.items()
+        for record in records
+    }
+    giving = [
+        record
+        for resource_type in ("MedicationRequest", "Procedure")
+        for record in pending.get(resource_type, [])
+        if record.entry.row.fields.get("reasons")
+    ]
+    for record in giving:
+        for reason in record.entry.row.fields["reasons"]:
+            key = (reason.get("resource_type", ""), reason.get("fhir_id", ""))
+            if key[1] and key not in in_bundle:
+                wanted[key[0]].add(key[1])
+    names: dict[tuple[str, str], str] = {}
+    for resource_type, fhir_ids in wanted.items():
+        model = STORED_TYPES[resource_type]
+        for fhir_id, display in model.objects.filter(
+            source_system=source_system, fhir_id__in=sorted(fhir_ids)
+        ).values_list("fhir_id", "display"):
+            names[(resource_type, fhir_id)] = display
+    if not names:
+        return
+    for record in giving:
+        fields = record.entry.row.fields
+        found = []
+        for reason in fields["reasons"]:
+            name = names.get((reason.get("resource_type", ""), reason.get("fhir_id", "")))
+            if name:
+                reason["name"] = name
+                found.append(name)
+        if found:
+            fields["reason_display"] = _first_reason_name(fields["reasons"])
+            record.content_hash = hashlib.sha256(
+                "|".join([record.content_hash, *found]).encode()
+            ).hexdigest()
+
+
+def _store_document_files(records: list[PendingRecord]) -> None:
+    """Write the files documents carry inline (before the records that name them are)."""
+    for record in records:
+        row = record.entry.row
+        if row.file_content:
+            document_file_store(row.fields["content_file"], row.file_content)
 
 
 def _check_lengths(model, resource_type: str, fields: dict[str, Any], entry_index: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -501,4 +502,167 @@ def typed_values_bundle() -> dict[str, Any]:
         entry(typed_panel()),
         entry(hemoglobin_with_ranges()),
         *(entry(r) for r in worded_dates()),
+    )
+
+
+# Reasons, structured dosages and documents with inline content (issue 11, point 5).
+
+FIBRILLATION_ID = "d1c2e3f4-0000-3000-8000-000000000001"
+# The smallest file a PDF reader opens; its bytes only matter as bytes here.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"
+
+
+def snomed(code: str, display: str) -> dict[str, Any]:
+    return {"coding": [{"system": SNOMED, "code": code, "display": display}], "text": display}
+
+
+def fibrillation() -> dict[str, Any]:
+    return {
+        "resourceType": "Condition",
+        "id": FIBRILLATION_ID,
+        "clinicalStatus": {"coding": [{"code": "active"}]},
+        "code": snomed("49436004", "Atrial fibrillation (disorder)"),
+        "subject": {"reference": PATIENT_URL},
+        "onsetDateTime": "2025-06-01T10:00:00+00:00",
+    }
+
+
+def twice_a_day_tablet() -> dict[str, Any]:
+    """Synthea's dosage: one tablet twice a day, said in structure only (no text)."""
+    return {
+        "sequence": 1,
+        "timing": {"repeat": {"frequency": 2, "period": 1, "periodUnit": "d"}},
+        "asNeededBoolean": False,
+        "doseAndRate": [
+            {
+                "type": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/dose-rate-type",
+                            "code": "ordered",
+                            "display": "Ordered",
+                        }
+                    ]
+                },
+                "doseQuantity": {"value": 1},
+            }
+        ],
+    }
+
+
+def reasoned_prescription() -> dict[str, Any]:
+    """A tablet twice a day, for two coded reasons and a condition of the bundle (named by
+    reference only, as Synthea writes it)."""
+    return {
+        "resourceType": "MedicationRequest",
+        "id": "d1c2e3f4-0000-3000-8000-000000000002",
+        "status": "active",
+        "intent": "order",
+        "medicationCodeableConcept": {
+            "coding": [
+                {"system": RXNORM, "code": "310965", "display": "Ibuprofen 200 MG Oral Tablet"}
+            ]
+        },
+        "subject": {"reference": PATIENT_URL},
+        "authoredOn": "2026-01-10T09:20:00+00:00",
+        "reasonCode": [snomed("82423001", "Chronic pain (finding)"), {"text": "Back pain"}],
+        "reasonReference": [{"reference": f"urn:uuid:{FIBRILLATION_ID}"}],
+        "dosageInstruction": [twice_a_day_tablet()],
+    }
+
+
+def as_needed_prescription() -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationRequest",
+        "id": "d1c2e3f4-0000-3000-8000-000000000003",
+        "status": "active",
+        "intent": "order",
+        "medicationCodeableConcept": {"text": "Acetaminophen 325 MG Oral Tablet"},
+        "subject": {"reference": PATIENT_URL},
+        "authoredOn": "2026-01-09T09:20:00+00:00",
+        "dosageInstruction": [
+            {
+                "timing": {"repeat": {"frequency": 1, "period": 8, "periodUnit": "h"}},
+                "asNeededBoolean": True,
+            }
+        ],
+    }
+
+
+def reasoned_procedure() -> dict[str, Any]:
+    return {
+        "resourceType": "Procedure",
+        "id": "d1c2e3f4-0000-3000-8000-000000000004",
+        "status": "completed",
+        "code": snomed("180325003", "Electrical cardioversion (procedure)"),
+        "subject": {"reference": PATIENT_URL},
+        "performedDateTime": "2026-01-10T10:00:00+00:00",
+        "reasonCode": [snomed("698247007", "Cardiac arrhythmia (disorder)")],
+        "reasonReference": [
+            {"reference": f"urn:uuid:{FIBRILLATION_ID}", "display": "Atrial Fibrillation"}
+        ],
+    }
+
+
+def document(fhir_id: str, title: str, content_type: str, data: bytes) -> dict[str, Any]:
+    return {
+        "resourceType": "DocumentReference",
+        "id": fhir_id,
+        "status": "current",
+        "type": {"coding": [{"system": "http://loinc.org", "code": "11506-3"}], "text": title},
+        "subject": {"reference": PATIENT_URL},
+        "date": "2026-01-10T11:00:00+00:00",
+        "content": [
+            {
+                "attachment": {
+                    "contentType": content_type,
+                    "data": base64.b64encode(data).decode("ascii"),
+                    "title": title,
+                }
+            }
+        ],
+    }
+
+
+def discharge_pdf() -> dict[str, Any]:
+    return document(
+        "d1c2e3f4-0000-3000-8000-000000000005", "Discharge summary", "application/pdf", PDF_BYTES
+    )
+
+
+def latin1_note() -> dict[str, Any]:
+    return document(
+        "d1c2e3f4-0000-3000-8000-000000000006",
+        "Note from the café",
+        "text/plain; charset=ISO-8859-1",
+        "Crème brûlée after the visit, señor.".encode("iso-8859-1"),
+    )
+
+
+def html_note() -> dict[str, Any]:
+    return document(
+        "d1c2e3f4-0000-3000-8000-000000000007",
+        "Care plan",
+        "text/html",
+        b"<html><head><style>p{color:red}</style></head><body><h2>Plan</h2>"
+        b"<p>Walk <b>thirty</b> minutes a day &amp; rest.</p>"
+        b"<script>alert('x')</script></body></html>",
+    )
+
+
+def whole_record_bundle() -> dict[str, Any]:
+    """Alice's clinic, doctor and visit, with a condition, two prescriptions, a procedure given
+    for reasons, and three documents carried inline (a PDF, a Latin-1 note, an HTML note)."""
+    return bundle(
+        entry(clinic()),
+        entry(doctor()),
+        entry(patient()),
+        entry(visit()),
+        entry(fibrillation()),
+        entry(reasoned_prescription()),
+        entry(as_needed_prescription()),
+        entry(reasoned_procedure()),
+        entry(discharge_pdf()),
+        entry(latin1_note()),
+        entry(html_note()),
     )

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from lantern.access.decorators import patient_view, public, signed_in, signing_in, staff_view
+from lantern.access.models import Section
 
 
 @signed_in
@@ -20,7 +21,7 @@ def staff_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse("staff console")
 
 
-@patient_view()
+@patient_view(section=Section.RECORD)
 def record_page(request: HttpRequest) -> HttpResponse:
     return HttpResponse("health record")
 

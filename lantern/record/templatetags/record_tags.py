@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from lantern.clinical.models import Observation
+from lantern.clinical.models import MedicationRequest, Observation
+from lantern.record.dosage import dosage_in_words
 from lantern.results.flags import Flag, observation_status, plain_name, value_in_words
 
 register = template.Library()
@@ -39,3 +40,15 @@ def reactions_text(reactions: list) -> str:
 def clinical_name(name: str) -> str:
     """A clinical name without SNOMED's "(disorder)", "(finding)"... tag."""
     return plain_name(name)
+
+
+@register.filter
+def dosage_words(medication: MedicationRequest) -> str:
+    """How to take it: the dosage text, else "1 tablet twice a day" from the structured dosage."""
+    return dosage_in_words(medication)
+
+
+@register.filter
+def reasons_text(names: list[str]) -> str:
+    """Every reason by its plain name: "Atrial fibrillation; Chronic pain"."""
+    return "; ".join(plain_name(name) for name in names if name)

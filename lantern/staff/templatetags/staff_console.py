@@ -6,12 +6,14 @@ from typing import Any
 
 from django import template
 
+from lantern.access.policy import staff_sections
 from lantern.staff.memberships import is_clinic_administrator
 
 register = template.Library()
 
 # Kept on the request, so the frame asks the database once per page however often it is used.
 _ADMINISTRATOR_ATTRIBUTE = "_lantern_is_clinic_administrator"
+_SECTIONS_ATTRIBUTE = "_lantern_staff_sections"
 
 
 @register.simple_tag(takes_context=True)
@@ -25,3 +27,16 @@ def administers_a_clinic(context: dict[str, Any]) -> bool:
     if not hasattr(request, _ADMINISTRATOR_ATTRIBUTE):
         setattr(request, _ADMINISTRATOR_ATTRIBUTE, is_clinic_administrator(user=request.user))
     return getattr(request, _ADMINISTRATOR_ATTRIBUTE)
+
+
+@register.simple_tag(takes_context=True)
+def staff_entries(context: dict[str, Any], entries: Any) -> list[Any]:
+    """The console's navigation entries this staff member's role opens (asked once a page)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return [entry for entry in entries if not entry.needs]
+    if not hasattr(request, _SECTIONS_ATTRIBUTE):
+        setattr(request, _SECTIONS_ATTRIBUTE, staff_sections(user))
+    sections = getattr(request, _SECTIONS_ATTRIBUTE)
+    return [entry for entry in entries if not entry.needs or entry.needs in sections]

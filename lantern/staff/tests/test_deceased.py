@@ -9,6 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from lantern.clinical.models import Patient
+from lantern.interop.fhir_import import import_paths
+from lantern.interop.tests import bundles
 from lantern.testing.auth import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +62,22 @@ def test_a_birth_year_and_a_day_of_death_given_without_a_time_show_as_given(nora
     assert ">1970</dd>" in detail
     assert "Jun 15, 2024" in detail and "Jun 14, 2024" not in detail
     assert "This patient has died (Jun 15, 2024)." in detail
+
+
+def test_a_date_of_death_imported_from_a_bundle_is_on_every_page(nora, clinic, tmp_path):
+    source = bundles.bundle(
+        bundles.entry(bundles.clinic()),
+        bundles.entry(bundles.patient(deceasedDateTime="1987-11-24T02:39:21+00:00")),
+    )
+    report = import_paths([bundles.write(tmp_path / "bundle.json", source)], workers=1)
+    assert report.failed == [], report.failed
+    patient = Patient.objects.get()
+    patient.managing_organization = clinic
+    patient.save(update_fields=["managing_organization"])
+
+    record = staff_page(nora, "record:medications", patient)
+    detail = staff_page(nora, "staff:patient", patient)
+
+    # An instant (Synthea gives the time): the day it was in the clinic's time zone.
+    assert "This patient has died (Nov 23, 1987)." in record
+    assert "Nov 23, 1987" in detail

@@ -28,7 +28,7 @@ def type_existing_values(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinical", "0004_date_precisions"),
+        ("clinical", "0005_reasons_dosages_document_files"),
     ]
 
     operations = [
