@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -139,6 +140,15 @@ def when(value: dt.datetime | dt.date | None, precision: str | None = None) -> s
     return f"{value:%b} {value.day}, {value.year}"
 
 
+def recorded_when(record: Any, name: str) -> str:
+    """`when` for a record's date field at its precision; where the source gave words instead
+    of a date (`date_texts`: "Fall 2012"), those words as given."""
+    value = getattr(record, name)
+    if value is None:
+        return (getattr(record, "date_texts", None) or {}).get(name, "")
+    return when(value, record.date_precisions.get(name))
+
+
 def result_rows(observations: Sequence[clinical.Observation]) -> list[list[str]]:
     """Results as the pages word them (values rounded as a clinician writes them, units in
     words); the FHIR download is the one that keeps each recorded value exactly."""
@@ -182,6 +192,11 @@ def result_groups(
             last_key = key
         groups[-1][1].append(observation)
     return groups
+
+
+def result_comments(observations: Sequence[clinical.Observation]) -> list[tuple[str, str]]:
+    """(test name, the clinician's comment) for each value that has one (`Observation.note`)."""
+    return [(name_in_one_line(o.code, o.display) or o.code, o.note) for o in observations if o.note]
 
 
 def grouped_result_rows(observations: Sequence[clinical.Observation]) -> list[list[str]]:
@@ -266,7 +281,7 @@ def procedure_rows(procedures: Sequence[clinical.Procedure]) -> list[list[str]]:
     and the reason."""
     return [
         [
-            when(p.performed_start, p.date_precisions.get("performed_start")),
+            recorded_when(p, "performed_start"),
             plain_name(p.display) or p.code,
             p.get_status_display(),
             procedure_place(p),
@@ -321,8 +336,8 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
             [
                 plain_name(c.display) or c.code,
                 c.get_clinical_status_display() if c.clinical_status else "",
-                when(c.onset_at, c.date_precisions.get("onset_at")),
-                when(c.abated_at, c.date_precisions.get("abated_at")),
+                recorded_when(c, "onset_at"),
+                recorded_when(c, "abated_at"),
             ]
             for c in summary.problems.rows
         ],
@@ -365,7 +380,7 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
         [
             [
                 i.display or i.code,
-                when(i.occurred_at, i.date_precisions.get("occurred_at")),
+                recorded_when(i, "occurred_at"),
                 i.get_status_display(),
             ]
             for i in summary.immunizations.rows
@@ -398,6 +413,8 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
             empty="",
             widths=GROUPED_RESULT_WIDTHS,
         )
+        for name, note in result_comments(observations):
+            pdf.paragraph(f"{name}: {note}")
 
     pdf.heading("Visits")
     pdf.rows(
@@ -458,9 +475,7 @@ def result_pdf(
         empty="This report has no separate values. Read the report below.",
         widths=RESULT_WIDTHS,
     )
-    notes = [
-        (name_in_one_line(o.code, o.display) or o.code, o.note) for o in observations if o.note
-    ]
+    notes = result_comments(observations)
     if notes:
         pdf.heading("Comments")
         for name, note in notes:

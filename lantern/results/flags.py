@@ -5,12 +5,17 @@ The one place that words a result, for the result pages, the health record pages
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from lantern.clinical.models import Observation
+from django.utils import dateformat
+
+from lantern.clinical.models import Observation, ObservationValueType
+from lantern.results.templatetags.lantern_dates import moment, partial_day
 
 CRITICAL_CODES = frozenset({"HH", "LL", "AA", "HU", "LU"})
 HIGH_CODES = frozenset({"H", "HX"})
@@ -187,9 +192,22 @@ def number(value: float, *, low: float | None = None, high: float | None = None)
 
 
 def range_words(observation: Observation) -> str:
-    """ "70 to 99 mg/dL", "5.7 % or lower", the lab's own words, or "" when there is none."""
-    low, high = observation.reference_low, observation.reference_high
+    """ "70 to 99 mg/dL", "5.7 % or lower", the lab's own words, or "" when there is none.
+
+    Every range the source gave, each with whom it applies to and its words where it has them:
+    "Women: 12 to 15.5 g/dL; Men: 13.5 to 17.5 g/dL". A record that holds only the first
+    range's columns (written before every range was kept) says that one.
+    """
     unit = unit_words(observation.value_unit)
+    if observation.reference_ranges:
+        words = (one_range_words(given, unit) for given in observation.reference_ranges)
+        return "; ".join(w for w in words if w)
+    numbers = bounds_words(observation.reference_low, observation.reference_high, unit)
+    return numbers or observation.reference_text
+
+
+def bounds_words(low: float | None, high: float | None, unit: str) -> str:
+    """ "70 to 99 mg/dL", "5.7 % or lower", "40 mg/dL or higher"; "" for no bound."""
     suffix = f" {unit}" if unit else ""
     if low is not None and high is not None:
         return f"{recorded_number(low)} to {recorded_number(high)}{suffix}"
@@ -197,7 +215,54 @@ def range_words(observation: Observation) -> str:
         return f"{recorded_number(high)}{suffix} or lower"
     if low is not None:
         return f"{recorded_number(low)}{suffix} or higher"
-    return observation.reference_text
+    return ""
+
+
+# Age units (UCUM) in words, for a range that applies to an age ("age 18 to 65 years").
+AGE_UNITS = {"a": "years", "mo": "months", "wk": "weeks", "d": "days", "h": "hours"}
+
+
+def one_range_words(given: dict[str, Any], unit: str) -> str:
+    """One FHIR reference range in words: "Women, age 18 to 65 years: 12 to 15.5 g/dL
+    (fasting)". Its own unit where its bounds carry one, else the value's (`unit`)."""
+    low, high = given.get("low") or {}, given.get("high") or {}
+    own_unit = quantity_unit(high) or quantity_unit(low)
+    numbers = bounds_words(low.get("value"), high.get("value"), unit_words(own_unit) or unit)
+    text = given.get("text", "")
+    words = f"{numbers} ({text})" if numbers and text else numbers or text
+    label = ", ".join(part for part in range_applies_to(given) if part)
+    if label and words:
+        return f"{label[0].upper()}{label[1:]}: {words}"
+    return words
+
+
+def range_applies_to(given: dict[str, Any]) -> list[str]:
+    """Whom a range is for, in words: its meaning (unless plain "normal"), the groups it
+    applies to, and the ages."""
+    parts = []
+    meaning = given.get("type") or {}
+    if not any(c.get("code") == "normal" for c in meaning.get("coding", [])):
+        parts.append(concept_words(meaning))
+    parts += [concept_words(group) for group in given.get("appliesTo", [])]
+    age = given.get("age") or {}
+    if age:
+        age_low, age_high = age.get("low") or {}, age.get("high") or {}
+        age_unit = quantity_unit(age_high) or quantity_unit(age_low)
+        bounds = bounds_words(
+            age_low.get("value"), age_high.get("value"), AGE_UNITS.get(age_unit, age_unit)
+        )
+        parts.append(f"age {bounds}")
+    return parts
+
+
+def quantity_unit(quantity: dict[str, Any]) -> str:
+    return quantity.get("unit") or quantity.get("code") or ""
+
+
+def concept_words(concept: dict[str, Any]) -> str:
+    """A CodeableConcept as people read it: its text, else its first coding's display or code."""
+    codings = concept.get("coding") or [{}]
+    return concept.get("text") or codings[0].get("display") or codings[0].get("code") or ""
 
 
 def range_in_words(observation: Observation) -> str:
@@ -212,7 +277,8 @@ def pressure_number(value: float) -> str:
 
 
 def value_in_words(observation: Observation) -> str:
-    """A value as a person reads it: "72 per minute", "120/80 mmHg", or the recorded text."""
+    """A value as a person reads it: "72 per minute", "120/80 mmHg", "Yes", "1:128",
+    "2.5 to 5 mg/L", a coded answer by its name, or the recorded text."""
     if observation.components:
         parts = {part.get("code"): part for part in observation.components}
         systolic, diastolic = parts.get(SYSTOLIC), parts.get(DIASTOLIC)
@@ -221,14 +287,117 @@ def value_in_words(observation: Observation) -> str:
             pressure = f"{pressure_number(systolic['value'])}/{pressure_number(diastolic['value'])}"
             return f"{pressure} {unit}".strip()
         return "; ".join(
-            f"{part.get('display', '')}: {number(part['value'])} "
-            f"{unit_words(part.get('unit', ''))}".strip()
+            f"{part.get('display', '')}: {words}"
             for part in observation.components
-            if part.get("value") is not None
+            if (words := component_value_in_words(part))
         )
     if observation.value_quantity is not None:
         return f"{observation_number(observation)} {unit_words(observation.value_unit)}".strip()
-    return observation.value_string or observation.value_code_display
+    return typed_value_words(
+        observation.kind_of_value,
+        data=observation.value_data,
+        text=observation.value_string or observation.value_code_display,
+    )
+
+
+def component_rows_in_words(observation: Observation) -> list[tuple[str, str]]:
+    """(name, value in words) of each component: blood pressure's parts as "Systolic" and
+    "Diastolic", every other by its recorded name."""
+    names = {SYSTOLIC: "Systolic", DIASTOLIC: "Diastolic"}
+    return [
+        (names.get(part.get("code", "")) or part.get("display", ""), component_value_in_words(part))
+        for part in observation.components or []
+        if isinstance(part, dict)
+    ]
+
+
+def component_value_in_words(part: dict[str, Any]) -> str:
+    """A component's value in words, as `value_in_words` words an observation's."""
+    if isinstance(part.get("value"), int | float):
+        return f"{number(part['value'])} {unit_words(part.get('unit', ''))}".strip()
+    value_type = part.get("value_type") or ObservationValueType.STRING
+    return typed_value_words(value_type, data=part.get("value_data"), text=part.get("text", ""))
+
+
+def typed_value_words(value_type: str, *, data: Any, text: str) -> str:
+    """A value that is no number in words: yes or no, a ratio ("1:128"), a range, a period or
+    a date as dates, a time as a time; text (a string, a coded answer's name) as recorded."""
+    if value_type == ObservationValueType.BOOLEAN and isinstance(data, bool):
+        return "Yes" if data else "No"
+    if value_type == ObservationValueType.RATIO and isinstance(data, dict):
+        return ratio_words(data)
+    if value_type == ObservationValueType.RANGE and isinstance(data, dict):
+        low, high = data.get("low") or {}, data.get("high") or {}
+        unit = unit_words(quantity_unit(high) or quantity_unit(low))
+        return range_value_words(low.get("value"), high.get("value"), unit)
+    if value_type == ObservationValueType.PERIOD and isinstance(data, dict):
+        return period_words(data.get("start", ""), data.get("end", ""))
+    if value_type == ObservationValueType.SAMPLED_DATA:
+        return "A series of measurements (in the FHIR download)"
+    if value_type == ObservationValueType.TIME and text:
+        return time_words(text)
+    if value_type == ObservationValueType.DATE_TIME and text:
+        return date_words(text)
+    return text
+
+
+def ratio_words(ratio: dict[str, Any]) -> str:
+    """ "1:128" (a titer); with units, each side with its own: "5 mg : 1 mL"."""
+    sides = [ratio.get("numerator") or {}, ratio.get("denominator") or {}]
+    if any(side.get("value") is None for side in sides):
+        return ""
+    units = [unit_words(quantity_unit(side)) for side in sides]
+    words = [
+        f"{recorded_number(s['value'])} {u}".strip() for s, u in zip(sides, units, strict=True)
+    ]
+    return " : ".join(words) if any(units) else ":".join(words)
+
+
+def range_value_words(low: float | None, high: float | None, unit: str) -> str:
+    """A value given as a range: "2.5 to 5 mg/L", "more than 10", "less than 0.5"."""
+    suffix = f" {unit}" if unit else ""
+    if low is not None and high is not None:
+        return f"{recorded_number(low)} to {recorded_number(high)}{suffix}"
+    if low is not None:
+        return f"{recorded_number(low)}{suffix} or more"
+    if high is not None:
+        return f"{recorded_number(high)}{suffix} or less"
+    return ""
+
+
+def period_words(start: str, end: str) -> str:
+    """ "May 1, 2012 to May 3, 2012", "From May 1, 2012", "Until May 3, 2012"."""
+    if start and end:
+        return f"{date_words(start)} to {date_words(end)}"
+    if start:
+        return f"From {date_words(start)}"
+    return f"Until {date_words(end)}" if end else ""
+
+
+# A FHIR date without a time, by its length: "1990", "2011-05", "2011-04-30".
+PRECISION_OF_LENGTH = {4: "year", 7: "month", 10: "day"}
+
+
+def date_words(value: str) -> str:
+    """A FHIR date or dateTime as the pages write dates: "May 2012" for a month, never shifted;
+    an instant as a moment in the clinic's time zone. Text that is no date stays as it is."""
+    precision = PRECISION_OF_LENGTH.get(len(value)) if "T" not in value else None
+    try:
+        if precision:
+            year, month, day = ([*value.split("-"), "01", "01"])[:3]
+            return partial_day(dt.date(int(year), int(month), int(day)), precision)
+        instant = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return moment(instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC))
+
+
+def time_words(value: str) -> str:
+    """A time of day as people write it: "2:30 PM" for "14:30:00"."""
+    try:
+        return dateformat.time_format(dt.time.fromisoformat(value), "g:i A")
+    except ValueError:
+        return value
 
 
 def observation_number(observation: Observation) -> str:

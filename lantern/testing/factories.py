@@ -77,6 +77,15 @@ class ObservationFactory(SourcedFactory):
     value_quantity = 5.4
     value_unit = "%"
     effective_at = factory.LazyFunction(timezone.now)
+    # The type the values given say, as an import would store it.
+    value_type = factory.LazyAttribute(
+        lambda o: clinical.inferred_value_type(
+            number=o.value_quantity,
+            code=getattr(o, "value_code", ""),
+            code_display=getattr(o, "value_code_display", ""),
+            text=getattr(o, "value_string", ""),
+        )
+    )
 
     class Meta:
         model = clinical.Observation

@@ -21,17 +21,23 @@ from .record import (
     ProcedureStatus,
 )
 from .results import (
+    STRUCTURED_VALUE_TYPES,
+    VALUE_ELEMENTS,
     DiagnosticReport,
     DiagnosticReportResult,
     DiagnosticReportStatus,
     Observation,
     ObservationCategory,
     ObservationStatus,
+    ObservationValueType,
     ReportKind,
+    inferred_value_type,
 )
 
 __all__ = [
     "RECORD_NAMESPACE",
+    "STRUCTURED_VALUE_TYPES",
+    "VALUE_ELEMENTS",
     "AdministrativeSex",
     "AllergyClinicalStatus",
     "AllergyCriticality",
@@ -54,6 +60,7 @@ __all__ = [
     "Observation",
     "ObservationCategory",
     "ObservationStatus",
+    "ObservationValueType",
     "Organization",
     "Patient",
     "PatientRecord",
@@ -62,5 +69,6 @@ __all__ = [
     "ProcedureStatus",
     "ReportKind",
     "SourcedRecord",
+    "inferred_value_type",
     "record_uuid",
 ]

@@ -68,6 +68,19 @@ class CodedFields(models.Model):
         return self.display or self.code
 
 
+class DateTexts(models.Model):
+    """Dates the source gave as words, not as a date (`occurrenceString "Fall 2012"`).
+
+    By the date field the words stand for: {"occurred_at": "Fall 2012"}. Such a field holds no
+    date; pages and PDFs show the words as given and the export writes them back as the string.
+    """
+
+    date_texts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class EncounterStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     ARRIVED = "arrived", "Arrived"
@@ -136,7 +149,7 @@ class ConditionClinicalStatus(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
-class Condition(EncounterRecord, CodedFields):
+class Condition(EncounterRecord, CodedFields, DateTexts):
     """A health problem or diagnosis."""
 
     RESOURCE_TYPE = "Condition"
@@ -170,7 +183,7 @@ class AllergyCriticality(models.TextChoices):
     UNABLE_TO_ASSESS = "unable-to-assess", "Unable to assess"
 
 
-class AllergyIntolerance(EncounterRecord, CodedFields):
+class AllergyIntolerance(EncounterRecord, CodedFields, DateTexts):
     RESOURCE_TYPE = "AllergyIntolerance"
 
     clinical_status = models.CharField(
@@ -200,7 +213,7 @@ class ImmunizationStatus(models.TextChoices):
     NOT_DONE = "not-done", "Not given"
 
 
-class Immunization(EncounterRecord, CodedFields):
+class Immunization(EncounterRecord, CodedFields, DateTexts):
     """A vaccine given (or not given). The code is the vaccine's (CVX)."""
 
     RESOURCE_TYPE = "Immunization"
@@ -268,7 +281,7 @@ class ProcedureStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class Procedure(RecordReasons, EncounterRecord, CodedFields):
+class Procedure(RecordReasons, EncounterRecord, CodedFields, DateTexts):
     RESOURCE_TYPE = "Procedure"
 
     status = models.CharField(max_length=20, choices=ProcedureStatus.choices)

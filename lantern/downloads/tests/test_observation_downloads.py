@@ -37,6 +37,8 @@ def standalone_a1c(patient: clinical.Patient) -> clinical.Observation:
         value_quantity=7.9,
         reference_low=4.0,
         reference_high=5.6,
+        # The range as the importer keeps it besides the columns.
+        reference_ranges=[{"low": {"value": 4.0}, "high": {"value": 5.6}}],
         note="Higher than last time.",
     )
 

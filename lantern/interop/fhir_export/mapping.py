@@ -193,7 +193,9 @@ def export_condition(c: clinical.Condition) -> Resource:
             "subject": ref(c.patient_id),
             "encounter": ref(c.encounter_id),
             "onsetDateTime": date_time(c, "onset_at"),
+            "onsetString": c.date_texts.get("onset_at"),
             "abatementDateTime": date_time(c, "abated_at"),
+            "abatementString": c.date_texts.get("abated_at"),
             "recordedDate": date_time(c, "recorded_at"),
         }
     )
@@ -226,6 +228,7 @@ def export_allergy(a: clinical.AllergyIntolerance) -> Resource:
             "patient": ref(a.patient_id),
             "encounter": ref(a.encounter_id),
             "onsetDateTime": date_time(a, "onset_at"),
+            "onsetString": a.date_texts.get("onset_at"),
             "recordedDate": date_time(a, "recorded_at"),
             "reaction": reactions,
         }
@@ -233,10 +236,11 @@ def export_allergy(a: clinical.AllergyIntolerance) -> Resource:
 
 
 def export_immunization(i: clinical.Immunization) -> Resource:
+    # The occurrence is required: a date, the words the source gave, or words that say so.
     occurrence = (
         {"occurrenceDateTime": date_time(i, "occurred_at")}
         if i.occurred_at
-        else {"occurrenceString": "Date not recorded"}
+        else {"occurrenceString": i.date_texts.get("occurred_at") or "Date not recorded"}
     )
     return compact(
         {
@@ -318,6 +322,8 @@ def export_procedure(p: clinical.Procedure) -> Resource:
                 {"start": date_time(p, "performed_start"), "end": date_time(p, "performed_end")}
             )
         }
+    elif p.date_texts.get("performed_start"):
+        performed = {"performedString": p.date_texts["performed_start"]}
     else:
         performed = {"performedDateTime": date_time(p, "performed_start")}
     return compact(
@@ -373,30 +379,6 @@ def _document_file_data(d: clinical.DocumentReference) -> str:
 
 
 def export_observation(o: clinical.Observation) -> Resource:
-    reference_range = compact(
-        {
-            "low": {"value": o.reference_low} if o.reference_low is not None else None,
-            "high": {"value": o.reference_high} if o.reference_high is not None else None,
-            "text": o.reference_text,
-        }
-    )
-    interpretation = None
-    if o.interpretation:
-        interpretation = {
-            "coding": [
-                compact(
-                    {
-                        "system": INTERPRETATION_SYSTEM
-                        if o.interpretation in INTERPRETATION_CODES
-                        else "",
-                        "code": o.interpretation,
-                        "display": o.interpretation_display,
-                    }
-                )
-            ]
-        }
-    elif o.interpretation_display:
-        interpretation = {"text": o.interpretation_display}
     return compact(
         {
             **base(o),
@@ -412,26 +394,82 @@ def export_observation(o: clinical.Observation) -> Resource:
             "issued": instant(o.issued_at),
             "performer": [ref(o.performer_id)] if o.performer_id else [],
             **observation_value(o),
-            "interpretation": [interpretation] if interpretation else [],
+            "interpretation": observation_interpretations(o),
             "note": [{"text": o.note}] if o.note else [],
-            "referenceRange": [reference_range] if reference_range else [],
+            "referenceRange": reference_ranges(o),
             "component": [export_component(c) for c in o.components or []],
         }
     )
 
 
-def observation_value(o: clinical.Observation) -> Resource:
-    if o.value_quantity is not None:
-        return {"valueQuantity": quantity(o.value_quantity, o.value_unit, o.value_unit_code)}
-    if o.value_code or o.value_code_system:
-        return {
-            "valueCodeableConcept": concept(o.value_code_system, o.value_code, o.value_code_display)
+def reference_ranges(o: clinical.Observation) -> list[Resource]:
+    """Every range as the source gave it; for a record that holds only the first range's
+    columns (written by hand, or before every range was kept), that one."""
+    if o.reference_ranges:
+        return list(o.reference_ranges)
+    reference_range = compact(
+        {
+            "low": {"value": o.reference_low} if o.reference_low is not None else None,
+            "high": {"value": o.reference_high} if o.reference_high is not None else None,
+            "text": o.reference_text,
         }
-    if o.value_code_display:
-        return {"valueCodeableConcept": {"text": o.value_code_display}}
-    if o.value_string:
-        return {"valueString": o.value_string}
-    return {}
+    )
+    return [reference_range] if reference_range else []
+
+
+def observation_interpretations(o: clinical.Observation) -> list[Resource]:
+    """Every interpretation; for a record that holds only the first's columns, that one."""
+    stored = o.interpretations or [{"code": o.interpretation, "display": o.interpretation_display}]
+    concepts = [
+        interpretation_concept(item.get("code", ""), item.get("display", "")) for item in stored
+    ]
+    return [c for c in concepts if c]
+
+
+def interpretation_concept(code: str, display: str) -> Resource | None:
+    if code:
+        system = INTERPRETATION_SYSTEM if code in INTERPRETATION_CODES else ""
+        return {"coding": [compact({"system": system, "code": code, "display": display})]}
+    return {"text": display} if display else None
+
+
+def observation_value(o: clinical.Observation) -> Resource:
+    """`value[x]` in the FHIR type the source gave (`valueInteger` stays an integer)."""
+    return typed_value(
+        o.kind_of_value,
+        number=o.value_quantity,
+        unit=o.value_unit,
+        unit_code=o.value_unit_code,
+        text=o.value_string,
+        data=o.value_data,
+        code=concept(o.value_code_system, o.value_code, o.value_code_display),
+    )
+
+
+def typed_value(
+    value_type: str,
+    *,
+    number: float | None,
+    unit: str,
+    unit_code: str,
+    text: str,
+    data: Any,
+    code: Resource | None,
+) -> Resource:
+    """An observation's or a component's value as the element of its type; {} for none."""
+    element = clinical.VALUE_ELEMENTS.get(value_type)
+    if element is None:
+        return {}
+    value: Any = text
+    if value_type == clinical.ObservationValueType.QUANTITY:
+        value = quantity(number, unit, unit_code)
+    elif value_type == clinical.ObservationValueType.INTEGER:
+        value = None if number is None else int(number)
+    elif value_type == clinical.ObservationValueType.CODEABLE_CONCEPT:
+        value = code
+    elif value_type in clinical.STRUCTURED_VALUE_TYPES:
+        value = data
+    return {} if value in (None, "", {}) else {element: value}
 
 
 def export_component(component: dict[str, Any]) -> Resource:
@@ -444,16 +482,35 @@ def export_component(component: dict[str, Any]) -> Resource:
         code_concept = {"coding": [compact(coding)]}
     else:
         code_concept = {"text": display}
-    value: Resource = {}
-    if component.get("value") is not None or component.get("unit"):
-        value = {
-            "valueQuantity": quantity(
-                component.get("value"), component.get("unit", ""), component.get("unit_code", "")
-            )
+    text = component.get("text", "")
+    value = typed_value(
+        component_value_type(component),
+        number=component.get("value"),
+        unit=component.get("unit", ""),
+        unit_code=component.get("unit_code", ""),
+        text=text,
+        data=component.get("value_data"),
+        # The importer reads a component's coded value by its text first (`display_of`).
+        code=text_concept(component.get("value_code", ""), text, component.get("value_system", "")),
+    )
+    return compact(
+        {
+            "code": code_concept,
+            **value,
+            "interpretation": component.get("interpretations", []),
+            "referenceRange": component.get("reference_ranges", []),
         }
-    elif component.get("text"):
-        value = {"valueString": component["text"]}
-    return {"code": code_concept, **value}
+    )
+
+
+def component_value_type(component: dict[str, Any]) -> str:
+    """A component's value type; for one stored before types were kept, a number or a unit
+    is a quantity and text a string (its code was not kept)."""
+    if "value_type" in component:
+        return component["value_type"]
+    if component.get("value") is not None or component.get("unit"):
+        return clinical.ObservationValueType.QUANTITY
+    return clinical.ObservationValueType.STRING if component.get("text") else ""
 
 
 def export_diagnostic_report(r: clinical.DiagnosticReport, result_pks: list[uuid.UUID]) -> Resource:

@@ -139,6 +139,12 @@ def period_start(resource: Resource, prefix: str) -> dt.datetime | None:
     return parse_datetime(period_start_text(resource, prefix))
 
 
+def date_texts(**values: str | None) -> dict[str, str]:
+    """{field name: words} for each date the source gave as a string (`onsetString`
+    "Fall 2012"), kept as given in the record's `date_texts`."""
+    return {name: value for name, value in values.items() if value}
+
+
 def human_name(names: list[Resource] | None) -> dict[str, str]:
     names = names or []
     name = next((n for n in names if n.get("use") == "official"), first(names))
@@ -377,6 +383,9 @@ def map_condition(r: Resource) -> MappedRow:
                 abated_at=period_start_text(r, "abatement"),
                 recorded_at=r.get("recordedDate"),
             ),
+            "date_texts": date_texts(
+                onset_at=r.get("onsetString"), abated_at=r.get("abatementString")
+            ),
         },
         _patient_and_encounter(r, "subject"),
     )
@@ -410,6 +419,7 @@ def map_allergy(r: Resource) -> MappedRow:
             "date_precisions": date_precisions(
                 onset_at=period_start_text(r, "onset"), recorded_at=r.get("recordedDate")
             ),
+            "date_texts": date_texts(onset_at=r.get("onsetString")),
             "reactions": reactions,
         },
         _patient_and_encounter(r, "patient"),
@@ -427,6 +437,7 @@ def map_immunization(r: Resource) -> MappedRow:
             ),
             "occurred_at": parse_datetime(r.get("occurrenceDateTime")),
             "date_precisions": date_precisions(occurred_at=r.get("occurrenceDateTime")),
+            "date_texts": date_texts(occurred_at=r.get("occurrenceString")),
             "primary_source": r.get("primarySource"),
             "lot_number": r.get("lotNumber", ""),
         },
@@ -508,6 +519,7 @@ def map_procedure(r: Resource) -> MappedRow:
                 performed_start=r.get("performedDateTime") or period.get("start"),
                 performed_end=period.get("end"),
             ),
+            "date_texts": date_texts(performed_start=r.get("performedString")),
             **reason_fields(r),
         },
         {
@@ -586,6 +598,10 @@ def map_document_reference(r: Resource) -> MappedRow:
 def map_observation(r: Resource) -> MappedRow:
     reference_range = first(r.get("referenceRange"))
     interpretation = first(r.get("interpretation"))
+    interpretations = [
+        {"code": code_of(concept), "display": display_of(concept)}
+        for concept in r.get("interpretation", [])
+    ]
     return MappedRow(
         "Observation",
         r["id"],
@@ -605,6 +621,8 @@ def map_observation(r: Resource) -> MappedRow:
             "reference_text": reference_range.get("text", ""),
             "interpretation": code_of(interpretation),
             "interpretation_display": display_of(interpretation),
+            "reference_ranges": r.get("referenceRange", []),
+            "interpretations": interpretations,
             "components": [_component(c) for c in r.get("component", [])],
             "note": "\n".join(n["text"] for n in r.get("note", []) if n.get("text")),
         },
@@ -692,7 +710,11 @@ def _observation_category(r: Resource) -> str:
 
 
 def _observation_value(r: Resource) -> dict[str, Any]:
+    """The value in the columns of its FHIR type, and that type (`value_type`), so the export
+    writes back the element the source gave: `valueInteger` stays an integer, `valueBoolean` a
+    yes or no, and a ratio, range, period or sampled data is kept as given in `value_data`."""
     value: dict[str, Any] = {
+        "value_type": "",
         "value_quantity": None,
         "value_unit": "",
         "value_unit_code": "",
@@ -700,23 +722,39 @@ def _observation_value(r: Resource) -> dict[str, Any]:
         "value_code_system": "",
         "value_code": "",
         "value_code_display": "",
+        "value_data": None,
     }
-    if "valueQuantity" in r:
-        quantity = r["valueQuantity"]
-        value["value_quantity"] = quantity.get("value")
-        value["value_unit"], value["value_unit_code"] = unit_of(quantity)
-    elif "valueInteger" in r:
-        value["value_quantity"] = float(r["valueInteger"])
-    elif "valueCodeableConcept" in r:
-        system, code, display = coding_of(r["valueCodeableConcept"])
+    value_type = value_type_of(r)
+    if not value_type:
+        return value
+    given = r[clinical.VALUE_ELEMENTS[value_type]]
+    value["value_type"] = value_type
+    if value_type == clinical.ObservationValueType.QUANTITY:
+        value["value_quantity"] = given.get("value")
+        value["value_unit"], value["value_unit_code"] = unit_of(given)
+    elif value_type == clinical.ObservationValueType.INTEGER:
+        value["value_quantity"] = float(given)
+    elif value_type == clinical.ObservationValueType.CODEABLE_CONCEPT:
+        system, code, display = coding_of(given)
         value.update(value_code_system=system, value_code=code, value_code_display=display)
-    elif "valueString" in r:
-        value["value_string"] = r["valueString"]
-    elif "valueBoolean" in r:
-        value["value_string"] = "Yes" if r["valueBoolean"] else "No"
-    elif "valueDateTime" in r:
-        value["value_string"] = r["valueDateTime"]
+    elif value_type in clinical.STRUCTURED_VALUE_TYPES:
+        value["value_data"] = given
+    else:
+        # A string, a time ("14:30:00") or a date-time, as the source wrote it.
+        value["value_string"] = given
     return value
+
+
+def value_type_of(element: Resource) -> str:
+    """The type of an observation's or a component's `value[x]`; "" when it has none."""
+    return next(
+        (
+            str(value_type)
+            for value_type, name in clinical.VALUE_ELEMENTS.items()
+            if name in element
+        ),
+        "",
+    )
 
 
 def unit_of(quantity: Resource) -> tuple[str, str]:
@@ -733,18 +771,39 @@ def unit_of(quantity: Resource) -> tuple[str, str]:
 
 
 def _component(component: Resource) -> dict[str, Any]:
+    """A component as the JSON `Observation.components` holds (see there), its value typed."""
     system, code, display = coding_of(component.get("code"))
-    quantity = component.get("valueQuantity", {})
+    value_type = value_type_of(component)
+    given = component.get(clinical.VALUE_ELEMENTS.get(value_type, ""))
+    quantity = given if value_type == clinical.ObservationValueType.QUANTITY else {}
     unit, unit_code = unit_of(quantity)
-    return {
+    stored: dict[str, Any] = {
         "system": system,
         "code": code,
         "display": display,
+        "value_type": value_type,
         "value": quantity.get("value"),
         "unit": unit,
         "unit_code": unit_code,
-        "text": component.get("valueString") or display_of(component.get("valueCodeableConcept")),
+        "text": "",
     }
+    if value_type == clinical.ObservationValueType.INTEGER:
+        stored["value"] = float(given)
+    elif value_type == clinical.ObservationValueType.CODEABLE_CONCEPT:
+        value_system, value_code, _display = coding_of(given)
+        stored.update(text=display_of(given), value_system=value_system, value_code=value_code)
+    elif value_type in clinical.STRUCTURED_VALUE_TYPES:
+        stored["value_data"] = given
+    elif value_type and value_type != clinical.ObservationValueType.QUANTITY:
+        stored["text"] = given
+    # A part's own ranges and interpretations, where it has any, as given.
+    for key, element in (
+        ("reference_ranges", "referenceRange"),
+        ("interpretations", "interpretation"),
+    ):
+        if component.get(element):
+            stored[key] = component[element]
+    return stored
 
 
 def _report_kind(categories: list[str]) -> str:

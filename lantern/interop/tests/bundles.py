@@ -326,9 +326,187 @@ def synthea_patient_bundle(*extra: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+# One value of each FHIR type, a panel whose parts are of each type, a result with several
+# ranges, interpretations and notes, and dates given as words (issue 11, points 4 and 5).
+
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+HL7_INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+RANGE_MEANING = "http://terminology.hl7.org/CodeSystem/referencerange-meaning"
+# Each value type's element as the source gives it, by the id of its observation.
+TYPED_VALUES: dict[str, tuple[str, dict[str, Any]]] = {
+    "e0000000-0000-4000-8000-000000000001": ("valueBoolean", {"valueBoolean": False}),
+    "e0000000-0000-4000-8000-000000000002": ("valueInteger", {"valueInteger": 9}),
+    "e0000000-0000-4000-8000-000000000003": (
+        "valueRatio",
+        {"valueRatio": {"numerator": {"value": 1}, "denominator": {"value": 128}}},
+    ),
+    "e0000000-0000-4000-8000-000000000004": (
+        "valueRange",
+        {
+            "valueRange": {
+                "low": {"value": 2.5, "unit": "mg/L"},
+                "high": {"value": 5.0, "unit": "mg/L"},
+            }
+        },
+    ),
+    "e0000000-0000-4000-8000-000000000005": (
+        "valuePeriod",
+        {"valuePeriod": {"start": "2012-05-01", "end": "2012-05-03"}},
+    ),
+    "e0000000-0000-4000-8000-000000000006": ("valueTime", {"valueTime": "14:30:00"}),
+    "e0000000-0000-4000-8000-000000000007": (
+        "valueDateTime",
+        {"valueDateTime": "2012-05"},
+    ),
+    "e0000000-0000-4000-8000-000000000008": (
+        "valueCodeableConcept",
+        {
+            "valueCodeableConcept": {
+                "coding": [{"system": SNOMED, "code": "260385009", "display": "Negative"}]
+            }
+        },
+    ),
+    "e0000000-0000-4000-8000-000000000009": ("valueString", {"valueString": "Clear"}),
+}
+PANEL_ID = "e0000000-0000-4000-8000-000000000010"
+RANGES_ID = "e0000000-0000-4000-8000-000000000011"
+WORDED_VACCINE_ID = "e0000000-0000-4000-8000-000000000012"
+WORDED_PROBLEM_ID = "e0000000-0000-4000-8000-000000000013"
+WORDED_PROCEDURE_ID = "e0000000-0000-4000-8000-000000000014"
+WORDED_ALLERGY_ID = "e0000000-0000-4000-8000-000000000015"
+
+
+def typed_observation(fhir_id: str, name: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "id": fhir_id,
+        "status": "final",
+        "category": [{"coding": [{"code": "laboratory"}]}],
+        "code": {"coding": [{"system": LOINC, "code": f"9{fhir_id[-4:]}-0", "display": name}]},
+        "subject": {"reference": PATIENT_URL},
+        "effectiveDateTime": "2026-01-10T09:15:00+00:00",
+        **value,
+    }
+
+
+def typed_panel() -> dict[str, Any]:
+    """A panel whose components hold one value of each type, the coded one with its code."""
+    components = [
+        {
+            "code": {"coding": [{"system": LOINC, "code": f"{index}-{index}", "display": element}]},
+            **value,
+        }
+        for index, (element, value) in enumerate(TYPED_VALUES.values(), start=1)
+    ]
+    components.append(
+        {
+            "code": {"coding": [{"system": LOINC, "code": "2345-7", "display": "Glucose"}]},
+            "valueQuantity": {
+                "value": 110.0,
+                "unit": "mg/dL",
+                "system": "http://unitsofmeasure.org",
+                "code": "mg/dL",
+            },
+            "interpretation": [{"coding": [{"system": HL7_INTERPRETATION, "code": "H"}]}],
+            "referenceRange": [{"low": {"value": 70}, "high": {"value": 99}}],
+        }
+    )
+    return {
+        **typed_observation(PANEL_ID, "Urinalysis panel", {}),
+        "component": components,
+    }
+
+
+def hemoglobin_with_ranges() -> dict[str, Any]:
+    """A value with three ranges (by sex, by age, in words), two interpretations, two notes."""
+    return typed_observation(
+        RANGES_ID,
+        "Hemoglobin",
+        {
+            "valueQuantity": {"value": 11.5, "unit": "g/dL"},
+            "referenceRange": [
+                {
+                    "low": {"value": 12.0, "unit": "g/dL"},
+                    "high": {"value": 15.5, "unit": "g/dL"},
+                    "type": {"coding": [{"system": RANGE_MEANING, "code": "normal"}]},
+                    "appliesTo": [{"text": "Women"}],
+                },
+                {
+                    "low": {"value": 13.5, "unit": "g/dL"},
+                    "high": {"value": 17.5, "unit": "g/dL"},
+                    "appliesTo": [{"text": "Men"}],
+                    "age": {"low": {"value": 18, "unit": "years"}},
+                },
+                {"text": "Lower in pregnancy"},
+            ],
+            "interpretation": [
+                {"coding": [{"system": HL7_INTERPRETATION, "code": "L", "display": "Low"}]},
+                {"coding": [{"code": "A", "display": "Abnormal"}]},
+            ],
+            "note": [{"text": "Repeat in 3 months."}, {"text": "Take iron with food."}],
+        },
+    )
+
+
+def worded_dates() -> list[dict[str, Any]]:
+    """A vaccine, a problem, a procedure and an allergy dated in words, not as dates."""
+    subject = {"reference": PATIENT_URL}
+    return [
+        {
+            "resourceType": "Immunization",
+            "id": WORDED_VACCINE_ID,
+            "status": "completed",
+            "vaccineCode": {"coding": [{"code": "140", "display": "Influenza"}]},
+            "patient": subject,
+            "occurrenceString": "Fall 2012",
+        },
+        {
+            "resourceType": "Condition",
+            "id": WORDED_PROBLEM_ID,
+            "clinicalStatus": {"coding": [{"code": "resolved"}]},
+            "code": {"coding": [{"system": SNOMED, "code": "195967001", "display": "Asthma"}]},
+            "subject": subject,
+            "onsetString": "Childhood",
+            "abatementString": "Age 12",
+        },
+        {
+            "resourceType": "Procedure",
+            "id": WORDED_PROCEDURE_ID,
+            "status": "completed",
+            "code": {"coding": [{"system": SNOMED, "code": "80146002", "display": "Appendectomy"}]},
+            "subject": subject,
+            "performedString": "Summer 2005",
+        },
+        {
+            "resourceType": "AllergyIntolerance",
+            "id": WORDED_ALLERGY_ID,
+            "code": {"text": "Penicillin"},
+            "patient": subject,
+            "onsetString": "As a teenager",
+        },
+    ]
+
+
+def typed_values_bundle() -> dict[str, Any]:
+    """The patient with every value type, the typed panel, the ranges and the worded dates."""
+    person = patient()
+    del person["managingOrganization"]
+    observations = [
+        typed_observation(fhir_id, element.removeprefix("value") + " test", value)
+        for fhir_id, (element, value) in TYPED_VALUES.items()
+    ]
+    return bundle(
+        entry(person),
+        *(entry(o) for o in observations),
+        entry(typed_panel()),
+        entry(hemoglobin_with_ranges()),
+        *(entry(r) for r in worded_dates()),
+    )
+
+
 # Reasons, structured dosages and documents with inline content (issue 11, point 5).
 
-SNOMED = "http://snomed.info/sct"
 FIBRILLATION_ID = "d1c2e3f4-0000-3000-8000-000000000001"
 # The smallest file a PDF reader opens; its bytes only matter as bytes here.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n"

@@ -38,6 +38,9 @@ def a1c(patient: clinical.Patient, **fields) -> clinical.Observation:
         reference_low=4.0,
         reference_high=5.6,
         interpretation="H",
+        # Every range and interpretation as the importer keeps them besides the columns.
+        reference_ranges=[{"low": {"value": 4.0}, "high": {"value": 5.6}}],
+        interpretations=[{"code": "H", "display": ""}],
         note="Higher than last time.",
         performer=doctor,
         **fields,

@@ -66,11 +66,15 @@ def partial_day(value: dt.date | dt.datetime | None, precision: str | None = Non
 
 @register.filter
 def recorded_day(record: object, field_name: str) -> str:
-    """A record's date at the precision its source gave; "" for no value."""
+    """A record's date at the precision its source gave; where the source gave words instead
+    of a date (`date_texts`: "Fall 2012"), those words as given; "" for no value."""
     if record is None:
         return ""
+    value = getattr(record, field_name, None)
+    if value is None:
+        return (getattr(record, "date_texts", None) or {}).get(field_name, "")
     precisions = getattr(record, "date_precisions", None) or {}
-    return partial_day(getattr(record, field_name, None), precisions.get(field_name))
+    return partial_day(value, precisions.get(field_name))
 
 
 @register.filter

@@ -5,8 +5,13 @@ from django.utils.html import format_html
 
 from lantern.clinical.models import Observation
 from lantern.results.body_units import us_words_for
+from lantern.results.flags import (
+    component_rows_in_words,
+    observation_number,
+    unit_words,
+    value_in_words,
+)
 from lantern.results.flags import number as number_words
-from lantern.results.flags import observation_number, unit_words
 from lantern.results.plain_names import names_of
 
 register = template.Library()
@@ -28,6 +33,18 @@ def number(value: float | None) -> str:
 def value_number(observation: Observation) -> str:
     """The observation's value with the precision of its normal range (see `flags.number`)."""
     return observation_number(observation)
+
+
+@register.filter
+def value_words(observation: Observation) -> str:
+    """The value in words, of whatever type it is ("Yes", "1:128", "2.5 to 5 mg/L")."""
+    return value_in_words(observation)
+
+
+@register.filter
+def component_words(observation: Observation) -> list[tuple[str, str]]:
+    """(name, value in words) of each of the observation's components."""
+    return component_rows_in_words(observation)
 
 
 @register.filter
