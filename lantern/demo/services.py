@@ -20,6 +20,7 @@ backup codes, kept in the same file and kept the same on every run.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 import secrets
 from dataclasses import dataclass
@@ -31,9 +32,23 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lantern.access.models import StaffMembership, StaffRole
+from lantern.access.models import (
+    ProxyKind,
+    ProxyPermission,
+    ProxyRelationship,
+    ProxyStatus,
+    StaffMembership,
+    StaffRole,
+)
 from lantern.accounts.models import User
-from lantern.clinical.models import Observation, Organization, Patient
+from lantern.clinical.models import (
+    Observation,
+    ObservationCategory,
+    ObservationStatus,
+    ObservationValueType,
+    Organization,
+    Patient,
+)
 from lantern.enrollment.models import EnrollmentRequest
 from lantern.interop.fhir_import import ImportReport, import_paths
 from lantern.messaging.models import MessagePool
@@ -96,6 +111,8 @@ class DemoAccount:
     last_name: str
     staff_role: StaffRole | None = None
     is_patient: bool = False
+    # A parent with proxy access to the demo children (DEMO_CHILDREN), not a patient themselves.
+    is_parent: bool = False
 
 
 DEMO_ACCOUNTS = (
@@ -116,7 +133,27 @@ DEMO_ACCOUNTS = (
         "Demo",
         staff_role=StaffRole.ADMINISTRATOR,
     ),
+    DemoAccount("parent", "demo-parent", "Paula", "Parent", is_parent=True),
 )
+
+
+@dataclass(frozen=True)
+class DemoChild:
+    """A generated child of the demo parent (not from a bundle): made once, with one lab value."""
+
+    fhir_id: str
+    given_names: str
+    age: int  # on the day of the first load; the birth date is kept after that
+    sex: str
+
+
+# A young child (the parent sees all that is granted) and a teenager (only what a parent of a
+# 12 to 17 year old keeps: no messages, notes or documents, no downloads).
+DEMO_CHILDREN = (
+    DemoChild("demo-child-milo", "Milo", 7, "male"),
+    DemoChild("demo-child-rosa", "Rosa", 15, "female"),
+)
+DEMO_FAMILY_NAME = "Parent"
 
 
 @dataclass(frozen=True)
@@ -190,6 +227,8 @@ def demo_data_load(*, bundle_dir: Path = BUNDLE_DIR) -> DemoLoadResult:
         _demo_patients_at_clinic_ensure(clinic)
         _demo_sign_up_request_ensure(clinic)
         _demo_result_ranges_ensure()
+        parent = User.objects.get(username="demo-parent")
+        _demo_children_ensure(parent, clinic=clinic)
 
     logins = [
         DemoLogin(
@@ -206,13 +245,22 @@ def demo_data_load(*, bundle_dir: Path = BUNDLE_DIR) -> DemoLoadResult:
 
 
 def _describe(account: DemoAccount, patient: Patient, clinic: Organization) -> str:
+    if account.is_parent:
+        milo, rosa = (child.given_names for child in DEMO_CHILDREN)
+        return (
+            f"parent of {milo} (7) and {rosa} (15), not a patient: sees {milo}'s record, and "
+            f"{rosa}'s results, record and medicines only (no messages or notes, from age 12)"
+        )
     if account.is_patient:
         return (
             f"patient: {patient.given_names} {patient.family_name}, sees her own record; "
             "her email is confirmed, so account recovery can be tried"
         )
     if account.staff_role == StaffRole.ADMINISTRATOR:
-        return f"administrator at {clinic.name}, sees the clinic's patients and manages its staff"
+        return (
+            f"administrator at {clinic.name}, manages its staff; sees patients' details and "
+            "messages, not their results or notes"
+        )
     role = account.staff_role.label.lower() if account.staff_role else "staff"
     if account.staff_role == StaffRole.CLINICIAN:
         return f"{role} at {clinic.name}, sees the clinic's patients; patients can write to them"
@@ -265,6 +313,58 @@ def _demo_account_ensure(
     if account.staff_role is not None:
         _staff_membership_ensure(user, clinic=clinic, role=account.staff_role)
     return user
+
+
+def _demo_children_ensure(parent: User, *, clinic: Organization) -> None:
+    """The demo parent's children at the clinic, each with a lab value, and the parent's proxy
+    access to each (granted by the clinic, as for any parent). Made once; a rerun changes
+    nothing, and a relationship someone has since ended is left ended."""
+    today = timezone.localdate()
+    administrator = User.objects.filter(username="demo-admin").first()
+    for child in DEMO_CHILDREN:
+        born = today.replace(year=today.year - child.age) - dt.timedelta(days=30)
+        patient, _ = Patient.objects.get_or_create(
+            source_system=DEMO_SOURCE_SYSTEM,
+            fhir_id=child.fhir_id,
+            defaults={
+                "given_names": child.given_names,
+                "family_name": DEMO_FAMILY_NAME,
+                "birth_date": born,
+                "sex": child.sex,
+                "managing_organization": clinic,
+            },
+        )
+        Observation.objects.get_or_create(
+            source_system=DEMO_SOURCE_SYSTEM,
+            fhir_id=f"{child.fhir_id}-hemoglobin",
+            defaults={
+                "patient": patient,
+                "status": ObservationStatus.FINAL,
+                "category": ObservationCategory.LABORATORY,
+                "code": "718-7",
+                "code_system": "http://loinc.org",
+                "display": "Hemoglobin [Mass/volume] in Blood",
+                "effective_at": timezone.now() - dt.timedelta(days=3),
+                "value_type": ObservationValueType.QUANTITY,
+                "value_quantity": 12.9,
+                "value_unit": "g/dL",
+                "reference_low": 11.5,
+                "reference_high": 15.5,
+            },
+        )
+        if not ProxyRelationship.objects.filter(proxy=parent, patient=patient).exists():
+            ProxyRelationship.objects.create(
+                proxy=parent,
+                patient=patient,
+                kind=ProxyKind.PARENT,
+                permissions=int(ProxyPermission.FULL),
+                starts_on=today,
+                status=ProxyStatus.ACTIVE,
+                granted_by=administrator,
+                granted_at=timezone.now(),
+                reason="Demo: parent of the child",
+                identity_checked="Demo data: no documents checked",
+            )
 
 
 def _new_factors() -> DemoFactors:

@@ -9,7 +9,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lantern.accounts.models import User
-from lantern.demo.services import LOGINS_FILE_NAME
+from lantern.demo.services import DEMO_ACCOUNTS, LOGINS_FILE_NAME
 from lantern.mfa.services import backup_code_hash
 from lantern.testing.factories_mfa import current_totp_code
 
@@ -43,7 +43,13 @@ def printed_factors(output: str) -> dict[str, dict[str, str]]:
 def test_each_demo_account_gets_an_authenticator_app_and_backup_codes(var_dir):
     factors = printed_factors(load_demo())
 
-    assert set(factors) == {"demo-patient", "demo-nurse", "demo-doctor", "demo-admin"}
+    assert set(factors) == {
+        "demo-patient",
+        "demo-nurse",
+        "demo-doctor",
+        "demo-admin",
+        "demo-parent",
+    }
     for username, printed in factors.items():
         user = User.objects.get(username=username)
         device = TOTPDevice.objects.get(user=user, confirmed=True)
@@ -68,7 +74,7 @@ def test_a_second_run_keeps_the_demo_factors(var_dir):
 
     assert second == first
     assert list(TOTPDevice.objects.order_by("id").values()) == devices
-    assert StaticToken.objects.count() == 40
+    assert StaticToken.objects.count() == 10 * len(DEMO_ACCOUNTS)
 
 
 def test_deleting_the_logins_file_gives_new_demo_factors(var_dir):
@@ -78,7 +84,7 @@ def test_deleting_the_logins_file_gives_new_demo_factors(var_dir):
     second = printed_factors(load_demo())
 
     assert second["demo-patient"]["secret"] != first["demo-patient"]["secret"]
-    assert TOTPDevice.objects.count() == 4
+    assert TOTPDevice.objects.count() == len(DEMO_ACCOUNTS)
     user = User.objects.get(username="demo-patient")
     stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
     assert stored == {backup_code_hash(code) for code in second["demo-patient"]["codes"].split()}

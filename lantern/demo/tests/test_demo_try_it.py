@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from lantern.accounts.models import User
 from lantern.clinical.models import Observation, Patient
-from lantern.demo.services import DEMO_SOURCE_SYSTEM
+from lantern.demo.services import DEMO_CHILDREN, DEMO_SOURCE_SYSTEM
 from lantern.enrollment.models import EnrollmentRequest, EnrollmentRequestStatus
 from lantern.testing.auth import sign_in
 
@@ -32,16 +32,18 @@ def test_the_demo_staff_clinic_holds_every_demo_patient(loaded):
     clinic = nurse.staff_memberships.get().organization
 
     demo_patients = Patient.objects.filter(source_system=DEMO_SOURCE_SYSTEM)
-    assert demo_patients.count() == 3
+    # Three from Synthea's bundles and the demo parent's two children.
+    assert demo_patients.count() == 3 + len(DEMO_CHILDREN)
     assert set(demo_patients.values_list("managing_organization", flat=True)) == {clinic.pk}
 
 
-def test_two_demo_patients_have_no_account_and_one_has_a_sign_up_waiting(loaded):
+def test_demo_patients_without_an_account_and_one_sign_up_waiting(loaded):
     nurse = User.objects.get(username="demo-nurse")
     without_account = Patient.objects.filter(source_system=DEMO_SOURCE_SYSTEM, account__isnull=True)
     request = EnrollmentRequest.objects.get()
 
-    assert without_account.count() == 2
+    # Mathilda, Elsa and the demo parent's children (whose parent acts for them).
+    assert without_account.count() == 2 + len(DEMO_CHILDREN)
     assert request.status == EnrollmentRequestStatus.PENDING
     assert request.organization == nurse.staff_memberships.get().organization
     queue = sign_in(Client(), nurse).get(reverse("staff:enrollment_requests")).content.decode()
@@ -71,9 +73,6 @@ def test_a_second_load_keeps_the_confirmation_the_request_and_the_ranges(loaded)
 
     assert User.objects.get(username="demo-patient").email_verified_at == confirmed_at
     assert EnrollmentRequest.objects.count() == 1
-    assert (
-        Observation.objects.filter(source_system=DEMO_SOURCE_SYSTEM)
-        .exclude(reference_high=None)
-        .count()
-        == 2
-    )
+    assert Observation.objects.filter(source_system=DEMO_SOURCE_SYSTEM).exclude(
+        reference_high=None
+    ).count() == 2 + len(DEMO_CHILDREN)

@@ -11,16 +11,21 @@ from django.core.management import call_command
 from django.db.models import Max
 from django.test import RequestFactory
 
-from lantern.access.models import StaffMembership, StaffRole
-from lantern.access.policy import patients_for
+from lantern.access.models import ProxyRelationship, Section, StaffMembership, StaffRole
+from lantern.access.policy import patient_access, patients_for
 from lantern.accounts.models import User
 from lantern.clinical.models import Patient
-from lantern.demo.services import DEMO_PATIENT_FHIR_ID, DEMO_SOURCE_SYSTEM, LOGINS_FILE_NAME
+from lantern.demo.services import (
+    DEMO_CHILDREN,
+    DEMO_PATIENT_FHIR_ID,
+    DEMO_SOURCE_SYSTEM,
+    LOGINS_FILE_NAME,
+)
 from lantern.testing.factories import OrganizationFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
-DEMO_USERNAMES = {"demo-patient", "demo-nurse", "demo-doctor", "demo-admin"}
+DEMO_USERNAMES = {"demo-patient", "demo-nurse", "demo-doctor", "demo-admin", "demo-parent"}
 CLINICAL_MODELS = list(apps.get_app_config("clinical").get_models())
 
 
@@ -75,8 +80,11 @@ def test_loading_the_demo_twice_changes_nothing_and_prints_the_same_logins(var_d
     assert database_state() == state_after_first_run
     assert printed_logins(second_output) == printed_logins(first_output)
     assert set(printed_logins(first_output)) == DEMO_USERNAMES
-    assert Patient.objects.filter(source_system=DEMO_SOURCE_SYSTEM).count() == 3
-    assert User.objects.count() == 4
+    assert Patient.objects.filter(source_system=DEMO_SOURCE_SYSTEM).count() == 3 + len(
+        DEMO_CHILDREN
+    )
+    assert User.objects.count() == len(DEMO_USERNAMES)
+    assert ProxyRelationship.objects.count() == len(DEMO_CHILDREN)
 
 
 def test_demo_logins_are_saved_readable_by_their_owner_only(var_dir):
@@ -101,7 +109,7 @@ def test_deleting_the_logins_file_gives_new_passwords_without_new_accounts(var_d
 
     new_logins = printed_logins(load_demo())
 
-    assert User.objects.count() == 4
+    assert User.objects.count() == len(DEMO_USERNAMES)
     assert new_logins.keys() == old_logins.keys()
     for username, password in new_logins.items():
         assert password != old_logins[username]
@@ -168,3 +176,23 @@ def test_the_printed_sign_ins_say_the_administrator_manages_staff_and_not_the_ad
 
     assert "manages its staff" in output
     assert "/admin/" not in output
+
+
+def test_the_demo_parent_acts_for_a_young_child_fully_and_a_teenager_as_the_age_rules_allow(
+    var_dir,
+):
+    load_demo()
+    load_demo()  # A rerun adds nothing.
+    parent = User.objects.get(username="demo-parent")
+    children = {
+        relationship.patient.given_names: relationship.patient
+        for relationship in ProxyRelationship.objects.filter(proxy=parent).select_related("patient")
+    }
+
+    assert parent.patient_id is None
+    assert sorted(children) == ["Milo", "Rosa"]
+    milo = patient_access(parent, children["Milo"].pk)
+    rosa = patient_access(parent, children["Rosa"].pk)
+    assert milo.may(Section.MESSAGES) and milo.may(Section.RESULTS)
+    assert rosa.may(Section.RESULTS) and not rosa.may(Section.MESSAGES)
+    assert not rosa.may(Section.NOTES)
