@@ -480,6 +480,12 @@ def object_denied_record(error: ObjectNotFound) -> None:
     _audit_denied(error.access.user, owner_id, error.action, error.object_type, error.object_id)
 
 
+def waits_for_result_release(access: PatientAccess) -> bool:
+    """Whether this access sees a result only once it is released (`results/release.py` says
+    when): the patient and their proxies wait; staff see results as they arrive."""
+    return access.role in (ActorRole.SELF, ActorRole.PROXY)
+
+
 def records_for(access: PatientAccess, model: type[RecordT]) -> QuerySet[RecordT]:
     """The records of one kind that belong to the patient this access was granted for."""
     return model.objects.filter(patient=access.patient)

@@ -5,7 +5,8 @@ back results of one kind (say imaging, so a clinician can call first) with a Res
 in the admin. A report's release time is when it was issued (else when it was taken) plus the delay
 of its kind; until then the patient and their proxies do not see it, nor the values it reports.
 A lab value that belongs to no report is a laboratory result of its own and waits the same way.
-Staff see everything. Every filter here is one queryset condition, so a page costs the same
+Who waits is the policy's decision (`policy.waits_for_result_release`): staff see everything.
+Every filter here is one queryset condition, so a page costs the same
 number of queries whatever the size of the record.
 """
 
@@ -29,8 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from lantern.access.models import Section
-from lantern.access.policy import PatientAccess, visible_records
-from lantern.audit.models import ActorRole
+from lantern.access.policy import PatientAccess, visible_records, waits_for_result_release
 from lantern.clinical.models import (
     DiagnosticReport,
     DiagnosticReportResult,
@@ -40,9 +40,6 @@ from lantern.clinical.models import (
 )
 
 from .models import ResultReleaseDelay
-
-# The roles that see a result only once it is released; staff and the system see it at once.
-HELD_FROM_ROLES = frozenset({ActorRole.SELF, ActorRole.PROXY})
 
 
 def release_delays() -> dict[str, dt.timedelta]:
@@ -80,7 +77,7 @@ def released_reports(
     access: PatientAccess, queryset: QuerySet[DiagnosticReport]
 ) -> QuerySet[DiagnosticReport]:
     """`queryset` without the reports still held back from this patient or proxy."""
-    if access.role not in HELD_FROM_ROLES:
+    if not waits_for_result_release(access):
         return queryset
     held = _held(_delays_for(access), now=timezone.now())
     return queryset if held is None else queryset.exclude(held)
@@ -109,7 +106,7 @@ def released_observations(
     A value is held when a report still held lists it, or when it is a lab value of no report
     still within the laboratory delay.
     """
-    if access.role not in HELD_FROM_ROLES:
+    if not waits_for_result_release(access):
         return queryset
     delays = _delays_for(access)
     now = timezone.now()

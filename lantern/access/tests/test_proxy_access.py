@@ -193,3 +193,18 @@ def test_the_database_keeps_at_most_one_live_relationship_per_pair(alice, bob):
 )
 def test_the_database_refuses_a_relationship_that_breaks_the_rules(alice, fields):
     assert integrity_error(patient=alice.patient, **fields)
+
+
+def test_a_result_held_from_the_patient_is_held_from_their_proxy_too(alice, bob, nora):
+    from lantern.clinical.models import ReportKind
+    from lantern.results.models import ResultReleaseDelay
+    from lantern.testing.factories import DiagnosticReportFactory
+
+    ResultReleaseDelay.objects.create(kind=ReportKind.IMAGING, delay_hours=72)
+    report = DiagnosticReportFactory(
+        patient=alice.patient, kind=ReportKind.IMAGING, issued_at=timezone.now()
+    )
+    url = reverse("results:detail", args=[alice.patient_id, report.pk])
+
+    assert sign_in(Client(), bob).get(url).status_code == 404
+    assert sign_in(Client(), nora).get(url).status_code == 200
