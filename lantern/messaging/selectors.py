@@ -237,7 +237,7 @@ def _author_label(access: PatientAccess, message: Message, titles: dict[int, str
         title = titles.get(message.author_id, "")
         return f"{title} {name}, Care team" if title else f"{name}, Care team"
     if message.author_role == AuthorRole.PROXY:
-        return f"{name}, for the patient"
+        return f"{name}, for {access.patient.display_name}"
     return name
 
 
