@@ -218,8 +218,10 @@ def invitation_respond(request: HttpRequest) -> HttpResponse:
     except services.FamilyError as error:
         return _unusable(request, error.message)
     request.session.pop(INVITATION_SESSION_KEY, None)
-    patient = relationship.patient
     if answer is services.invitation_decline:
         return render(request, "family/invitation_declined.html")
-    messages.success(request, f"You can now help {patient.display_name} with their care.")
-    return redirect("home:home")
+    context = {
+        "patient": relationship.patient,
+        "permissions": selectors.permission_words(relationship.permissions),
+    }
+    return render(request, "family/invitation_accepted.html", context)

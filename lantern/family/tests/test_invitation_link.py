@@ -102,7 +102,8 @@ def test_accepting_gives_access_to_the_results_and_ending_it_closes_them_on_the_
     response = accept(carols)
 
     relationship = ProxyRelationship.objects.get(pk=invitation.relationship.pk)
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "You can now help Alice Adams" in response.content.decode()
     assert (relationship.status, relationship.proxy, relationship.starts_on) == (
         ProxyStatus.ACTIVE,
         carol,
