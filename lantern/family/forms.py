@@ -76,7 +76,7 @@ class InviteForm(SubmissionFields):
         label="End date (optional)",
         required=False,
         help_text="Their access ends after this day. Leave it empty to keep it until you end it.",
-        error_messages={"invalid": "Enter a date like 05/31/2027."},
+        error_messages={"invalid": "Enter a real date, or leave it empty."},
         widget=_date_input(),
     )
 

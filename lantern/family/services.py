@@ -161,7 +161,7 @@ def _invitation_email(access: PatientAccess, token: str) -> tuple[str, str]:
     # The clinic and the patient's first name only: no surname, no health data.
     context = {
         "clinic_name": settings.CLINIC_NAME,
-        "first_name": access.patient.given_names.split(" ")[0] or "A patient",
+        "first_name": (access.patient.given_names.split() or ["A patient"])[0],
         "link": absolute_url(reverse("family:invitation_link", kwargs={"token": token})),
         "days": settings.PROXY_INVITATION_DAYS,
         "security_tips_url": absolute_url(reverse("accounts:security_tips")),
@@ -284,9 +284,12 @@ def invitee_account_create(
     the relationship starts only when the new account accepts.
     """
     now = timezone.now()
-    invitation = ProxyInvitation.objects.select_related("relationship").filter(pk=invitation_id)
-    found = invitation.first()
-    if found is None or not invitation_is_usable(found, now=now, today=timezone.localdate()):
+    invitation = (
+        ProxyInvitation.objects.select_related("relationship").filter(pk=invitation_id).first()
+    )
+    if invitation is None or not invitation_is_usable(
+        invitation, now=now, today=timezone.localdate()
+    ):
         raise FamilyError(INVITATION_UNUSABLE)
     user = get_user_model()(username=username, email=email)
     user.set_password(password)

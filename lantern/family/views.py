@@ -204,9 +204,14 @@ def invitation_account(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-@require_POST
 def invitation_respond(request: HttpRequest) -> HttpResponse:
-    """Accept or decline the invitation in the session; either can happen once."""
+    """Accept or decline the invitation in the session; either can happen once.
+
+    A GET (the way back from the terms of use, which may interrupt the answer) shows the
+    invitation again.
+    """
+    if request.method != "POST":
+        return redirect("family:invitation")
     invitation_id = request.session.get(INVITATION_SESSION_KEY)
     if invitation_id is None:
         return _unusable(request)

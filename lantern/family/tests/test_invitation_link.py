@@ -281,3 +281,34 @@ def test_the_token_is_never_logged(
     assert "An invitation email could not be sent (ConnectionRefusedError)." in caplog.text
     assert token not in caplog.text
     assert all(token not in str(record.args) for record in caplog.records)
+
+
+def test_an_invitee_with_an_account_signs_in_from_the_page_and_the_invitation_waits(
+    alice, carol, invitation
+):
+    client = Client()
+    follow(client, invitation)
+
+    response = client.post(
+        "/signin/?next=/family/invitation/",
+        {"username": "carol", "password": "correct horse battery staple"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/two-factor/verify/?next=%2Ffamily%2Finvitation%2F"
+    assert client.session[INVITATION_SESSION_KEY] == invitation.relationship.invitation.pk
+    # Before the second step the page still asks to sign in, and answering is refused.
+    assert "Alice" not in client.get("/family/invitation/").content.decode()
+    sign_in(client, carol)
+    assert "Alice Adams" in client.get("/family/invitation/").content.decode()
+    assert accept(client).status_code == 200
+    assert client.get(results_of(alice.patient)).status_code == 200
+
+
+def test_the_answer_address_opened_directly_shows_the_invitation_again(carol, invitation):
+    client = sign_in(Client(), carol)
+    follow(client, invitation)
+
+    response = client.get("/family/invitation/answer/")
+
+    assert (response.status_code, response["Location"]) == (302, "/family/invitation/")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lantern.access.models import ProxyKind, ProxyPermission, ProxyRelationship, ProxyStatus
@@ -69,8 +72,6 @@ def test_an_invitation_is_a_pending_caregiver_relationship_with_a_hashed_expirin
     assert relationship.granted_by == alice
     assert stored.email == "carol@example.org"
     assert stored.token_hash != invitation.token and invitation.token not in stored.token_hash
-    import hashlib
-
     assert stored.token_hash == hashlib.sha256(invitation.token.encode()).hexdigest()
     days = (stored.expires_at - timezone.now()).total_seconds() / 86400
     assert settings.PROXY_INVITATION_DAYS - 1 < days <= settings.PROXY_INVITATION_DAYS
@@ -221,4 +222,33 @@ def test_ending_access_records_who_when_and_why_and_acts_once(alice, bob, alice_
         ActorRole.SELF,
         "ProxyRelationship",
         str(relationship.pk),
+    )
+
+
+def _queries(client: Client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_the_page_costs_the_same_queries_with_one_or_twenty_relationships(
+    alice, alice_client, nora
+):
+    ProxyRelationshipFactory(patient=alice.patient)
+    few = _queries(alice_client, "/account/family/")
+    staff_few = _queries(sign_in(Client(), nora), f"/staff/patients/{alice.patient.pk}/family/")
+    for _ in range(6):
+        ProxyRelationshipFactory(patient=alice.patient)
+        ProxyRelationshipFactory(patient=alice.patient, status=ProxyStatus.PENDING, proxy=None)
+        ProxyRelationshipFactory(
+            patient=alice.patient,
+            status=ProxyStatus.REVOKED,
+            ended_at=timezone.now(),
+            ended_by=nora,
+        )
+
+    assert _queries(alice_client, "/account/family/") == few
+    assert (
+        _queries(sign_in(Client(), nora), f"/staff/patients/{alice.patient.pk}/family/")
+        == staff_few
     )
