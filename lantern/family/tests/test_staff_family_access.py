@@ -122,6 +122,8 @@ def test_staff_record_a_parent_for_an_existing_account_and_it_opens_the_childs_r
     )
     pats = sign_in(Client(), pat)
     assert pats.get(f"/patients/{young_alice.patient.pk}/results/").status_code == 200
+    page = nora_client.get(family_url(young_alice.patient)).content.decode()
+    assert "Checked: Driving licence and birth certificate" in page
 
 
 def test_an_account_can_be_named_by_its_username(young_alice, nora_client, pat):
