@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "lantern.results",
     "lantern.record",
     "lantern.messaging",
+    "lantern.family",
     "lantern.pages",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("lantern.downloads.urls")),
     path("", include("lantern.record.urls")),
     path("", include("lantern.audit.urls")),
+    path("", include("lantern.family.urls")),
     path("", include("lantern.pages.urls")),
     path("admin/", admin.site.urls),
 ]
