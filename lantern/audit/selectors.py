@@ -32,6 +32,9 @@ OBJECT_WORDS = {
     "AuditEvent": "who looked at your record",
     "ActivationCode": "your activation code",
     "dashboard": "your home page",
+    # Someone you gave access to saw your name on their list, with your new results and replies.
+    "people": "a summary of your new results and messages",
+    "ProxyRelationship": "who can help with your care",
     "Conversation": "your messages",
     "Message": "your messages",
     "Attachment": "a file in your messages",

@@ -55,6 +55,8 @@ PATIENT_NAVIGATION: tuple[NavItem, ...] = (
 # Sign out is not listed: it is a POST form (see `sign_out_href`), never a link.
 ACCOUNT_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Settings", "/account/", "settings"),
+    # Only an account with a record of its own gives others access to it.
+    NavItem("Family and caregivers", "/account/family/", "family", needs="own_record"),
     NavItem("Notifications", "/account/notifications/", "notifications"),
     NavItem("Two-step verification", "/two-factor/", "security"),
 )

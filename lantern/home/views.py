@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         patient_access(user, user.patient_id, object_type="dashboard") if user.patient_id else None
     )
     # The people this account cares for (none for most): listed first, with what needs attention.
-    others = people_for(user, include_self=False)
+    others = people_for(user, include_self=False, object_type="people")
     remember_acts_for_others(request, bool(others))
     last_sign_in = previous_sign_in(user=user)
     context = {

@@ -10,7 +10,7 @@ from django import template
 
 from lantern.access.models import ProxyRelationship, ProxyStatus
 from lantern.audit.models import ActorRole
-from lantern.core.context_processors import PATIENT_NAVIGATION, NavItem
+from lantern.core.context_processors import ACCOUNT_NAVIGATION, PATIENT_NAVIGATION, NavItem
 
 register = template.Library()
 
@@ -78,3 +78,12 @@ def patient_menu(context: dict[str, Any]) -> list[NavItem]:
     if user is not None and user.is_authenticated and user.patient_id is None:
         return [home]
     return list(PATIENT_NAVIGATION)
+
+
+@register.simple_tag(takes_context=True)
+def account_menu(context: dict[str, Any]) -> list[NavItem]:
+    """The account menu; "Family and caregivers" only for an account with its own record."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    has_own_record = user is not None and user.is_authenticated and user.patient_id is not None
+    return [item for item in ACCOUNT_NAVIGATION if item.needs != "own_record" or has_own_record]

@@ -128,3 +128,20 @@ def test_home_and_the_switcher_cost_the_same_for_1_and_20_people(url_name):
 
     assert queries(client, reverse(url_name)) == one
     assert html(client, reverse(url_name)).count('data-testid="person"') == 20
+
+
+def test_the_account_menu_offers_family_access_only_to_an_account_with_its_own_record(alice, bob):
+    own = html(sign_in(Client(), alice), reverse("home:home"))
+    proxy_only = html(sign_in(Client(), bob), reverse("home:home"))
+
+    assert 'href="/account/family/"' in own
+    assert 'href="/account/family/"' not in proxy_only
+
+
+def test_the_patient_reads_in_their_access_log_that_their_proxy_saw_their_summary(alice, bob):
+    html(sign_in(Client(), bob), reverse("home:home"))
+
+    log = html(sign_in(Client(), alice), reverse("audit:access_log", args=[alice.patient_id]))
+
+    assert "someone you gave access to" in log
+    assert "a summary of your new results and messages" in log
