@@ -300,6 +300,25 @@ def people_for(
     return people
 
 
+def proxies_for(patient: Patient, section: Section) -> list[models.Model]:
+    """The active accounts acting for `patient` today whose access opens `section` (one query):
+    who else hears about an event in that part of the patient's care."""
+    today = timezone.localdate()
+    relationships = (
+        ProxyRelationship.objects.filter(
+            patient=patient, status=ProxyStatus.ACTIVE, proxy__is_active=True
+        )
+        .select_related("proxy")
+        .order_by("proxy_id")[:PEOPLE_LIMIT]
+    )
+    proxies = []
+    for relationship in relationships:
+        relationship.patient = patient
+        if section in proxy_sections(relationship, today=today):
+            proxies.append(relationship.proxy)
+    return proxies
+
+
 def age_on(birth_date: dt.date | None, day: dt.date) -> int | None:
     """Completed years on `day`; None when the birth date is unknown."""
     if birth_date is None:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
+from lantern.access.models import Section
+from lantern.access.policy import proxies_for
 from lantern.accounts.models import User
 from lantern.clinical.models import Patient
 from lantern.mfa.models import SmsDevice
@@ -43,6 +44,8 @@ class EventNotice:
     path: str
     # What an account gets until it saves its own choice.
     default: ChannelChoice
+    # The section of the record the event is in: proxies whose access opens it hear of it too.
+    section: Section
 
 
 EVENT_NOTICES: dict[NotificationEvent, EventNotice] = {
@@ -50,17 +53,20 @@ EVENT_NOTICES: dict[NotificationEvent, EventNotice] = {
         kind=NotificationKind.NEW_MESSAGE,
         path="/messages/",
         default=ChannelChoice(email=True, sms=False),
+        section=Section.MESSAGES,
     ),
 }
+# Where a notice leads someone acting for the patient: the list of people they care for (the
+# email names no one, and carries no patient's id).
+PROXY_NOTICE_PATH = "/people/"
 
 
-def accounts_to_notify(patient: Patient) -> QuerySet[User]:
-    """The accounts that act for `patient` and should hear about events in their care.
-
-    Today that is the patient's own active account. Proxies (a parent, a carer) will be added
-    here, from the access policy, with the scope that lets them see the event.
-    """
-    return User.objects.filter(patient=patient, is_active=True).order_by("pk")
+def accounts_to_notify(patient: Patient, section: Section = Section.MESSAGES) -> list[User]:
+    """The accounts that act for `patient` and should hear about events in `section` of their
+    care: the patient's own active account, then the proxies whose access opens that section
+    today (the access policy decides; two queries)."""
+    own = list(User.objects.filter(patient=patient, is_active=True).order_by("pk"))
+    return own + [proxy for proxy in proxies_for(patient, section) if proxy not in own]
 
 
 def preference_for(user: User, event: NotificationEvent) -> ChannelChoice:
@@ -134,7 +140,7 @@ def notify_patient_accounts(
     """
     event = NotificationEvent(event)
     notice = EVENT_NOTICES[event]
-    accounts = list(accounts_to_notify(patient))
+    accounts = accounts_to_notify(patient, notice.section)
     if not accounts:
         return []
     choices = _preferences_by_user(accounts, event)
@@ -150,7 +156,11 @@ def notify_patient_accounts(
             kind=notice.kind,
             email=email,
             phone=phone,
-            context={"link": absolute_url(notice.path)},
+            context={
+                "link": absolute_url(
+                    notice.path if user.patient_id == patient.pk else PROXY_NOTICE_PATH
+                )
+            },
             dedupe_key=f"{dedupe_key}:{user.pk}",
         )
     return written

@@ -241,7 +241,8 @@ def test_notifying_takes_the_same_number_of_queries_whatever_the_settings(
         preferences_set(other, {NEW_MESSAGE: (True, True)})
     preferences_set(alice_with_mobile, {NEW_MESSAGE: (False, True)})
 
-    # Accounts, their settings, their text-message methods; then per channel sent: the dedupe
-    # check, a savepoint around the insert (savepoint, insert, release).
-    with django_assert_num_queries(7):
+    # The patient's accounts, the proxies who may see the event, their settings, their
+    # text-message methods; then per channel sent: the dedupe check, a savepoint around the
+    # insert (savepoint, insert, release).
+    with django_assert_num_queries(8):
         notify_alice(alice_with_mobile, key="new-message:1")
