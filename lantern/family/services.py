@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from lantern.access.models import (
     LIVE_PROXY_STATUSES,
@@ -48,8 +49,9 @@ from lantern.audit.models import ActorRole, AuditAction
 from lantern.audit.services import audit_event_record
 from lantern.enrollment.models import TermsVersion
 from lantern.enrollment.services import terms_accept
+from lantern.notifications.models import NotificationKind
 from lantern.notifications.senders import EmailSender
-from lantern.notifications.services import absolute_url
+from lantern.notifications.services import absolute_url, notification_send
 
 from .models import ProxySubmission
 from .selectors import invitation_is_usable, patient_may_invite
@@ -478,3 +480,80 @@ def _audit(
         object_type=OBJECT_TYPE,
         object_id=str(relationship.pk),
     )
+
+
+# -- Birthdays that change a parent's access ----------------------------------------------------
+
+# How long before a child's birthday changes a parent's access both are told.
+AGE_CHANGE_NOTICE_DAYS = 30
+
+
+def _birthday(birth_date: dt.date, age: int) -> dt.date:
+    """The day of the `age`th birthday (a 29 February birthday falls on 1 March)."""
+    try:
+        return birth_date.replace(year=birth_date.year + age)
+    except ValueError:
+        return dt.date(birth_date.year + age, 3, 1)
+
+
+def age_changes_announce(*, today: dt.date | None = None) -> int:
+    """Tell parents, and the child's own account, once and AGE_CHANGE_NOTICE_DAYS ahead, that a
+    birthday (PROXY_TEEN_AGE or PROXY_ADULT_AGE) is about to change what the parent sees.
+
+    The change itself needs no job: the policy computes it from the birth date on every request.
+    Each notice is keyed by relationship, age and account, so a rerun sends nothing again. The
+    message names no one (no PHI in email): it says a change comes on that day and to sign in.
+    Returns how many notices were queued.
+    """
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=AGE_CHANGE_NOTICE_DAYS)
+    ages = (settings.PROXY_TEEN_AGE, settings.PROXY_ADULT_AGE)
+    born_in_window = Q()
+    for age in ages:
+        born_in_window |= Q(
+            patient__birth_date__gt=_years_before(today, age) - dt.timedelta(days=1),
+            patient__birth_date__lte=_years_before(horizon, age),
+        )
+    relationships = ProxyRelationship.objects.filter(
+        born_in_window, kind=ProxyKind.PARENT, status=ProxyStatus.ACTIVE
+    ).select_related("proxy", "patient")
+    sent = 0
+    for relationship in relationships:
+        for age in ages:
+            day = _birthday(relationship.patient.birth_date, age)
+            if today <= day <= horizon:
+                sent += _age_change_notices(relationship, age=age, day=day)
+    return sent
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return dt.date(day.year - years, 2, 28)
+
+
+def _age_change_notices(relationship: ProxyRelationship, *, age: int, day: dt.date) -> int:
+    """The notices of one coming birthday: to the parent and to the child's own account."""
+    recipients = [(relationship.proxy, "/people/")] + [
+        (account, "/account/family/")
+        for account in get_user_model().objects.filter(patient=relationship.patient, is_active=True)
+    ]
+    sent = 0
+    for account, path in recipients:
+        if account is None or not account.is_active or not account.has_verified_email:
+            continue
+        sent += len(
+            notification_send(
+                kind=NotificationKind.FAMILY_ACCESS_CHANGING,
+                email=account.email,
+                context={
+                    "link": absolute_url(path),
+                    "date": date_format(day, "M j, Y"),
+                    "teen_age": settings.PROXY_TEEN_AGE,
+                    "adult_age": settings.PROXY_ADULT_AGE,
+                },
+                dedupe_key=f"family-age:{relationship.pk}:{age}:{account.pk}",
+            )
+        )
+    return sent

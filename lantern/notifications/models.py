@@ -26,6 +26,7 @@ class NotificationKind(models.TextChoices):
     NEW_DEVICE_SIGN_IN = "new_device_sign_in", "New device sign-in notice"
     CONTACT_CHANGED = "contact_changed", "Contact details changed notice"
     NEW_MESSAGE = "new_message", "New message notice"
+    FAMILY_ACCESS_CHANGING = "family_access_changing", "Family access change notice"
 
 
 class NotificationChannel(models.TextChoices):
