@@ -4,23 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_notification_preferences'),
+        ("notifications", "0002_notification_preferences"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='notification',
-            name='notification_kind_valid',
+            model_name="notification",
+            name="notification_kind_valid",
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('activation_link', 'Activation link'), ('enrollment_declined', 'Sign-up request declined'), ('email_verification', 'Email confirmation link'), ('sign_in_code', 'Sign-in code'), ('password_reset', 'Password reset link'), ('username_reminder', 'Username reminder'), ('password_changed', 'Password changed notice'), ('new_device_sign_in', 'New device sign-in notice'), ('contact_changed', 'Contact details changed notice'), ('new_message', 'New message notice'), ('family_access_changing', 'Family access change notice')], max_length=40),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("activation_link", "Activation link"),
+                    ("enrollment_declined", "Sign-up request declined"),
+                    ("email_verification", "Email confirmation link"),
+                    ("sign_in_code", "Sign-in code"),
+                    ("password_reset", "Password reset link"),
+                    ("username_reminder", "Username reminder"),
+                    ("password_changed", "Password changed notice"),
+                    ("new_device_sign_in", "New device sign-in notice"),
+                    ("contact_changed", "Contact details changed notice"),
+                    ("new_message", "New message notice"),
+                    ("family_access_changing", "Family access change notice"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['activation_link', 'enrollment_declined', 'email_verification', 'sign_in_code', 'password_reset', 'username_reminder', 'password_changed', 'new_device_sign_in', 'contact_changed', 'new_message', 'family_access_changing'])), name='notification_kind_valid'),
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "activation_link",
+                            "enrollment_declined",
+                            "email_verification",
+                            "sign_in_code",
+                            "password_reset",
+                            "username_reminder",
+                            "password_changed",
+                            "new_device_sign_in",
+                            "contact_changed",
+                            "new_message",
+                            "family_access_changing",
+                        ],
+                    )
+                ),
+                name="notification_kind_valid",
+            ),
         ),
     ]

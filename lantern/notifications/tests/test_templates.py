@@ -25,6 +25,12 @@ DOCUMENTED_CONTEXT = {
     },
     NotificationKind.CONTACT_CHANGED: {},
     NotificationKind.NEW_MESSAGE: {"link": LINK},
+    NotificationKind.FAMILY_ACCESS_CHANGING: {
+        "link": LINK,
+        "date": "Dec 29, 2026",
+        "teen_age": 12,
+        "adult_age": 18,
+    },
 }
 FOOTER = (
     "--\n"
@@ -122,6 +128,7 @@ def test_the_subjects_say_what_the_message_is_about():
         NotificationKind.NEW_DEVICE_SIGN_IN: "Your password was used on a new device",
         NotificationKind.CONTACT_CHANGED: "Your contact details were changed",
         NotificationKind.NEW_MESSAGE: ("You have a new message from Riverside Family Clinic"),
+        NotificationKind.FAMILY_ACCESS_CHANGING: "A change to family access on Dec 29, 2026",
     }
 
 
