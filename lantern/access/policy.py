@@ -499,6 +499,13 @@ def object_denied_record(error: ObjectNotFound) -> None:
     _audit_denied(error.access.user, owner_id, error.action, error.object_type, error.object_id)
 
 
+def section_require(access: PatientAccess, section: Section) -> None:
+    """For a service about to write: the access must open `section`, or the write is refused as
+    "not found" (a 404, never a 500), whatever page or task called it."""
+    if not access.may(section):
+        raise PatientNotFound
+
+
 def waits_for_result_release(access: PatientAccess) -> bool:
     """Whether this access sees a result only once it is released (`results/release.py` says
     when): the patient and their proxies wait; staff see results as they arrive."""

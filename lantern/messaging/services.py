@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lantern.access import policy
+from lantern.access.models import Section
 from lantern.access.policy import PatientAccess
 from lantern.audit.models import ActorRole, AuditAction
 
@@ -70,6 +71,7 @@ def _check_body(body: str) -> None:
 
 
 def _check_owned(access: PatientAccess, conversation: Conversation) -> None:
+    policy.section_require(access, Section.MESSAGES)
     if conversation.patient_id != access.patient.pk:
         raise ConversationNotFound
 
@@ -92,6 +94,7 @@ def conversation_start(
     checked again here. Sending the same `submission_id` twice returns the first conversation.
     Raises ValidationError (nothing written) for an unknown recipient or a bad file.
     """
+    policy.section_require(access, Section.MESSAGES)
     existing = _conversation_sent_before(access, submission_id)
     if existing is not None:
         return existing

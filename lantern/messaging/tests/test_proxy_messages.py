@@ -3,12 +3,16 @@ and for whom, to the patient and to the care team (issue 12, point 4)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from lantern.access.models import ProxyPermission
+from lantern.access.policy import PatientNotFound, patient_access
 from lantern.messaging.models import AuthorRole, Message
+from lantern.messaging.services import conversation_start
 from lantern.testing.auth import sign_in
 from lantern.testing.factories import ProxyRelationshipFactory, UserFactory
 
@@ -49,4 +53,18 @@ def test_a_proxy_without_the_messages_permission_cannot_write(alice, bob, nursin
     response = sign_in(Client(), bob).post(new, compose_data(f"pool:{nursing.pk}"))
 
     assert response.status_code == 404
+    assert not Message.objects.exists()
+
+
+def test_the_service_refuses_a_write_the_access_does_not_open_as_not_found(alice, bob, nursing):
+    access = patient_access(bob, alice.patient_id)  # bob's access opens the record only
+
+    with pytest.raises(PatientNotFound):
+        conversation_start(
+            access=access,
+            recipient=f"pool:{nursing.pk}",
+            subject="Hello",
+            body="Written through a service, not the page.",
+            submission_id=uuid.uuid4(),
+        )
     assert not Message.objects.exists()
