@@ -37,15 +37,19 @@ HOST = "127.0.0.1"
 BARE_PATH = "/healthz"
 PATIENT_USERNAME = "demo-patient"
 STAFF_USERNAME = "demo-nurse"
+PARENT_USERNAME = "demo-parent"
 SEARCH_TERM = "Tillman"
 
 
 @dataclass(frozen=True)
 class Page:
     label: str
-    persona: str  # "patient" or "staff"
+    persona: str  # "patient", "staff" or "parent"
     url_name: str
-    args: tuple[str, ...] = ()  # names of ids: patient_id, report_id, conversation_id
+    # Names of ids: patient_id, report_id, conversation_id, child_id (the parent's young child).
+    args: tuple[str, ...] = ()
+    # The URL's own keyword, when it is not the id's name (a child's id is a `patient_id`).
+    kwargs: tuple[str, ...] = ()
 
 
 PAGES = (
@@ -62,6 +66,9 @@ PAGES = (
     Page("staff inbox", "staff", "staff:inbox"),
     Page("staff patient search", "staff", "staff:patients"),
     Page("staff write to a patient", "staff", "staff:conversation_start", ("patient_id",)),
+    Page("parent: whose record", "parent", "home:people"),
+    Page("parent: home", "parent", "home:home"),
+    Page("parent: child's results", "parent", "results:list", ("child_id",), ("patient_id",)),
 )
 
 
@@ -69,7 +76,19 @@ def page_paths(ids: dict[str, str]) -> list[tuple[Page, str]]:
     """Each page with its path, the ids filled in from `ids` (needs Django set up)."""
     from django.urls import reverse
 
-    return [(page, reverse(page.url_name, kwargs={a: ids[a] for a in page.args})) for page in PAGES]
+    return [
+        (
+            page,
+            reverse(
+                page.url_name,
+                kwargs={
+                    keyword: ids[name]
+                    for name, keyword in zip(page.args, page.kwargs or page.args, strict=True)
+                },
+            ),
+        )
+        for page in PAGES
+    ]
 
 
 # -- The preparing step, run in the server's environment ------------------------------------------
@@ -123,6 +142,19 @@ def demo_ids(patient_user) -> dict[str, str]:
     }
 
 
+def young_child_id(parent):
+    """The demo parent's child under 12, whose whole record the parent sees."""
+    from lantern.access.models import ProxyRelationship
+    from lantern.demo.services import DEMO_CHILDREN
+
+    youngest = min(DEMO_CHILDREN, key=lambda child: child.age)
+    return (
+        ProxyRelationship.objects.filter(proxy=parent, patient__fhir_id=youngest.fhir_id)
+        .values_list("patient_id", flat=True)
+        .get()
+    )
+
+
 def prepare() -> None:
     """Print (JSON) the session cookies, each page's path and its queries per request."""
     import django
@@ -138,14 +170,17 @@ def prepare() -> None:
     from lantern.staff.views import PATIENT_SEARCH_SESSION_KEY
 
     users = get_user_model().objects
+    parent = users.get(username=PARENT_USERNAME)
     clients = {
         "patient": signed_in_client(users.get(username=PATIENT_USERNAME)),
         "staff": signed_in_client(users.get(username=STAFF_USERNAME)),
+        "parent": signed_in_client(parent),
     }
     session = clients["staff"].session
     session[PATIENT_SEARCH_SESSION_KEY] = SEARCH_TERM
     session.save()
     ids = demo_ids(users.get(username=PATIENT_USERNAME))
+    ids["child_id"] = str(young_child_id(parent))
     pages = []
     for page, path in page_paths(ids):
         client = clients[page.persona]

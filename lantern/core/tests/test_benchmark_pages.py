@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from lantern.access.models import ProxyKind
 from lantern.home.tests.builders import make_report
 from lantern.testing.auth import sign_in
+from lantern.testing.factories import PatientFactory, ProxyRelationshipFactory
 from lantern.testing.factories_messaging import ConversationFactory, MessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +31,8 @@ def benchmark_module():
 
 
 def test_every_page_of_the_benchmark_answers_200_to_its_signed_in_persona(alice, nora):
+    child = PatientFactory(birth_date=timezone.localdate().replace(year=2019))
+    parent = ProxyRelationshipFactory(patient=child, kind=ProxyKind.PARENT).proxy
     report = make_report(alice.patient, display="Lipid panel", days_ago=1)
     conversation = ConversationFactory(patient=alice.patient, created_by=alice)
     MessageFactory(conversation=conversation, author=alice)
@@ -35,11 +40,16 @@ def test_every_page_of_the_benchmark_answers_200_to_its_signed_in_persona(alice,
         "patient_id": str(alice.patient.pk),
         "report_id": str(report.pk),
         "conversation_id": str(conversation.pk),
+        "child_id": str(child.pk),
     }
-    clients = {"patient": sign_in(Client(), alice), "staff": sign_in(Client(), nora)}
+    clients = {
+        "patient": sign_in(Client(), alice),
+        "staff": sign_in(Client(), nora),
+        "parent": sign_in(Client(), parent),
+    }
 
     pages = benchmark_module().page_paths(ids)
     answers = {page.label: clients[page.persona].get(path).status_code for page, path in pages}
 
-    assert len(answers) == 13
+    assert len(answers) == 16
     assert answers == dict.fromkeys(answers, 200)
