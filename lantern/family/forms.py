@@ -120,7 +120,10 @@ class StaffGrantForm(SubmissionFields):
     account = forms.CharField(
         label="Their account: username or email address",
         max_length=254,
-        help_text="They must already have an account on the portal.",
+        help_text=(
+            "If no account has this email address, we email them an invitation to create one "
+            "and accept."
+        ),
         error_messages={"required": "Enter their username or email address."},
     )
     kind = forms.ChoiceField(

@@ -28,6 +28,8 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -120,42 +122,55 @@ def caregiver_invite(
         raise FamilyError(NO_PERMISSIONS, field="permissions")
     if ends_on is not None and ends_on <= today:
         raise FamilyError(END_DATE_NOT_FUTURE, field="ends_on")
-    now = timezone.now()
-    token = secrets.token_urlsafe(32)
     try:
-        with transaction.atomic():
-            relationship = ProxyRelationship.objects.create(
-                patient=access.patient,
-                kind=ProxyKind.CAREGIVER,
-                permissions=int(permissions),
-                starts_on=today,
-                ends_on=ends_on,
-                status=ProxyStatus.PENDING,
-                granted_by=access.user,
-                granted_at=now,
-                reason=reason,
-            )
-            ProxyInvitation.objects.create(
-                relationship=relationship,
-                email=email,
-                token_hash=invitation_token_hash(token),
-                expires_at=now + dt.timedelta(days=settings.PROXY_INVITATION_DAYS),
-            )
-            ProxySubmission.objects.create(
-                submission_id=submission_id, created_by=access.user, relationship=relationship
-            )
-            _audit(access.user, relationship, access.role, AuditAction.CREATE)
-            subject, body = _invitation_email(access, token)
-            transaction.on_commit(
-                functools.partial(_email_send, to=email, subject=subject, body=body),
-                robust=True,
-            )
+        relationship = _invitation_send(
+            access,
+            email=email,
+            submission_id=submission_id,
+            kind=ProxyKind.CAREGIVER,
+            permissions=int(permissions),
+            starts_on=today,
+            ends_on=ends_on,
+            reason=reason,
+        )
     except IntegrityError:
         # The same form was sent twice at once and the other request won: use its result.
         winner = _submitted_before(access.user, submission_id)
         if winner is None:
             raise
         return winner
+    return relationship
+
+
+def _invitation_send(
+    access: PatientAccess, *, email: str, submission_id: uuid.UUID, **relationship_fields
+) -> ProxyRelationship:
+    """A pending relationship with its single-use link, emailed once the transaction commits
+    (the token exists only in that email; the database keeps its hash)."""
+    now = timezone.now()
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        relationship = ProxyRelationship.objects.create(
+            patient=access.patient,
+            status=ProxyStatus.PENDING,
+            granted_by=access.user,
+            granted_at=now,
+            **relationship_fields,
+        )
+        ProxyInvitation.objects.create(
+            relationship=relationship,
+            email=email,
+            token_hash=invitation_token_hash(token),
+            expires_at=now + dt.timedelta(days=settings.PROXY_INVITATION_DAYS),
+        )
+        ProxySubmission.objects.create(
+            submission_id=submission_id, created_by=access.user, relationship=relationship
+        )
+        _audit(access.user, relationship, access.role, AuditAction.CREATE)
+        subject, body = _invitation_email(access, token)
+        transaction.on_commit(
+            functools.partial(_email_send, to=email, subject=subject, body=body), robust=True
+        )
     return relationship
 
 
@@ -214,7 +229,8 @@ def invitation_accept(*, user: AbstractBaseUser, invitation_id: int) -> ProxyRel
                 ProxyStatus.PENDING,
                 proxy=user,
                 status=ProxyStatus.ACTIVE,
-                starts_on=today,
+                # A start date the clinic set in the future stays; otherwise from today.
+                starts_on=max(today, relationship.starts_on),
             )
             _audit(user, relationship, ActorRole.PROXY, AuditAction.UPDATE)
     except IntegrityError as error:
@@ -322,7 +338,9 @@ def proxy_access_grant(
     identity_checked: str,
     submission_id: uuid.UUID,
 ) -> ProxyRelationship:
-    """Give an existing account (named by username or email) active access to the patient.
+    """Give an existing account (named by username or email) active access to the patient, or,
+    when no account has that email address, send it an invitation: the relationship waits,
+    pending, for the person to create an account and accept, as a patient's invitation does.
 
     Only the patient's clinic staff. `identity_checked` says what was checked; it is required.
     Sending the same `submission_id` again returns the first relationship.
@@ -350,7 +368,25 @@ def proxy_access_grant(
             "Record a legal guardian or a power of attorney instead.",
             field="kind",
         )
-    account = _account_named(account_name)
+    account = _account_named(account_name, invite_unknown_email=True)
+    if account is None:
+        try:
+            return _invitation_send(
+                access,
+                email=account_name.strip(),
+                submission_id=submission_id,
+                kind=kind,
+                permissions=int(permissions),
+                starts_on=starts_on,
+                ends_on=ends_on,
+                reason=reason,
+                identity_checked=identity_checked,
+            )
+        except IntegrityError:
+            winner = _submitted_before(access.user, submission_id)
+            if winner is None:
+                raise
+            return winner
     if account.patient_id is not None and account.patient_id == access.patient.pk:
         raise FamilyError("That is the patient's own account.", field="account")
     if ProxyRelationship.objects.filter(
@@ -389,7 +425,9 @@ def proxy_access_grant(
     return relationship
 
 
-def _account_named(name: str) -> AbstractBaseUser:
+def _account_named(name: str, *, invite_unknown_email: bool = False) -> AbstractBaseUser | None:
+    """The one active account with that username or email; None for an email address no account
+    has when the caller will invite it instead."""
     name = name.strip()
     accounts = list(
         get_user_model()
@@ -405,10 +443,21 @@ def _account_named(name: str) -> AbstractBaseUser:
         raise FamilyError(
             "More than one account has that email address. Enter the username.", field="account"
         )
+    if invite_unknown_email and _is_email_address(name):
+        return None
     raise FamilyError(
-        "No account has that username or email address. Ask them to create an account first.",
+        "No account has that username or email address. Enter their email address to send "
+        "them an invitation.",
         field="account",
     )
+
+
+def _is_email_address(text: str) -> bool:
+    try:
+        validate_email(text)
+    except ValidationError:
+        return False
+    return True
 
 
 # Ending.

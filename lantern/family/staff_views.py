@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from lantern.access import policy
-from lantern.access.models import Section
+from lantern.access.models import ProxyStatus, Section
 from lantern.audit.models import AuditAction
 from lantern.staff.views import staff_patient_view
 
@@ -48,7 +48,15 @@ def family_access(request: HttpRequest) -> HttpResponse:
             form.add_error(error.field, error.message)
         else:
             who = selectors.relationship_who(relationship)
-            messages.success(request, f"{who} can now act for {access.patient.display_name}.")
+            if relationship.status == ProxyStatus.PENDING:
+                messages.success(
+                    request,
+                    f"No account had that email address, so we sent {who} an invitation. "
+                    f"Once they create an account and accept, they can act for "
+                    f"{access.patient.display_name}.",
+                )
+            else:
+                messages.success(request, f"{who} can now act for {access.patient.display_name}.")
             return redirect("family:staff_family", patient_id=access.patient.pk)
     if request.method == "POST":
         # Nothing was recorded: the page was only shown again, with what to fix.

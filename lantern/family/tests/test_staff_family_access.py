@@ -4,6 +4,7 @@ of attorney after checking documents, and ending anyone's access."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -147,7 +148,7 @@ def test_a_resent_grant_records_it_once(young_alice, nora_client, pat):
     ("overrides", "problem"),
     [
         ({"identity_checked": ""}, "Say what you checked."),
-        ({"account": "nobody@example.org"}, "No account has that username or email address."),
+        ({"account": "nobody"}, "No account has that username or email address."),
         ({"account": "alice"}, "That is the patient&#x27;s own account."),
         ({"kind": ProxyKind.CAREGIVER}, "Select a valid choice."),
         ({"permissions": []}, "Choose at least one thing they may help with."),
@@ -246,3 +247,41 @@ def test_front_desk_staff_may_manage_family_access(alice, fiona):
     client = sign_in(Client(), fiona)
 
     assert client.get(family_url(alice.patient)).status_code == 200
+
+
+def test_staff_invite_a_parent_without_an_account_who_accepts_with_what_staff_recorded(
+    young_alice, nora_client, smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = nora_client.post(
+            family_url(young_alice.patient), grant_form(account="sam@example.org")
+        )
+
+    relationship = ProxyRelationship.objects.get()
+    assert response.status_code == 302
+    assert (relationship.status, relationship.proxy, relationship.kind) == (
+        ProxyStatus.PENDING,
+        None,
+        ProxyKind.PARENT,
+    )
+    assert relationship.identity_checked == "Driving licence and birth certificate"
+    assert smtp_server.envelopes[0][1] == ["sam@example.org"]
+    path = re.search(r"/family/invitations/[\w-]+/", smtp_server.messages[0].get_content())[0]
+
+    sam = UserFactory(username="sam", email="sam@example.org")
+    sams = sign_in(Client(), sam)
+    sams.get(path)
+    sams.post("/family/invitation/answer/", {"answer": "accept"})
+
+    relationship.refresh_from_db()
+    assert (relationship.status, relationship.proxy) == (ProxyStatus.ACTIVE, sam)
+    results = f"/patients/{young_alice.patient_id}/messages/"
+    assert sams.get(results).status_code == 200  # a parent of a 9 year old: full access
+
+
+def test_a_username_that_does_not_exist_is_not_invited(young_alice, nora_client, smtp_server):
+    response = nora_client.post(family_url(young_alice.patient), grant_form(account="sam"))
+
+    assert response.status_code == 200
+    assert not ProxyRelationship.objects.exists()
+    assert smtp_server.messages == []
