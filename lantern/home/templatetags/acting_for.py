@@ -26,6 +26,8 @@ class RecordBanner:
     name: str
     is_own: bool
     switch_href: str = SWITCH_HREF
+    # The person on screen, when it is someone else's record (for "has died" and its date).
+    patient: Any = None
 
 
 def _acts_for_others(request: Any) -> bool:
@@ -55,7 +57,7 @@ def record_banner(context: dict[str, Any]) -> RecordBanner | None:
         return None
     access = getattr(request, "patient_access", None)
     if access is not None and access.role == ActorRole.PROXY:
-        return RecordBanner(name=access.patient.display_name, is_own=False)
+        return RecordBanner(name=access.patient.display_name, is_own=False, patient=access.patient)
     return RecordBanner(name="", is_own=user.patient_id is not None)
 
 

@@ -4,6 +4,8 @@ the people one cares for with what needs attention, at a cost that does not grow
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -145,3 +147,17 @@ def test_the_patient_reads_in_their_access_log_that_their_proxy_saw_their_summar
 
     assert "someone you gave access to" in log
     assert "a summary of your new results and messages" in log
+
+
+def test_a_proxy_opening_the_record_of_someone_who_has_died_is_told_so_on_every_page(alice, bob):
+    alice.patient.deceased = True
+    alice.patient.deceased_at = dt.datetime(2026, 3, 4, 12, tzinfo=dt.UTC)
+    alice.patient.save(update_fields=["deceased", "deceased_at"])
+    client = sign_in(Client(), bob)
+
+    for url in (
+        reverse("results:list", args=[alice.patient_id]),
+        reverse("record:index", args=[alice.patient_id]),
+    ):
+        banner = read(html(client, url), "deceased-banner")
+        assert banner.words == "Alice Adams has died (Mar 4, 2026)."
