@@ -506,6 +506,22 @@ def section_require(access: PatientAccess, section: Section) -> None:
         raise PatientNotFound
 
 
+def conversation_scope(user) -> Q:
+    """The condition "a conversation this staff member may handle": one held by a clinic they
+    work at, about a patient they may act for (the inbox and every staff view of messages)."""
+    return patient_scope(user, section=Section.MESSAGES) & Q(
+        organization_id__in=_staff_organizations(user, Section.MESSAGES)
+    )
+
+
+def conversations_visible(access: PatientAccess, queryset: QuerySet) -> QuerySet:
+    """A patient's conversations as this access sees them: all of them for the patient and
+    their proxies; for staff, only those held by a clinic they work at."""
+    if access.role == ActorRole.STAFF:
+        return queryset.filter(organization_id__in=_staff_organizations(access.user))
+    return queryset
+
+
 def waits_for_result_release(access: PatientAccess) -> bool:
     """Whether this access sees a result only once it is released (`results/release.py` says
     when): the patient and their proxies wait; staff see results as they arrive."""

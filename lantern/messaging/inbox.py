@@ -90,9 +90,7 @@ def _state_conditions() -> dict[str, Q]:
 
 def conversations_in_scope(user) -> QuerySet[Conversation]:
     """Every conversation the user may handle as staff (any state, any queue)."""
-    return Conversation.objects.filter(
-        policy.patient_scope(user), organization_id__in=policy.staff_organizations(user)
-    )
+    return Conversation.objects.filter(policy.conversation_scope(user))
 
 
 def inbox_pools(user) -> list[MessagePool]:

@@ -16,9 +16,13 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from lantern.access.models import Section, StaffMembership, StaffRole
-from lantern.access.policy import PatientAccess, object_get, staff_organizations
+from lantern.access.policy import (
+    PatientAccess,
+    conversations_visible,
+    object_get,
+)
 from lantern.accounts.models import User
-from lantern.audit.models import ActorRole, AuditAction
+from lantern.audit.models import AuditAction
 
 from .models import Attachment, AuthorRole, Conversation, ConversationStatus, Message, MessagePool
 
@@ -41,10 +45,7 @@ class ConversationFilter:
 
 
 def _conversations(access: PatientAccess) -> QuerySet[Conversation]:
-    conversations = Conversation.objects.filter(patient=access.patient)
-    if access.role == ActorRole.STAFF:
-        conversations = conversations.filter(organization_id__in=staff_organizations(access.user))
-    return conversations
+    return conversations_visible(access, Conversation.objects.filter(patient=access.patient))
 
 
 def conversations_for_patient(
