@@ -183,6 +183,12 @@ def invitation_account(request: HttpRequest) -> HttpResponse:
     terms = enrollment_selectors.terms_current()
     form = InviteeAccountForm(request.POST or None)
     problems: list[str] = []
+    if request.method == "POST" and terms is None:
+        # Never silent: without published terms of use no account can be made (a set-up fault).
+        problems.append(
+            "Accounts cannot be created until the clinic publishes its terms of use. "
+            "Please try again later, or contact the clinic."
+        )
     if request.method == "POST" and form.is_valid() and terms is not None:
         try:
             user = services.invitee_account_create(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from lantern.access.models import ProxyRelationship, ProxyStatus
 from lantern.audit.models import ActorRole, AuditAction, AuditEvent
+from lantern.enrollment.models import TermsVersion
 from lantern.family.views import INVITATION_SESSION_KEY
 from lantern.testing.auth import sign_in
 from lantern.testing.factories import ObservationFactory
@@ -312,3 +313,25 @@ def test_the_answer_address_opened_directly_shows_the_invitation_again(carol, in
     response = client.get("/family/invitation/answer/")
 
     assert (response.status_code, response["Location"]) == (302, "/family/invitation/")
+
+
+def test_without_published_terms_the_account_form_says_why_nothing_was_made(alice, invitation):
+    # Not published until tomorrow: there is no current version to accept.
+    TermsVersion.objects.update(published_at=timezone.now() + dt.timedelta(days=1))
+    client = Client()
+    follow(client, invitation)
+
+    response = client.post(
+        "/family/invitation/account/",
+        {
+            "username": "carol.cole",
+            "email": "carol@example.org",
+            "password": "violet kettle harbour lantern",
+            "password_confirmation": "violet kettle harbour lantern",
+            "accept_terms": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "until the clinic publishes its terms of use" in response.content.decode()
+    assert not get_user_model().objects.filter(username="carol.cole").exists()
