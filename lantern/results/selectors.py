@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -285,7 +285,6 @@ class ResultValue:
     observation: Observation
     flag: Flag
     range_words: str
-    components: list[dict] = field(default_factory=list)
     has_trend: bool = False
 
 
@@ -294,26 +293,6 @@ class ResultDetail:
     report: DiagnosticReport
     values: list[ResultValue]
     ordered_by: str
-
-
-def _component_rows(observation: Observation) -> list[dict]:
-    rows = []
-    for component in observation.components or []:
-        if not isinstance(component, dict):
-            continue
-        code = component.get("code", "")
-        name = {SYSTOLIC_CODE: "Systolic", DIASTOLIC_CODE: "Diastolic"}.get(code) or component.get(
-            "display", ""
-        )
-        value = component.get("value")
-        rows.append(
-            {
-                "name": name,
-                "value": flags.number(value) if isinstance(value, int | float) else "",
-                "unit": flags.unit_words(str(component.get("unit", ""))),
-            }
-        )
-    return rows
 
 
 def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetail:
@@ -349,7 +328,6 @@ def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetai
             observation=observation,
             flag=flags.observation_status(observation),
             range_words=flags.range_in_words(observation),
-            components=_component_rows(observation),
             has_trend=observation.code in with_trends,
         )
         for observation in observations
@@ -396,7 +374,6 @@ def observation_detail(*, access: PatientAccess, observation_id: uuid.UUID) -> O
             observation=observation,
             flag=flags.observation_status(observation),
             range_words=flags.range_in_words(observation),
-            components=_component_rows(observation),
             has_trend=has_trend,
         ),
         ordered_by=practitioner.display_name if practitioner else "",
