@@ -4,7 +4,9 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,6 +52,17 @@ def test_a_new_version_holds_every_page_until_it_is_accepted(alice):
     acceptance = TermsAcceptance.objects.get(user=alice, version__version="2027-01")
     assert acceptance.accepted_at is not None
     assert client.get(HOME).status_code == 200
+
+
+def test_a_session_that_settled_the_terms_asks_only_which_version_is_current(alice):
+    client = sign_in(Client(), alice)
+    client.get(HOME)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(HOME).status_code == 200
+
+    acceptance_reads = [q for q in captured.captured_queries if "termsacceptance" in q["sql"]]
+    assert acceptance_reads == []
 
 
 # Staff: the terms are the patients'; staff without a record of their own are not asked.
