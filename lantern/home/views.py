@@ -35,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "sign_in_device": selectors.short_device(last_sign_in.device) if last_sign_in else "",
         "first_name": (access.patient.given_names.split() or [""])[0]
         if access
-        else user.get_username(),
+        else (user.first_name.split() or [user.get_username()])[0],
         "patient": access.patient if access else None,
         "summary": selectors.home_summary(access=access) if access else None,
         "email_waiting": bool(user.email and user.email_verified_at is None),

@@ -161,3 +161,9 @@ def test_a_proxy_opening_the_record_of_someone_who_has_died_is_told_so_on_every_
     ):
         banner = read(html(client, url), "deceased-banner")
         assert banner.words == "Alice Adams has died (Mar 4, 2026)."
+
+
+def test_an_account_with_no_record_of_its_own_is_welcomed_by_its_first_name(alice, bob):
+    page = html(sign_in(Client(), bob), reverse("home:home"))
+
+    assert "Welcome, Bob</h1>" in page
