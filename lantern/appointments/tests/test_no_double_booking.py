@@ -78,9 +78,7 @@ def test_moving_a_visit_onto_another_is_refused_but_within_its_own_time_is_not(v
     first = visit(at(DAY, 9, 0))
     second = visit(at(DAY, 10, 0))
     Appointment.objects.bulk_create([first, second])
-    Appointment.objects.filter(pk=first.pk).update(
-        starts_at=at(DAY, 9, 10), ends_at=at(DAY, 9, 40)
-    )
+    Appointment.objects.filter(pk=first.pk).update(starts_at=at(DAY, 9, 10), ends_at=at(DAY, 9, 40))
     with pytest.raises(IntegrityError), transaction.atomic():
         Appointment.objects.filter(pk=second.pk).update(starts_at=at(DAY, 9, 30))
 
