@@ -58,6 +58,15 @@ SQLITE_DROP = [
 ]
 
 
+class BtreeGistOnPostgreSQL(BtreeGistExtension):
+    """Create btree_gist on PostgreSQL (Django's operation does nothing on SQLite). Unapplying
+    leaves the extension in place: other tables may use it, and Django's backwards step would
+    query PostgreSQL's catalogue on SQLite too."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+
 def create_guard(apps, schema_editor):
     postgres = schema_editor.connection.vendor == "postgresql"
     for statement in POSTGRES_CREATE if postgres else SQLITE_CREATE:
@@ -74,7 +83,6 @@ class Migration(migrations.Migration):
     dependencies = [("appointments", "0001_initial")]
 
     operations = [
-        # Does nothing on SQLite.
-        BtreeGistExtension(),
+        BtreeGistOnPostgreSQL(),
         migrations.RunPython(create_guard, drop_guard),
     ]
