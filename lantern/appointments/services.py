@@ -200,6 +200,9 @@ def _may_book(access: PatientAccess, visit_type: VisitType, location: Location) 
         visit_type.is_active and location.is_active
     ):
         raise AppointmentError("This visit is not offered at this place.")
+    # Patients are seen by their own clinic (staff reach only their clinic's patients anyway).
+    if location.organization_id != access.patient.managing_organization_id:
+        raise AppointmentError("This place is not part of your clinic.")
     if access.role != ActorRole.STAFF and not visit_type.patients_may_book:
         raise AppointmentError("Please ask the clinic to book this visit for you.")
 

@@ -9,7 +9,7 @@ import time_machine
 
 from lantern.access.models import ProxyPermission
 from lantern.access.policy import ObjectNotFound, PatientNotFound
-from lantern.appointments.models import Appointment, AppointmentStatus
+from lantern.appointments.models import Appointment, AppointmentStatus, Location, VisitType
 from lantern.appointments.services import (
     AppointmentError,
     SlotNotOpen,
@@ -232,3 +232,22 @@ def test_staff_mark_arrived_and_no_show_and_patients_cannot(alice, charlie, nora
         )
     second.refresh_from_db()
     assert second.status == AppointmentStatus.NO_SHOW
+
+
+def test_a_patient_cannot_book_at_another_clinics_location(alice, other_clinic, checkup):
+    elsewhere = Location.objects.create(
+        organization=other_clinic, name="Hilltop", time_zone="America/New_York"
+    )
+    VisitType.objects.filter(pk=checkup.pk).update(organization=other_clinic)
+    checkup.refresh_from_db()
+
+    with pytest.raises(AppointmentError, match="not part of your clinic"):
+        appointment_book(
+            access=access_for(alice, alice.patient),
+            visit_type=checkup,
+            location=elsewhere,
+            clinician_id=UserFactory().pk,
+            starts_at=at(WEDNESDAY, 9),
+            submission_id=new_submission(),
+        )
+    assert not Appointment.objects.exists()
