@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "lantern.messaging",
     "lantern.family",
     "lantern.pages",
+    "lantern.appointments",
 ]
 
 MIDDLEWARE = [

@@ -41,6 +41,7 @@ from lantern.access.models import (
     StaffRole,
 )
 from lantern.accounts.models import User
+from lantern.appointments.models import Location, VisitType, WeeklyHours
 from lantern.clinical.models import (
     Observation,
     ObservationCategory,
@@ -92,6 +93,16 @@ DEMO_RESULT_RANGES = (
     ("f9e455ad-1709-415a-ad9a-2b0a8561a0e5", 12.0, 15.5, "N", "Normal"),
     ("46ab127f-3a68-48a5-8aeb-786988ee165b", 7.5, 11.5, "H", "High"),
 )
+# Where and what the demo clinic offers visits, so open times exist from the first run:
+# (name, length in minutes, patients may book, instructions); the demo doctor works at the
+# location Monday to Friday, 9:00 to 17:00 in its time zone.
+DEMO_LOCATION = "Main Street clinic"
+DEMO_LOCATION_TIME_ZONE = "America/New_York"
+DEMO_VISIT_TYPES = (
+    ("Check-up", 30, True, "Please arrive 10 minutes early and bring your medicines."),
+    ("Minor procedure", 60, False, "The clinic will tell you how to prepare."),
+)
+DEMO_WORKING_HOURS = (dt.time(9), dt.time(17))
 AUTHENTICATOR_FIELD = "authenticator"
 BACKUP_CODES_FIELD = "backup-codes"
 DEMO_DEVICE_NAME = "Authenticator app"
@@ -229,6 +240,7 @@ def demo_data_load(*, bundle_dir: Path = BUNDLE_DIR) -> DemoLoadResult:
         _demo_result_ranges_ensure()
         parent = User.objects.get(username="demo-parent")
         _demo_children_ensure(parent, clinic=clinic)
+        _demo_schedule_ensure(clinic)
 
     logins = [
         DemoLogin(
@@ -454,6 +466,47 @@ def _demo_result_ranges_ensure() -> None:
             interpretation=code,
             interpretation_display=words,
         )
+
+
+def _demo_schedule_ensure(clinic: Organization) -> None:
+    """The demo clinic's location, visit types and the demo doctor's weekly hours; what exists
+    (as an administrator may have changed it) is left alone."""
+    location, _ = Location.objects.get_or_create(
+        organization=clinic,
+        name=DEMO_LOCATION,
+        defaults={
+            "address_line1": clinic.address_line[:200],
+            "city": clinic.city,
+            "state": clinic.state,
+            "postal_code": clinic.postal_code,
+            "phone": clinic.phone,
+            "time_zone": DEMO_LOCATION_TIME_ZONE,
+        },
+    )
+    for name, minutes, patients_may_book, instructions in DEMO_VISIT_TYPES:
+        VisitType.objects.get_or_create(
+            organization=clinic,
+            name=name,
+            defaults={
+                "length_minutes": minutes,
+                "patients_may_book": patients_may_book,
+                "patient_instructions": instructions,
+            },
+        )
+    doctor = User.objects.get(username="demo-doctor")
+    working = set(
+        WeeklyHours.objects.filter(clinician=doctor, location=location).values_list(
+            "weekday", flat=True
+        )
+    )
+    opens, closes = DEMO_WORKING_HOURS
+    WeeklyHours.objects.bulk_create(
+        WeeklyHours(
+            clinician=doctor, location=location, weekday=weekday, starts_at=opens, ends_at=closes
+        )
+        for weekday in range(5)
+        if weekday not in working
+    )
 
 
 def _saved_passwords(path: Path) -> dict[str, str]:

@@ -1,0 +1,272 @@
+"""Where and what a clinic offers visits, when its clinicians work, and the visits booked.
+
+Open times are never stored: `selectors.open_times` computes them from weekly hours (local
+times in the location's zone), exceptions and the live appointments. Appointments are instants
+in UTC; the database itself refuses two live appointments of one clinician that overlap
+(migration 0002: an exclusion constraint on PostgreSQL, triggers on SQLite).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from lantern.audit.models import ActorRole
+from lantern.clinical.models import Organization, Patient
+from lantern.core.models import PublicIdModel, TimestampedModel
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name that this machine's zone database knows ("America/New_York")."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(
+            "%(value)s is not a time zone name. Use an IANA name such as America/New_York.",
+            params={"value": value},
+        ) from error
+
+
+class Location(TimestampedModel):
+    """A place where a clinic sees patients, with the time zone its hours are kept in."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="appointment_locations"
+    )
+    name = models.CharField(max_length=200)
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    time_zone = models.CharField(
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text="The IANA name of the zone the location's hours are in, e.g. America/New_York.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class VisitType(TimestampedModel):
+    """A kind of visit a clinic offers: how long it lasts and who may book or cancel it when."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="visit_types"
+    )
+    name = models.CharField(max_length=200)
+    length_minutes = models.PositiveSmallIntegerField(
+        help_text="How long the visit lasts; open times are offered on a grid of this length."
+    )
+    patient_instructions = models.TextField(blank=True)
+    patients_may_book = models.BooleanField(
+        default=False, help_text="Whether patients and their proxies may book it themselves."
+    )
+    booking_horizon_days = models.PositiveSmallIntegerField(
+        default=60, help_text="How many days ahead it may be booked."
+    )
+    cancellation_cutoff_hours = models.PositiveSmallIntegerField(
+        default=24,
+        help_text="Patients may not cancel or move it online this many hours before it starts.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(length_minutes__gte=5, length_minutes__lte=480),
+                name="visit_type_length_5_to_480_minutes",
+            ),
+            models.CheckConstraint(
+                condition=Q(booking_horizon_days__gte=1), name="visit_type_horizon_at_least_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.length_minutes} min)"
+
+
+class Weekday(models.IntegerChoices):
+    # Python's date.weekday() numbering.
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WeeklyHours(TimestampedModel):
+    """A clinician's regular hours at a location on one weekday, in the location's local time."""
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_hours"
+    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="weekly_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField(help_text="Local time at the location.")
+    ends_at = models.TimeField(help_text="Local time at the location.")
+
+    class Meta:
+        verbose_name_plural = "weekly hours"
+        ordering = ["clinician_id", "weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__in=Weekday.values), name="weekly_hours_weekday_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="weekly_hours_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+
+
+class ExceptionKind(models.TextChoices):
+    BLOCKED = "blocked", "Blocked time"
+    HOLIDAY = "holiday", "Holiday"
+    EXTRA_HOURS = "extra_hours", "Extra hours"
+
+
+class ScheduleException(TimestampedModel):
+    """A one-off change to a clinician's hours: time off (anywhere), or extra hours at a place."""
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="schedule_exceptions"
+    )
+    location = models.ForeignKey(
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="schedule_exceptions",
+        help_text="Needed for extra hours; blocked time and holidays apply at every location.",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=ExceptionKind.choices)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ExceptionKind.values), name="schedule_exception_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="schedule_exception_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ExceptionKind.EXTRA_HOURS) | Q(location__isnull=False),
+                name="schedule_exception_extra_hours_have_a_location",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    ARRIVED = "arrived", "Arrived"
+    NO_SHOW = "no_show", "Did not attend"
+    CANCELLED = "cancelled", "Cancelled"
+    COMPLETED = "completed", "Completed"
+
+
+# The statuses that hold the clinician's time; the no-overlap guard covers only these. Its SQL
+# (migration 0002) names the same values.
+LIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
+
+
+class Appointment(PublicIdModel, TimestampedModel):
+    """One visit of a patient with a clinician, at instants stored in UTC.
+
+    Written only by `services.py`. `submission_id` is the booking form's key: a retried or
+    double-clicked booking by the same person finds the first appointment.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments_given"
+    )
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    visit_type = models.ForeignKey(VisitType, on_delete=models.PROTECT, related_name="appointments")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appointments_booked",
+    )
+    booked_by_role = models.CharField(max_length=10, choices=ActorRole.choices)
+    submission_id = models.UUIDField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appointments_cancelled",
+    )
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    # The appointment this one replaced when a visit was moved (that one is cancelled).
+    rescheduled_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rescheduled_to",
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["clinician", "starts_at"], name="appointment_clinician_start")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=AppointmentStatus.values), name="appointment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(booked_by_role__in=ActorRole.values),
+                name="appointment_booked_by_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="appointment_end_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["booked_by", "submission_id"],
+                condition=Q(submission_id__isnull=False),
+                name="appointment_submission_once_per_booker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appointment {self.pk} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES

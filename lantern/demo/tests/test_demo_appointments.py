@@ -1,0 +1,50 @@
+"""The demo clinic can take bookings from the first run: a location, visit types and the demo
+doctor's hours, made once."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from lantern.accounts.models import User
+from lantern.appointments.models import Location, VisitType, WeeklyHours
+from lantern.appointments.selectors import open_times
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path: Path) -> Path:
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+def schedule_rows() -> list[tuple]:
+    return [
+        *Location.objects.values_list("id", "name", "time_zone", "updated_at"),
+        *VisitType.objects.values_list("id", "name", "patients_may_book", "updated_at"),
+        *WeeklyHours.objects.values_list("id", "weekday", "starts_at", "ends_at"),
+    ]
+
+
+@pytest.mark.usefixtures("var_dir")
+def test_the_demo_doctor_has_open_times_from_today_and_a_rerun_adds_nothing():
+    call_command("load_demo", stdout=io.StringIO())
+    first = schedule_rows()
+    call_command("load_demo", stdout=io.StringIO())
+    assert schedule_rows() == first
+
+    location = Location.objects.get()
+    assert location.time_zone == "America/New_York"
+    assert VisitType.objects.filter(organization=location.organization).count() == 2
+    bookable = VisitType.objects.get(patients_may_book=True)
+    doctor = User.objects.get(username="demo-doctor")
+    assert WeeklyHours.objects.filter(clinician=doctor).count() == 5
+    today = timezone.now().astimezone(location.zone).date()
+    times = open_times(visit_type=bookable, location=location, start_date=today)
+    assert times
+    assert all(time.clinician_ids == (doctor.pk,) for time in times)
