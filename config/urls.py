@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/", include("lantern.staff.urls")),
     path("", include("lantern.downloads.urls")),
     path("", include("lantern.record.urls")),
+    path("", include("lantern.appointments.urls")),
     path("", include("lantern.audit.urls")),
     path("", include("lantern.family.urls")),
     path("", include("lantern.pages.urls")),

@@ -244,7 +244,9 @@ class Appointment(PublicIdModel, TimestampedModel):
     class Meta:
         ordering = ["starts_at"]
         indexes = [
-            models.Index(fields=["clinician", "starts_at"], name="appointment_clinician_start")
+            models.Index(fields=["clinician", "starts_at"], name="appointment_clinician_start"),
+            # A patient's visits by time (their appointments page, the home page's next visit).
+            models.Index(fields=["patient", "starts_at"], name="appointment_patient_start"),
         ]
         constraints = [
             models.CheckConstraint(

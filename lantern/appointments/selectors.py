@@ -168,6 +168,40 @@ def _overlaps(
     return any(busy_end > start for _, busy_end in busy[:stop])
 
 
+# The patient's page lists at most this many upcoming and this many past visits.
+APPOINTMENTS_LISTED = 25
+
+
+@dataclass(frozen=True)
+class PatientAppointments:
+    upcoming: list[Appointment]
+    past: list[Appointment]
+
+
+def patient_appointments(
+    *, access: PatientAccess, now: dt.datetime | None = None
+) -> PatientAppointments:
+    """The patient's coming visits, soonest first, and their past and cancelled ones, latest
+    first: two bounded queries whatever the number of appointments."""
+    now = now or timezone.now()
+    listed = appointments_for_patient(access)
+    coming = Q(starts_at__gte=now, status__in=LIVE_STATUSES)
+    return PatientAppointments(
+        upcoming=list(listed.filter(coming).order_by("starts_at", "pk")[:APPOINTMENTS_LISTED]),
+        past=list(listed.exclude(coming).order_by("-starts_at", "pk")[:APPOINTMENTS_LISTED]),
+    )
+
+
+def next_appointment(*, access: PatientAccess) -> Appointment | None:
+    """The patient's next live visit, for the home page (one query)."""
+    return (
+        appointments_for_patient(access)
+        .filter(starts_at__gte=timezone.now(), status__in=LIVE_STATUSES)
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
 def appointments_for_patient(access: PatientAccess) -> QuerySet[Appointment]:
     """The patient's appointments, soonest first, with what a list shows about each."""
     return records_for_appointments(access).select_related("clinician", "location", "visit_type")

@@ -35,6 +35,7 @@ OBJECT_WORDS = {
     # Someone you gave access to saw your name on their list, with your new results and replies.
     "people": "a summary of your new results and messages",
     "ProxyRelationship": "who can help with your care",
+    "Appointment": "your appointments",
     "Conversation": "your messages",
     "Message": "your messages",
     "Attachment": "a file in your messages",

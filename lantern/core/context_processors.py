@@ -37,11 +37,17 @@ class NavItem:
 # The addresses are written out rather than reversed so that the frame never needs the URL
 # configuration (the error pages draw it too). A section is listed only once its pages exist:
 # a menu item that leads to "Page not found" is a dead end, and a test follows every link.
-# Appointments joins the menu when its app has pages.
 PATIENT_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "/", "home"),
     NavItem("Results", "/results/", "results", needs="results", patient_path="results/"),
     NavItem("Messages", "/messages/", "messages", needs="messages", patient_path="messages/"),
+    NavItem(
+        "Appointments",
+        "/appointments/",
+        "appointments",
+        needs="appointments",
+        patient_path="appointments/",
+    ),
     NavItem(
         "Medications",
         "/medications/",

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from lantern.access.decorators import signed_in
 from lantern.access.policy import is_staff_member, patient_access, people_for
 from lantern.accounts.selectors import previous_sign_in
+from lantern.appointments.selectors import next_appointment
 from lantern.audit.models import ActorRole
 from lantern.messaging.selectors import unread_count_for_patient
 
@@ -41,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "email_waiting": bool(user.email and user.email_verified_at is None),
         "waiting_items": selectors.waiting_items(user=user),
         "unread_messages": unread_count_for_patient(access=access) if access else None,
+        "next_visit": next_appointment(access=access) if access else None,
         "people": people_listed(others),
     }
     return render(request, "home/home.html", context)

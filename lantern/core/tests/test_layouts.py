@@ -143,6 +143,7 @@ def test_patient_layout_has_the_built_sections_and_a_menu_button_for_small_scree
         "Home",
         "Results",
         "Messages",
+        "Appointments",
         "Medications",
         "Health record",
     ]

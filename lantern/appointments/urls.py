@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "appointments"
+
+urlpatterns = [
+    path("appointments/", views.my_appointments, name="mine"),
+    path(
+        "patients/<uuid:patient_id>/appointments/",
+        views.appointment_list,
+        name="list",
+    ),
+]
