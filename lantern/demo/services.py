@@ -41,7 +41,8 @@ from lantern.access.models import (
     StaffRole,
 )
 from lantern.accounts.models import User
-from lantern.appointments.models import Location, VisitType, WeeklyHours
+from lantern.appointments.models import Appointment, Location, VisitType, WeeklyHours
+from lantern.audit.models import ActorRole
 from lantern.clinical.models import (
     Observation,
     ObservationCategory,
@@ -240,7 +241,7 @@ def demo_data_load(*, bundle_dir: Path = BUNDLE_DIR) -> DemoLoadResult:
         _demo_result_ranges_ensure()
         parent = User.objects.get(username="demo-parent")
         _demo_children_ensure(parent, clinic=clinic)
-        _demo_schedule_ensure(clinic)
+        _demo_schedule_ensure(clinic, patient=patient)
 
     logins = [
         DemoLogin(
@@ -468,7 +469,7 @@ def _demo_result_ranges_ensure() -> None:
         )
 
 
-def _demo_schedule_ensure(clinic: Organization) -> None:
+def _demo_schedule_ensure(clinic: Organization, *, patient: Patient) -> None:
     """The demo clinic's location, visit types and the demo doctor's weekly hours; what exists
     (as an administrator may have changed it) is left alone."""
     location, _ = Location.objects.get_or_create(
@@ -506,6 +507,29 @@ def _demo_schedule_ensure(clinic: Organization) -> None:
         )
         for weekday in range(5)
         if weekday not in working
+    )
+    _demo_visit_ensure(patient, doctor=doctor, location=location)
+
+
+def _demo_visit_ensure(patient: Patient, *, doctor: User, location: Location) -> None:
+    """A check-up booked for the demo patient on the next weekday at 10:00, clinic time, so her
+    appointments page and home page show a coming visit; made once while none is coming."""
+    now = timezone.now()
+    if Appointment.objects.filter(patient=patient, starts_at__gte=now).exists():
+        return
+    visit_type = VisitType.objects.filter(organization=location.organization).order_by("pk").first()
+    day = now.astimezone(location.zone).date() + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    starts_at = dt.datetime.combine(day, dt.time(10), tzinfo=location.zone)
+    Appointment.objects.create(
+        patient=patient,
+        clinician=doctor,
+        location=location,
+        visit_type=visit_type,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=visit_type.length_minutes),
+        booked_by_role=ActorRole.STAFF,
     )
 
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from lantern.accounts.models import User
-from lantern.appointments.models import Location, VisitType, WeeklyHours
+from lantern.appointments.models import Appointment, Location, VisitType, WeeklyHours
 from lantern.appointments.selectors import open_times
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +48,16 @@ def test_the_demo_doctor_has_open_times_from_today_and_a_rerun_adds_nothing():
     times = open_times(visit_type=bookable, location=location, start_date=today)
     assert times
     assert all(time.clinician_ids == (doctor.pk,) for time in times)
+
+
+@pytest.mark.usefixtures("var_dir")
+def test_the_demo_patient_has_one_coming_visit_on_a_weekday_at_ten_clinic_time():
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+
+    patient = User.objects.get(username="demo-patient").patient
+    (visit,) = Appointment.objects.filter(patient=patient)
+    local = visit.starts_at.astimezone(visit.location.zone)
+    assert visit.starts_at > timezone.now()
+    assert (local.weekday() < 5, local.hour, local.minute) == (True, 10, 0)
+    assert visit.clinician.username == "demo-doctor"
