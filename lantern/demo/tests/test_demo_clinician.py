@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from lantern.access.models import StaffMembership, StaffRole
 from lantern.access.policy import patient_access, patients_for
 from lantern.accounts.models import User
+from lantern.appointments.models import Appointment
 from lantern.clinical.models import Patient
 from lantern.demo.services import DEMO_PATIENT_FHIR_ID, DEMO_SOURCE_SYSTEM, LOGINS_FILE_NAME
 from lantern.messaging.selectors import recipients_for
@@ -107,6 +108,8 @@ def test_a_demo_loaded_before_the_doctor_existed_gains_the_doctor_and_keeps_othe
     logins_file = var_dir / LOGINS_FILE_NAME
     older = [line for line in logins_file.read_text().splitlines() if "demo-doctor" not in line]
     logins_file.write_text("\n".join(older) + "\n")
+    # That older demo had no appointments either (they keep their clinician).
+    Appointment.objects.filter(clinician__username="demo-doctor").delete()
     User.objects.filter(username="demo-doctor").delete()
 
     load_demo()
