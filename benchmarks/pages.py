@@ -62,6 +62,7 @@ PAGES = (
     Page("health record index", "patient", "record:index", ("patient_id",)),
     Page("vitals", "patient", "record:vitals", ("patient_id",)),
     Page("procedures", "patient", "record:procedures", ("patient_id",)),
+    Page("appointments", "patient", "appointments:list", ("patient_id",)),
     Page("staff console home", "staff", "staff:home"),
     Page("staff inbox", "staff", "staff:inbox"),
     Page("staff patient search", "staff", "staff:patients"),
