@@ -91,9 +91,12 @@ def test_a_nurse_writes_to_a_patient_from_the_console_and_the_patient_reads_it(
     sign_in(patient, "alice", alice_device)
     patient.get_by_role("heading", name="Welcome, Alice").wait_for()
     open_from_menu(patient, "Main menu", "Messages")
+    patient.get_by_role("heading", name="Messages", level=1).wait_for()
     row = patient.get_by_test_id("conversation-row").filter(has_text=SUBJECT)
     assert row.get_by_text("New message").is_visible()
     row.get_by_role("link", name=SUBJECT).click()
+    # Wait for the conversation's own page before reading it (is_visible does not wait).
+    patient.get_by_role("heading", name=SUBJECT, level=1).wait_for()
     message = patient.get_by_test_id("message").filter(has_text=BODY)
     assert message.get_by_role("heading", name="Nurse Nora Nguyen, Care team").is_visible()
     patient_context.close()
