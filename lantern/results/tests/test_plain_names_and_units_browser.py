@@ -46,7 +46,7 @@ def test_choosing_us_units_shows_pounds_and_feet_on_the_vital_signs(page, live_s
     page.goto(f"{live_server.url}/account/")
     page.get_by_text("US (lb, ft and in) with metric").click()
     page.get_by_role("button", name="Save units").click()
-    assert page.get_by_text("Your units for weight and height were saved.").is_visible()
+    page.get_by_text("Your units for weight and height were saved.").wait_for()
 
     page.goto(vitals)
     shown = page.get_by_test_id("us-units").all_inner_texts()
