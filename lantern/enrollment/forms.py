@@ -194,20 +194,26 @@ class AccountForm(forms.Form):
                 "password_confirmation", "The two passwords are not the same. Type them again."
             )
         elif password:
-            # An unsaved account stands in for the new one, so the similarity checks see the
-            # username, the email address and the patient's name and date of birth.
-            candidate = get_user_model()(
-                username=cleaned.get("username", ""),
-                email=cleaned.get("email", ""),
+            try:
+                password_validation.validate_password(password, user=self._candidate(cleaned))
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+    def _candidate(self, cleaned: dict[str, Any]) -> Any:
+        """An unsaved account standing in for the new one, so the similarity checks see the
+        username, the email address and, for a patient, their name and date of birth."""
+        fields: dict[str, Any] = {
+            "username": cleaned.get("username", ""),
+            "email": cleaned.get("email", ""),
+        }
+        if self.patient is not None:
+            fields.update(
                 first_name=self.patient.given_names,
                 last_name=self.patient.family_name,
                 patient=self.patient,
             )
-            try:
-                password_validation.validate_password(password, user=candidate)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return cleaned
+        return get_user_model()(**fields)
 
 
 class SignUpRequestForm(BirthDateFields):

@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model, password_validation
 from django.utils import timezone
 
 from lantern.access.models import PROXY_PERMISSION_WORDS, ProxyKind, ProxyPermission
@@ -184,21 +183,3 @@ class InviteeAccountForm(AccountForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, patient=None, **kwargs)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = forms.Form.clean(self)
-        password = cleaned.get("password")
-        confirmation = cleaned.get("password_confirmation")
-        if password and confirmation and password != confirmation:
-            self.add_error(
-                "password_confirmation", "The two passwords are not the same. Type them again."
-            )
-        elif password:
-            candidate = get_user_model()(
-                username=cleaned.get("username", ""), email=cleaned.get("email", "")
-            )
-            try:
-                password_validation.validate_password(password, user=candidate)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return cleaned
