@@ -537,12 +537,12 @@ def _audit(
 AGE_CHANGE_NOTICE_DAYS = 30
 
 
-def _birthday(birth_date: dt.date, age: int) -> dt.date:
-    """The day of the `age`th birthday (a 29 February birthday falls on 1 March)."""
+def _years_later(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (earlier when negative); 29 February falls on 1 March."""
     try:
-        return birth_date.replace(year=birth_date.year + age)
+        return day.replace(year=day.year + years)
     except ValueError:
-        return dt.date(birth_date.year + age, 3, 1)
+        return dt.date(day.year + years, 3, 1)
 
 
 def age_changes_announce(*, today: dt.date | None = None) -> int:
@@ -559,9 +559,10 @@ def age_changes_announce(*, today: dt.date | None = None) -> int:
     ages = (settings.PROXY_TEEN_AGE, settings.PROXY_ADULT_AGE)
     born_in_window = Q()
     for age in ages:
+        # A day wider on each side than the window (29 February); the loop below decides.
         born_in_window |= Q(
-            patient__birth_date__gt=_years_before(today, age) - dt.timedelta(days=1),
-            patient__birth_date__lte=_years_before(horizon, age),
+            patient__birth_date__gte=_years_later(today, -age) - dt.timedelta(days=1),
+            patient__birth_date__lte=_years_later(horizon, -age) + dt.timedelta(days=1),
         )
     relationships = ProxyRelationship.objects.filter(
         born_in_window, kind=ProxyKind.PARENT, status=ProxyStatus.ACTIVE
@@ -569,17 +570,10 @@ def age_changes_announce(*, today: dt.date | None = None) -> int:
     sent = 0
     for relationship in relationships:
         for age in ages:
-            day = _birthday(relationship.patient.birth_date, age)
+            day = _years_later(relationship.patient.birth_date, age)
             if today <= day <= horizon:
                 sent += _age_change_notices(relationship, age=age, day=day)
     return sent
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return dt.date(day.year - years, 2, 28)
 
 
 def _age_change_notices(relationship: ProxyRelationship, *, age: int, day: dt.date) -> int:
