@@ -533,6 +533,24 @@ def records_for(access: PatientAccess, model: type[RecordT]) -> QuerySet[RecordT
     return model.objects.filter(patient=access.patient)
 
 
+def records_for_people(
+    accesses: list[PatientAccess], model: type[ModelT], *, section: Section
+) -> QuerySet[ModelT]:
+    """The records of one kind of several people at once (the people an account cares for),
+    only of those whose access opens `section`."""
+    patient_ids = [access.patient.pk for access in accesses if access.may(section)]
+    return model.objects.filter(patient_id__in=patient_ids)
+
+
+def acts_for_others(user) -> bool:
+    """Whether the account is anyone's proxy (one small query): whether its pages name whose
+    record is open. What it may open is still decided on each request by `patient_access`."""
+    return (
+        _may_act(user)
+        and ProxyRelationship.objects.filter(proxy=user, status=ProxyStatus.ACTIVE).exists()
+    )
+
+
 def visible_records(
     user, model: type[RecordT], *, section: Section | None = None
 ) -> QuerySet[RecordT]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lantern.access.models import ProxyKind
 from lantern.access.policy import PatientAccess
@@ -35,6 +35,17 @@ class Person:
         return KIND_WORDS.get(self.access.proxy_kind, "")
 
 
+def section_links(access: PatientAccess) -> list[NavItem]:
+    """The menu's sections of this person's record that the access opens, each leading to the
+    person's own page (the menu of someone acting for them, and their card on the list)."""
+    prefix = f"/patients/{access.patient.pk}/"
+    return [
+        replace(item, href=prefix + item.patient_path)
+        for item in PATIENT_NAVIGATION[1:]
+        if access.may(item.needs)
+    ]
+
+
 def people_listed(accesses: list[PatientAccess]) -> list[Person]:
     """Each person with their counts, in two or three queries whatever their number."""
     new_results = new_results_counts(accesses=accesses)
@@ -42,17 +53,12 @@ def people_listed(accesses: list[PatientAccess]) -> list[Person]:
     people = []
     for access in accesses:
         patient_id = access.patient.pk
-        prefix = f"/patients/{patient_id}/"
         people.append(
             Person(
                 access=access,
                 new_results=new_results.get(patient_id, 0) if access.may("results") else None,
                 unread_messages=unread.get(patient_id, 0) if access.may("messages") else None,
-                links=[
-                    NavItem(item.label, prefix + item.patient_path, item.section)
-                    for item in PATIENT_NAVIGATION[1:]
-                    if access.may(item.needs)
-                ],
+                links=section_links(access),
             )
         )
     return people

@@ -20,6 +20,7 @@ from lantern.access.policy import (
     PatientAccess,
     conversations_visible,
     object_get,
+    records_for_people,
 )
 from lantern.accounts.models import User
 from lantern.audit.models import AuditAction
@@ -89,11 +90,11 @@ def unread_count_for_patient(*, access: PatientAccess) -> int:
 def unread_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
     """`unread_count_for_patient` for several people at once, by patient id (one query); only
     the people whose access opens their messages are counted."""
-    patient_ids = [access.patient.pk for access in accesses if access.may(Section.MESSAGES)]
-    if not patient_ids:
+    if not any(access.may(Section.MESSAGES) for access in accesses):
         return {}
     rows = (
-        Conversation.objects.filter(patient_id__in=patient_ids, last_message_role=AuthorRole.STAFF)
+        records_for_people(accesses, Conversation, section=Section.MESSAGES)
+        .filter(last_message_role=AuthorRole.STAFF)
         .filter(Q(patient_read_at__isnull=True) | Q(patient_read_at__lt=F("last_message_at")))
         .order_by()
         .values("patient_id")

@@ -21,7 +21,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from lantern.access.models import Section
-from lantern.access.policy import PatientAccess, object_get, records_for
+from lantern.access.policy import PatientAccess, object_get, records_for, records_for_people
 from lantern.clinical.models import (
     DiagnosticReport,
     DiagnosticReportResult,
@@ -220,12 +220,13 @@ def new_results_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
         return {}
     # Every access here is the account's own or a proxy's: results are held back alike.
     sample = opened[0]
-    patient_ids = [access.patient.pk for access in opened]
-    unseen_reports = released_reports(
-        sample, DiagnosticReport.objects.filter(patient_id__in=patient_ids)
-    ).exclude(Exists(ResultSeen.objects.filter(user=sample.user, report=OuterRef("pk"))))
+    reports = records_for_people(opened, DiagnosticReport, section=Section.RESULTS)
+    values = records_for_people(opened, Observation, section=Section.RESULTS)
+    unseen_reports = released_reports(sample, reports).exclude(
+        Exists(ResultSeen.objects.filter(user=sample.user, report=OuterRef("pk")))
+    )
     unseen_values = (
-        released_observations(sample, Observation.objects.filter(patient_id__in=patient_ids))
+        released_observations(sample, values)
         .filter(in_no_report(), category=ObservationCategory.LABORATORY)
         .exclude(Exists(ResultSeen.objects.filter(user=sample.user, observation=OuterRef("pk"))))
     )

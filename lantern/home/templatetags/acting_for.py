@@ -3,14 +3,15 @@ with "Switch" beside it, and a menu that leads into that person's record as far 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from django import template
 
-from lantern.access.models import ProxyRelationship, ProxyStatus
+from lantern.access.policy import acts_for_others
 from lantern.audit.models import ActorRole
 from lantern.core.context_processors import ACCOUNT_NAVIGATION, PATIENT_NAVIGATION, NavItem
+from lantern.home.people import section_links
 
 register = template.Library()
 
@@ -37,9 +38,7 @@ def _acts_for_others(request: Any) -> bool:
     the policy on each request, so a banner left from a revocation leads only to a 404.
     """
     if not hasattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE):
-        user = request.user
-        acts = ProxyRelationship.objects.filter(proxy=user, status=ProxyStatus.ACTIVE).exists()
-        setattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE, acts)
+        setattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE, acts_for_others(request.user))
     return getattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE)
 
 
@@ -68,15 +67,10 @@ def patient_menu(context: dict[str, Any]) -> list[NavItem]:
     record of its own, elsewhere, only Home (the people it cares for are listed there)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    home, sections = PATIENT_NAVIGATION[0], PATIENT_NAVIGATION[1:]
+    home = PATIENT_NAVIGATION[0]
     access = getattr(request, "patient_access", None)
     if access is not None and access.role == ActorRole.PROXY:
-        prefix = f"/patients/{access.patient.pk}/"
-        return [home] + [
-            replace(item, href=prefix + item.patient_path)
-            for item in sections
-            if access.may(item.needs)
-        ]
+        return [home, *section_links(access)]
     if user is not None and user.is_authenticated and user.patient_id is None:
         return [home]
     return list(PATIENT_NAVIGATION)
