@@ -50,6 +50,7 @@ def test_a_patient_writes_with_a_photo_then_closes_the_conversation(
     page.goto("/messages/")
     assert check_page(page) == ok
     page.get_by_role("link", name="Write a new message").first.click()
+    page.get_by_label("Who is this for?").wait_for()
     assert check_page(page) == ok
     assert page.get_by_text("If this is an emergency, call 911").is_visible()
     page.get_by_label("Who is this for?").select_option(label="Nursing")
