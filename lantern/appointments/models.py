@@ -272,3 +272,91 @@ class Appointment(PublicIdModel, TimestampedModel):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATUSES
+
+
+class BookingTicketStatus(models.TextChoices):
+    OPEN = "open", "Waiting to be booked"
+    USED = "used", "Booked"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class BookingTicket(PublicIdModel, TimestampedModel):
+    """A clinic's invitation to a patient to book one visit themselves ("a ticket"): the visit
+    type, optionally the place and clinician, and the local dates it may be booked between.
+
+    The patient (or a proxy with the appointments permission) books it from their home page even
+    when the visit type is not one patients may book on their own; booking uses it up, in the
+    transaction that makes the appointment. Written only by `tickets.py`.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="booking_tickets")
+    visit_type = models.ForeignKey(
+        VisitType, on_delete=models.PROTECT, related_name="booking_tickets"
+    )
+    location = models.ForeignKey(
+        Location,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="booking_tickets",
+        help_text="Empty: any of the clinic's places.",
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="booking_tickets_to_see",
+        help_text="Empty: whoever is first available.",
+    )
+    earliest_on = models.DateField(help_text="The first day it may be booked for (clinic date).")
+    latest_on = models.DateField(help_text="The last day it may be booked for (clinic date).")
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Shown to the patient in the portal only."
+    )
+    status = models.CharField(
+        max_length=20, choices=BookingTicketStatus.choices, default=BookingTicketStatus.OPEN
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="booking_tickets_sent",
+    )
+    submission_id = models.UUIDField(null=True, blank=True)
+    appointment = models.OneToOneField(
+        Appointment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="booking_ticket",
+    )
+
+    class Meta:
+        ordering = ["latest_on", "created_at"]
+        indexes = [
+            models.Index(fields=["patient", "status"], name="booking_ticket_patient_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=BookingTicketStatus.values),
+                name="booking_ticket_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(latest_on__gte=F("earliest_on")),
+                name="booking_ticket_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=BookingTicketStatus.USED) | Q(appointment__isnull=False),
+                name="booking_ticket_used_names_its_appointment",
+            ),
+            models.UniqueConstraint(
+                fields=["sent_by", "submission_id"],
+                condition=Q(submission_id__isnull=False),
+                name="booking_ticket_submission_once_per_sender",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Booking ticket {self.pk} ({self.status})"

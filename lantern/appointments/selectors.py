@@ -53,20 +53,22 @@ def open_times(
     clinician_id: int | None = None,
     days: int = WEEK_DAYS,
     ignoring_appointment: uuid.UUID | None = None,
+    horizon_ends: dt.datetime | None = None,
 ) -> list[OpenTime]:
     """The free start times for `visit_type` at `location` for `days` days from `start_date`
     (a local date at the location), for one clinician or, without `clinician_id`, for every
     clinician who works there ("first available": each time lists who is free).
 
     `ignoring_appointment` counts that appointment's time as free (moving a visit to a time
-    that overlaps its old one).
+    that overlaps its old one). `horizon_ends` replaces the visit type's booking horizon (a
+    booking invitation's last day).
     """
     zone = location.zone
     window_start = dt.datetime.combine(start_date, dt.time.min, tzinfo=zone)
     window_end = dt.datetime.combine(start_date + dt.timedelta(days=days), dt.time.min, tzinfo=zone)
     now = timezone.now()
     earliest = max(now, window_start)
-    latest_start = now + dt.timedelta(days=visit_type.booking_horizon_days)
+    latest_start = horizon_ends or now + dt.timedelta(days=visit_type.booking_horizon_days)
     length = dt.timedelta(minutes=visit_type.length_minutes)
 
     working = _working_windows(location, clinician_id, start_date, days, window_start, window_end)

@@ -19,8 +19,9 @@ from lantern.access.models import Section
 from lantern.access.policy import PatientAccess, access_record, object_get, section_require
 from lantern.audit.models import ActorRole, AuditAction
 
-from .models import Appointment, AppointmentStatus, Location, VisitType
+from .models import Appointment, AppointmentStatus, BookingTicket, Location, VisitType
 from .selectors import OpenTime, open_times
+from .tickets import ticket_allows, ticket_claim, ticket_horizon_ends
 
 OBJECT_TYPE = "Appointment"
 # How many open times a "just taken" answer offers instead.
@@ -62,23 +63,41 @@ def appointment_book(
     clinician_id: int,
     starts_at: dt.datetime,
     submission_id: uuid.UUID,
+    ticket: BookingTicket | None = None,
 ) -> Appointment:
     """Book `visit_type` for the access's patient with a clinician at an open time.
 
-    Sending the same `submission_id` again returns the first appointment.
+    With a `ticket` (the clinic's invitation, from `tickets.ticket_for_booking`) the patient may
+    book a visit type they could not book on their own, within the ticket's dates; the booking
+    uses the ticket up. Sending the same `submission_id` again returns the first appointment.
     Raises SlotTaken when someone else holds the time, SlotNotOpen when it was never open.
     """
     section_require(access, Section.APPOINTMENTS)
     earlier = _submitted_before(access, submission_id)
     if earlier is not None:
         return earlier
-    _may_book(access, visit_type, location)
-    _require_open(visit_type, location, clinician_id, starts_at, ignoring=None)
+    _may_book(access, visit_type, location, invited=ticket is not None)
+    horizon_ends = None
+    if ticket is not None:
+        if not ticket_allows(
+            ticket,
+            visit_type=visit_type,
+            location=location,
+            clinician_id=clinician_id,
+            starts_at=starts_at,
+        ):
+            raise SlotNotOpen("That time is not one the clinic invited you to book.")
+        horizon_ends = ticket_horizon_ends(ticket, location)
+    _require_open(
+        visit_type, location, clinician_id, starts_at, ignoring=None, horizon_ends=horizon_ends
+    )
     try:
         with transaction.atomic():
             appointment = _appointment_insert(
                 access, visit_type, location, clinician_id, starts_at, submission_id
             )
+            if ticket is not None:
+                ticket_claim(ticket, appointment)
             access_record(
                 access, action=AuditAction.CREATE, object_type=OBJECT_TYPE, object_id=appointment.pk
             )
@@ -195,7 +214,9 @@ def appointment_mark(
     return appointment
 
 
-def _may_book(access: PatientAccess, visit_type: VisitType, location: Location) -> None:
+def _may_book(
+    access: PatientAccess, visit_type: VisitType, location: Location, *, invited: bool = False
+) -> None:
     if visit_type.organization_id != location.organization_id or not (
         visit_type.is_active and location.is_active
     ):
@@ -203,7 +224,7 @@ def _may_book(access: PatientAccess, visit_type: VisitType, location: Location) 
     # Patients are seen by their own clinic (staff reach only their clinic's patients anyway).
     if location.organization_id != access.patient.managing_organization_id:
         raise AppointmentError("This place is not part of your clinic.")
-    if access.role != ActorRole.STAFF and not visit_type.patients_may_book:
+    if access.role != ActorRole.STAFF and not (visit_type.patients_may_book or invited):
         raise AppointmentError("Please ask the clinic to book this visit for you.")
 
 
@@ -214,6 +235,7 @@ def _require_open(
     starts_at: dt.datetime,
     *,
     ignoring: uuid.UUID | None,
+    horizon_ends: dt.datetime | None = None,
 ) -> None:
     local_day = starts_at.astimezone(location.zone).date()
     times = open_times(
@@ -223,6 +245,7 @@ def _require_open(
         clinician_id=clinician_id,
         days=1,
         ignoring_appointment=ignoring,
+        horizon_ends=horizon_ends,
     )
     if any(time.starts_at == starts_at for time in times):
         return

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ticket_views, views
 
 app_name = "appointments"
 
@@ -10,5 +10,15 @@ urlpatterns = [
         "patients/<uuid:patient_id>/appointments/",
         views.appointment_list,
         name="list",
+    ),
+    path(
+        "staff/patients/<uuid:patient_id>/booking-invitations/",
+        ticket_views.ticket_new,
+        name="staff_tickets",
+    ),
+    path(
+        "staff/patients/<uuid:patient_id>/booking-invitations/<uuid:ticket_id>/withdraw/",
+        ticket_views.ticket_withdraw,
+        name="staff_ticket_withdraw",
     ),
 ]

@@ -1,0 +1,189 @@
+"""Booking invitations ("tickets"): the clinic invites a patient to book one visit themselves,
+between two dates, even a visit patients may not book on their own; booking uses it up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from lantern.access.policy import ObjectNotFound
+from lantern.appointments import services, tickets
+from lantern.appointments.models import Appointment, BookingTicket, BookingTicketStatus
+from lantern.audit.models import AuditAction, AuditEvent
+from lantern.testing.auth import sign_in
+
+from .conftest import access_for, at, clinician_make, new_submission
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday_morning")]
+
+MONDAY = dt.date(2026, 1, 12)
+
+
+def ticket_for(nora, alice, visit_type, location=None, *, earliest=MONDAY, days=14, **extra):
+    return tickets.ticket_send(
+        access=access_for(nora, alice.patient),
+        visit_type=visit_type,
+        location=location,
+        clinician_id=extra.get("clinician_id"),
+        earliest_on=earliest,
+        latest_on=earliest + dt.timedelta(days=days),
+        note=extra.get("note", ""),
+        submission_id=extra.get("submission_id") or new_submission(),
+    )
+
+
+def book_with(alice, ticket, visit_type, location, doctor, starts_at):
+    return services.appointment_book(
+        access=access_for(alice, alice.patient),
+        visit_type=visit_type,
+        location=location,
+        clinician_id=doctor.pk,
+        starts_at=starts_at,
+        submission_id=new_submission(),
+        ticket=ticket,
+    )
+
+
+def test_a_ticket_lets_the_patient_book_a_visit_they_could_not_book_alone(
+    alice, nora, procedure, location, doctor
+):
+    ticket = ticket_for(nora, alice, procedure, location)
+    with pytest.raises(services.AppointmentError, match="ask the clinic"):
+        book_with(alice, None, procedure, location, doctor, at(dt.date(2026, 1, 13), 10))
+
+    found = tickets.ticket_for_booking(access_for(alice, alice.patient), ticket.pk)
+    appointment = book_with(alice, found, procedure, location, doctor, at(dt.date(2026, 1, 13), 10))
+
+    ticket.refresh_from_db()
+    assert ticket.status == BookingTicketStatus.USED
+    assert ticket.appointment == appointment
+    assert tickets.tickets_open(access_for(alice, alice.patient)) == []
+
+
+def test_a_ticket_books_only_once(alice, nora, procedure, location, doctor):
+    ticket = ticket_for(nora, alice, procedure, location)
+    stale = tickets.ticket_for_booking(access_for(alice, alice.patient), ticket.pk)
+    book_with(alice, stale, procedure, location, doctor, at(dt.date(2026, 1, 13), 10))
+
+    with pytest.raises(tickets.TicketError, match="already used"):
+        book_with(alice, stale, procedure, location, doctor, at(dt.date(2026, 1, 14), 10))
+    assert Appointment.objects.count() == 1
+    with pytest.raises(ObjectNotFound):
+        tickets.ticket_for_booking(access_for(alice, alice.patient), ticket.pk)
+
+
+def test_a_ticket_keeps_to_its_dates_even_beyond_the_usual_horizon(
+    alice, nora, procedure, location, doctor
+):
+    # The procedure may normally be booked 60 days ahead; the clinic asks for a visit in April.
+    april = dt.date(2026, 4, 6)
+    ticket = ticket_for(nora, alice, procedure, location, earliest=april, days=4)
+    week = tickets.ticket_open_times(
+        ticket, location=location, start_date=dt.date(2026, 4, 5), clinician_id=None
+    )
+    local_days = {time.starts_at.astimezone(location.zone).date() for time in week}
+    assert local_days == {april + dt.timedelta(days=offset) for offset in range(5)}
+
+    with pytest.raises(services.SlotNotOpen, match="invited"):
+        book_with(alice, ticket, procedure, location, doctor, at(dt.date(2026, 1, 13), 10))
+    appointment = book_with(alice, ticket, procedure, location, doctor, at(april, 9))
+    assert appointment.starts_at == at(april, 9)
+
+
+def test_sending_the_same_ticket_twice_sends_it_once_and_is_audited(alice, nora, procedure):
+    submission = new_submission()
+    first = ticket_for(nora, alice, procedure, submission_id=submission)
+    again = ticket_for(nora, alice, procedure, submission_id=submission)
+
+    assert first == again
+    assert BookingTicket.objects.count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            object_type="BookingTicket", object_id=str(first.pk), action=AuditAction.CREATE
+        ).count()
+        == 1
+    )
+
+
+def test_patients_cannot_send_tickets_and_dates_are_checked(alice, nora, procedure):
+    with pytest.raises(tickets.TicketError, match="Only the clinic"):
+        ticket_for(alice, alice, procedure)
+    with pytest.raises(tickets.TicketError, match="past") as error:
+        ticket_for(nora, alice, procedure, earliest=MONDAY - dt.timedelta(days=1))
+    assert error.value.field == "earliest_on"
+    with pytest.raises(tickets.TicketError, match="within a year"):
+        ticket_for(nora, alice, procedure, days=400)
+
+
+def test_another_clinics_visit_cannot_be_ticketed(alice, nora, other_clinic):
+    from lantern.appointments.models import VisitType
+
+    elsewhere = VisitType.objects.create(organization=other_clinic, name="Scan", length_minutes=30)
+    with pytest.raises(tickets.TicketError, match="this clinic offers"):
+        ticket_for(nora, alice, elsewhere)
+
+
+def test_a_withdrawn_ticket_cannot_be_booked(alice, nora, procedure, location):
+    ticket = ticket_for(nora, alice, procedure, location)
+    tickets.ticket_withdraw(access=access_for(nora, alice.patient), ticket_id=ticket.pk)
+
+    with pytest.raises(ObjectNotFound):
+        tickets.ticket_for_booking(access_for(alice, alice.patient), ticket.pk)
+
+
+def test_staff_invite_a_patient_from_the_console(client, alice, nora, procedure, location):
+    sign_in(client, nora)
+    url = reverse("appointments:staff_tickets", kwargs={"patient_id": alice.patient.pk})
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Invite Alice Adams to book a visit" in page.content.decode()
+
+    wrong = client.post(
+        url,
+        {
+            "submission_id": new_submission(),
+            "visit_type": procedure.pk,
+            "earliest_on": "2026-01-20",
+            "latest_on": "2026-01-19",
+        },
+    )
+    assert "The last day must be on or after the first day." in wrong.content.decode()
+    assert BookingTicket.objects.count() == 0
+
+    sent = client.post(
+        url,
+        {
+            "submission_id": new_submission(),
+            "visit_type": procedure.pk,
+            "location": location.pk,
+            "earliest_on": "2026-01-13",
+            "latest_on": "2026-01-30",
+            "note": "For the mole on your back.",
+        },
+        follow=True,
+    )
+    assert "can now book this visit from their home page" in sent.content.decode()
+    ticket = BookingTicket.objects.get()
+    assert (ticket.visit_type, ticket.location, ticket.sent_by) == (procedure, location, nora)
+
+    client.post(
+        reverse(
+            "appointments:staff_ticket_withdraw",
+            kwargs={"patient_id": alice.patient.pk, "ticket_id": ticket.pk},
+        )
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == BookingTicketStatus.WITHDRAWN
+
+
+def test_the_console_page_is_not_for_patients_or_other_clinics(client, alice, other_clinic):
+    url = reverse("appointments:staff_tickets", kwargs={"patient_id": alice.patient.pk})
+    sign_in(client, alice)
+    assert client.get(url).status_code == 404
+
+    elsewhere = clinician_make(other_clinic, "dr-elsewhere")
+    client.logout()
+    sign_in(client, elsewhere)
+    assert client.get(url).status_code == 404
