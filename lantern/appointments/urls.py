@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
         views.appointment_list,
         name="list",
     ),
+    path("", include("lantern.appointments.waitlist_urls")),
 ]

@@ -240,6 +240,7 @@ POST_ONLY: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any, Any], No
     ),
     "lantern.staff.views.activation_code_revoke": (dict, _issue_a_code),
     "lantern.staff.views.account_unpause": (dict, _pause_alices_sign_in),
+    "lantern.appointments.waitlist_views.waitlist_change": (lambda: {"action": "join"}, None),
 }
 
 
