@@ -360,3 +360,31 @@ def test_the_offer_page_costs_the_same_whatever_the_number_of_visits(
         for hour in (13, 14, 15):
             visit(alice.patient, doctor, location, checkup, at(dt.date(2026, 1, day), hour))
     assert queries() == few
+
+
+def test_an_offer_made_at_night_goes_by_email_and_not_by_text(alice, charlie, waiting, freed):
+    reachable(alice, mobile="+15555550123", texts=True)
+
+    with time_machine.travel(at(dt.date(2026, 1, 12), 22), tick=False):
+        offers_for_freed_time(appointment_id=freed.pk)
+    with time_machine.travel(at(dt.date(2026, 1, 13), 8), tick=False):
+        offers_for_freed_time(appointment_id=freed.pk)
+
+    notices = Notification.objects.filter(kind=NotificationKind.WAITLIST_OFFER)
+    assert sorted(notices.values_list("to_address", "channel")) == [
+        ("alice@example.org", "email"),
+        ("charlie@example.org", "email"),
+    ]
+
+
+def test_an_offer_made_by_day_goes_by_text_to_those_who_chose_it(alice, charlie, waiting, freed):
+    reachable(alice, mobile="+15555550123", texts=True)
+
+    offers_for_freed_time(appointment_id=freed.pk)
+
+    notices = Notification.objects.filter(kind=NotificationKind.WAITLIST_OFFER)
+    assert sorted(notices.values_list("to_address", "channel")) == [
+        ("+15555550123", "sms"),
+        ("alice@example.org", "email"),
+        ("charlie@example.org", "email"),
+    ]
