@@ -124,24 +124,30 @@ def reminders_send_due(*, limit: int = REMINDERS_PER_SWEEP) -> int:
     Safe to run in several processes at once (see the module's docstring).
     """
     now = timezone.now()
+    due = AppointmentReminder.objects.filter(
+        status=ReminderStatus.PENDING, due_at__lte=now
+    ).order_by("due_at", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        # PostgreSQL: the rows stay locked until this batch commits; another sweep skips them.
+        with transaction.atomic():
+            return _reminders_send(list(due.select_for_update(skip_locked=True)[:limit]), now)
+    # SQLite: one short write transaction per reminder, so the web server never waits on a
+    # whole batch; the conditional UPDATE in each decides who sends it.
+    return _reminders_send(list(due[:limit]), now)
+
+
+def _reminders_send(reminders: list[AppointmentReminder], now: dt.datetime) -> int:
+    appointments = Appointment.objects.select_related("location", "clinician", "patient").in_bulk(
+        [reminder.appointment_id for reminder in reminders]
+    )
     sent = 0
-    with transaction.atomic():
-        due = AppointmentReminder.objects.filter(
-            status=ReminderStatus.PENDING, due_at__lte=now
-        ).order_by("due_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        reminders = list(due[:limit])
-        appointments = Appointment.objects.select_related(
-            "location", "clinician", "patient"
-        ).in_bulk([reminder.appointment_id for reminder in reminders])
-        for reminder in reminders:
-            try:
-                # A savepoint: one reminder that fails to queue stays due; the others go.
-                with transaction.atomic():
-                    sent += _reminder_send(reminder, appointments[reminder.appointment_id], now)
-            except Exception:
-                logger.exception("Appointment reminder %s could not be queued.", reminder.pk)
+    for reminder in reminders:
+        try:
+            # Its own transaction or savepoint: one reminder that fails to queue stays due.
+            with transaction.atomic():
+                sent += _reminder_send(reminder, appointments[reminder.appointment_id], now)
+        except Exception:
+            logger.exception("Appointment reminder %s could not be queued.", reminder.pk)
     return sent
 
 

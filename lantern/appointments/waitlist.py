@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
@@ -257,7 +257,7 @@ def _appointment_get(access: PatientAccess, appointment_id: uuid.UUID | str) -> 
     return object_get(access, queryset, appointment_id, object_type="Appointment", record=False)
 
 
-def _offers(access: PatientAccess):
+def _offers(access: PatientAccess) -> QuerySet[WaitlistOffer]:
     return WaitlistOffer.objects.filter(entry__appointment__patient=access.patient).select_related(
         "entry__appointment__location", "entry__appointment__clinician", "location", "clinician"
     )
