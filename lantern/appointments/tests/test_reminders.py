@@ -323,7 +323,7 @@ def test_the_reminder_email_reaches_the_smtp_server_once(alice, book, monday_mor
 
     (message,) = smtp_server.messages
     assert smtp_server.envelopes[0][1] == ["alice@example.org"]
-    assert message["Subject"] == "Reminder: your appointment with Lantern Health"
+    assert message["Subject"] == "Appointment reminder from Lantern Health"
     assert "Wed, Jan 14, 2026, 10:00 AM EST, clinic time" in message.get_content()
 
 

@@ -139,7 +139,7 @@ def test_the_subjects_say_what_the_message_is_about():
         NotificationKind.NEW_MESSAGE: ("You have a new message from Riverside Family Clinic"),
         NotificationKind.FAMILY_ACCESS_CHANGING: "A change to family access on Dec 29, 2026",
         NotificationKind.APPOINTMENT_REMINDER: (
-            "Reminder: your appointment with Riverside Family Clinic"
+            "Appointment reminder from Riverside Family Clinic"
         ),
         NotificationKind.WAITLIST_OFFER: "An earlier appointment is free",
         NotificationKind.WAITLIST_OFFER_GONE: "The earlier appointment is no longer free",
