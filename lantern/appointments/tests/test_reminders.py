@@ -20,6 +20,7 @@ from lantern.appointments.services import (
     appointment_cancel,
     appointment_reschedule,
 )
+from lantern.appointments.tasks import send_appointment_reminders
 from lantern.notifications.models import (
     DeliveredSms,
     Notification,
@@ -337,3 +338,12 @@ def test_the_command_sends_what_is_due(alice, book, monday_morning):
 
     assert output.getvalue() == "1 reminder message queued.\n"
     assert reminder_notifications().count() == 1
+
+
+def test_the_workers_task_sends_what_is_due(alice, book, monday_morning):
+    reachable(alice)
+    book(alice, at(dt.date(2026, 1, 14), 10))
+
+    with time_machine.travel(at(dt.date(2026, 1, 13), 10), tick=False):
+        assert send_appointment_reminders.call() == 1
+        assert send_appointment_reminders.call() == 0
