@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
@@ -160,13 +160,7 @@ def offers_for_freed_time(*, appointment_id: uuid.UUID | str) -> list[WaitlistOf
 
 def offer_for(access: PatientAccess, offer_id: uuid.UUID | str) -> WaitlistOffer:
     """One of the patient's offers, with what its page shows, recorded as viewed."""
-    return object_get(
-        access,
-        _offers(access),
-        offer_id,
-        object_type=OFFER_OBJECT_TYPE,
-        owner_field="entry__appointment__patient",
-    )
+    return _offer_get(access, offer_id, record=True)
 
 
 def offer_state(offer: WaitlistOffer, *, now: dt.datetime | None = None) -> OfferState:
@@ -190,14 +184,7 @@ def waitlist_offer_accept(*, access: PatientAccess, offer_id: uuid.UUID | str) -
     offer accepted. The move, the offer and the notices to the others are one transaction.
     """
     section_require(access, Section.APPOINTMENTS)
-    offer = object_get(
-        access,
-        _offers(access),
-        offer_id,
-        object_type=OFFER_OBJECT_TYPE,
-        owner_field="entry__appointment__patient",
-        record=False,
-    )
+    offer = _offer_get(access, offer_id, record=False)
     state = offer_state(offer)
     if state != OfferState.OPEN:
         return state
@@ -233,14 +220,7 @@ def waitlist_offer_accept(*, access: PatientAccess, offer_id: uuid.UUID | str) -
 def waitlist_offer_decline(*, access: PatientAccess, offer_id: uuid.UUID | str) -> OfferState:
     """Say no to an offer; the visit stays as it is and on the list. Returns the offer's state."""
     section_require(access, Section.APPOINTMENTS)
-    offer = object_get(
-        access,
-        _offers(access),
-        offer_id,
-        object_type=OFFER_OBJECT_TYPE,
-        owner_field="entry__appointment__patient",
-        record=False,
-    )
+    offer = _offer_get(access, offer_id, record=False)
     state = offer_state(offer)
     if state != OfferState.OPEN:
         return state
@@ -257,9 +237,16 @@ def _appointment_get(access: PatientAccess, appointment_id: uuid.UUID | str) -> 
     return object_get(access, queryset, appointment_id, object_type="Appointment", record=False)
 
 
-def _offers(access: PatientAccess) -> QuerySet[WaitlistOffer]:
-    return WaitlistOffer.objects.filter(entry__appointment__patient=access.patient).select_related(
-        "entry__appointment__location", "entry__appointment__clinician", "location", "clinician"
+def _offer_get(access: PatientAccess, offer_id: uuid.UUID | str, *, record: bool) -> WaitlistOffer:
+    """The patient's offer `offer_id` with what its page shows; another's is ObjectNotFound."""
+    offers = WaitlistOffer.objects.filter(entry__appointment__patient=access.patient)
+    return object_get(
+        access,
+        offers.select_related("entry__appointment__location", "location", "clinician"),
+        offer_id,
+        object_type=OFFER_OBJECT_TYPE,
+        owner_field="entry__appointment__patient",
+        record=record,
     )
 
 
