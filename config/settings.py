@@ -420,6 +420,43 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
 SMS_SENDER = os.environ.get("SMS_SENDER", "lantern.notifications.senders.OutboxSmsSender")
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 
+
+def _env_offsets(name: str, default: str) -> list[datetime.timedelta]:
+    """A comma-separated list of durations such as "3d,1d,2h,30m" (days, hours, minutes)."""
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    offsets = []
+    for item in env_list(name, default):
+        number, unit = item[:-1], item[-1:].lower()
+        if unit not in units or not number.isdigit() or int(number) == 0:
+            raise ImproperlyConfigured(
+                f"Environment variable {name} must list durations such as 3d,1d,2h,30m, "
+                f"not {item!r}."
+            )
+        offsets.append(datetime.timedelta(**{units[unit]: int(number)}))
+    return sorted(set(offsets), reverse=True)
+
+
+def _env_quiet_hours(name: str, default: str) -> tuple[datetime.time, datetime.time]:
+    """Two local times, "21:00-08:00": from the first to the second no text message is sent."""
+    value = os.environ.get(name) or default
+    try:
+        start, end = (datetime.time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} must be two times such as 21:00-08:00, not {value!r}."
+        ) from error
+    return start, end
+
+
+# Appointment reminders: how long before a visit each is sent (by email and, to those who chose
+# it, text message), and the hours in the location's time zone when no text is sent (a text due
+# then waits until they end; an email is sent on time). `manage.py send_appointment_reminders`
+# sends those due; run it every minute or two.
+APPOINTMENT_REMINDER_OFFSETS = _env_offsets("APPOINTMENT_REMINDER_OFFSETS", "3d,1d")
+APPOINTMENT_SMS_QUIET_HOURS = _env_quiet_hours("APPOINTMENT_SMS_QUIET_HOURS", "21:00-08:00")
+# How long a patient on the waitlist has to accept an earlier time offered to them.
+WAITLIST_OFFER_MINUTES = env_int("WAITLIST_OFFER_MINUTES", 60)
+
 # Account recovery emails (forgot username / password) allowed per source address per hour.
 RECOVERY_REQUESTS_PER_HOUR = env_int("RECOVERY_REQUESTS_PER_HOUR", 10)
 

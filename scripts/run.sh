@@ -47,14 +47,16 @@ main_pid=$$
 worker_pid=$!
 # Every five minutes, deliver outbox rows whose delivery task was lost (a crash between commit
 # and enqueue), and delete attachment files no message points at (a write rolled back or cut
-# short), seal the audit trail's new events into its hash chain, and queue the notices of
-# birthdays that change a parent's access; in production the same commands run from cron (README).
+# short), seal the audit trail's new events into its hash chain, queue the notices of birthdays
+# that change a parent's access and the appointment reminders due; in production the same
+# commands run from cron (README).
 (
     while sleep 300; do
         "$PY" manage.py deliver_notifications >/dev/null || true
         "$PY" manage.py remove_orphan_attachments >/dev/null || true
         "$PY" manage.py seal_audit >/dev/null || true
         "$PY" manage.py announce_family_access_changes >/dev/null || true
+        "$PY" manage.py send_appointment_reminders >/dev/null || true
     done
 ) &
 sweep_pid=$!

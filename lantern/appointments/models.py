@@ -274,6 +274,158 @@ class Appointment(PublicIdModel, TimestampedModel):
         return self.status in LIVE_STATUSES
 
 
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENT = "sent", "Sent"
+    # The visit was cancelled, moved or is no longer coming: nothing was or will be sent.
+    CANCELLED = "cancelled", "Not sent"
+
+
+class ReminderChannel(models.TextChoices):
+    # The same values as notifications' NotificationChannel.
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class AppointmentReminder(TimestampedModel):
+    """One reminder of one visit on one channel, `offset_minutes` before it, due at `due_at`.
+
+    Written by `reminders.py` when a visit is booked or moved; claimed by the sweep with a
+    conditional UPDATE (and `SKIP LOCKED` on PostgreSQL), so each is sent once. A text message
+    due in the quiet hours is due when they end; an email is due on time.
+    """
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
+    offset_minutes = models.PositiveIntegerField()
+    channel = models.CharField(max_length=10, choices=ReminderChannel.choices)
+    due_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="appointment_reminder_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "offset_minutes", "channel"],
+                name="appointment_reminder_once_per_offset_and_channel",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReminderStatus.values),
+                name="appointment_reminder_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=ReminderChannel.values),
+                name="appointment_reminder_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=ReminderStatus.SENT, sent_at__isnull=False)
+                    | (~Q(status=ReminderStatus.SENT) & Q(sent_at__isnull=True))
+                ),
+                name="appointment_reminder_sent_at_iff_sent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.offset_minutes} min before, by {self.channel} ({self.status})"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for an earlier time"
+    LEFT = "left", "Left the list"
+    # The patient accepted an offer: their visit moved to the earlier time.
+    MOVED = "moved", "Moved to an earlier time"
+
+
+class WaitlistEntry(PublicIdModel, TimestampedModel):
+    """A patient's wish to see the clinic sooner than their booked visit.
+
+    One per appointment (leaving and joining again reuse it). Only a booked visit whose visit
+    type patients may book themselves can wait; an offer for an earlier time is made when one
+    opens (`waitlist.py`).
+    """
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.CASCADE, related_name="waitlist_entry"
+    )
+    # Whether any clinician at the place will do, or only the one the visit is with.
+    any_clinician = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    joined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "waitlist entries"
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=WaitlistStatus.values), name="waitlist_entry_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Waitlist entry {self.pk} ({self.status})"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == WaitlistStatus.WAITING
+
+
+class OfferStatus(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    # Someone else accepted the time first, or it was booked another way.
+    TAKEN = "taken", "Taken by someone else"
+
+
+class WaitlistOffer(PublicIdModel, TimestampedModel):
+    """An earlier time offered to one waitlist entry, until `expires_at`.
+
+    Several entries are offered one freed time at once; the first to accept gets it (moving a
+    visit is atomic and the database refuses a second visit at that time). An offer still
+    "offered" after `expires_at` has expired.
+    """
+
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=OfferStatus.choices, default=OfferStatus.OFFERED
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["clinician", "starts_at"], name="waitlist_offer_time"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "clinician", "starts_at"],
+                name="waitlist_offer_once_per_entry_and_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=OfferStatus.values), name="waitlist_offer_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Waitlist offer {self.pk} ({self.status})"
+
+
 class BookingTicketStatus(models.TextChoices):
     OPEN = "open", "Waiting to be booked"
     USED = "used", "Booked"

@@ -5,11 +5,16 @@ one audit event ("Appointment", with its id) in the transaction of the change. W
 visits may overlap is not decided here: the database refuses it (migration 0002), and its
 refusal becomes `SlotTaken` with the next open times, so two people booking one time at once
 cannot both get it.
+
+Booking writes the visit's reminders (`reminders.py`) in its transaction; cancelling or moving a
+visit cancels the reminders not yet sent and, once committed, offers the freed time to patients
+on the waitlist (`waitlist.py`, through the task worker).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 
 from django.db import IntegrityError, transaction
@@ -19,6 +24,7 @@ from lantern.access.models import Section
 from lantern.access.policy import PatientAccess, access_record, object_get, section_require
 from lantern.audit.models import ActorRole, AuditAction
 
+from . import reminders
 from .models import Appointment, AppointmentStatus, BookingTicket, Location, VisitType
 from .selectors import OpenTime, open_times
 from .tickets import ticket_allows, ticket_claim, ticket_horizon_ends
@@ -98,6 +104,7 @@ def appointment_book(
             )
             if ticket is not None:
                 ticket_claim(ticket, appointment)
+            reminders.reminders_schedule(appointment)
             access_record(
                 access, action=AuditAction.CREATE, object_type=OBJECT_TYPE, object_id=appointment.pk
             )
@@ -123,6 +130,8 @@ def appointment_cancel(
         _require_changeable(access, appointment)
         if not _cancelled(access, appointment, reason):
             raise AppointmentError("This visit has changed. Please look at it again.")
+        reminders.reminders_cancel(appointment)
+        _freed_time_offer(appointment)
         access_record(
             access, action=AuditAction.UPDATE, object_type=OBJECT_TYPE, object_id=appointment.pk
         )
@@ -170,6 +179,9 @@ def appointment_reschedule(
                 submission_id,
                 rescheduled_from=old,
             )
+            reminders.reminders_cancel(old)
+            reminders.reminders_schedule(new)
+            _freed_time_offer(old)
             access_record(
                 access, action=AuditAction.UPDATE, object_type=OBJECT_TYPE, object_id=old.pk
             )
@@ -212,6 +224,17 @@ def appointment_mark(
             access, action=AuditAction.UPDATE, object_type=OBJECT_TYPE, object_id=appointment.pk
         )
     return appointment
+
+
+def _freed_time_offer(appointment: Appointment) -> None:
+    """Once the transaction commits, offer the time this visit gave up to the waitlist."""
+    transaction.on_commit(functools.partial(_freed_time_enqueue, str(appointment.pk)), robust=True)
+
+
+def _freed_time_enqueue(appointment_id: str) -> None:
+    from .tasks import offer_freed_time
+
+    offer_freed_time.enqueue(appointment_id)
 
 
 def _may_book(

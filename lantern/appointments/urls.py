@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import ticket_views, views
 
@@ -17,8 +17,9 @@ urlpatterns = [
         name="staff_tickets",
     ),
     path(
-        "staff/patients/<uuid:patient_id>/booking-invitations/<uuid:ticket_id>/withdraw/",
+        "staff/patients/<uuid:patient_id>/booking-invitations/withdraw/",
         ticket_views.ticket_withdraw,
         name="staff_ticket_withdraw",
     ),
+    path("", include("lantern.appointments.waitlist_urls")),
 ]

@@ -27,6 +27,9 @@ class NotificationKind(models.TextChoices):
     CONTACT_CHANGED = "contact_changed", "Contact details changed notice"
     NEW_MESSAGE = "new_message", "New message notice"
     FAMILY_ACCESS_CHANGING = "family_access_changing", "Family access change notice"
+    APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"
+    WAITLIST_OFFER = "waitlist_offer", "Earlier appointment offer"
+    WAITLIST_OFFER_GONE = "waitlist_offer_gone", "Earlier appointment no longer free notice"
 
 
 class NotificationChannel(models.TextChoices):
@@ -143,6 +146,8 @@ class NotificationEvent(models.TextChoices):
     """
 
     NEW_MESSAGE = "new_message", "A new message from your care team"
+    APPOINTMENT_REMINDER = "appointment_reminder", "A reminder of a coming appointment"
+    WAITLIST_OFFER = "waitlist_offer", "An earlier appointment time you asked for"
 
 
 class NotificationPreference(models.Model):

@@ -11,9 +11,9 @@ To add an event: a choice in `NotificationEvent`, a kind in `NotificationKind` w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +24,13 @@ from lantern.accounts.models import User
 from lantern.clinical.models import Patient
 from lantern.mfa.models import SmsDevice
 
-from .models import Notification, NotificationEvent, NotificationKind, NotificationPreference
+from .models import (
+    Notification,
+    NotificationChannel,
+    NotificationEvent,
+    NotificationKind,
+    NotificationPreference,
+)
 from .services import absolute_url, notification_send
 
 
@@ -54,6 +60,18 @@ EVENT_NOTICES: dict[NotificationEvent, EventNotice] = {
         path="/messages/",
         default=ChannelChoice(email=True, sms=False),
         section=Section.MESSAGES,
+    ),
+    NotificationEvent.APPOINTMENT_REMINDER: EventNotice(
+        kind=NotificationKind.APPOINTMENT_REMINDER,
+        path="/appointments/",
+        default=ChannelChoice(email=True, sms=False),
+        section=Section.APPOINTMENTS,
+    ),
+    NotificationEvent.WAITLIST_OFFER: EventNotice(
+        kind=NotificationKind.WAITLIST_OFFER,
+        path="/appointments/",
+        default=ChannelChoice(email=True, sms=False),
+        section=Section.APPOINTMENTS,
     ),
 }
 # Where a notice leads someone acting for the patient: the list of people they care for (the
@@ -128,7 +146,14 @@ def _preferences_by_user(
 
 
 def notify_patient_accounts(
-    *, patient: Patient, event: NotificationEvent, dedupe_key: str
+    *,
+    patient: Patient,
+    event: NotificationEvent,
+    dedupe_key: str,
+    kind: NotificationKind | None = None,
+    context: Mapping[str, Any] | None = None,
+    path: str | None = None,
+    channels: Collection[NotificationChannel] | None = None,
 ) -> list[Notification]:
     """Queues the notice for `event` to every account that acts for `patient`, as each chose.
 
@@ -137,6 +162,11 @@ def notify_patient_accounts(
     are keyed by it, so a retried or repeated call never sends the same event twice. Call it in the
     transaction that records the event: the notices are written there and sent after it commits.
     Returns the outbox rows written.
+
+    Appointment notices use the rest: `kind` instead of the event's own (a follow-up notice under
+    the same settings), `context` beyond the link (what the kind's templates need), `path` for
+    every account's link (a page of this patient, which each account notified may open), and
+    `channels` to send on only some channels (a text message waits for the end of quiet hours).
     """
     event = NotificationEvent(event)
     notice = EVENT_NOTICES[event]
@@ -150,17 +180,17 @@ def notify_patient_accounts(
         choice = choices.get(user.pk, notice.default)
         email = user.email if choice.email and user.has_verified_email else None
         phone = mobile_numbers.get(user.pk) if choice.sms else None
+        if channels is not None:
+            email = email if NotificationChannel.EMAIL in channels else None
+            phone = phone if NotificationChannel.SMS in channels else None
         if not email and not phone:
             continue
+        link_path = path or (notice.path if user.patient_id == patient.pk else PROXY_NOTICE_PATH)
         written += notification_send(
-            kind=notice.kind,
+            kind=kind or notice.kind,
             email=email,
             phone=phone,
-            context={
-                "link": absolute_url(
-                    notice.path if user.patient_id == patient.pk else PROXY_NOTICE_PATH
-                )
-            },
+            context={**(context or {}), "link": absolute_url(link_path)},
             dedupe_key=f"{dedupe_key}:{user.pk}",
         )
     return written

@@ -48,6 +48,10 @@ REQUIRED_CONTEXT: dict[NotificationKind, frozenset[str]] = {
     NotificationKind.CONTACT_CHANGED: frozenset(),
     NotificationKind.NEW_MESSAGE: frozenset({"link"}),
     NotificationKind.FAMILY_ACCESS_CHANGING: frozenset({"link", "date", "teen_age", "adult_age"}),
+    # Appointment notices say only when (clinic time, labelled), where and with whom.
+    NotificationKind.APPOINTMENT_REMINDER: frozenset({"link", "time", "place", "clinician"}),
+    NotificationKind.WAITLIST_OFFER: frozenset({"link", "time", "place", "clinician", "expires"}),
+    NotificationKind.WAITLIST_OFFER_GONE: frozenset({"link", "time"}),
 }
 
 # The first retry waits a minute; each next one waits twice as long, up to an hour.

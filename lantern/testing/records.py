@@ -1,21 +1,31 @@
 """One of each object a patient's URLs can name, for tests that walk every patient route.
 
 `patient_objects(user)` gives the patient of `user` a report with a value, a lab value of no
-report, a visit, a document and a conversation with a message and a real attached file, and the
-URL keyword arguments that name each of them.
+report, a visit, a document, a conversation with a message and a real attached file, a booked
+appointment a week ahead with an earlier time offered from the waitlist, and the URL keyword
+arguments that name each of them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from lantern.access.policy import PatientAccess
+from lantern.appointments.models import (
+    Appointment,
+    Location,
+    VisitType,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 from lantern.audit.models import ActorRole
 from lantern.clinical.document_files import document_file_store, document_storage_name
 from lantern.clinical.models import (
@@ -33,6 +43,7 @@ from .factories import (
     DocumentFactory,
     EncounterFactory,
     ObservationFactory,
+    UserFactory,
 )
 from .factories_messaging import ConversationFactory, MessagePoolFactory
 
@@ -45,6 +56,8 @@ class PatientObjects:
     document: DocumentReference
     conversation: Conversation
     attachment: Attachment
+    appointment: Appointment
+    offer: WaitlistOffer
 
     def url_kwargs(self) -> dict[str, Any]:
         """The value of each object keyword a patient route may take."""
@@ -55,6 +68,8 @@ class PatientObjects:
             "document_id": self.document.pk,
             "conversation_id": self.conversation.pk,
             "attachment_id": self.attachment.pk,
+            "appointment_id": self.appointment.pk,
+            "offer_id": self.offer.pk,
             # A trend names a test, not one object.
             "code": self.observation.code,
         }
@@ -67,6 +82,36 @@ def _document_with_file(patient) -> DocumentReference:
     storage_name = document_storage_name(content, "application/pdf")
     document_file_store(storage_name, content)
     return DocumentFactory(patient=patient, content_file=storage_name, content_size=len(content))
+
+
+def _appointment_with_offer(patient) -> tuple[Appointment, WaitlistOffer]:
+    """A check-up a week ahead, waiting for an earlier time, and an offer of one tomorrow."""
+    organization = patient.managing_organization
+    location = Location.objects.create(
+        organization=organization, name="Main Street", time_zone="America/New_York"
+    )
+    visit_type = VisitType.objects.create(
+        organization=organization, name="Check-up", length_minutes=30, patients_may_book=True
+    )
+    clinician = UserFactory(is_staff=True)
+    starts_at = (timezone.now() + dt.timedelta(days=7)).replace(second=0, microsecond=0)
+    appointment = Appointment.objects.create(
+        patient=patient,
+        clinician=clinician,
+        location=location,
+        visit_type=visit_type,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=30),
+        booked_by_role=ActorRole.STAFF,
+    )
+    offer = WaitlistOffer.objects.create(
+        entry=WaitlistEntry.objects.create(appointment=appointment),
+        clinician=clinician,
+        location=location,
+        starts_at=starts_at - dt.timedelta(days=6),
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    return appointment, offer
 
 
 def _png() -> SimpleUploadedFile:
@@ -95,6 +140,7 @@ def patient_objects(user) -> PatientObjects:
         files=[_png()],
         submission_id=uuid.uuid4(),
     )
+    appointment, offer = _appointment_with_offer(patient)
     return PatientObjects(
         report=report,
         observation=observation,
@@ -102,4 +148,6 @@ def patient_objects(user) -> PatientObjects:
         document=_document_with_file(patient),
         conversation=conversation,
         attachment=message.attachments.get(),
+        appointment=appointment,
+        offer=offer,
     )

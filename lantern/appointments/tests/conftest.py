@@ -97,3 +97,30 @@ def procedure(clinic):
 @pytest.fixture
 def doctor(clinic, location):
     return clinician_make(clinic, "dr-dee", location)
+
+
+def reachable(user, *, mobile: str | None = None, texts: bool = False):
+    """Give an account a confirmed email address and, with `mobile`, a proven mobile number;
+    with `texts`, it chooses text messages as well as email for appointment notices."""
+    from django.utils import timezone
+
+    from lantern.notifications.models import NotificationEvent
+    from lantern.notifications.preferences import preferences_set
+    from lantern.testing.factories_mfa import SmsDeviceFactory
+
+    user.email = user.email or f"{user.username}@example.org"
+    user.email_verified_at = timezone.now()
+    user.save(update_fields=["email", "email_verified_at"])
+    if mobile:
+        user.phone = mobile
+        user.save(update_fields=["phone"])
+        SmsDeviceFactory(user=user, phone=mobile)
+    if texts:
+        preferences_set(
+            user,
+            {
+                NotificationEvent.APPOINTMENT_REMINDER: (True, True),
+                NotificationEvent.WAITLIST_OFFER: (True, True),
+            },
+        )
+    return user

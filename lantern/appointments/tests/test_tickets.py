@@ -169,10 +169,8 @@ def test_staff_invite_a_patient_from_the_console(client, alice, nora, procedure,
     assert (ticket.visit_type, ticket.location, ticket.sent_by) == (procedure, location, nora)
 
     client.post(
-        reverse(
-            "appointments:staff_ticket_withdraw",
-            kwargs={"patient_id": alice.patient.pk, "ticket_id": ticket.pk},
-        )
+        reverse("appointments:staff_ticket_withdraw", kwargs={"patient_id": alice.patient.pk}),
+        {"ticket": ticket.pk},
     )
     ticket.refresh_from_db()
     assert ticket.status == BookingTicketStatus.WITHDRAWN

@@ -18,11 +18,13 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, re_path
+from django.utils import timezone
 
 from lantern.access import policy
 from lantern.access.decorators import ACCESS_RULE_ATTRIBUTE, AuditMissing, patient_view, public
 from lantern.access.models import Section
 from lantern.accounts.services import password_failure_record
+from lantern.appointments.models import BookingTicket, VisitType
 from lantern.audit.models import AuditEvent, AuditOutcome
 from lantern.clinical.models import Observation
 from lantern.testing.auth import sign_in
@@ -227,6 +229,24 @@ def _pause_alices_sign_in(alice, nora) -> None:
         password_failure_record(username=alice.username)
 
 
+# The booking invitation the console's "Withdraw" form names.
+TICKET_ID = uuid.UUID("00000000-0000-4000-8000-00000000000b")
+
+
+def _invite_alice_to_book(alice, nora) -> None:
+    visit_type = VisitType.objects.create(
+        organization=alice.patient.managing_organization, name="Review", length_minutes=20
+    )
+    today = timezone.localdate()
+    BookingTicket.objects.create(
+        pk=TICKET_ID,
+        patient=alice.patient,
+        visit_type=visit_type,
+        earliest_on=today,
+        latest_on=today,
+    )
+
+
 # What a route that answers only POST needs to do its job once: a form, and what must exist first.
 POST_ONLY: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any, Any], None] | None]] = {
     "lantern.messaging.views.message_reply": (
@@ -240,6 +260,11 @@ POST_ONLY: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any, Any], No
     ),
     "lantern.staff.views.activation_code_revoke": (dict, _issue_a_code),
     "lantern.staff.views.account_unpause": (dict, _pause_alices_sign_in),
+    "lantern.appointments.waitlist_views.waitlist_change": (lambda: {"action": "join"}, None),
+    "lantern.appointments.ticket_views.ticket_withdraw": (
+        lambda: {"ticket": str(TICKET_ID)},
+        _invite_alice_to_book,
+    ),
 }
 
 

@@ -11,7 +11,16 @@ from lantern.notifications.models import NotificationChannel, NotificationKind
 from lantern.notifications.services import REQUIRED_CONTEXT, notification_render
 
 LINK = "http://localhost:8000/one-time/abc123&x=1/"
+APPOINTMENT = {
+    "link": LINK,
+    "time": "Mon, Mar 9, 2026, 9:00 AM EDT, clinic time",
+    "place": "Riverside Main Street, 1 Main Street, Springfield",
+    "clinician": "Dr. Dee Lee",
+}
 DOCUMENTED_CONTEXT = {
+    NotificationKind.APPOINTMENT_REMINDER: APPOINTMENT,
+    NotificationKind.WAITLIST_OFFER: {**APPOINTMENT, "expires": "Mar 2, 2026, 10:15 AM EST"},
+    NotificationKind.WAITLIST_OFFER_GONE: {"link": LINK, "time": APPOINTMENT["time"]},
     NotificationKind.ACTIVATION_LINK: {"link": LINK},
     NotificationKind.ENROLLMENT_DECLINED: {},
     NotificationKind.EMAIL_VERIFICATION: {"link": LINK},
@@ -129,6 +138,11 @@ def test_the_subjects_say_what_the_message_is_about():
         NotificationKind.CONTACT_CHANGED: "Your contact details were changed",
         NotificationKind.NEW_MESSAGE: ("You have a new message from Riverside Family Clinic"),
         NotificationKind.FAMILY_ACCESS_CHANGING: "A change to family access on Dec 29, 2026",
+        NotificationKind.APPOINTMENT_REMINDER: (
+            "Appointment reminder from Riverside Family Clinic"
+        ),
+        NotificationKind.WAITLIST_OFFER: "An earlier appointment is free",
+        NotificationKind.WAITLIST_OFFER_GONE: "The earlier appointment is no longer free",
     }
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appointments", "0003_patient_index"),
+        ("appointments", "0004_reminders_and_waitlist"),
         ("clinical", "0006_value_types_ranges_and_date_texts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
