@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -88,7 +89,7 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
                 submission_id=form.cleaned_data["submission_id"],
             )
         except AppointmentError as error:
-            access_record(access, action=AuditAction.VIEW, object_type="VisitType")
+            access_record(access, action=AuditAction.VIEW)
             return _confirm_page(request, chosen, starts_at, form, problem=error)
         messages.success(request, BOOKED)
         return _to_appointment(appointment)
@@ -278,7 +279,12 @@ def appointment_request(request: HttpRequest) -> HttpResponse:
             )
     if request.method == "POST":
         access_record(access, action=AuditAction.VIEW)
-    context = {**_base_context(request), "form": form, "pool": pool}
+    context = {
+        **_base_context(request),
+        "form": form,
+        "pool": pool,
+        "reply_days": settings.MESSAGE_REPLY_BUSINESS_DAYS,
+    }
     return render(request, "appointments/appointment_request.html", context)
 
 

@@ -16,7 +16,9 @@ from lantern.audit.models import ActorRole
 
 def book_url(patient, **params) -> str:
     path = reverse("appointments:book", args=[patient.pk])
-    return path + ("?" + "&".join(f"{key}={value}" for key, value in params.items()) if params else "")
+    return path + (
+        "?" + "&".join(f"{key}={value}" for key, value in params.items()) if params else ""
+    )
 
 
 def confirm_url(patient, visit_type, starts_at: dt.datetime, clinician="any", place=None) -> str:

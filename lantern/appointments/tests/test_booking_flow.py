@@ -110,8 +110,10 @@ def test_confirming_books_once_and_shows_the_visit_with_a_success_message(
     appointment = Appointment.objects.get()
     assert appointment.starts_at == at(TUESDAY, 10) and appointment.clinician == doctor
     assert first.status_code == again.status_code == 302
-    assert first["Location"] == again["Location"] == (
-        f"/patients/{alice.patient.pk}/appointments/{appointment.pk}/"
+    assert (
+        first["Location"]
+        == again["Location"]
+        == (f"/patients/{alice.patient.pk}/appointments/{appointment.pk}/")
     )
     shown = html(alice_client.get(first["Location"]))
     assert "The visit is booked." in shown
