@@ -78,6 +78,8 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
     chosen = booking.booking_choices(access=access, params=request.GET)
     starts_at = start_parse(request.GET.get("start"))
     if chosen.step != "time" or starts_at is None:
+        # Choices missing or not offered: back to choosing, having read the clinic's offer.
+        access_record(access, action=AuditAction.VIEW, object_type="VisitType")
         return redirect(_url(request, "appointments:book", chosen.params()))
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -178,16 +180,16 @@ def appointment_change(request: HttpRequest, appointment_id: uuid.UUID) -> HttpR
 @patient_view(section=Section.APPOINTMENTS, action=AuditAction.UPDATE, object_type=OBJECT_TYPE)
 def appointment_change_confirm(request: HttpRequest, appointment_id: uuid.UUID) -> HttpResponse:
     access = request.patient_access
-    starts_at = start_parse(request.GET.get("start"))
-    if starts_at is None:
-        return redirect(
-            "appointments:change", patient_id=access.patient.pk, appointment_id=appointment_id
-        )
     reading = request.method != "POST"
     page = booking.appointment_for_page(
         access=access, appointment_id=appointment_id, record=reading
     )
     appointment = page.appointment
+    starts_at = start_parse(request.GET.get("start"))
+    if starts_at is None:
+        return redirect(
+            "appointments:change", patient_id=access.patient.pk, appointment_id=appointment_id
+        )
     any_clinician = request.GET.get("clinician") == ANY_CLINICIAN
     clinician_id = None if any_clinician else appointment.clinician_id
     form = ConfirmForm(request.POST or None)
@@ -253,8 +255,8 @@ def appointment_request(request: HttpRequest) -> HttpResponse:
     """Ask the clinic's scheduling inbox for a visit; it becomes a secure-message conversation."""
     access = request.patient_access
     if access.role == ActorRole.STAFF:
-        # The care team books from the console; this form writes as the patient's side.
-        raise Http404
+        # This form writes as the patient's side; the care team writes from the console.
+        return redirect("staff:conversation_start", patient_id=access.patient.pk)
     pool = booking.request_pool(access=access)
     visit_types = booking.booking_choices(access=access, params={}).visit_types
     form = RequestForm(
