@@ -289,6 +289,26 @@ def free_clinicians(
     return ()
 
 
+def time_check(
+    *,
+    visit_type: VisitType,
+    location: Location,
+    clinician_id: int | None,
+    starts_at: dt.datetime,
+    ignoring: uuid.UUID | None = None,
+) -> tuple[tuple[int, ...], AppointmentError | None]:
+    """Who is free at `starts_at` and, when no one is, why (see `time_unavailable`)."""
+    chosen = {
+        "visit_type": visit_type,
+        "location": location,
+        "clinician_id": clinician_id,
+        "starts_at": starts_at,
+        "ignoring": ignoring,
+    }
+    free = free_clinicians(**chosen)
+    return free, None if free else time_unavailable(**chosen)
+
+
 def time_unavailable(
     *,
     visit_type: VisitType,

@@ -82,20 +82,24 @@ def book_confirm(request: HttpRequest) -> HttpResponse:
         access_record(access, action=AuditAction.VIEW, object_type="VisitType")
         return redirect(_url(request, "appointments:book", chosen.params()))
     form = ConfirmForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            appointment = booking.appointment_book_at(
-                access=access,
-                booking=chosen,
-                starts_at=starts_at,
-                submission_id=form.cleaned_data["submission_id"],
-            )
-        except AppointmentError as error:
-            access_record(access, action=AuditAction.VIEW)
-            return _confirm_page(request, chosen, starts_at, form, problem=error)
-        messages.success(request, BOOKED)
-        return _to_appointment(appointment)
-    return _confirm_page(request, chosen, starts_at, form)
+    problem = None
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                appointment = booking.appointment_book_at(
+                    access=access,
+                    booking=chosen,
+                    starts_at=starts_at,
+                    submission_id=form.cleaned_data["submission_id"],
+                )
+            except AppointmentError as error:
+                problem = error
+            else:
+                messages.success(request, BOOKED)
+                return _to_appointment(appointment)
+        # Nothing was booked: the page is shown again, with why.
+        access_record(access, action=AuditAction.VIEW)
+    return _confirm_page(request, chosen, starts_at, form, problem=problem)
 
 
 @patient_view(section=Section.APPOINTMENTS, object_type=OBJECT_TYPE)
@@ -194,38 +198,33 @@ def appointment_change_confirm(request: HttpRequest, appointment_id: uuid.UUID) 
     clinician_id = None if any_clinician else appointment.clinician_id
     form = ConfirmForm(request.POST or None)
     problem = None
-    if not reading and form.is_valid():
-        try:
-            moved = booking.appointment_move_to(
-                access=access,
-                appointment=appointment,
-                clinician_id=clinician_id,
-                starts_at=starts_at,
-                submission_id=form.cleaned_data["submission_id"],
-            )
-        except AppointmentError as error:
-            access_record(access, action=AuditAction.VIEW, object_id=appointment.pk)
-            problem = error
-        else:
-            messages.success(request, MOVED)
-            return _to_appointment(moved)
+    if not reading:
+        if form.is_valid():
+            try:
+                moved = booking.appointment_move_to(
+                    access=access,
+                    appointment=appointment,
+                    clinician_id=clinician_id,
+                    starts_at=starts_at,
+                    submission_id=form.cleaned_data["submission_id"],
+                )
+            except AppointmentError as error:
+                problem = error
+            else:
+                messages.success(request, MOVED)
+                return _to_appointment(moved)
+        # Nothing was moved: the page is shown again, with why.
+        access_record(access, action=AuditAction.VIEW, object_id=appointment.pk)
     elif not page.may_change:
         return _to_appointment(appointment)
-    free = booking.free_clinicians(
+    free, unavailable = booking.time_check(
         visit_type=appointment.visit_type,
         location=appointment.location,
         clinician_id=clinician_id,
         starts_at=starts_at,
         ignoring=appointment.pk,
     )
-    if problem is None and not free:
-        problem = booking.time_unavailable(
-            visit_type=appointment.visit_type,
-            location=appointment.location,
-            clinician_id=clinician_id,
-            starts_at=starts_at,
-            ignoring=appointment.pk,
-        )
+    problem = problem or unavailable
     chosen = {"clinician": ANY_CLINICIAN} if any_clinician else {}
     context = {
         **_base_context(request),
@@ -360,19 +359,13 @@ def _step_links(request: HttpRequest, chosen: Booking) -> dict[str, object]:
 def _confirm_page(
     request: HttpRequest, chosen: Booking, starts_at, form: ConfirmForm, *, problem=None
 ) -> HttpResponse:
-    free = booking.free_clinicians(
+    free, unavailable = booking.time_check(
         visit_type=chosen.visit_type,
         location=chosen.location,
         clinician_id=chosen.clinician_id,
         starts_at=starts_at,
     )
-    if problem is None and not free:
-        problem = booking.time_unavailable(
-            visit_type=chosen.visit_type,
-            location=chosen.location,
-            clinician_id=chosen.clinician_id,
-            starts_at=starts_at,
-        )
+    problem = problem or unavailable
     context = {
         **_base_context(request),
         "booking": chosen,
