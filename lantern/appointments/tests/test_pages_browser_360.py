@@ -13,6 +13,11 @@ from django.utils import timezone
 from lantern.appointments.booking import free_clinicians, start_value
 from lantern.appointments.models import Appointment, AppointmentStatus
 from lantern.audit.models import ActorRole
+from lantern.core.tests.test_accessibility_browser import (
+    SMALL_TAP_TARGETS,
+    TAP_TARGETS,
+    axe_violations,
+)
 from lantern.messaging.models import MessagePool
 from lantern.testing.page_checks import page_problems, signed_in_page
 
@@ -72,24 +77,30 @@ def test_the_booking_pages_read_at_phone_width(
     one = f"/patients/{patient}/appointments/{coming.pk}/"
     signed_in_page(page, live_server, alice)
 
-    problems = page_problems(
-        page,
-        [
-            book,
-            f"{book}?visit={checkup.pk}",
-            f"{book}?visit={checkup.pk}&clinician=any",
-            week,
-            f"{reverse('appointments:book_confirm', args=[patient])}?visit={checkup.pk}"
-            f"&clinician={doctor.pk}&start={start_value(start)}",
-            one,
-            f"{one}change/",
-            f"{one}change/confirm/?start={start_value(start)}",
-            f"{one}cancel/",
-            reverse("appointments:request", args=[patient]),
-        ],
-    )
+    paths = [
+        book,
+        f"{book}?visit={checkup.pk}",
+        f"{book}?visit={checkup.pk}&clinician=any",
+        week,
+        f"{reverse('appointments:book_confirm', args=[patient])}?visit={checkup.pk}"
+        f"&clinician={doctor.pk}&start={start_value(start)}",
+        one,
+        f"{one}change/",
+        f"{one}change/confirm/?start={start_value(start)}",
+        f"{one}cancel/",
+        reverse("appointments:request", args=[patient]),
+    ]
+
+    problems = page_problems(page, paths)
 
     assert problems == {}
+    found, small = [], {}
+    for path in paths:
+        page.goto(path)
+        found += axe_violations(page, path, "360px")
+        if targets := page.evaluate(SMALL_TAP_TARGETS, TAP_TARGETS):
+            small[path] = targets
+    assert found == [] and small == {}, (found, small)
 
 
 def first_open_time(visit_type, location, clinician) -> dt.datetime:
