@@ -460,6 +460,14 @@ def appointment_for_page(
     )
 
 
+def appointment_moved_to(*, access: PatientAccess, appointment: Appointment) -> Appointment | None:
+    """The visit this cancelled one was moved to, if it was (one query; none for others)."""
+    if appointment.status != AppointmentStatus.CANCELLED:
+        return None
+    moved = records_for_appointments(access).filter(rescheduled_from=appointment)
+    return moved.select_related("location").first()
+
+
 # Asking the clinic for a visit.
 
 

@@ -108,7 +108,15 @@ def appointment_detail(request: HttpRequest, appointment_id: uuid.UUID) -> HttpR
     page = booking.appointment_for_page(
         access=request.patient_access, appointment_id=appointment_id
     )
-    context = {**_base_context(request), "page": page, "appointment": page.appointment}
+    moved_to = booking.appointment_moved_to(
+        access=request.patient_access, appointment=page.appointment
+    )
+    context = {
+        **_base_context(request),
+        "page": page,
+        "appointment": page.appointment,
+        "moved_to": moved_to,
+    }
     return render(request, "appointments/appointment_detail.html", context)
 
 

@@ -168,6 +168,9 @@ def test_changing_the_time_shows_the_week_then_moves_the_visit_once(
     assert first["Location"] == again["Location"] == detail_url(moved)
     assert Appointment.objects.filter(patient=alice.patient).count() == 2
     assert "The visit is moved to the new time." in html(alice_client.get(first["Location"]))
+    old_page = html(alice_client.get(detail_url(visit)))
+    assert "This visit was moved to Tue, Jan 13, 2026, 2:00 PM EST, clinic time" in old_page
+    assert f'href="{detail_url(moved)}"' in old_page
 
 
 def test_a_new_time_taken_meanwhile_keeps_the_old_visit(
