@@ -46,10 +46,13 @@ class Page:
     label: str
     persona: str  # "patient", "staff" or "parent"
     url_name: str
-    # Names of ids: patient_id, report_id, conversation_id, child_id (the parent's young child).
+    # Names of ids: patient_id, report_id, conversation_id, child_id (the parent's young child),
+    # appointment_id (a visit of the patient to change), visit_type_id, clinician_id, start.
     args: tuple[str, ...] = ()
     # The URL's own keyword, when it is not the id's name (a child's id is a `patient_id`).
     kwargs: tuple[str, ...] = ()
+    # A query string with ids in braces ("visit={visit_type_id}"), filled like `args`.
+    query: str = ""
 
 
 PAGES = (
@@ -63,6 +66,36 @@ PAGES = (
     Page("vitals", "patient", "record:vitals", ("patient_id",)),
     Page("procedures", "patient", "record:procedures", ("patient_id",)),
     Page("appointments", "patient", "appointments:list", ("patient_id",)),
+    Page("one appointment", "patient", "appointments:detail", ("patient_id", "appointment_id")),
+    Page("book: visit types", "patient", "appointments:book", ("patient_id",)),
+    Page(
+        "book: a week of open times",
+        "patient",
+        "appointments:book",
+        ("patient_id",),
+        query="visit={visit_type_id}&clinician={clinician_id}",
+    ),
+    Page(
+        "book: confirm",
+        "patient",
+        "appointments:book_confirm",
+        ("patient_id",),
+        query="visit={visit_type_id}&clinician={clinician_id}&start={start}",
+    ),
+    Page(
+        "appointment: change time",
+        "patient",
+        "appointments:change",
+        ("patient_id", "appointment_id"),
+    ),
+    Page("appointment: cancel", "patient", "appointments:cancel", ("patient_id", "appointment_id")),
+    Page(
+        "appointment: calendar file",
+        "patient",
+        "appointments:calendar",
+        ("patient_id", "appointment_id"),
+    ),
+    Page("request an appointment", "patient", "appointments:request", ("patient_id",)),
     Page("staff console home", "staff", "staff:home"),
     Page("staff inbox", "staff", "staff:inbox"),
     Page("staff patient search", "staff", "staff:patients"),
@@ -86,7 +119,8 @@ def page_paths(ids: dict[str, str]) -> list[tuple[Page, str]]:
                     keyword: ids[name]
                     for name, keyword in zip(page.args, page.kwargs or page.args, strict=True)
                 },
-            ),
+            )
+            + (f"?{page.query.format(**ids)}" if page.query else ""),
         )
         for page in PAGES
     ]
@@ -143,6 +177,59 @@ def demo_ids(patient_user) -> dict[str, str]:
     }
 
 
+def booking_ids(access) -> dict[str, str]:
+    """A visit type the patient may book, its clinician, an open time a week ahead, and one of
+    the patient's visits far enough ahead to change (booked through the pages' own helper if
+    there is none), for the appointment pages."""
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    from lantern.appointments.booking import (
+        ANY_CLINICIAN,
+        appointment_book_at,
+        booking_choices,
+        open_week,
+    )
+    from lantern.appointments.models import Appointment, AppointmentStatus
+
+    visit_type = booking_choices(access=access, params={}).bookable[0]
+    params = {"visit": str(visit_type.pk), "clinician": ANY_CLINICIAN}
+    chosen = booking_choices(access=access, params=params)
+    if chosen.step == "place":
+        chosen = booking_choices(access=access, params={**params, "place": chosen.locations[0].pk})
+    now = timezone.now()
+    week = open_week(
+        visit_type=visit_type,
+        location=chosen.location,
+        clinician_id=chosen.clinician_id,
+        week=(now + dt.timedelta(days=7)).astimezone(chosen.location.zone).date().isoformat(),
+    )
+    times = [time for day in week.days for time in day.times]
+    changeable = now + dt.timedelta(days=2)
+    appointment = (
+        Appointment.objects.filter(
+            patient=access.patient, status=AppointmentStatus.BOOKED, starts_at__gt=changeable
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if appointment is None:
+        appointment = appointment_book_at(
+            access=access,
+            booking=chosen,
+            starts_at=times[-1].starts_at,
+            submission_id=uuid.uuid5(uuid.NAMESPACE_URL, "lantern-bench-appointment"),
+        )
+    return {
+        "visit_type_id": str(visit_type.pk),
+        "clinician_id": chosen.params().get("clinician", ANY_CLINICIAN),
+        "start": times[0].start,
+        "appointment_id": str(appointment.pk),
+    }
+
+
 def young_child_id(parent):
     """The demo parent's child under 12, whose whole record the parent sees."""
     from lantern.access.models import ProxyRelationship
@@ -168,6 +255,7 @@ def prepare() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from lantern.access.policy import patient_access
     from lantern.staff.views import PATIENT_SEARCH_SESSION_KEY
 
     users = get_user_model().objects
@@ -181,6 +269,7 @@ def prepare() -> None:
     session[PATIENT_SEARCH_SESSION_KEY] = SEARCH_TERM
     session.save()
     ids = demo_ids(users.get(username=PATIENT_USERNAME))
+    ids.update(booking_ids(patient_access(users.get(username=PATIENT_USERNAME), ids["patient_id"])))
     ids["child_id"] = str(young_child_id(parent))
     pages = []
     for page, path in page_paths(ids):

@@ -403,6 +403,9 @@ DEFAULT_BODY_UNITS = os.environ.get("DEFAULT_BODY_UNITS", "metric")
 MESSAGE_REPLY_BUSINESS_DAYS = env_int("MESSAGE_REPLY_BUSINESS_DAYS", 3)
 MESSAGE_ATTACHMENT_MAX_BYTES = env_int("MESSAGE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 MESSAGE_ATTACHMENTS_PER_MESSAGE = env_int("MESSAGE_ATTACHMENTS_PER_MESSAGE", 5)
+# The message pool (shared inbox) of a clinic that "Request an appointment" writes to; a clinic
+# without a pool of that name gets the request in its first active pool.
+APPOINTMENT_REQUEST_POOL = os.environ.get("APPOINTMENT_REQUEST_POOL", "Scheduling")
 # The largest request body accepted at all: a message with every attachment at its largest, plus
 # a margin for the text and form fields. Larger requests get a 413 page before being read
 # (lantern.core.request_size). Form fields other than files are limited as well.

@@ -185,3 +185,66 @@ def test_the_console_page_is_not_for_patients_or_other_clinics(client, alice, ot
     client.logout()
     sign_in(client, elsewhere)
     assert client.get(url).status_code == 404
+
+
+# Through the patient's pages: the invitation on the appointments page, its week, confirm.
+
+
+def test_the_patient_books_an_invitation_through_the_pages(
+    client, alice, nora, procedure, location, doctor
+):
+    ticket = ticket_for(nora, alice, procedure, location, earliest=dt.date(2026, 1, 14), days=1)
+    sign_in(client, alice)
+
+    listing = client.get(reverse("appointments:list", args=[alice.patient.pk])).content.decode()
+    choose = f"/patients/{alice.patient.pk}/appointments/book/?ticket={ticket.pk}"
+    assert "Visits your clinic asked you to book" in listing and choose in listing
+
+    week = client.get(choose).content.decode()
+    assert "<h1>Choose a time</h1>" in week
+    assert "asked you to book it between Wednesday, January 14 and Thursday, January 15" in week
+    assert "Monday, January 12" not in week and "Friday, January 16" not in week
+    assert "Wednesday, January 14" in week and "Thursday, January 15" in week
+
+    confirm = reverse("appointments:book_confirm", args=[alice.patient.pk])
+    start = at(dt.date(2026, 1, 14), 10).strftime("%Y-%m-%dT%H:%M:%SZ")
+    url = f"{confirm}?ticket={ticket.pk}&start={start}"
+    submission = str(new_submission())
+    first = client.post(url, {"submission_id": submission})
+    again = client.post(url, {"submission_id": submission})
+
+    appointment = Appointment.objects.get()
+    assert first.status_code == again.status_code == 302
+    assert (appointment.visit_type, appointment.starts_at) == (
+        procedure,
+        at(dt.date(2026, 1, 14), 10),
+    )
+    ticket.refresh_from_db()
+    assert ticket.appointment == appointment
+    # Used up: the invitation leaves the page and its link answers 404.
+    listing = client.get(reverse("appointments:list", args=[alice.patient.pk])).content.decode()
+    assert "Visits your clinic asked you to book" not in listing
+    assert client.get(choose).status_code == 404
+
+
+def test_a_time_outside_the_invitation_is_not_booked(
+    client, alice, nora, procedure, location, doctor
+):
+    ticket = ticket_for(nora, alice, procedure, location, earliest=dt.date(2026, 1, 14), days=1)
+    sign_in(client, alice)
+    confirm = reverse("appointments:book_confirm", args=[alice.patient.pk])
+    start = at(dt.date(2026, 1, 13), 10).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    answer = client.post(
+        f"{confirm}?ticket={ticket.pk}&start={start}", {"submission_id": new_submission()}
+    )
+
+    assert answer.status_code == 400
+    assert Appointment.objects.count() == 0
+
+
+def test_someone_elses_invitation_is_not_found(client, alice, charlie, nora, procedure, location):
+    ticket = ticket_for(nora, alice, procedure, location)
+    sign_in(client, charlie)
+    url = f"/patients/{charlie.patient.pk}/appointments/book/?ticket={ticket.pk}"
+    assert client.get(url).status_code == 404

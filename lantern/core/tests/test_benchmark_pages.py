@@ -3,6 +3,7 @@ answers 200 to its signed-in persona, so the list cannot rot unnoticed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from lantern.access.models import ProxyKind
+from lantern.access.policy import patient_access
+from lantern.appointments.models import Location, VisitType, WeeklyHours
 from lantern.home.tests.builders import make_report
 from lantern.testing.auth import sign_in
 from lantern.testing.factories import PatientFactory, ProxyRelationshipFactory
@@ -30,7 +33,30 @@ def benchmark_module():
     return sys.modules[spec.name]
 
 
-def test_every_page_of_the_benchmark_answers_200_to_its_signed_in_persona(alice, nora):
+@pytest.fixture
+def bookable_clinic(clinic, nora):
+    """A place, a visit type patients may book and a clinician working there every day."""
+    location = Location.objects.create(
+        organization=clinic, name="Main Street", time_zone="America/New_York"
+    )
+    VisitType.objects.create(
+        organization=clinic, name="Check-up", length_minutes=30, patients_may_book=True
+    )
+    WeeklyHours.objects.bulk_create(
+        WeeklyHours(
+            clinician=nora,
+            location=location,
+            weekday=day,
+            starts_at=dt.time(9),
+            ends_at=dt.time(17),
+        )
+        for day in range(7)
+    )
+
+
+def test_every_page_of_the_benchmark_answers_200_to_its_signed_in_persona(
+    alice, nora, bookable_clinic
+):
     child = PatientFactory(birth_date=timezone.localdate().replace(year=2019))
     parent = ProxyRelationshipFactory(patient=child, kind=ProxyKind.PARENT).proxy
     report = make_report(alice.patient, display="Lipid panel", days_ago=1)
@@ -42,6 +68,7 @@ def test_every_page_of_the_benchmark_answers_200_to_its_signed_in_persona(alice,
         "conversation_id": str(conversation.pk),
         "child_id": str(child.pk),
     }
+    ids.update(benchmark_module().booking_ids(patient_access(alice, alice.patient.pk)))
     clients = {
         "patient": sign_in(Client(), alice),
         "staff": sign_in(Client(), nora),
@@ -51,5 +78,5 @@ def test_every_page_of_the_benchmark_answers_200_to_its_signed_in_persona(alice,
     pages = benchmark_module().page_paths(ids)
     answers = {page.label: clients[page.persona].get(path).status_code for page, path in pages}
 
-    assert len(answers) == 17
+    assert len(answers) == 25
     assert answers == dict.fromkeys(answers, 200)
