@@ -1,21 +1,25 @@
 """One of each object a patient's URLs can name, for tests that walk every patient route.
 
 `patient_objects(user)` gives the patient of `user` a report with a value, a lab value of no
-report, a visit, a document and a conversation with a message and a real attached file, and the
+report, a visit, a document, a conversation with a message and a real attached file, and a booked
+appointment, and the
 URL keyword arguments that name each of them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from lantern.access.policy import PatientAccess
+from lantern.appointments.models import Appointment, Location, VisitType
 from lantern.audit.models import ActorRole
 from lantern.clinical.document_files import document_file_store, document_storage_name
 from lantern.clinical.models import (
@@ -33,6 +37,8 @@ from .factories import (
     DocumentFactory,
     EncounterFactory,
     ObservationFactory,
+    OrganizationFactory,
+    UserFactory,
 )
 from .factories_messaging import ConversationFactory, MessagePoolFactory
 
@@ -45,6 +51,7 @@ class PatientObjects:
     document: DocumentReference
     conversation: Conversation
     attachment: Attachment
+    appointment: Appointment
 
     def url_kwargs(self) -> dict[str, Any]:
         """The value of each object keyword a patient route may take."""
@@ -55,6 +62,7 @@ class PatientObjects:
             "document_id": self.document.pk,
             "conversation_id": self.conversation.pk,
             "attachment_id": self.attachment.pk,
+            "appointment_id": self.appointment.pk,
             # A trend names a test, not one object.
             "code": self.observation.code,
         }
@@ -73,6 +81,25 @@ def _png() -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), color=(200, 30, 30)).save(buffer, format="PNG")
     return SimpleUploadedFile("rash.png", buffer.getvalue(), content_type="image/png")
+
+
+def _appointment(patient) -> Appointment:
+    """A booked visit two days from now at a place of the patient's clinic."""
+    clinic = patient.managing_organization or OrganizationFactory()
+    location = Location.objects.create(
+        organization=clinic, name="Main Street", time_zone="America/New_York"
+    )
+    visit_type = VisitType.objects.create(organization=clinic, name="Check-up", length_minutes=30)
+    starts_at = timezone.now() + dt.timedelta(days=2)
+    return Appointment.objects.create(
+        patient=patient,
+        clinician=UserFactory(),
+        location=location,
+        visit_type=visit_type,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=30),
+        booked_by_role=ActorRole.STAFF,
+    )
 
 
 def patient_objects(user) -> PatientObjects:
@@ -102,4 +129,5 @@ def patient_objects(user) -> PatientObjects:
         document=_document_with_file(patient),
         conversation=conversation,
         attachment=message.attachments.get(),
+        appointment=_appointment(patient),
     )

@@ -145,6 +145,7 @@ def test_every_patient_route_names_sections_the_policy_knows():
 def _sample_kwargs() -> dict[str, str]:
     sample = "00000000-0000-4000-8000-000000000001"
     names = ("report_id", "observation_id", "visit_id", "document_id", "conversation_id")
+    names += ("appointment_id",)
     return {**dict.fromkeys(names, sample), "attachment_id": sample, "code": "4548-4"}
 
 

@@ -23,6 +23,7 @@ from lantern.access import policy
 from lantern.access.decorators import ACCESS_RULE_ATTRIBUTE, AuditMissing, patient_view, public
 from lantern.access.models import Section
 from lantern.accounts.services import password_failure_record
+from lantern.appointments.models import Appointment, AppointmentStatus
 from lantern.audit.models import AuditEvent, AuditOutcome
 from lantern.clinical.models import Observation
 from lantern.testing.auth import sign_in
@@ -227,6 +228,11 @@ def _pause_alices_sign_in(alice, nora) -> None:
         password_failure_record(username=alice.username)
 
 
+def _book_alices_appointment_again(alice, nora) -> None:
+    # The walk cancels her sample appointment first; only a booked visit can be marked.
+    Appointment.objects.filter(patient=alice.patient).update(status=AppointmentStatus.BOOKED)
+
+
 # What a route that answers only POST needs to do its job once: a form, and what must exist first.
 POST_ONLY: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any, Any], None] | None]] = {
     "lantern.messaging.views.message_reply": (
@@ -240,6 +246,11 @@ POST_ONLY: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any, Any], No
     ),
     "lantern.staff.views.activation_code_revoke": (dict, _issue_a_code),
     "lantern.staff.views.account_unpause": (dict, _pause_alices_sign_in),
+    "lantern.appointments.staff_views.appointment_cancel": (dict, None),
+    "lantern.appointments.staff_views.appointment_mark": (
+        lambda: {"status": "arrived"},
+        _book_alices_appointment_again,
+    ),
 }
 
 
