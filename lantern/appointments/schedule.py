@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import dateformat, timezone
 
-from lantern.access.models import StaffMembership, StaffRole
+from lantern.access.models import StaffRole
 from lantern.access.policy import ClinicSchedule
 
 from .models import (
@@ -493,9 +493,3 @@ def _get_or_404(queryset: QuerySet, object_id: Any):
     if found is None:
         raise Http404
     return found
-
-
-def is_clinician(schedule: ClinicSchedule, user: Any) -> bool:
-    return StaffMembership.objects.filter(
-        user=user, organization=schedule.organization, role=StaffRole.CLINICIAN, is_active=True
-    ).exists()

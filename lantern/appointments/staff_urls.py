@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import staff_patient_views as patient_views
 from . import staff_views
 
 app_name = "schedule"
@@ -28,11 +29,11 @@ urlpatterns = [
     path(CLINICIAN + "hours/remove/", staff_views.weekly_hours_remove, name="hours_remove"),
     path(CLINICIAN + "exceptions/add/", staff_views.exception_add, name="exception_add"),
     path(CLINICIAN + "exceptions/remove/", staff_views.exception_remove, name="exception_remove"),
-    path(PATIENT, staff_views.patient_appointments, name="patient"),
-    path(PATIENT + "book/", staff_views.patient_book, name="book"),
-    path(PATIENT + "book/confirm/", staff_views.patient_book_confirm, name="book_confirm"),
-    path(APPOINTMENT, staff_views.patient_appointment, name="appointment"),
-    path(APPOINTMENT + "cancel/", staff_views.appointment_cancel, name="cancel"),
-    path(APPOINTMENT + "mark/", staff_views.appointment_mark, name="mark"),
-    path(APPOINTMENT + "reschedule/", staff_views.appointment_reschedule, name="reschedule"),
+    path(PATIENT, patient_views.patient_appointments, name="patient"),
+    path(PATIENT + "book/", patient_views.patient_book, name="book"),
+    path(PATIENT + "book/confirm/", patient_views.patient_book_confirm, name="book_confirm"),
+    path(APPOINTMENT, patient_views.patient_appointment, name="appointment"),
+    path(APPOINTMENT + "cancel/", patient_views.appointment_cancel, name="cancel"),
+    path(APPOINTMENT + "mark/", patient_views.appointment_mark, name="mark"),
+    path(APPOINTMENT + "reschedule/", patient_views.appointment_reschedule, name="reschedule"),
 ]

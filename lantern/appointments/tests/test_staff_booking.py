@@ -6,13 +6,15 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from lantern.appointments.models import Appointment, AppointmentStatus
 from lantern.audit.models import ActorRole, AuditAction, AuditEvent
 from lantern.testing.factories import PatientFactory
 
-from .conftest import at
+from .conftest import at, clinician_make
 from .staff_fixtures import WEDNESDAY, signed_in, visit_make
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday_morning")]
@@ -98,7 +100,7 @@ def test_a_time_just_taken_says_so_and_offers_the_next_open_times(
     page = response.content.decode()
     assert response.status_code == 409
     assert "That time was just taken" in page
-    assert "Wednesday January 14, 10:30 AM EST" in page
+    assert "Wednesday, January 14, 10:30 AM EST" in page
     assert Appointment.objects.filter(patient=alice.patient).count() == 0
 
 
@@ -196,3 +198,46 @@ def test_another_patients_visit_is_not_found_under_this_patient(
         as_nora.post(f"{base(alice.patient)}{visit.pk}/mark/", {"status": "arrived"}).status_code
         == 404
     )
+
+
+def count_queries(client: Client, url: str, params: dict | None = None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries)
+
+
+def test_a_week_of_open_times_costs_the_same_queries_for_1_or_30_clinicians(
+    as_nora, alice, clinic, doctor, location, checkup
+):
+    choice = {"visit_type": checkup.pk, "location": location.pk, "clinician": ""}
+    one = count_queries(as_nora, base(alice.patient) + "book/", choice)
+    for n in range(29):
+        clinician_make(clinic, f"dr-{n}", location)
+    thirty = count_queries(as_nora, base(alice.patient) + "book/", choice)
+    assert one == thirty
+
+
+def test_the_appointments_page_costs_the_same_queries_for_10_or_500_visits(
+    as_nora, alice, doctor, location, checkup
+):
+    def visits(count: int) -> None:
+        start = at(WEDNESDAY, 0) + dt.timedelta(days=Appointment.objects.count())
+        Appointment.objects.bulk_create(
+            Appointment(
+                patient=alice.patient,
+                clinician=doctor,
+                location=location,
+                visit_type=checkup,
+                starts_at=start + dt.timedelta(hours=n),
+                ends_at=start + dt.timedelta(hours=n, minutes=30),
+                booked_by_role=ActorRole.STAFF,
+                status=AppointmentStatus.COMPLETED if n % 2 else AppointmentStatus.BOOKED,
+            )
+            for n in range(count)
+        )
+
+    visits(10)
+    few = count_queries(as_nora, base(alice.patient))
+    visits(490)
+    many = count_queries(as_nora, base(alice.patient))
+    assert few == many

@@ -246,8 +246,8 @@ POST_ONLY: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any, Any], No
     ),
     "lantern.staff.views.activation_code_revoke": (dict, _issue_a_code),
     "lantern.staff.views.account_unpause": (dict, _pause_alices_sign_in),
-    "lantern.appointments.staff_views.appointment_cancel": (dict, None),
-    "lantern.appointments.staff_views.appointment_mark": (
+    "lantern.appointments.staff_patient_views.appointment_cancel": (dict, None),
+    "lantern.appointments.staff_patient_views.appointment_mark": (
         lambda: {"status": "arrived"},
         _book_alices_appointment_again,
     ),
