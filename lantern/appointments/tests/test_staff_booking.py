@@ -241,3 +241,10 @@ def test_the_appointments_page_costs_the_same_queries_for_10_or_500_visits(
     visits(490)
     many = count_queries(as_nora, base(alice.patient))
     assert few == many
+
+
+def test_the_front_desk_books_a_visit_too(fiona, alice, doctor, location, checkup):
+    chosen = booking(checkup, location, doctor, at(WEDNESDAY, 15), submission_id=uuid.uuid4())
+    response = signed_in(fiona).post(base(alice.patient) + "book/confirm/", chosen)
+    assert response.status_code == 302
+    assert Appointment.objects.get().booked_by == fiona

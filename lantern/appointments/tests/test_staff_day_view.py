@@ -158,3 +158,13 @@ def test_a_places_day_costs_the_same_queries_for_10_or_500_visits_and_1_or_30_cl
 def test_a_clinician_who_left_the_clinic_is_not_found(as_nora, clinic):
     stranger = UserFactory(username="stranger")
     assert as_nora.get(DAY, {"clinician": stranger.pk}).status_code == 404
+
+
+def test_a_day_after_the_clocks_change_keeps_local_times(as_nora, alice, doctor, location, checkup):
+    # Daylight saving time starts in New York on Sunday, March 8, 2026.
+    monday = dt.date(2026, 3, 9)
+    visit_make(alice.patient, doctor, location, checkup, at(monday, 9))
+    response = as_nora.get(DAY, {"date": monday.isoformat(), "location": location.pk})
+    page = response.content.decode()
+    assert "9:00 AM to 9:30 AM EDT" in page
+    assert "9:30 AM to 5:00 PM EDT" in page
