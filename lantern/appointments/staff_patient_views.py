@@ -65,7 +65,6 @@ def patient_book(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"patient": request.patient_access.patient, "form": form}
     if form.is_valid():
         context.update(_week_of_open_times(schedule, form.cleaned_data))
-        context["week_url"] = f"{request.path}?{context['choice_query']}&"
     return render(request, "appointments/staff/book.html", context)
 
 
@@ -88,8 +87,15 @@ def _week_of_open_times(
     return {
         "days": _by_local_day(times, location, names),
         "week": week,
-        "previous_week": week - dt.timedelta(days=7) if week > today else None,
-        "next_week": week + dt.timedelta(days=7),
+        "week_steps": [
+            *([(week - dt.timedelta(days=7), "Earlier week")] if week > today else []),
+            (week + dt.timedelta(days=7), "Later week"),
+        ],
+        "week_hidden": [
+            ("visit_type", choice["visit_type"].pk),
+            ("location", location.pk),
+            ("clinician", clinician.pk if clinician else ""),
+        ],
         "choice_query": _choice_query(choice),
         "visit_type_id": choice["visit_type"].pk,
         "location_id": location.pk,
@@ -331,7 +337,7 @@ def appointment_reschedule(request: HttpRequest, appointment_id: uuid.UUID) -> H
         "week": _week_param(request),
     }
     week = _week_of_open_times(schedule, choice, ignoring=old.pk)
-    context.update(week, submission_id=uuid.uuid4(), week_url=f"{request.path}?")
+    context.update(week, submission_id=uuid.uuid4(), week_hidden=[])
     status = 409 if "taken" in context else 400 if "problem" in context else 200
     return render(request, "appointments/staff/reschedule.html", context, status=status)
 

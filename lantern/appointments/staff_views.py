@@ -84,7 +84,10 @@ def schedule_day(request: HttpRequest) -> HttpResponse:
         context["plan"] = clinic.schedule_day(
             schedule, day=day, clinician=clinician, location=location
         )
-        context["whose"] = f"clinician={clinician.pk}" if clinician else f"location={location.pk}"
+        context["whose_name"] = "clinician" if clinician else "location"
+        context["whose_value"] = (clinician or location).pk
+        plan = context["plan"]
+        context["day_steps"] = [(plan.previous_day, "Previous day"), (plan.next_day, "Next day")]
     return _page(request, "day.html", context)
 
 

@@ -64,6 +64,7 @@ def test_a_week_of_open_times_includes_visits_patients_may_not_book(
     assert "9:00 AM EST" in page
     assert "with dr-dee" in page
     assert "book/confirm/?visit_type=" in page
+    assert 'name="week"' in page and "Later week" in page
 
 
 def test_staff_book_once_however_often_the_confirmation_is_sent(
