@@ -249,3 +249,25 @@ def test_the_front_desk_books_a_visit_too(fiona, alice, doctor, location, checku
     response = signed_in(fiona).post(base(alice.patient) + "book/confirm/", chosen)
     assert response.status_code == 302
     assert Appointment.objects.get().booked_by == fiona
+
+
+def test_moving_to_a_time_just_taken_keeps_the_old_visit_and_offers_the_next_times(
+    as_nora, alice, charlie, doctor, location, checkup
+):
+    visit = visit_make(alice.patient, doctor, location, checkup, at(WEDNESDAY, 9))
+    visit_make(charlie.patient, doctor, location, checkup, at(WEDNESDAY, 11))
+    response = as_nora.post(
+        f"{base(alice.patient)}{visit.pk}/reschedule/",
+        {
+            "starts_at": at(WEDNESDAY, 11).isoformat(),
+            "clinician": doctor.pk,
+            "location": location.pk,
+            "submission_id": uuid.uuid4(),
+        },
+    )
+    page = response.content.decode()
+    visit.refresh_from_db()
+    assert response.status_code == 409
+    assert "That time was just taken" in page
+    assert "Move to Wednesday, January 14, 11:30 AM EST" in page
+    assert visit.status == AppointmentStatus.BOOKED
