@@ -25,6 +25,7 @@ from lantern.clinical.models import Organization
 
 from . import schedule as clinic
 from .models import ExceptionKind
+from .schedule_day import schedule_day as day_plan
 from .staff_forms import (
     DayForm,
     LocationForm,
@@ -81,9 +82,7 @@ def schedule_day(request: HttpRequest) -> HttpResponse:
         "clinics": _other_clinics(request, schedule),
     }
     if clinician is not None or location is not None:
-        context["plan"] = clinic.schedule_day(
-            schedule, day=day, clinician=clinician, location=location
-        )
+        context["plan"] = day_plan(schedule, day=day, clinician=clinician, location=location)
         context["whose_name"] = "clinician" if clinician else "location"
         context["whose_value"] = (clinician or location).pk
         plan = context["plan"]
