@@ -100,6 +100,8 @@ PAGES = (
     Page("staff inbox", "staff", "staff:inbox"),
     Page("staff patient search", "staff", "staff:patients"),
     Page("staff write to a patient", "staff", "staff:conversation_start", ("patient_id",)),
+    Page("staff schedule: day view", "staff", "staff:schedule:day"),
+    Page("staff schedule: setup", "staff", "staff:schedule:setup"),
     Page("parent: whose record", "parent", "home:people"),
     Page("parent: home", "parent", "home:home"),
     Page("parent: child's results", "parent", "results:list", ("child_id",), ("patient_id",)),

@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from lantern.audit.models import ActorRole, AuditAction, AuditOutcome
 from lantern.audit.services import audit_event_record, audit_events_record_many
-from lantern.clinical.models import Patient, PatientRecord
+from lantern.clinical.models import Organization, Patient, PatientRecord
 
 from .models import (
     ProxyKind,
@@ -176,6 +176,65 @@ def is_staff_member(user) -> bool:
 def staff_organizations(user) -> QuerySet:
     """Ids of the organizations the user is active staff of."""
     return _staff_organizations(user)
+
+
+# Who sets up a clinic's schedules (visit types, places, weekly hours, time off); every role
+# that opens appointments reads the schedules and books, moves and marks visits.
+SCHEDULE_MANAGER_ROLES = frozenset({StaffRole.ADMINISTRATOR})
+
+
+@dataclass(frozen=True)
+class ClinicSchedule:
+    """Proof that `user` works at `organization` in a role that opens appointments: they may
+    read its schedules (every clinician's day, every place's day); `may_manage` also lets them
+    change its setup. Staff-side schedule reads take it, not a bare organization id."""
+
+    user: models.Model
+    organization: Organization
+    may_manage: bool
+
+    def read_record(self, patients: list[Patient], *, object_type: str = "Appointment") -> None:
+        """Audit a schedule page: one "viewed" event per patient shown, in one insert."""
+        if patients:
+            audit_events_record_many(
+                actor=self.user,
+                patients=patients,
+                role=ActorRole.STAFF,
+                action=AuditAction.VIEW,
+                object_type=object_type,
+            )
+
+
+def clinic_schedule(
+    user, organization_id: uuid.UUID | str | None = None, *, manage: bool = False
+) -> ClinicSchedule:
+    """The schedules of a clinic the user works at in a role that opens appointments (without
+    `organization_id`, the first such clinic by name); with `manage`, only for a role in
+    SCHEDULE_MANAGER_ROLES. Anyone else, or another clinic, is "not found", audited as denied."""
+    memberships = StaffMembership.objects.filter(
+        user=user, is_active=True, role__in=roles_opening(Section.APPOINTMENTS)
+    )
+    if manage:
+        memberships = memberships.filter(role__in=SCHEDULE_MANAGER_ROLES)
+    try:
+        if organization_id is not None:
+            memberships = memberships.filter(organization_id=uuid.UUID(str(organization_id)))
+    except ValueError:
+        memberships = memberships.none()
+    membership = (
+        memberships.select_related("organization").order_by("organization__name").first()
+        if _may_act(user)
+        else None
+    )
+    if membership is None:
+        action = AuditAction.UPDATE if manage else AuditAction.VIEW
+        _audit_denied(user, None, action, "Schedule", str(organization_id or "")[:OBJECT_ID_LENGTH])
+        raise Http404
+    return ClinicSchedule(
+        user=user,
+        organization=membership.organization,
+        may_manage=membership.role in SCHEDULE_MANAGER_ROLES,
+    )
 
 
 def patients_for(user, *, section: Section | None = None) -> QuerySet[Patient]:

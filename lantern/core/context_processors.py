@@ -72,6 +72,7 @@ STAFF_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Queues", "/staff/", "queues"),
     NavItem("Messages", "/staff/messages/", "messages"),
     NavItem("Patients", "/staff/patients/", "patients"),
+    NavItem("Schedule", "/staff/schedule/", "schedule", needs="appointments"),
     NavItem("Enrollment requests", "/staff/enrollment-requests/", "enrollment"),
     NavItem("Results on hold", "/staff/results-on-hold/", "results-on-hold", needs="results"),
     # Staff keep their own account too: password, email, second steps and passkeys. Those pages

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import inbox_views, membership_views, views
 
@@ -6,6 +6,7 @@ app_name = "staff"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("lantern.appointments.staff_urls")),
     path("messages/", inbox_views.inbox_list, name="inbox"),
     path(
         "messages/<uuid:conversation_id>/",

@@ -24,7 +24,12 @@ from lantern.access import policy
 from lantern.access.decorators import ACCESS_RULE_ATTRIBUTE, AuditMissing, patient_view, public
 from lantern.access.models import Section
 from lantern.accounts.services import password_failure_record
-from lantern.appointments.models import BookingTicket, VisitType
+from lantern.appointments.models import (
+    Appointment,
+    AppointmentStatus,
+    BookingTicket,
+    VisitType,
+)
 from lantern.audit.models import AuditEvent, AuditOutcome
 from lantern.clinical.models import Observation
 from lantern.testing.auth import sign_in
@@ -247,6 +252,12 @@ def _invite_alice_to_book(alice, nora) -> None:
     )
 
 
+def _book_alices_appointment_again(alice, nora) -> None:
+    # The walk may have cancelled her sample appointment already; only a booked visit can be
+    # marked or wait for an earlier time.
+    Appointment.objects.filter(patient=alice.patient).update(status=AppointmentStatus.BOOKED)
+
+
 # What a route that answers only POST needs to do its job once: a form, and what must exist first.
 POST_ONLY: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any, Any], None] | None]] = {
     "lantern.messaging.views.message_reply": (
@@ -260,10 +271,18 @@ POST_ONLY: dict[str, tuple[Callable[[], dict[str, Any]], Callable[[Any, Any], No
     ),
     "lantern.staff.views.activation_code_revoke": (dict, _issue_a_code),
     "lantern.staff.views.account_unpause": (dict, _pause_alices_sign_in),
-    "lantern.appointments.waitlist_views.waitlist_change": (lambda: {"action": "join"}, None),
+    "lantern.appointments.waitlist_views.waitlist_change": (
+        lambda: {"action": "join"},
+        _book_alices_appointment_again,
+    ),
     "lantern.appointments.ticket_views.ticket_withdraw": (
         lambda: {"ticket": str(TICKET_ID)},
         _invite_alice_to_book,
+    ),
+    "lantern.appointments.staff_patient_views.appointment_cancel": (dict, None),
+    "lantern.appointments.staff_patient_views.appointment_mark": (
+        lambda: {"status": "arrived"},
+        _book_alices_appointment_again,
     ),
 }
 

@@ -1,0 +1,229 @@
+"""The day of one clinician or one place at a clinic, for the staff console's day view: the
+visits in time order, each in its place's zone, and the free time left.
+
+Takes a `policy.ClinicSchedule` and never reaches outside its organization. The read is audited
+through `ClinicSchedule.read_record` (one event per patient shown, one insert).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils import dateformat, timezone
+
+from lantern.access.policy import ClinicSchedule
+
+from .models import (
+    LIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    ExceptionKind,
+    Location,
+    ScheduleException,
+    WeeklyHours,
+)
+from .schedule import TIME_FORMAT, ZONE_FORMAT, clinician_name
+
+# A day view lists at most this many visits (a busy place's day is far fewer).
+DAY_ROWS_LIMIT = 300
+
+Interval = tuple[dt.datetime, dt.datetime]
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """One visit of the day, its times already in its place's zone."""
+
+    appointment: Appointment
+    starts: str
+    ends: str
+    zone: str
+
+    @property
+    def may_mark_arrived(self) -> bool:
+        return self.appointment.status == AppointmentStatus.BOOKED
+
+    @property
+    def may_mark_completed(self) -> bool:
+        return self.appointment.status == AppointmentStatus.ARRIVED
+
+
+@dataclass(frozen=True)
+class OpenLeft:
+    """The time a clinician still has free at a place that day, as local ranges."""
+
+    clinician: str
+    location: str
+    ranges: list[str]
+
+
+@dataclass(frozen=True)
+class DaySchedule:
+    day: dt.date
+    rows: list[DayRow]
+    open_left: list[OpenLeft]
+    previous_day: dt.date
+    next_day: dt.date
+    # Whether the list was cut at DAY_ROWS_LIMIT.
+    cut: bool
+
+
+def schedule_day(
+    schedule: ClinicSchedule,
+    *,
+    day: dt.date,
+    clinician: Any | None = None,
+    location: Location | None = None,
+    now: dt.datetime | None = None,
+) -> DaySchedule:
+    """One clinician's or one place's day at the clinic: its visits in time order (cancelled
+    ones left out) and the free time left, each in its place's zone. The read is audited: one
+    event per patient shown. The same handful of queries whatever the number of visits or of
+    clinicians."""
+    now = now or timezone.now()
+    # The widest UTC span a local day can cover (zones run from UTC-12 to UTC+14).
+    span_start = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC) - dt.timedelta(hours=14)
+    span_end = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC) + dt.timedelta(hours=36)
+    whose = Q(clinician=clinician) if clinician is not None else Q(location=location)
+    appointments = (
+        Appointment.objects.filter(
+            whose,
+            location__organization=schedule.organization,
+            starts_at__lt=span_end,
+            ends_at__gt=span_start,
+        )
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("patient", "visit_type", "location", "clinician")
+        .order_by("starts_at", "pk")[: DAY_ROWS_LIMIT + 1]
+    )
+    rows = [
+        _day_row(appointment)
+        for appointment in appointments
+        if appointment.starts_at.astimezone(appointment.location.zone).date() == day
+    ]
+    cut = len(rows) > DAY_ROWS_LIMIT
+    rows = rows[:DAY_ROWS_LIMIT]
+    shown = {row.appointment.patient_id: row.appointment.patient for row in rows}
+    schedule.read_record(list(shown.values()))
+    return DaySchedule(
+        day=day,
+        rows=rows,
+        open_left=_open_left(schedule, day, clinician, location, span_start, span_end, now),
+        previous_day=day - dt.timedelta(days=1),
+        next_day=day + dt.timedelta(days=1),
+        cut=cut,
+    )
+
+
+def _day_row(appointment: Appointment) -> DayRow:
+    zone = appointment.location.zone
+    starts = appointment.starts_at.astimezone(zone)
+    return DayRow(
+        appointment=appointment,
+        starts=dateformat.format(starts, TIME_FORMAT),
+        ends=dateformat.format(appointment.ends_at.astimezone(zone), TIME_FORMAT),
+        zone=dateformat.format(starts, ZONE_FORMAT),
+    )
+
+
+def _open_left(
+    schedule: ClinicSchedule,
+    day: dt.date,
+    clinician: Any | None,
+    location: Location | None,
+    span_start: dt.datetime,
+    span_end: dt.datetime,
+    now: dt.datetime,
+) -> list[OpenLeft]:
+    """Working windows (weekly hours and extra hours) minus time off and live visits anywhere,
+    from now on, per clinician and place (four queries)."""
+    whose = Q(clinician=clinician) if clinician is not None else Q(location=location)
+    at_clinic = Q(location__organization=schedule.organization)
+    hours = WeeklyHours.objects.filter(whose, at_clinic, weekday=day.weekday()).select_related(
+        "location", "clinician"
+    )
+    extra = ScheduleException.objects.filter(
+        whose,
+        at_clinic,
+        kind=ExceptionKind.EXTRA_HOURS,
+        starts_at__lt=span_end,
+        ends_at__gt=span_start,
+    ).select_related("location", "clinician")
+    windows: dict[tuple[int, int], list[Interval]] = defaultdict(list)
+    places: dict[tuple[int, int], tuple[Any, Location]] = {}
+    for row in hours:
+        key = (row.clinician_id, row.location_id)
+        places[key] = (row.clinician, row.location)
+        zone = row.location.zone
+        windows[key].append(
+            (
+                dt.datetime.combine(day, row.starts_at, tzinfo=zone).astimezone(dt.UTC),
+                dt.datetime.combine(day, row.ends_at, tzinfo=zone).astimezone(dt.UTC),
+            )
+        )
+    for row in extra:
+        key = (row.clinician_id, row.location_id)
+        places[key] = (row.clinician, row.location)
+        windows[key].append(_clip_to_day((row.starts_at, row.ends_at), day, row.location.zone))
+    if not windows:
+        return []
+    busy = _busy(list({key[0] for key in windows}), span_start, span_end)
+    left = []
+    for key in sorted(windows, key=lambda k: (clinician_name(places[k][0]), places[k][1].name)):
+        person, place = places[key]
+        free = _subtract(sorted(windows[key]), sorted(busy.get(key[0], [])), now)
+        ranges = [_range_words(start, end, place.zone) for start, end in free]
+        left.append(OpenLeft(clinician=clinician_name(person), location=place.name, ranges=ranges))
+    return left
+
+
+def _busy(clinician_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, list]:
+    overlapping = Q(clinician_id__in=clinician_ids, starts_at__lt=end, ends_at__gt=start)
+    busy: dict[int, list[Interval]] = defaultdict(list)
+    time_off = ScheduleException.objects.filter(overlapping).exclude(kind=ExceptionKind.EXTRA_HOURS)
+    visits = Appointment.objects.filter(overlapping, status__in=LIVE_STATUSES)
+    for queryset in (time_off, visits):
+        for who, starts_at, ends_at in queryset.values_list("clinician_id", "starts_at", "ends_at"):
+            busy[who].append((starts_at, ends_at))
+    return busy
+
+
+def _subtract(windows: list[Interval], busy: list[Interval], now: dt.datetime) -> list[Interval]:
+    """The parts of `windows` after `now` that no busy interval covers, merged and in order."""
+    free: list[Interval] = []
+    for opens, closes in windows:
+        pieces = [(max(opens, now), closes)]
+        for busy_start, busy_end in busy:
+            pieces = [
+                part
+                for start, end in pieces
+                for part in ((start, min(end, busy_start)), (max(start, busy_end), end))
+                if part[0] < part[1]
+            ]
+        free.extend(piece for piece in pieces if piece[0] < piece[1])
+    merged: list[Interval] = []
+    for start, end in sorted(free):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _clip_to_day(interval: Interval, day: dt.date, zone: zoneinfo.ZoneInfo) -> Interval:
+    day_start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    day_end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return max(interval[0], day_start), min(interval[1], day_end)
+
+
+def _range_words(start: dt.datetime, end: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    return (
+        f"{dateformat.format(local_start, TIME_FORMAT)} to "
+        f"{dateformat.format(local_end, TIME_FORMAT)} {dateformat.format(local_start, ZONE_FORMAT)}"
+    )
