@@ -41,7 +41,15 @@ from lantern.access.models import (
     StaffRole,
 )
 from lantern.accounts.models import User
-from lantern.appointments.models import Appointment, Location, VisitType, WeeklyHours
+from lantern.appointments.models import (
+    Appointment,
+    BookingTicket,
+    BookingTicketStatus,
+    Location,
+    VisitType,
+    WeeklyHours,
+)
+from lantern.appointments.reminders import reminders_schedule
 from lantern.audit.models import ActorRole
 from lantern.clinical.models import (
     Observation,
@@ -509,6 +517,30 @@ def _demo_schedule_ensure(clinic: Organization, *, patient: Patient) -> None:
         if weekday not in working
     )
     _demo_visit_ensure(patient, doctor=doctor, location=location)
+    _demo_ticket_ensure(patient, location=location)
+
+
+def _demo_ticket_ensure(patient: Patient, *, location: Location) -> None:
+    """An invitation to book the minor procedure in the next three weeks, so the demo patient's
+    appointments page shows "Visits your clinic asked you to book"; made while none is open."""
+    today = timezone.now().astimezone(location.zone).date()
+    if BookingTicket.objects.filter(
+        patient=patient, status=BookingTicketStatus.OPEN, latest_on__gte=today
+    ).exists():
+        return
+    visit_type = VisitType.objects.filter(
+        organization=location.organization, patients_may_book=False, is_active=True
+    ).first()
+    if visit_type is None:
+        return
+    BookingTicket.objects.create(
+        patient=patient,
+        visit_type=visit_type,
+        location=location,
+        earliest_on=today + dt.timedelta(days=1),
+        latest_on=today + dt.timedelta(days=21),
+        note="To remove the mole we talked about.",
+    )
 
 
 def _demo_visit_ensure(patient: Patient, *, doctor: User, location: Location) -> None:
@@ -522,7 +554,7 @@ def _demo_visit_ensure(patient: Patient, *, doctor: User, location: Location) ->
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     starts_at = dt.datetime.combine(day, dt.time(10), tzinfo=location.zone)
-    Appointment.objects.create(
+    appointment = Appointment.objects.create(
         patient=patient,
         clinician=doctor,
         location=location,
@@ -531,6 +563,8 @@ def _demo_visit_ensure(patient: Patient, *, doctor: User, location: Location) ->
         ends_at=starts_at + dt.timedelta(minutes=visit_type.length_minutes),
         booked_by_role=ActorRole.STAFF,
     )
+    # Its reminders, as booking writes them (the worker's sweep sends each once when due).
+    reminders_schedule(appointment)
 
 
 def _saved_passwords(path: Path) -> dict[str, str]:

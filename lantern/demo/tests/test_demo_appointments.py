@@ -3,6 +3,7 @@ doctor's hours, made once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -11,7 +12,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from lantern.accounts.models import User
-from lantern.appointments.models import Appointment, Location, VisitType, WeeklyHours
+from lantern.appointments.models import (
+    Appointment,
+    BookingTicket,
+    BookingTicketStatus,
+    Location,
+    VisitType,
+    WeeklyHours,
+)
 from lantern.appointments.selectors import open_times
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +69,18 @@ def test_the_demo_patient_has_one_coming_visit_on_a_weekday_at_ten_clinic_time()
     assert visit.starts_at > timezone.now()
     assert (local.weekday() < 5, local.hour, local.minute) == (True, 10, 0)
     assert visit.clinician.username == "demo-doctor"
+
+
+@pytest.mark.usefixtures("var_dir")
+def test_the_demo_patient_is_invited_once_to_book_the_minor_procedure():
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+
+    patient = User.objects.get(username="demo-patient").patient
+    (ticket,) = BookingTicket.objects.filter(patient=patient)
+    assert (ticket.visit_type.name, ticket.visit_type.patients_may_book) == (
+        "Minor procedure",
+        False,
+    )
+    assert ticket.status == BookingTicketStatus.OPEN
+    assert ticket.earliest_on > timezone.localdate() - dt.timedelta(days=1)
