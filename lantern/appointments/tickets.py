@@ -21,6 +21,8 @@ from django.utils import timezone
 from lantern.access.models import Section, StaffMembership
 from lantern.access.policy import PatientAccess, access_record, object_get, section_require
 from lantern.audit.models import ActorRole, AuditAction
+from lantern.notifications.models import NotificationEvent
+from lantern.notifications.preferences import notify_patient_accounts
 
 from .models import (
     Appointment,
@@ -83,6 +85,13 @@ def ticket_send(
             )
             access_record(
                 access, action=AuditAction.CREATE, object_type=OBJECT_TYPE, object_id=ticket.pk
+            )
+            # The patient and their proxies who help with appointments hear of it, as each chose;
+            # the message does not say which visit.
+            notify_patient_accounts(
+                patient=access.patient,
+                event=NotificationEvent.BOOKING_INVITATION,
+                dedupe_key=f"booking-invitation:{ticket.pk}",
             )
     except IntegrityError:
         winner = _sent_before(access, submission_id)

@@ -30,6 +30,7 @@ class NotificationKind(models.TextChoices):
     APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"
     WAITLIST_OFFER = "waitlist_offer", "Earlier appointment offer"
     WAITLIST_OFFER_GONE = "waitlist_offer_gone", "Earlier appointment no longer free notice"
+    BOOKING_INVITATION = "booking_invitation", "Invitation to book a visit"
 
 
 class NotificationChannel(models.TextChoices):
@@ -148,6 +149,7 @@ class NotificationEvent(models.TextChoices):
     NEW_MESSAGE = "new_message", "A new message from your care team"
     APPOINTMENT_REMINDER = "appointment_reminder", "A reminder of a coming appointment"
     WAITLIST_OFFER = "waitlist_offer", "An earlier appointment time you asked for"
+    BOOKING_INVITATION = "booking_invitation", "An invitation from your clinic to book a visit"
 
 
 class NotificationPreference(models.Model):

@@ -73,6 +73,12 @@ EVENT_NOTICES: dict[NotificationEvent, EventNotice] = {
         default=ChannelChoice(email=True, sms=False),
         section=Section.APPOINTMENTS,
     ),
+    NotificationEvent.BOOKING_INVITATION: EventNotice(
+        kind=NotificationKind.BOOKING_INVITATION,
+        path="/appointments/",
+        default=ChannelChoice(email=True, sms=False),
+        section=Section.APPOINTMENTS,
+    ),
 }
 # Where a notice leads someone acting for the patient: the list of people they care for (the
 # email names no one, and carries no patient's id).

@@ -52,6 +52,8 @@ REQUIRED_CONTEXT: dict[NotificationKind, frozenset[str]] = {
     NotificationKind.APPOINTMENT_REMINDER: frozenset({"link", "time", "place", "clinician"}),
     NotificationKind.WAITLIST_OFFER: frozenset({"link", "time", "place", "clinician", "expires"}),
     NotificationKind.WAITLIST_OFFER_GONE: frozenset({"link", "time"}),
+    # Which visit is not said: its name can be a health detail.
+    NotificationKind.BOOKING_INVITATION: frozenset({"link"}),
 }
 
 # The first retry waits a minute; each next one waits twice as long, up to an hour.

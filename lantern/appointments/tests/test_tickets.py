@@ -12,6 +12,7 @@ from lantern.access.policy import ObjectNotFound
 from lantern.appointments import services, tickets
 from lantern.appointments.models import Appointment, BookingTicket, BookingTicketStatus
 from lantern.audit.models import AuditAction, AuditEvent
+from lantern.notifications.models import Notification, NotificationKind
 from lantern.testing.auth import sign_in
 
 from .conftest import access_for, at, clinician_make, new_submission
@@ -248,3 +249,19 @@ def test_someone_elses_invitation_is_not_found(client, alice, charlie, nora, pro
     sign_in(client, charlie)
     url = f"/patients/{charlie.patient.pk}/appointments/book/?ticket={ticket.pk}"
     assert client.get(url).status_code == 404
+
+
+def test_the_patient_hears_of_an_invitation_once_without_the_visit_named(
+    alice, nora, procedure, location
+):
+    alice.email = "alice@example.org"
+    alice.email_verified_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    alice.save()
+    submission = new_submission()
+    ticket_for(nora, alice, procedure, location, submission_id=submission)
+    ticket_for(nora, alice, procedure, location, submission_id=submission)
+
+    (notice,) = Notification.objects.filter(kind=NotificationKind.BOOKING_INVITATION)
+    assert notice.to_address == "alice@example.org"
+    assert "asks you to book a visit" in notice.body
+    assert "procedure" not in (notice.subject + notice.body).lower()

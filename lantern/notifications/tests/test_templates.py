@@ -21,6 +21,7 @@ DOCUMENTED_CONTEXT = {
     NotificationKind.APPOINTMENT_REMINDER: APPOINTMENT,
     NotificationKind.WAITLIST_OFFER: {**APPOINTMENT, "expires": "Mar 2, 2026, 10:15 AM EST"},
     NotificationKind.WAITLIST_OFFER_GONE: {"link": LINK, "time": APPOINTMENT["time"]},
+    NotificationKind.BOOKING_INVITATION: {"link": LINK},
     NotificationKind.ACTIVATION_LINK: {"link": LINK},
     NotificationKind.ENROLLMENT_DECLINED: {},
     NotificationKind.EMAIL_VERIFICATION: {"link": LINK},
@@ -143,6 +144,7 @@ def test_the_subjects_say_what_the_message_is_about():
         ),
         NotificationKind.WAITLIST_OFFER: "An earlier appointment is free",
         NotificationKind.WAITLIST_OFFER_GONE: "The earlier appointment is no longer free",
+        NotificationKind.BOOKING_INVITATION: "Riverside Family Clinic asks you to book a visit",
     }
 
 
