@@ -9,6 +9,7 @@ from lantern.access.decorators import signed_in
 from lantern.access.policy import is_staff_member, patient_access, people_for
 from lantern.accounts.selectors import previous_sign_in
 from lantern.appointments.selectors import next_appointment
+from lantern.appointments.tickets import tickets_open
 from lantern.audit.models import ActorRole
 from lantern.messaging.selectors import unread_count_for_patient
 
@@ -43,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "waiting_items": selectors.waiting_items(user=user),
         "unread_messages": unread_count_for_patient(access=access) if access else None,
         "next_visit": next_appointment(access=access) if access else None,
+        "open_tickets": tickets_open(access) if access else [],
         "people": people_listed(others),
     }
     return render(request, "home/home.html", context)

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lantern.appointments.booking import free_clinicians, start_value
-from lantern.appointments.models import Appointment, AppointmentStatus
+from lantern.appointments.models import Appointment, AppointmentReminder, AppointmentStatus
+from lantern.appointments.reminders import reminders_send_due
+from lantern.appointments.templatetags.clinic_time import clinic_time
 from lantern.audit.models import ActorRole
 from lantern.core.tests.test_accessibility_browser import (
     SMALL_TAP_TARGETS,
@@ -19,6 +21,7 @@ from lantern.core.tests.test_accessibility_browser import (
     axe_violations,
 )
 from lantern.messaging.models import MessagePool
+from lantern.notifications.testing import deliver_all
 from lantern.testing.page_checks import page_problems, signed_in_page
 
 from .booking_fixtures import second_location
@@ -116,8 +119,10 @@ def first_open_time(visit_type, location, clinician) -> dt.datetime:
 
 
 def test_a_patient_books_downloads_moves_and_cancels_a_visit_at_phone_width(
-    page, live_server, alice, doctor, location, checkup
+    page, live_server, alice, doctor, location, checkup, smtp_server
 ):
+    alice.email, alice.email_verified_at = "alice@example.org", timezone.now()
+    alice.save(update_fields=["email", "email_verified_at"])
     signed_in_page(page, live_server, alice)
     page.goto(f"/patients/{alice.patient_id}/appointments/")
     page.get_by_role("link", name="Book an appointment").click()
@@ -131,6 +136,26 @@ def test_a_patient_books_downloads_moves_and_cancels_a_visit_at_phone_width(
     page.get_by_text("The visit is booked.").wait_for()
     booked = Appointment.objects.get(patient=alice.patient)
     assert booked.status == AppointmentStatus.BOOKED
+
+    # Home shows it as the next visit, and leads back to it.
+    page.goto("/")
+    next_visit = page.get_by_test_id("next-visit")
+    next_visit.wait_for()
+    assert "Check-up" in next_visit.inner_text()
+    next_visit.get_by_role("link", name=clinic_time(booked)).click()
+    page.get_by_role("heading", name="Check-up", level=1).wait_for()
+
+    # Its one-day reminder falls due: two sweeps and two deliveries send one email.
+    AppointmentReminder.objects.filter(appointment=booked, offset_minutes=24 * 60).update(
+        due_at=timezone.now()
+    )
+    reminders_send_due()
+    reminders_send_due()
+    deliver_all()
+    deliver_all()
+    (reminder,) = smtp_server.messages
+    assert smtp_server.envelopes[0][1] == ["alice@example.org"]
+    assert clinic_time(booked) in reminder.get_content()
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Add to calendar").click()

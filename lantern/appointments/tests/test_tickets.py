@@ -265,3 +265,14 @@ def test_the_patient_hears_of_an_invitation_once_without_the_visit_named(
     assert notice.to_address == "alice@example.org"
     assert "asks you to book a visit" in notice.body
     assert "procedure" not in (notice.subject + notice.body).lower()
+
+
+def test_the_home_page_offers_the_invitation_to_book(client, alice, nora, procedure, location):
+    ticket = ticket_for(nora, alice, procedure, location)
+    sign_in(client, alice)
+
+    home = client.get("/").content.decode()
+
+    card = home.split('data-testid="visits-to-book"', 1)[1].split("</li>\n  {% endif", 1)[0]
+    assert "Minor procedure" in card and "Choose a time" in card
+    assert f"/patients/{alice.patient.pk}/appointments/book/?ticket={ticket.pk}" in card
