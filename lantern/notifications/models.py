@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     CONTACT_CHANGED = "contact_changed", "Contact details changed notice"
     NEW_MESSAGE = "new_message", "New message notice"
     FAMILY_ACCESS_CHANGING = "family_access_changing", "Family access change notice"
+    REFILL_DECIDED = "refill_decided", "Prescription request answered notice"
 
 
 class NotificationChannel(models.TextChoices):
@@ -143,6 +144,7 @@ class NotificationEvent(models.TextChoices):
     """
 
     NEW_MESSAGE = "new_message", "A new message from your care team"
+    REFILL_DECIDED = "refill_decided", "An answer to a prescription request"
 
 
 class NotificationPreference(models.Model):

@@ -48,6 +48,7 @@ REQUIRED_CONTEXT: dict[NotificationKind, frozenset[str]] = {
     NotificationKind.CONTACT_CHANGED: frozenset(),
     NotificationKind.NEW_MESSAGE: frozenset({"link"}),
     NotificationKind.FAMILY_ACCESS_CHANGING: frozenset({"link", "date", "teen_age", "adult_age"}),
+    NotificationKind.REFILL_DECIDED: frozenset({"link"}),
 }
 
 # The first retry waits a minute; each next one waits twice as long, up to an hour.

@@ -1,8 +1,8 @@
 """One of each object a patient's URLs can name, for tests that walk every patient route.
 
 `patient_objects(user)` gives the patient of `user` a report with a value, a lab value of no
-report, a visit, a document and a conversation with a message and a real attached file, and the
-URL keyword arguments that name each of them.
+report, a visit, a document, a conversation with a message and a real attached file, and a
+refill request, and the URL keyword arguments that name each of them.
 """
 
 from __future__ import annotations
@@ -27,11 +27,13 @@ from lantern.clinical.models import (
 )
 from lantern.messaging import services as messaging_services
 from lantern.messaging.models import Attachment, Conversation
+from lantern.refills.models import RefillKind, RefillRequest
 
 from .factories import (
     DiagnosticReportFactory,
     DocumentFactory,
     EncounterFactory,
+    MedicationRequestFactory,
     ObservationFactory,
 )
 from .factories_messaging import ConversationFactory, MessagePoolFactory
@@ -45,6 +47,7 @@ class PatientObjects:
     document: DocumentReference
     conversation: Conversation
     attachment: Attachment
+    refill: RefillRequest
 
     def url_kwargs(self) -> dict[str, Any]:
         """The value of each object keyword a patient route may take."""
@@ -55,6 +58,7 @@ class PatientObjects:
             "document_id": self.document.pk,
             "conversation_id": self.conversation.pk,
             "attachment_id": self.attachment.pk,
+            "refill_id": self.refill.pk,
             # A trend names a test, not one object.
             "code": self.observation.code,
         }
@@ -102,4 +106,18 @@ def patient_objects(user) -> PatientObjects:
         document=_document_with_file(patient),
         conversation=conversation,
         attachment=message.attachments.get(),
+        refill=_refill_request(user),
+    )
+
+
+def _refill_request(user) -> RefillRequest:
+    patient = user.patient
+    return RefillRequest.objects.create(
+        patient=patient,
+        organization=patient.managing_organization,
+        medication=MedicationRequestFactory(patient=patient),
+        kind=RefillKind.REFILL,
+        requested_by=user,
+        requested_by_role=ActorRole.SELF,
+        submission_id=uuid.uuid4(),
     )

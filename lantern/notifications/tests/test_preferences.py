@@ -212,7 +212,7 @@ def test_saving_settings_updates_the_one_row_per_event(alice):
 
     (row,) = NotificationPreference.objects.filter(user=alice)
     assert (row.event, row.email, row.sms) == (NEW_MESSAGE, True, True)
-    assert preferences_for(alice) == {NEW_MESSAGE: ChannelChoice(email=True, sms=True)}
+    assert preferences_for(alice)[NEW_MESSAGE] == ChannelChoice(email=True, sms=True)
 
 
 def test_one_accounts_settings_do_not_change_anothers(alice, charlie):

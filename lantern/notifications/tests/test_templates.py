@@ -31,6 +31,7 @@ DOCUMENTED_CONTEXT = {
         "teen_age": 12,
         "adult_age": 18,
     },
+    NotificationKind.REFILL_DECIDED: {"link": LINK},
 }
 FOOTER = (
     "--\n"
@@ -129,6 +130,9 @@ def test_the_subjects_say_what_the_message_is_about():
         NotificationKind.CONTACT_CHANGED: "Your contact details were changed",
         NotificationKind.NEW_MESSAGE: ("You have a new message from Riverside Family Clinic"),
         NotificationKind.FAMILY_ACCESS_CHANGING: "A change to family access on Dec 29, 2026",
+        NotificationKind.REFILL_DECIDED: (
+            "There is an answer to your prescription request from Riverside Family Clinic"
+        ),
     }
 
 
