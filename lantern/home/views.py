@@ -11,6 +11,7 @@ from lantern.accounts.selectors import previous_sign_in
 from lantern.appointments.selectors import next_appointment
 from lantern.audit.models import ActorRole
 from lantern.messaging.selectors import unread_count_for_patient
+from lantern.refills.selectors import refill_pending_count
 
 from . import selectors
 from .people import people_listed
@@ -43,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "waiting_items": selectors.waiting_items(user=user),
         "unread_messages": unread_count_for_patient(access=access) if access else None,
         "next_visit": next_appointment(access=access) if access else None,
+        "pending_refills": refill_pending_count(access=access) if access else 0,
         "people": people_listed(others),
     }
     return render(request, "home/home.html", context)
