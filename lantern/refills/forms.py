@@ -17,7 +17,10 @@ class RefillRequestForm(forms.Form):
 
     medications = forms.MultipleChoiceField(
         label="Medicines",
-        error_messages={"required": "Choose at least one medicine."},
+        error_messages={
+            "required": "Choose at least one medicine.",
+            "invalid_choice": "One of the medicines can no longer be asked for. Check the list.",
+        },
     )
     pharmacy = forms.ChoiceField(
         label="Pharmacy",
