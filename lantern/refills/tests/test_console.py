@@ -173,3 +173,16 @@ def test_the_queue_costs_the_same_with_1_and_500_requests(nora_client, alice, cl
 
     assert queries() == few
     assert "500 waiting" in text_of(nora_client.get(QUEUE))
+
+
+def test_the_console_home_counts_refills_waiting_for_nurses_not_the_front_desk(
+    nora_client, fiona, alice, pharmacy
+):
+    request_refill(alice, medication(alice.patient), pharmacy)
+
+    home = text_of(nora_client.get(reverse("staff:home")))
+    front_desk = text_of(sign_in(Client(), fiona).get(reverse("staff:home")))
+
+    assert "<strong>1</strong> waiting for a decision" in home
+    assert 'href="/staff/refills/"' in home
+    assert "Refill requests" not in front_desk
