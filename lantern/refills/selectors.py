@@ -32,6 +32,7 @@ from .models import (
     RefillRequestEvent,
     RefillStatus,
 )
+from .plain_names import plain_name
 
 AUDIT_OBJECT_TYPE = "RefillRequest"
 # The request form offers at most this many active medicines; nobody takes more.
@@ -58,6 +59,11 @@ class MedicationRow:
     medication: MedicationRequest
     last_request: RefillRequest | None
     eligibility: Eligibility
+
+    @property
+    def plain_name(self) -> str:
+        """The medicine in everyday words where known ("" otherwise)."""
+        return plain_name(self.medication)
 
 
 def medications_with_refill_state(

@@ -297,3 +297,15 @@ def test_a_renewal_request_is_made_when_no_refills_are_left(alice_client, alice,
     )
 
     assert RefillRequest.objects.get().kind == RefillKind.RENEWAL
+
+
+def test_a_common_medicine_has_its_plain_name_beside_the_recorded_one(alice_client, alice):
+    recorded = "120 ACTUAT Fluticasone propionate 0.044 MG/ACTUAT Metered Dose Inhaler"
+    medication(alice.patient, display=recorded, code="895994", code_system=RXNORM)
+    medication(alice.patient, display="Compounded cream", code="999999", code_system=RXNORM)
+
+    html = text_of(alice_client.get(medications_url(alice.patient)))
+
+    assert "Fluticasone inhaler (a steroid preventer for asthma)" in html
+    assert recorded in html
+    assert html.count('data-testid="plain-name"') == 1
