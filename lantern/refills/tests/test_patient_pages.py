@@ -209,7 +209,7 @@ def test_alice_cannot_open_charlies_request_under_her_own_record(
     assert AuditEvent.objects.filter(object_id=str(charlies.pk), outcome="denied").count() == 2
 
 
-def test_a_proxy_with_the_medicines_permission_asks_and_sees_the_history(alice, pharmacy):
+def test_a_proxy_with_the_medicines_permission_asks_sees_the_history_and_cancels(alice, pharmacy):
     helper = UserFactory(username="helper")
     ProxyRelationshipFactory(
         proxy=helper, patient=alice.patient, permissions=int(ProxyPermission.MEDICATIONS)
@@ -230,6 +230,11 @@ def test_a_proxy_with_the_medicines_permission_asks_and_sees_the_history(alice, 
     refill = RefillRequest.objects.get()
     assert (refill.requested_by, refill.requested_by_role) == (helper, "proxy")
     assert client.get(detail_url(refill)).status_code == 200
+    client.post(detail_url(refill))
+    refill.refresh_from_db()
+    assert refill.status == RefillStatus.CANCELLED
+    patients_view = text_of(sign_in(Client(), alice).get(detail_url(refill)))
+    assert "by someone helping with your care" in patients_view
 
 
 def test_a_proxy_without_the_medicines_permission_gets_not_found(alice, bob, pharmacy):
