@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "lantern.family",
     "lantern.pages",
     "lantern.appointments",
+    "lantern.refills",
 ]
 
 MIDDLEWARE = [
@@ -395,6 +396,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "911")
+# How many business days the clinic takes to answer a prescription refill request, as the
+# patient is told when they ask.
+REFILL_ANSWER_DAYS = env_int("REFILL_ANSWER_DAYS", 3)
 # How weight and height are shown to accounts that have not chosen: "metric" or "us" (lb and
 # feet and inches beside kg and cm).
 DEFAULT_BODY_UNITS = os.environ.get("DEFAULT_BODY_UNITS", "metric")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("lantern.appointments.urls")),
     path("", include("lantern.audit.urls")),
     path("", include("lantern.family.urls")),
+    path("", include("lantern.refills.urls")),
     path("", include("lantern.pages.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,7 @@ OBJECT_WORDS = {
     "DiagnosticReport": "your test results",
     "Condition": "your health problems",
     "MedicationRequest": "your medications",
+    "RefillRequest": "your prescription requests",
     "AllergyIntolerance": "your allergies",
     "Immunization": "your immunizations",
     "Procedure": "your procedures",

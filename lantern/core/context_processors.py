@@ -75,6 +75,7 @@ STAFF_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Schedule", "/staff/schedule/", "schedule", needs="appointments"),
     NavItem("Enrollment requests", "/staff/enrollment-requests/", "enrollment"),
     NavItem("Results on hold", "/staff/results-on-hold/", "results-on-hold", needs="results"),
+    NavItem("Refills", "/staff/refills/", "refills", needs="medications"),
     # Staff keep their own account too: password, email, second steps and passkeys. Those pages
     # wear the console's frame for staff (accounts and mfa views choose the layout).
     NavItem("Your account", "/account/", "settings"),

@@ -59,6 +59,7 @@ from lantern.clinical.models import (
     Organization,
     Patient,
 )
+from lantern.demo.refills import demo_refills_ensure
 from lantern.enrollment.models import EnrollmentRequest
 from lantern.interop.fhir_import import ImportReport, import_paths
 from lantern.messaging.models import MessagePool
@@ -250,6 +251,7 @@ def demo_data_load(*, bundle_dir: Path = BUNDLE_DIR) -> DemoLoadResult:
         parent = User.objects.get(username="demo-parent")
         _demo_children_ensure(parent, clinic=clinic)
         _demo_schedule_ensure(clinic, patient=patient)
+        demo_refills_ensure(clinic, patient=patient, source_system=DEMO_SOURCE_SYSTEM)
 
     logins = [
         DemoLogin(

@@ -8,6 +8,7 @@ import orjson
 
 from lantern.access.policy import PatientAccess
 from lantern.interop.fhir_export import observation_bundle, record_bundle, result_bundle
+from lantern.refills.fhir import refill_task_entries
 
 from . import pdf
 from .selectors import (
@@ -21,7 +22,10 @@ from .selectors import (
 
 
 def record_json(*, access: PatientAccess) -> bytes:
-    return orjson.dumps(record_bundle(access), option=orjson.OPT_INDENT_2)
+    bundle = record_bundle(access)
+    # The patient's refill requests, as Tasks on the prescriptions the bundle holds.
+    bundle["entry"] += refill_task_entries(access)
+    return orjson.dumps(bundle, option=orjson.OPT_INDENT_2)
 
 
 def record_pdf(*, access: PatientAccess) -> bytes:

@@ -12,6 +12,7 @@ from lantern.appointments.selectors import next_appointment
 from lantern.appointments.tickets import tickets_open
 from lantern.audit.models import ActorRole
 from lantern.messaging.selectors import unread_count_for_patient
+from lantern.refills.selectors import refill_pending_count
 
 from . import selectors
 from .people import people_listed
@@ -45,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "unread_messages": unread_count_for_patient(access=access) if access else None,
         "next_visit": next_appointment(access=access) if access else None,
         "open_tickets": tickets_open(access) if access else [],
+        "pending_refills": refill_pending_count(access=access) if access else 0,
         "people": people_listed(others),
     }
     return render(request, "home/home.html", context)

@@ -31,6 +31,7 @@ class NotificationKind(models.TextChoices):
     WAITLIST_OFFER = "waitlist_offer", "Earlier appointment offer"
     WAITLIST_OFFER_GONE = "waitlist_offer_gone", "Earlier appointment no longer free notice"
     BOOKING_INVITATION = "booking_invitation", "Invitation to book a visit"
+    REFILL_DECIDED = "refill_decided", "Prescription request answered notice"
 
 
 class NotificationChannel(models.TextChoices):
@@ -150,6 +151,7 @@ class NotificationEvent(models.TextChoices):
     APPOINTMENT_REMINDER = "appointment_reminder", "A reminder of a coming appointment"
     WAITLIST_OFFER = "waitlist_offer", "An earlier appointment time you asked for"
     BOOKING_INVITATION = "booking_invitation", "An invitation from your clinic to book a visit"
+    REFILL_DECIDED = "refill_decided", "An answer to a prescription request"
 
 
 class NotificationPreference(models.Model):

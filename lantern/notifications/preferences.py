@@ -79,6 +79,12 @@ EVENT_NOTICES: dict[NotificationEvent, EventNotice] = {
         default=ChannelChoice(email=True, sms=False),
         section=Section.APPOINTMENTS,
     ),
+    NotificationEvent.REFILL_DECIDED: EventNotice(
+        kind=NotificationKind.REFILL_DECIDED,
+        path="/medications/",
+        default=ChannelChoice(email=True, sms=False),
+        section=Section.MEDICATIONS,
+    ),
 }
 # Where a notice leads someone acting for the patient: the list of people they care for (the
 # email names no one, and carries no patient's id).

@@ -54,6 +54,7 @@ REQUIRED_CONTEXT: dict[NotificationKind, frozenset[str]] = {
     NotificationKind.WAITLIST_OFFER_GONE: frozenset({"link", "time"}),
     # Which visit is not said: its name can be a health detail.
     NotificationKind.BOOKING_INVITATION: frozenset({"link"}),
+    NotificationKind.REFILL_DECIDED: frozenset({"link"}),
 }
 
 # The first retry waits a minute; each next one waits twice as long, up to an hour.

@@ -32,6 +32,7 @@ from lantern.clinical.models import (
     ObservationCategory,
     Procedure,
 )
+from lantern.refills import selectors as refill_selectors
 from lantern.results.flags import value_in_words
 from lantern.results.release import released_observations, released_reports
 
@@ -156,12 +157,16 @@ def problems_page(*, access: PatientAccess, page_number: str | int | None) -> Pa
 
 
 def medications_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
-    """Prescriptions, active ones first, then newest first, with who prescribed them."""
+    """Prescriptions, active ones first, then newest first, with who prescribed them, whether
+    the clinic marks each as controlled and its latest refill request (lantern.refills)."""
     medications = (
         records_for(access, MedicationRequest)
         .select_related("prescriber")
         .annotate(inactive=_first_if([MedicationRequestStatus.ACTIVE], "status"))
         .order_by("inactive", F("authored_at").desc(nulls_last=True), "display", "pk")
+    )
+    medications = refill_selectors.medications_with_refill_state(
+        medications, organization_id=access.patient.managing_organization_id
     )
     return _page(medications, page_number)
 

@@ -17,6 +17,7 @@ from lantern.access.models import Section
 from lantern.audit.models import AuditAction
 from lantern.clinical.document_files import EXTENSIONS, document_file_path, media_type
 from lantern.clinical.models import DocumentReference
+from lantern.refills import selectors as refill_selectors
 
 from . import selectors
 from .document_text import document_text
@@ -64,10 +65,18 @@ def problems(request: HttpRequest) -> HttpResponse:
 
 @patient_view(section=Section.MEDICATIONS, object_type="MedicationRequest")
 def medications(request: HttpRequest) -> HttpResponse:
-    page = selectors.medications_page(
-        access=request.patient_access, page_number=request.GET.get("page")
+    access = request.patient_access
+    page = selectors.medications_page(access=access, page_number=request.GET.get("page"))
+    rows = refill_selectors.medication_rows(access=access, medications=page.object_list)
+    return _render(
+        request,
+        "record/medications.html",
+        section="medications",
+        page=page,
+        current=[row for row in rows if not row.medication.inactive],
+        past=[row for row in rows if row.medication.inactive],
+        requests=refill_selectors.refill_requests_recent(access=access),
     )
-    return _render(request, "record/medications.html", section="medications", page=page)
 
 
 @patient_view(section=Section.RECORD, object_type="AllergyIntolerance")

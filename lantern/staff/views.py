@@ -27,6 +27,7 @@ from lantern.audit.models import ActorRole, AuditAction
 from lantern.enrollment import selectors as enrollment_selectors
 from lantern.enrollment import services as enrollment_services
 from lantern.messaging import inbox
+from lantern.refills.selectors import refill_queue
 
 from . import selectors
 from .forms import ApproveRequestForm, IssueCodeForm, PatientSearchForm
@@ -67,7 +68,9 @@ def staff_patient_view(
 @staff_view
 def home(request: HttpRequest) -> HttpResponse:
     pending = enrollment_selectors.enrollment_requests_pending_count(user=request.user)
-    sees_results = Section.RESULTS in policy.staff_sections(request.user)
+    sections = policy.staff_sections(request.user)
+    sees_results = Section.RESULTS in sections
+    sees_medications = Section.MEDICATIONS in sections
     context = {
         "messages_waiting": inbox.inbox_waiting_count(request.user),
         "pending_requests": pending,
@@ -76,6 +79,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "results_on_hold": selectors.results_on_hold_count(user=request.user)
         if sees_results
         else 0,
+        "sees_medications": sees_medications,
+        "refills_waiting": refill_queue(request.user).count() if sees_medications else 0,
     }
     return render(request, "staff/home.html", context)
 

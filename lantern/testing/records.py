@@ -2,8 +2,8 @@
 
 `patient_objects(user)` gives the patient of `user` a report with a value, a lab value of no
 report, a visit, a document, a conversation with a message and a real attached file, a booked
-appointment a week ahead with an earlier time offered from the waitlist, and the URL keyword
-arguments that name each of them.
+appointment a week ahead with an earlier time offered from the waitlist, a refill request, and
+the URL keyword arguments that name each of them.
 """
 
 from __future__ import annotations
@@ -37,11 +37,13 @@ from lantern.clinical.models import (
 )
 from lantern.messaging import services as messaging_services
 from lantern.messaging.models import Attachment, Conversation
+from lantern.refills.models import RefillKind, RefillRequest
 
 from .factories import (
     DiagnosticReportFactory,
     DocumentFactory,
     EncounterFactory,
+    MedicationRequestFactory,
     ObservationFactory,
     UserFactory,
 )
@@ -58,6 +60,7 @@ class PatientObjects:
     attachment: Attachment
     appointment: Appointment
     offer: WaitlistOffer
+    refill: RefillRequest
 
     def url_kwargs(self) -> dict[str, Any]:
         """The value of each object keyword a patient route may take."""
@@ -70,6 +73,7 @@ class PatientObjects:
             "attachment_id": self.attachment.pk,
             "appointment_id": self.appointment.pk,
             "offer_id": self.offer.pk,
+            "refill_id": self.refill.pk,
             # A trend names a test, not one object.
             "code": self.observation.code,
         }
@@ -150,4 +154,18 @@ def patient_objects(user) -> PatientObjects:
         attachment=message.attachments.get(),
         appointment=appointment,
         offer=offer,
+        refill=_refill_request(user),
+    )
+
+
+def _refill_request(user) -> RefillRequest:
+    patient = user.patient
+    return RefillRequest.objects.create(
+        patient=patient,
+        organization=patient.managing_organization,
+        medication=MedicationRequestFactory(patient=patient),
+        kind=RefillKind.REFILL,
+        requested_by=user,
+        requested_by_role=ActorRole.SELF,
+        submission_id=uuid.uuid4(),
     )

@@ -152,6 +152,7 @@ def _sample_kwargs() -> dict[str, str]:
         "conversation_id",
         "appointment_id",
         "offer_id",
+        "refill_id",
     )
     return {**dict.fromkeys(names, sample), "attachment_id": sample, "code": "4548-4"}
 

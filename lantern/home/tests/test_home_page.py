@@ -128,12 +128,11 @@ def test_an_empty_record_explains_each_card_and_offers_the_health_record(alice):
     ]
 
 
-def test_no_card_speaks_of_appointments_or_refills_before_those_features_exist(alice):
+def test_no_card_speaks_of_appointments_before_that_feature_exists(alice):
     html = home_html(alice)
 
-    assert read(html, "appointments") is None and read(html, "refills") is None
+    assert read(html, "appointments") is None
     assert "upcoming appointments" not in html
-    assert "refill requests" not in html
 
 
 def test_the_home_page_links_to_the_health_record_and_downloads(alice):

@@ -41,6 +41,7 @@ DOCUMENTED_CONTEXT = {
         "teen_age": 12,
         "adult_age": 18,
     },
+    NotificationKind.REFILL_DECIDED: {"link": LINK},
 }
 FOOTER = (
     "--\n"
@@ -145,6 +146,9 @@ def test_the_subjects_say_what_the_message_is_about():
         NotificationKind.WAITLIST_OFFER: "An earlier appointment is free",
         NotificationKind.WAITLIST_OFFER_GONE: "The earlier appointment is no longer free",
         NotificationKind.BOOKING_INVITATION: "Riverside Family Clinic asks you to book a visit",
+        NotificationKind.REFILL_DECIDED: (
+            "There is an answer to your prescription request from Riverside Family Clinic"
+        ),
     }
 
 
