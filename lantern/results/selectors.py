@@ -294,14 +294,18 @@ class ResultDetail:
     report: DiagnosticReport
     values: list[ResultValue]
     ordered_by: str
+    # Whether this account had opened the report before (then nothing needs remembering).
+    seen_before: bool = False
 
 
 def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetail:
     """One report with its values in order, audited as seen; another patient's is "not found"."""
     report = object_get(
         access,
-        released_reports(access, records_for(access, DiagnosticReport)).select_related(
-            "performer", "encounter__practitioner"
+        released_reports(access, records_for(access, DiagnosticReport))
+        .select_related("performer", "encounter__practitioner")
+        .annotate(
+            seen_before=Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk")))
         ),
         report_id,
     )
@@ -338,6 +342,7 @@ def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetai
         report=report,
         values=values,
         ordered_by=practitioner.display_name if practitioner else "",
+        seen_before=report.seen_before,
     )
 
 
