@@ -10,7 +10,8 @@
   `request.patient_access`; a patient or section out of scope is 404. The access is audited once,
   after the fact (see `patient_view`).
 - `staff_view` (or `staff_view(section=...)`): signed in with an active staff membership (whose
-  role opens the section); anyone else gets 404.
+  role opens the section); anyone else gets 404. The view receives `request.staff_roles` and
+  `request.staff_sections`, read once for the request.
 
 The decorators check the second factor themselves, so a page is closed even if the middleware
 that redirects half-signed-in accounts to the second-factor page were missing.
@@ -151,9 +152,13 @@ def staff_view(view: View | None = None, *, section: Section | None = None) -> A
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not is_fully_signed_in(request.user):
                 return redirect_to_login(request.get_full_path())
-            sections = policy.staff_sections(request.user)
+            roles = policy.staff_roles(request.user)
+            sections = policy.sections_of_roles(roles)
             if not sections or (section is not None and section not in sections):
                 raise Http404
+            # The console's frame and the view read them here rather than ask again.
+            request.staff_roles = roles
+            request.staff_sections = sections
             return view(request, *args, **kwargs)
 
         setattr(wrapper, ACCESS_RULE_ATTRIBUTE, "staff")

@@ -156,12 +156,23 @@ def roles_opening(section: Section) -> list[str]:
     return [role for role, sections in STAFF_SECTIONS.items() if section in sections]
 
 
-def staff_sections(user) -> frozenset[Section]:
-    """The sections the user may open as staff of at least one clinic; empty for non-staff."""
+def staff_roles(user) -> frozenset[str]:
+    """The roles of the user's active staff memberships (one query); empty for non-staff."""
     if not _may_act(user):
         return frozenset()
-    roles = StaffMembership.objects.filter(user=user, is_active=True).values_list("role")
-    return frozenset().union(*(STAFF_SECTIONS[role] for (role,) in roles))
+    return frozenset(
+        StaffMembership.objects.filter(user=user, is_active=True).values_list("role", flat=True)
+    )
+
+
+def sections_of_roles(roles: frozenset[str]) -> frozenset[Section]:
+    """The sections staff with these roles may open of their clinics' patients' records."""
+    return frozenset().union(*(STAFF_SECTIONS[role] for role in roles))
+
+
+def staff_sections(user) -> frozenset[Section]:
+    """The sections the user may open as staff of at least one clinic; empty for non-staff."""
+    return sections_of_roles(staff_roles(user))
 
 
 def _may_act(user) -> bool:

@@ -69,13 +69,16 @@ def conversation_for_access(
     With `record`, opening it is audited as a view. Without, the service that then changes it
     (a reply, closing) writes the event.
     """
-    return object_get(
+    conversation = object_get(
         access,
-        _conversations(access).select_related("pool", "clinician", "patient"),
+        _conversations(access).select_related("pool", "clinician"),
         conversation_id,
         action=AuditAction.VIEW if record else None,
         record=record,
     )
+    # Only the access's patient's conversations are found: no need to read the patient again.
+    conversation.patient = access.patient
+    return conversation
 
 
 def unread_count_for_patient(*, access: PatientAccess) -> int:

@@ -24,6 +24,7 @@ from lantern.audit.models import ActorRole, AuditAction
 from . import selectors, services
 from .attachments import ALLOWED_TYPES, attachment_path
 from .forms import ComposeForm, MessageFields, ReplyForm
+from .models import Conversation
 from .presenters import conversation_rows, writing_limits
 from .selectors import ConversationFilter, Thread
 
@@ -101,8 +102,20 @@ def conversation_detail(request: HttpRequest, conversation_id: uuid.UUID) -> Htt
     thread = selectors.thread_for(
         access=access, conversation_id=conversation_id, page=request.GET.get("page")
     )
-    services.conversation_mark_read(access=access, conversation=thread.conversation)
+    if _has_unread(access, thread.conversation):
+        services.conversation_mark_read(access=access, conversation=thread.conversation)
     return _thread_page(request, thread, ReplyForm(**writing_limits()))
+
+
+def _has_unread(access: PatientAccess, conversation: Conversation) -> bool:
+    """Whether this side (the clinic's, or the patient's) has not yet read up to the last message;
+    a conversation read to its end stays read, so opening it again writes nothing."""
+    read_at = (
+        conversation.clinic_read_at
+        if access.role == ActorRole.STAFF
+        else conversation.patient_read_at
+    )
+    return read_at is None or read_at < conversation.last_message_at
 
 
 @patient_view(section=Section.MESSAGES, action=AuditAction.CREATE, object_type="Message")

@@ -129,17 +129,14 @@ ACTIVE_CONDITION_STATUSES = [
 
 def record_summary_count(*, access: PatientAccess) -> RecordSummary:
     """How many records of each kind the patient has, for the record's index page."""
+    # The codes recorded are enough to count the kinds: no need to find each one's latest value.
+    vital_codes = _vital_signs(access).order_by().values_list("code", flat=True).distinct()
     return RecordSummary(
         problems=records_for(access, Condition).count(),
         medications=records_for(access, MedicationRequest).count(),
         allergies=records_for(access, AllergyIntolerance).count(),
         immunizations=records_for(access, Immunization).count(),
-        vitals=len(
-            {
-                KIND_OF_CODE[code]
-                for code in _vital_signs_queryset(access).values_list("code", flat=True)
-            }
-        ),
+        vitals=len({KIND_OF_CODE[code] for code in vital_codes}),
         procedures=records_for(access, Procedure).count(),
         visits=records_for(access, Encounter).count(),
         documents=records_for(access, DocumentReference).count(),
@@ -199,16 +196,21 @@ def procedures_page(*, access: PatientAccess, page_number: str | int | None) -> 
     return _page(procedures, page_number)
 
 
+def _vital_signs(access: PatientAccess) -> QuerySet[Observation]:
+    """Every released value of a vital sign the record pages know."""
+    # A vital sign that a held report lists waits with the report (lantern.results.release).
+    return released_observations(access, records_for(access, Observation)).filter(
+        category=ObservationCategory.VITAL_SIGNS, code__in=VITAL_SIGN_CODES
+    )
+
+
 def _vital_signs_queryset(access: PatientAccess) -> QuerySet[Observation]:
     """The latest value of each vital sign: at most one row per code, in one query.
 
     A correlated subquery picks the newest row of each code (served by the index on patient,
     code and date), so the query reads a handful of rows however many values the patient has.
     """
-    # A vital sign that a held report lists waits with the report (lantern.results.release).
-    vital_signs = released_observations(access, records_for(access, Observation)).filter(
-        category=ObservationCategory.VITAL_SIGNS, code__in=VITAL_SIGN_CODES
-    )
+    vital_signs = _vital_signs(access)
     newest_of_code = vital_signs.filter(code=OuterRef("code")).order_by(
         F("effective_at").desc(nulls_last=True), "-pk"
     )

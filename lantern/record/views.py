@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_safe
 
@@ -49,10 +51,69 @@ def _render(
     return render(request, template, context)
 
 
+@dataclass(frozen=True)
+class SectionCard:
+    """One part of the record as the index shows it: how many it holds, and its page."""
+
+    heading: str
+    count: int
+    noun: str
+    nouns: str
+    href: str
+
+
+# Each card of the index, in order: heading, the RecordSummary field counted, the page's URL
+# name, the noun for one and for several, and the section the access must open for it.
+INDEX_CARDS = (
+    ("Health problems", "problems", "record:problems", "health problem", "health problems", ""),
+    (
+        "Medications",
+        "medications",
+        "record:medications",
+        "medication",
+        "medications",
+        "medications",
+    ),
+    ("Allergies", "allergies", "record:allergies", "allergy", "allergies", ""),
+    ("Immunizations", "immunizations", "record:immunizations", "vaccine", "vaccines", ""),
+    ("Procedures", "procedures", "record:procedures", "procedure", "procedures", ""),
+    (
+        "Vital signs",
+        "vitals",
+        "record:vitals",
+        "kind of measurement",
+        "kinds of measurement",
+        "",
+    ),
+    ("Visits", "visits", "record:visits", "visit", "visits", ""),
+    ("Documents", "documents", "record:documents", "document", "documents", "notes"),
+)
+
+
+def _section_cards(
+    access: policy.PatientAccess, summary: selectors.RecordSummary
+) -> list[SectionCard]:
+    # Built here rather than by one template include per card: the index draws them in a loop.
+    return [
+        SectionCard(
+            heading=heading,
+            count=getattr(summary, field),
+            noun=noun,
+            nouns=nouns,
+            href=reverse(url_name, kwargs={"patient_id": access.patient.pk}),
+        )
+        for heading, field, url_name, noun, nouns, needs in INDEX_CARDS
+        if not needs or access.may(needs)
+    ]
+
+
 @patient_view(section=Section.RECORD, object_type="record")
 def index(request: HttpRequest) -> HttpResponse:
-    summary = selectors.record_summary_count(access=request.patient_access)
-    return _render(request, "record/index.html", summary=summary)
+    access = request.patient_access
+    summary = selectors.record_summary_count(access=access)
+    return _render(
+        request, "record/index.html", summary=summary, cards=_section_cards(access, summary)
+    )
 
 
 @patient_view(section=Section.RECORD, object_type="Condition")

@@ -10,7 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import dateformat
 
@@ -79,7 +79,18 @@ def flag_for(
     return NORMAL
 
 
-def observation_flag(observation: Observation) -> Flag | None:
+class StatusFields(NamedTuple):
+    """The fields of a value that its status depends on: what a list reads, as plain values,
+    instead of building each value's model."""
+
+    interpretation: str
+    value_quantity: float | None
+    reference_low: float | None
+    reference_high: float | None
+    reference_text: str
+
+
+def observation_flag(observation: Observation | StatusFields) -> Flag | None:
     return flag_for(
         interpretation=observation.interpretation,
         value=observation.value_quantity,
@@ -88,7 +99,7 @@ def observation_flag(observation: Observation) -> Flag | None:
     )
 
 
-def observation_status(observation: Observation) -> Flag:
+def observation_status(observation: Observation | StatusFields) -> Flag:
     """The status of one value, always in words: the decision every page and PDF shows.
 
     "Normal" only when a range or the lab's interpretation says so; a value with neither is

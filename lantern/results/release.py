@@ -122,13 +122,16 @@ def released_observations(
     return queryset
 
 
-def observations_on_hold(*, user) -> QuerySet[Observation]:
+def observations_on_hold(
+    *, user, delays: dict[str, dt.timedelta] | None = None
+) -> QuerySet[Observation]:
     """Lab values of no report, of the user's clinics' patients, still held from the patient.
 
     Each carries `release_at`; soonest release first. (The staff queue lists reports; this is
-    the same for the results that have no report.)
+    the same for the results that have no report.) `delays`: `release_delays()`, when already
+    read.
     """
-    delays = release_delays()
+    delays = release_delays() if delays is None else delays
     held = _held_standalone(delays, now=timezone.now())
     if held is None:
         return Observation.objects.none()
@@ -145,12 +148,15 @@ def observations_on_hold(*, user) -> QuerySet[Observation]:
     )
 
 
-def reports_on_hold(*, user) -> QuerySet[DiagnosticReport]:
+def reports_on_hold(
+    *, user, delays: dict[str, dt.timedelta] | None = None
+) -> QuerySet[DiagnosticReport]:
     """Reports of the user's clinics' patients still held from the patient, soonest release first.
 
-    Each report carries `release_at`, when the patient will see it.
+    Each report carries `release_at`, when the patient will see it. `delays`: `release_delays()`,
+    when already read.
     """
-    delays = release_delays()
+    delays = release_delays() if delays is None else delays
     held = _held(delays, now=timezone.now())
     if held is None:
         return DiagnosticReport.objects.none()

@@ -31,7 +31,7 @@ from lantern.clinical.models import (
 )
 
 from . import flags
-from .flags import Flag
+from .flags import Flag, StatusFields
 from .models import ResultSeen
 from .plain_names import codes_named
 from .release import in_no_report, released_observations, released_reports
@@ -59,14 +59,10 @@ SEVERITY_ORDER = (
     flags.NOT_FLAGGED,
     flags.NORMAL,
 )
+
+
 # The fields `flags.observation_status` reads.
-STATUS_FIELDS = (
-    "interpretation",
-    "value_quantity",
-    "reference_low",
-    "reference_high",
-    "reference_text",
-)
+STATUS_FIELDS = StatusFields._fields
 
 
 # The columns of a row of the results list, in order: a report, or a lab value of no report.
@@ -255,21 +251,29 @@ def rows_with_status(*, access: PatientAccess, rows: Iterable[dict]) -> list[dic
     value_ids = [row["result_id"] for row in rows if row["result_type"] == OBSERVATION_ROW]
     statuses: dict[Any, Flag | None] = {}
     if value_ids:
-        values = records_for(access, Observation).filter(pk__in=value_ids).only(*STATUS_FIELDS)
-        statuses.update((value.pk, flags.observation_status(value)) for value in values)
+        values = (
+            records_for(access, Observation)
+            .filter(pk__in=value_ids)
+            .values_list("pk", *STATUS_FIELDS)
+        )
+        statuses.update(
+            (value_id, flags.observation_status(StatusFields(*fields)))
+            for value_id, *fields in values
+        )
     if report_ids:
         links = (
             DiagnosticReportResult.objects.filter(
                 report_id__in=report_ids, observation__patient=access.patient
             )
-            .select_related("observation")
-            .only("report_id", *(f"observation__{name}" for name in STATUS_FIELDS))
-            .order_by()[: len(report_ids) * REPORT_VALUES_LIMIT]
+            .order_by()
+            .values_list("report_id", *(f"observation__{name}" for name in STATUS_FIELDS))[
+                : len(report_ids) * REPORT_VALUES_LIMIT
+            ]
         )
         by_report: dict[Any, list[Flag]] = {}
-        for link in links:
-            by_report.setdefault(link.report_id, []).append(
-                flags.observation_status(link.observation)
+        for report_id, *fields in links:
+            by_report.setdefault(report_id, []).append(
+                flags.observation_status(StatusFields(*fields))
             )
         statuses.update(
             (report_id, most_serious(by_report.get(report_id, []))) for report_id in report_ids
@@ -294,14 +298,18 @@ class ResultDetail:
     report: DiagnosticReport
     values: list[ResultValue]
     ordered_by: str
+    # Whether this account had opened the report before (then nothing needs remembering).
+    seen_before: bool = False
 
 
 def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetail:
     """One report with its values in order, audited as seen; another patient's is "not found"."""
     report = object_get(
         access,
-        released_reports(access, records_for(access, DiagnosticReport)).select_related(
-            "performer", "encounter__practitioner"
+        released_reports(access, records_for(access, DiagnosticReport))
+        .select_related("performer", "encounter__practitioner")
+        .annotate(
+            seen_before=Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk")))
         ),
         report_id,
     )
@@ -338,6 +346,7 @@ def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetai
         report=report,
         values=values,
         ordered_by=practitioner.display_name if practitioner else "",
+        seen_before=report.seen_before,
     )
 
 

@@ -51,7 +51,8 @@ def result_list(request: HttpRequest) -> HttpResponse:
 @patient_view(section=Section.RESULTS, object_type="DiagnosticReport")
 def result_detail(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
     detail = selectors.result_detail(access=request.patient_access, report_id=report_id)
-    services.result_seen_record(access=request.patient_access, report=detail.report)
+    if not detail.seen_before:
+        services.result_seen_record(access=request.patient_access, report=detail.report)
     context = {
         "current_section": "results",
         "patient": request.patient_access.patient,

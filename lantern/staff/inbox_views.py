@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from lantern.access import policy
@@ -36,17 +37,33 @@ from .views import staff_patient_view
 CONVERSATIONS_PER_PAGE = 25
 
 
+class CountedPaginator(Paginator):
+    """A paginator given its count, when the page has already counted its list (no query)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
 @staff_view
 def inbox_list(request: HttpRequest) -> HttpResponse:
     queue, state = InboxFilterForm(request.GET).filters()
     pools = inbox.inbox_pools(request.user)
     conversations = inbox.inbox_conversations(request.user, queue=queue, state=state, pools=pools)
-    page = Paginator(conversations, CONVERSATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    counts = inbox.inbox_counts(request.user, queue=queue, state=state, pools=pools)
+    # The counts hold how many conversations the chosen queue has in the chosen state.
+    shown = next(count.count for count in counts.states if count.key == state)
+    paginator = CountedPaginator(conversations, CONVERSATIONS_PER_PAGE, count=shown)
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "current_section": "messages",
         "queue": queue,
         "state": state,
-        "counts": inbox.inbox_counts(request.user, queue=queue, state=state, pools=pools),
+        "counts": counts,
         "page": page,
         "rows": inbox.inbox_rows(page.object_list, now=timezone.now()),
     }

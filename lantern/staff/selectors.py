@@ -14,7 +14,7 @@ from lantern.access.policy import patients_for
 from lantern.clinical.models import Patient, ReportKind
 from lantern.messaging.models import Conversation, Message
 from lantern.notifications.models import Notification
-from lantern.results.release import observations_on_hold, reports_on_hold
+from lantern.results.release import observations_on_hold, release_delays, reports_on_hold
 
 SEARCH_RESULTS_LIMIT = 50
 RESULTS_ON_HOLD_PER_PAGE = 25
@@ -102,8 +102,9 @@ def results_on_hold(*, user) -> QuerySet:
     Held reports and held lab values of no report, in one UNION query of two selects with the
     same columns, so the database orders, counts and pages them together at a constant cost.
     """
-    reports = reports_on_hold(user=user)
-    values = observations_on_hold(user=user)
+    delays = release_delays()
+    reports = reports_on_hold(user=user, delays=delays)
+    values = observations_on_hold(user=user, delays=delays)
     # With no delay for a kind, the release module answers `none()`, which has no `release_at`:
     # leave that select out of the UNION.
     parts = [

@@ -38,7 +38,12 @@ def _acts_for_others(request: Any) -> bool:
     the policy on each request, so a banner left from a revocation leads only to a 404.
     """
     if not hasattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE):
-        setattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE, acts_for_others(request.user))
+        access = getattr(request, "patient_access", None)
+        # A page opened as someone's proxy has just been allowed by that relationship.
+        acts = (access is not None and access.role == ActorRole.PROXY) or acts_for_others(
+            request.user
+        )
+        setattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE, acts)
     return getattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE)
 
 

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -424,6 +425,20 @@ def test_opening_a_thread_marks_the_reply_read(alice_client, conversation):
     conversation.refresh_from_db()
     assert not conversation.unread_by_patient
     assert AuditEvent.objects.filter(action=AuditAction.VIEW, object_type="Conversation").exists()
+
+
+def test_opening_a_thread_read_to_its_end_writes_nothing(alice_client, conversation):
+    alice_client.get(detail_url(conversation))
+    conversation.refresh_from_db()
+    read_at = conversation.patient_read_at
+
+    with CaptureQueriesContext(connection) as captured:
+        alice_client.get(detail_url(conversation))
+
+    updates = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    assert not [sql for sql in updates if "messaging_conversation" in sql]
+    conversation.refresh_from_db()
+    assert conversation.patient_read_at == read_at
 
 
 def test_a_long_thread_shows_the_latest_50_and_links_to_earlier_ones(

@@ -3,7 +3,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -163,6 +165,20 @@ def test_a_result_is_new_until_the_patient_opens_it(alice):
     assert ">New</span>" in before
     assert ">New</span>" not in after
     assert ResultSeen.objects.filter(user=alice, report=report).count() == 1
+
+
+def test_opening_a_result_seen_before_writes_nothing(alice):
+    report = make_report(alice.patient, display="Lipid panel")
+    client = sign_in(Client(), alice)
+    client.get(detail_url(alice, report))
+    first_seen = ResultSeen.objects.get(user=alice, report=report).seen_at
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(detail_url(alice, report))
+
+    writes = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert not [sql for sql in writes if "results_resultseen" in sql]
+    assert ResultSeen.objects.get(user=alice, report=report).seen_at == first_seen
 
 
 def test_staff_opening_a_result_does_not_clear_the_patients_new_mark(alice, nora):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from lantern.access.models import StaffRole
 from lantern.access.policy import staff_sections
 from lantern.staff.memberships import is_clinic_administrator
 
@@ -13,7 +14,6 @@ register = template.Library()
 
 # Kept on the request, so the frame asks the database once per page however often it is used.
 _ADMINISTRATOR_ATTRIBUTE = "_lantern_is_clinic_administrator"
-_SECTIONS_ATTRIBUTE = "_lantern_staff_sections"
 
 
 @register.simple_tag(takes_context=True)
@@ -24,6 +24,9 @@ def administers_a_clinic(context: dict[str, Any]) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
+    if hasattr(request, "staff_roles"):
+        # A console page (`staff_view`) has read the roles already.
+        return StaffRole.ADMINISTRATOR in request.staff_roles
     if not hasattr(request, _ADMINISTRATOR_ATTRIBUTE):
         setattr(request, _ADMINISTRATOR_ATTRIBUTE, is_clinic_administrator(user=request.user))
     return getattr(request, _ADMINISTRATOR_ATTRIBUTE)
@@ -36,7 +39,8 @@ def staff_entries(context: dict[str, Any], entries: Any) -> list[Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return [entry for entry in entries if not entry.needs]
-    if not hasattr(request, _SECTIONS_ATTRIBUTE):
-        setattr(request, _SECTIONS_ATTRIBUTE, staff_sections(user))
-    sections = getattr(request, _SECTIONS_ATTRIBUTE)
+    if not hasattr(request, "staff_sections"):
+        # A page outside `staff_view` (the account pages in the console's frame) asks here.
+        request.staff_sections = staff_sections(user)
+    sections = request.staff_sections
     return [entry for entry in entries if not entry.needs or entry.needs in sections]
