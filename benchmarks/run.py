@@ -11,6 +11,10 @@ Import memory: the peak resident memory of importing a ~10 MB and a ~100 MB synt
 each in a fresh process, and their ratio; see benchmarks/import_memory.py
 (BENCH_MEMORY_SKIP_LARGE=1 skips the ~100 MB one).
 
+Booking: bookings/s through `services.appointment_book`, one after the other and from 4 threads,
+as ratios to a bare audited write, and 20 people booking one time at once; see
+benchmarks/booking.py.
+
 Pages: each patient and staff page's requests/s with the production server and a signed-in
 session, as ratios to the bare view without a cookie and with the same session; see
 benchmarks/pages.py (BENCH_ROUNDS applies there too).
@@ -36,6 +40,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import booking  # noqa: E402  (benchmarks/booking.py, beside this file)
 import import_memory  # noqa: E402  (benchmarks/import_memory.py, beside this file)
 import pages  # noqa: E402  (benchmarks/pages.py, beside this file)
 from django.db import connection  # noqa: E402
@@ -91,5 +96,7 @@ if __name__ == "__main__":
     main()
     print()
     import_memory.main()
+    print()
+    booking.main()
     print()
     pages.main()
