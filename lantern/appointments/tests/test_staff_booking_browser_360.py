@@ -17,7 +17,7 @@ def test_a_nurse_books_a_visit_and_marks_the_patient_arrived(
 ):
     signed_in_page(page, live_server, nora)
     page.goto(f"{live_server.url}/staff/patients/{alice.patient_id}/")
-    page.get_by_role("link", name="Book a visit").click()
+    page.get_by_role("link", name="Book a visit", exact=True).click()
     page.get_by_label("Visit type").wait_for()
     page.get_by_label("Visit type").select_option(label=str(procedure))
     page.get_by_label("Place").select_option(label=location.name)
