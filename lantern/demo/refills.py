@@ -28,7 +28,8 @@ DEMO_PHARMACIES = (
     ("Main Street Drugstore", "210 Main Street", "555-0142"),
     ("Hilltop Chemist", "3 Hilltop Avenue", "555-0143"),
 )
-CONTROLLED = ("1049621", "oxycodone hydrochloride 5 MG Oral Tablet")
+# The code and words as Synthea records this opioid (shared/data/fhir).
+CONTROLLED = ("1049221", "Acetaminophen 325 MG / oxyCODONE Hydrochloride 5 MG Oral Tablet")
 FLUTICASONE = "895994"
 ALBUTEROL = "745679"
 

@@ -21,7 +21,7 @@ PLAIN_NAMES: dict[str, str] = {
     "310325": "Iron tablets",
     "751905": "Birth control pills",
     "1367439": "Birth control vaginal ring",
-    "1049621": "Oxycodone tablets (an opioid pain medicine)",
+    "1049221": "Oxycodone with acetaminophen tablets (an opioid pain medicine)",
     "314076": "Lisinopril tablets (for blood pressure)",
     "860975": "Metformin tablets (for diabetes)",
 }

@@ -41,7 +41,7 @@ def test_the_demo_patient_can_try_a_refill_a_renewal_and_a_controlled_medicine(v
         access=PatientAccess(user=None, patient=patient, role=ActorRole.SELF)
     )
     steps = {row.medication.display: row.eligibility.next_step for row in rows}
-    assert steps["oxycodone hydrochloride 5 MG Oral Tablet"] == Next.CALL
+    assert steps["Acetaminophen 325 MG / oxyCODONE Hydrochloride 5 MG Oral Tablet"] == Next.CALL
     assert steps["120 ACTUAT Fluticasone propionate 0.044 MG/ACTUAT Metered Dose Inhaler"] == (
         Next.RENEWAL
     )
