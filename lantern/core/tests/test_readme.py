@@ -27,7 +27,7 @@ README_WORDS = " ".join(README.split())
 PLANNED = {
     "appointments": "appointments",
     "refills": "prescription refills",
-    "proxies": "proxies",
+    "family": "proxies",
     "fhir_api": "a FHIR API",
 }
 
