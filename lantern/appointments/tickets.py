@@ -31,7 +31,6 @@ from .models import (
     Location,
     VisitType,
 )
-from .selectors import OpenTime, open_times
 
 OBJECT_TYPE = "BookingTicket"
 # How far ahead a ticket may reach, and how many a page lists at most.
@@ -155,34 +154,6 @@ def ticket_for_booking(access: PatientAccess, ticket_id: uuid.UUID | str) -> Boo
         latest_on__gte=timezone.localdate(),
     ).select_related("visit_type", "location", "clinician")
     return object_get(access, queryset, ticket_id, object_type=OBJECT_TYPE, record=False)
-
-
-def ticket_open_times(
-    ticket: BookingTicket,
-    *,
-    location: Location,
-    start_date: dt.date,
-    clinician_id: int | None,
-    days: int = 7,
-) -> list[OpenTime]:
-    """The open times of the ticket's visit at `location` in the week from `start_date`, kept to
-    the ticket's dates and clinician. The visit type's own booking horizon does not apply: the
-    clinic chose the dates."""
-    clinician_id = ticket.clinician_id or clinician_id
-    times = open_times(
-        visit_type=ticket.visit_type,
-        location=location,
-        start_date=start_date,
-        clinician_id=clinician_id,
-        days=days,
-        horizon_ends=ticket_horizon_ends(ticket, location),
-    )
-    zone = location.zone
-    return [
-        time
-        for time in times
-        if ticket.earliest_on <= time.starts_at.astimezone(zone).date() <= ticket.latest_on
-    ]
 
 
 def ticket_allows(

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from lantern.access.policy import ObjectNotFound
 from lantern.appointments import services, tickets
+from lantern.appointments.booking import open_week
 from lantern.appointments.models import Appointment, BookingTicket, BookingTicketStatus
 from lantern.audit.models import AuditAction, AuditEvent
 from lantern.notifications.models import Notification, NotificationKind
@@ -81,10 +82,15 @@ def test_a_ticket_keeps_to_its_dates_even_beyond_the_usual_horizon(
     # The procedure may normally be booked 60 days ahead; the clinic asks for a visit in April.
     april = dt.date(2026, 4, 6)
     ticket = ticket_for(nora, alice, procedure, location, earliest=april, days=4)
-    week = tickets.ticket_open_times(
-        ticket, location=location, start_date=dt.date(2026, 4, 5), clinician_id=None
+    found = tickets.ticket_for_booking(access_for(alice, alice.patient), ticket.pk)
+    week = open_week(
+        visit_type=procedure,
+        location=location,
+        clinician_id=None,
+        week="2026-04-05",
+        ticket=found,
     )
-    local_days = {time.starts_at.astimezone(location.zone).date() for time in week}
+    local_days = {day.day for day in week.days}
     assert local_days == {april + dt.timedelta(days=offset) for offset in range(5)}
 
     with pytest.raises(services.SlotNotOpen, match="invited"):
