@@ -26,6 +26,8 @@ from lantern.testing.factories import (
     MedicationRequestFactory,
     ObservationFactory,
     PractitionerFactory,
+    ProxyRelationshipFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -349,3 +351,19 @@ def test_medications_say_what_each_is_for_without_snomeds_tags(alice_client, ali
 
     assert "What it is for" in content
     assert "Hypertension" in content and "(disorder)" not in content
+
+
+@pytest.mark.parametrize("section", EMPTY_STATES)
+def test_a_caregiver_reads_an_empty_section_by_name_with_no_link_to_their_own_messages(
+    alice, section
+):
+    # The caregiver is not a patient: "/messages/" (their own messages) would be a 404 for them.
+    caregiver = UserFactory(username="gina")
+    ProxyRelationshipFactory(proxy=caregiver, patient=alice.patient)
+    client = sign_in(Client(), caregiver)
+
+    content = text_of(client.get(url(section, alice.patient)))
+
+    assert "Alice Adams has no" in content
+    assert "You have no " not in content.replace("You have not done", "")
+    assert 'href="/messages/"' not in content
