@@ -169,6 +169,7 @@ INSTALLED_APPS = [
     "lantern.pages",
     "lantern.appointments",
     "lantern.refills",
+    "lantern.fhir_api",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class FhirApiConfig(AppConfig):
+    """The FHIR R4 patient-access API and the SMART on FHIR authorization that guards it."""
+
+    name = "lantern.fhir_api"
+    label = "fhir_api"
+    verbose_name = "FHIR API and connected apps"
