@@ -170,6 +170,7 @@ INSTALLED_APPS = [
     "lantern.appointments",
     "lantern.refills",
     "lantern.fhir_api",
+    "lantern.hl7v2",
 ]
 
 MIDDLEWARE = [
