@@ -1,0 +1,140 @@
+"""No page depends on the size of the database (issue 18, point 3).
+
+On the demo data plus generated patients (`generate_patients`), every page of the pages
+benchmark makes the same number of SQL queries with few and with more patients in the database,
+and every query it makes reaches the large tables (observations, audit events, messages,
+conversations, appointments) through an index condition, never by reading the whole table: on
+PostgreSQL with sequential scans disabled so the planner shows what an index allows (a tiny test
+table would otherwise be scanned whatever its indexes), on SQLite by its query plan's SEARCH.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lantern.access.policy import patient_access
+from lantern.testing.factories import PatientFactory
+
+from .test_benchmark_pages import benchmark_module
+
+pytestmark = pytest.mark.django_db
+
+LARGE_TABLES = (
+    "clinical_observation",
+    "clinical_diagnosticreport",
+    "audit_auditevent",
+    "messaging_message",
+    "messaging_conversation",
+    "appointments_appointment",
+)
+
+
+@pytest.fixture
+def seeded(settings, tmp_path: Path) -> dict:
+    settings.VAR_DIR = tmp_path
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("generate_patients", "3", stdout=io.StringIO())
+    bench = benchmark_module()
+    users = get_user_model().objects
+    patient = users.get(username=bench.PATIENT_USERNAME)
+    parent = users.get(username=bench.PARENT_USERNAME)
+    ids = bench.demo_ids(patient)
+    ids.update(bench.booking_ids(patient_access(patient, ids["patient_id"])))
+    ids["child_id"] = str(bench.young_child_id(parent))
+    clients = {
+        "patient": bench.signed_in_client(patient),
+        "staff": bench.signed_in_client(users.get(username=bench.STAFF_USERNAME)),
+        "parent": bench.signed_in_client(parent),
+    }
+    from lantern.staff.views import PATIENT_SEARCH_SESSION_KEY
+
+    session = clients["staff"].session
+    session[PATIENT_SEARCH_SESSION_KEY] = bench.SEARCH_TERM
+    session.save()
+    return {"pages": bench.page_paths(ids), "clients": clients}
+
+
+def page_queries(seeded: dict) -> dict[str, list[dict]]:
+    """Each page's queries, after a first visit (which may write once)."""
+    captured_pages = {}
+    for page, path in seeded["pages"]:
+        client = seeded["clients"][page.persona]
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200, page.label
+        captured_pages[page.label] = list(captured.captured_queries)
+    return captured_pages
+
+
+def test_every_page_makes_as_many_queries_with_more_patients_in_the_database(seeded):
+    few = {label: len(queries) for label, queries in page_queries(seeded).items()}
+    call_command("generate_patients", "9", stdout=io.StringIO())
+    more = {label: len(queries) for label, queries in page_queries(seeded).items()}
+    assert more == few
+
+
+def whole_table_reads(sql: str) -> list[str]:
+    """The large tables the query reads without an index condition."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return [
+            node["Relation Name"]
+            for node in plan_nodes(plan[0]["Plan"])
+            if node.get("Relation Name") in LARGE_TABLES
+            and not ({"Index Cond", "Recheck Cond"} & node.keys())
+            and not node["Node Type"].startswith("Bitmap")
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        details = [row[-1] for row in cursor.fetchall()]
+    return [
+        table
+        for detail in details
+        for table in LARGE_TABLES
+        if detail.startswith(f"SCAN {table}") and "USING INTEGER PRIMARY KEY" not in detail
+    ]
+
+
+def plan_nodes(node: dict) -> Iterator[dict]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from plan_nodes(child)
+
+
+def test_no_page_reads_a_large_table_whole(seeded):
+    found = {}
+    for label, queries in page_queries(seeded).items():
+        for query in queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            tables = whole_table_reads(sql)
+            if tables:
+                found.setdefault(label, []).append((tables, sql[:300]))
+    assert found == {}
+
+
+def test_the_plan_check_tells_a_whole_table_read_from_an_index_search():
+    patient_id = PatientFactory().pk
+    quoted = f"'{patient_id.hex if connection.vendor == 'sqlite' else patient_id}'"
+    assert whole_table_reads("SELECT * FROM clinical_observation") == ["clinical_observation"]
+    assert (
+        whole_table_reads(
+            f"SELECT * FROM clinical_observation WHERE patient_id = {quoted} "  # noqa: S608
+            "ORDER BY effective_at DESC LIMIT 20"
+        )
+        == []
+    )
