@@ -19,6 +19,9 @@ Pages: each patient and staff page's requests/s with the production server and a
 session, as ratios to the bare view without a cookie and with the same session; see
 benchmarks/pages.py (BENCH_ROUNDS applies there too).
 
+Worker memory: one gunicorn worker's resident memory after 5,000 and after 10,000 requests round
+every page (goal: at most 5% growth); see benchmarks/worker_memory.py.
+
 Scale: the same pages on PostgreSQL at 1,000 and 100,000 generated patients (BENCH_SCALE_PATIENTS
 changes the sizes; generating 100,000 takes most of an hour here), with median and 95th
 percentile latency at each size, printed and written to a JSON file; see benchmarks/scale.py.
@@ -48,6 +51,7 @@ import booking  # noqa: E402  (benchmarks/booking.py, beside this file)
 import import_memory  # noqa: E402  (benchmarks/import_memory.py, beside this file)
 import pages  # noqa: E402  (benchmarks/pages.py, beside this file)
 import scale  # noqa: E402  (benchmarks/scale.py, beside this file)
+import worker_memory  # noqa: E402  (benchmarks/worker_memory.py, beside this file)
 from django.db import connection  # noqa: E402
 
 from lantern.interop.fhir_import import import_paths  # noqa: E402
@@ -105,5 +109,7 @@ if __name__ == "__main__":
     booking.main()
     print()
     pages.main()
+    print()
+    worker_memory.main()
     print()
     scale.main()
