@@ -86,7 +86,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
             "cache_name": json.dumps(f"lantern-static-{version}"),
             "precache": json.dumps(precache),
             "offline_url": json.dumps(offline_url),
-            "static_prefix": json.dumps(static("")),
+            "static_prefix": json.dumps(settings.STATIC_URL),
         },
     )
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
