@@ -140,3 +140,24 @@ def test_install_the_app_appears_only_when_the_browser_offers_it(page, live_serv
     install.click()
     assert page.evaluate("window.installPrompted") is True
     assert install.count() == 0
+
+
+def test_chromium_empties_the_caches_and_removes_the_worker_on_the_sign_out_header_alone(
+    page, live_server, alice
+):
+    signed_in_page(page, live_server, alice)
+    page.goto("/")
+    wait_for_worker(page, live_server)
+    assert page.evaluate(CACHED_URLS)
+    # From now on the page script cannot come from the network, and the message to the worker
+    # is not sent. Only the Clear-Site-Data header of the sign-out responses can then remove the
+    # worker: had it survived, it would serve the script from its cache, which registers it.
+    page.route("**/webapp/app.js", lambda route: route.abort())
+    page.evaluate("navigator.serviceWorker.controller.postMessage = () => {}")
+
+    open_account_menu(page)
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    page.get_by_role("heading", name="You are signed out", exact=True).wait_for()
+
+    assert page.evaluate(CACHED_URLS) == []
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then((r) => r.length)") == 0
