@@ -123,6 +123,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # The installable app: its manifest and its service worker (/sw.js) come from the portal.
+        "manifest-src": ["'self'"],
+        "worker-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],
@@ -171,6 +174,8 @@ INSTALLED_APPS = [
     "lantern.refills",
     "lantern.fhir_api",
     "lantern.hl7v2",
+    "lantern.support",
+    "lantern.webapp",
 ]
 
 MIDDLEWARE = [
@@ -404,6 +409,20 @@ REFILL_ANSWER_DAYS = env_int("REFILL_ANSWER_DAYS", 3)
 # How weight and height are shown to accounts that have not chosen: "metric" or "us" (lb and
 # feet and inches beside kg and cm).
 DEFAULT_BODY_UNITS = os.environ.get("DEFAULT_BODY_UNITS", "metric")
+# The installable app (lantern/webapp): the name under its icon on a phone's home screen (about
+# 12 characters fit; by default the clinic's name, or its first word when the name is longer)
+# and the colour of the phone's status bar while it is open.
+CLINIC_SHORT_NAME = os.environ.get(
+    "CLINIC_SHORT_NAME",
+    CLINIC_NAME if len(CLINIC_NAME) <= 12 else (CLINIC_NAME.split() or [CLINIC_NAME])[0][:12],
+)
+THEME_COLOR = os.environ.get("THEME_COLOR", "#005ea2")
+# "Contact support" on the help centre (lantern/support): requests one source address may send
+# in an hour, requests from everyone together in an hour, and where the notice that one came in
+# goes (empty: the clinic's administrators with a confirmed email address).
+SUPPORT_REQUESTS_PER_HOUR = env_int("SUPPORT_REQUESTS_PER_HOUR", 5)
+SUPPORT_REQUESTS_PER_HOUR_TOTAL = env_int("SUPPORT_REQUESTS_PER_HOUR_TOTAL", 100)
+SUPPORT_NOTICE_EMAIL = os.environ.get("SUPPORT_NOTICE_EMAIL", "")
 
 # Secure messages: the answer time promised on every compose page, and the attachment limits.
 MESSAGE_REPLY_BUSINESS_DAYS = env_int("MESSAGE_REPLY_BUSINESS_DAYS", 3)

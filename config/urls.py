@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("lantern.family.urls")),
     path("", include("lantern.refills.urls")),
     path("", include("lantern.pages.urls")),
+    path("", include("lantern.support.urls")),
+    path("", include("lantern.webapp.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from lantern.access.decorators import is_fully_signed_in, public, signed_in, signing_in
 from lantern.access.policy import is_staff_member
 from lantern.core.client_address import client_ip
+from lantern.core.headers import clear_site_data
 from lantern.core.redirects import safe_next_url
 from lantern.core.throttle import attempt_allowed
 from lantern.notifications.forms import NotificationSettingsForm
@@ -96,7 +97,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     logout(request)
     if session_id:
         services.session_end(session_id=session_id)
-    return redirect(f"{reverse('accounts:signed_out')}?reason=signed_out")
+    return clear_site_data(redirect(f"{reverse('accounts:signed_out')}?reason=signed_out"))
 
 
 @signed_in
@@ -104,14 +105,16 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     services.sessions_end_all(user=request.user)
     logout(request)
-    return redirect(f"{reverse('accounts:signed_out')}?reason=ended")
+    return clear_site_data(redirect(f"{reverse('accounts:signed_out')}?reason=ended"))
 
 
 @public
 def signed_out(request: HttpRequest) -> HttpResponse:
     reason = request.GET.get("reason", "signed_out")
     message = SIGNED_OUT_REASONS.get(reason, SIGNED_OUT_REASONS["signed_out"])
-    return render(request, "accounts/signed_out.html", {"message": message, "reason": reason})
+    response = render(request, "accounts/signed_out.html", {"message": message, "reason": reason})
+    # Every way out (sign out, time-out, signed out everywhere) ends here.
+    return clear_site_data(response)
 
 
 @signed_in

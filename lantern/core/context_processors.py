@@ -65,6 +65,7 @@ ACCOUNT_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Family and caregivers", "/account/family/", "family", needs="own_record"),
     NavItem("Notifications", "/account/notifications/", "notifications"),
     NavItem("Two-step verification", "/two-factor/", "security"),
+    NavItem("Help", "/help/", "help"),
 )
 SIGN_OUT_HREF = "/signout/"
 
@@ -76,6 +77,8 @@ STAFF_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Enrollment requests", "/staff/enrollment-requests/", "enrollment"),
     NavItem("Results on hold", "/staff/results-on-hold/", "results-on-hold", needs="results"),
     NavItem("Refills", "/staff/refills/", "refills", needs="medications"),
+    # What people wrote on the help centre's "Contact support" form (lantern/support).
+    NavItem("Support requests", "/staff/support/", "support"),
     # Staff keep their own account too: password, email, second steps and passkeys. Those pages
     # wear the console's frame for staff (accounts and mfa views choose the layout).
     NavItem("Your account", "/account/", "settings"),
@@ -86,6 +89,7 @@ STAFF_NAVIGATION: tuple[NavItem, ...] = (
 ADMIN_NAVIGATION = NavItem("Admin", "/admin/", "admin")
 
 FOOTER_NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Help", "/help/", "help"),
     NavItem("Security tips", "/security-tips/", "security-tips"),
     NavItem("Accessibility", "/accessibility/", "accessibility"),
     NavItem("Privacy", "/privacy/", "privacy"),
@@ -113,6 +117,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     return {
         "clinic_name": settings.CLINIC_NAME,
         "emergency_number": settings.EMERGENCY_NUMBER,
+        "theme_color": settings.THEME_COLOR,
         "patient_navigation": PATIENT_NAVIGATION,
         "account_navigation": ACCOUNT_NAVIGATION,
         "staff_navigation": STAFF_NAVIGATION,

@@ -31,3 +31,15 @@ class NoStoreMiddleware:
         if signed_in or not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
+
+
+# Signing out empties what the browser kept for the portal: its HTTP cache, and its storage,
+# which holds the installable app's service worker and the worker's cache (Chromium, Firefox;
+# Safari partly). Cookies are left alone: the session cookie is already ended, and the
+# trusted-browser cookie is the person's own choice (ended by "sign out everywhere").
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+def clear_site_data(response: HttpResponseBase) -> HttpResponseBase:
+    response["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response

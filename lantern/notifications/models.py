@@ -32,6 +32,7 @@ class NotificationKind(models.TextChoices):
     WAITLIST_OFFER_GONE = "waitlist_offer_gone", "Earlier appointment no longer free notice"
     BOOKING_INVITATION = "booking_invitation", "Invitation to book a visit"
     REFILL_DECIDED = "refill_decided", "Prescription request answered notice"
+    SUPPORT_REQUEST_RECEIVED = "support_request_received", "Support request notice to staff"
 
 
 class NotificationChannel(models.TextChoices):

@@ -55,6 +55,8 @@ REQUIRED_CONTEXT: dict[NotificationKind, frozenset[str]] = {
     # Which visit is not said: its name can be a health detail.
     NotificationKind.BOOKING_INVITATION: frozenset({"link"}),
     NotificationKind.REFILL_DECIDED: frozenset({"link"}),
+    # To the clinic's staff: only that a request came in, never who sent it or what it says.
+    NotificationKind.SUPPORT_REQUEST_RECEIVED: frozenset({"link"}),
 }
 
 # The first retry waits a minute; each next one waits twice as long, up to an hour.

@@ -7,6 +7,7 @@ app_name = "staff"
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("lantern.appointments.staff_urls")),
+    path("", include("lantern.support.staff_urls")),
     path("messages/", inbox_views.inbox_list, name="inbox"),
     path(
         "messages/<uuid:conversation_id>/",

@@ -28,6 +28,7 @@ from lantern.enrollment import selectors as enrollment_selectors
 from lantern.enrollment import services as enrollment_services
 from lantern.messaging import inbox
 from lantern.refills.selectors import refill_queue
+from lantern.support import selectors as support_selectors
 
 from . import selectors
 from .forms import ApproveRequestForm, IssueCodeForm, PatientSearchForm
@@ -86,6 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
         else 0,
         "sees_medications": sees_medications,
         "refills_waiting": refill_queue(request.user).count() if sees_medications else 0,
+        "support_requests_open": support_selectors.support_requests_open_count(user=request.user),
     }
     return render(request, "staff/home.html", context)
 

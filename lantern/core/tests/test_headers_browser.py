@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -203,11 +204,23 @@ def test_after_sign_out_no_result_or_message_is_left_in_the_disk_cache(
         page.get_by_role("heading", name=RESULT_MARKER).wait_for()
         page.goto(urls["thread"])
         page.get_by_text(MESSAGE_MARKER).wait_for()
+        # The cache is written while signed in: the portal's own stylesheet, which may be kept,
+        # reaches the disk (guards against a test that reads the wrong folder). It is checked
+        # before signing out, whose Clear-Site-Data header empties the disk cache.
+        assert wait_for_bytes_in_cache(profile, b"lantern-document-text")
         sign_out(page)
     finally:
         context.close()
 
     cached = cache_bytes(profile)
-    # The cache was written: the portal's own stylesheet, which may be kept, is in it.
-    assert b"lantern-document-text" in cached
     assert [marker for marker in (RESULT_MARKER, MESSAGE_MARKER) if marker.encode() in cached] == []
+
+
+def wait_for_bytes_in_cache(profile: Path, wanted: bytes, seconds: float = 10) -> bool:
+    """Chromium writes its disk cache a little after a page loads."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if wanted in cache_bytes(profile):
+            return True
+        time.sleep(0.2)
+    return False

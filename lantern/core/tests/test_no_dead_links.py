@@ -16,6 +16,7 @@ from django.utils import timezone
 from lantern.access.models import ProxyKind
 from lantern.clinical.models import Encounter
 from lantern.record.tests.factories import ProcedureFactory
+from lantern.support.models import SupportRequest
 from lantern.testing.auth import sign_in
 from lantern.testing.crawl import Crawl, clinic_administrator_of, crawl, give_a_full_record
 from lantern.testing.factories import ProxyRelationshipFactory
@@ -47,7 +48,16 @@ def assert_no_dead_links(result: Crawl, must_visit: list[str]) -> None:
 def test_no_link_is_a_dead_end_for_someone_not_signed_in(client, alice):
     result = crawl(client, ["/", "/signin/"])
     assert_no_dead_links(
-        result, ["/signin/", "/enroll/", "/signup/", "/accessibility/", "/privacy/"]
+        result,
+        [
+            "/signin/",
+            "/enroll/",
+            "/signup/",
+            "/accessibility/",
+            "/privacy/",
+            "/help/",
+            "/help/contact/",
+        ],
     )
 
 
@@ -67,6 +77,7 @@ def test_no_link_is_a_dead_end_for_a_patient(client, alice_with_a_record):
             f"/patients/{patient.pk}/record/procedures/",
             "/accessibility/",
             "/privacy/",
+            "/help/",
         ],
     )
     # Every visit has its own page, reached from the list.
@@ -76,8 +87,26 @@ def test_no_link_is_a_dead_end_for_a_patient(client, alice_with_a_record):
 
 def test_no_link_is_a_dead_end_for_staff(client, nora, alice_with_a_record, clinic):
     EnrollmentRequestFactory(organization=clinic)
+    support_request = SupportRequest.objects.create(
+        organization=clinic,
+        name="Jill Tillman",
+        phone="555-123-4567",
+        topic="other",
+        message="Help",
+        submission_key="k" * 32,
+    )
     result = crawl(sign_in(client, nora), ["/staff/"])
-    assert_no_dead_links(result, ["/staff/", "/staff/patients/", "/accessibility/", "/privacy/"])
+    assert_no_dead_links(
+        result,
+        [
+            "/staff/",
+            "/staff/patients/",
+            "/accessibility/",
+            "/privacy/",
+            "/staff/support/",
+            f"/staff/support/{support_request.pk}/",
+        ],
+    )
 
 
 def test_no_link_is_a_dead_end_for_a_clinic_administrator(

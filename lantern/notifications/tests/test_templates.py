@@ -42,6 +42,7 @@ DOCUMENTED_CONTEXT = {
         "adult_age": 18,
     },
     NotificationKind.REFILL_DECIDED: {"link": LINK},
+    NotificationKind.SUPPORT_REQUEST_RECEIVED: {"link": LINK},
 }
 FOOTER = (
     "--\n"
@@ -148,6 +149,9 @@ def test_the_subjects_say_what_the_message_is_about():
         NotificationKind.BOOKING_INVITATION: "Riverside Family Clinic asks you to book a visit",
         NotificationKind.REFILL_DECIDED: (
             "There is an answer to your prescription request from Riverside Family Clinic"
+        ),
+        NotificationKind.SUPPORT_REQUEST_RECEIVED: (
+            "A new support request for Riverside Family Clinic"
         ),
     }
 
