@@ -8,6 +8,7 @@ from lantern.clinical.models import Organization, Patient, record_uuid
 
 from .errors import Refusal
 from .patients import demographics, patient_find
+from .results import fhir_id as record_id
 from .text import SegmentReader
 
 # Fields an update never changes: the record number patients are matched on and the clinic
@@ -32,7 +33,7 @@ def patient_register_or_update(
         if trigger != "A04":
             raise Refusal("patient not found", pid.location(3))
         mrn = fields["mrn"]
-        fhir_id = mrn[:64]
+        fhir_id = record_id("MRN", mrn)
         existing = Patient(
             id=record_uuid(source_system, "Patient", fhir_id),
             source_system=source_system,

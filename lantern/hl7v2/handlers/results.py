@@ -15,6 +15,7 @@ updated in place; values it no longer lists are removed.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,7 @@ from .values import (
 )
 
 FHIR_ID_LENGTH = 64
+_PLAIN_PART = re.compile(r"[A-Za-z0-9-]+")
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0074"
 CATEGORY_OF_KIND = {
     ReportKind.LABORATORY: ObservationCategory.LABORATORY,
@@ -69,12 +71,16 @@ class OrderGroup:
     specimens: list[SegmentReader] = field(default_factory=list)
 
 
-def fhir_id(*parts: str) -> str:
-    """A record's id at its source: the parts joined, or their hash when that is too long."""
-    joined = "|".join(parts)
-    if len(joined) <= FHIR_ID_LENGTH:
-        return joined
-    return hashlib.sha256(joined.encode()).hexdigest()
+def fhir_id(kind: str, *parts: str) -> str:
+    """A record's id at its source, valid as a FHIR id (the export writes it as one): the kind
+    and the parts joined by dots ("OBR.82503246.1") when each part is letters, digits and
+    hyphens and the whole fits 64 characters; otherwise the kind and a hash of the parts."""
+    if all(_PLAIN_PART.fullmatch(part) for part in parts):
+        joined = ".".join([kind, *parts])
+        if len(joined) <= FHIR_ID_LENGTH:
+            return joined
+    digest = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return f"{kind}-{digest}"[:FHIR_ID_LENGTH]
 
 
 def _groups(readers: list[SegmentReader]) -> tuple[list[OrderGroup], list[ResultItem]]:
@@ -170,7 +176,7 @@ class ResultWriter:
         self,
         item: ResultItem,
         *,
-        key: str,
+        key: tuple[str, ...],
         category: str,
         report_status_value: str,
         effective: Moment | None,
@@ -186,7 +192,7 @@ class ResultWriter:
         own_time = parse_moment(obx.text(14), obx.location(14))
         when = own_time or effective
         unit_text = value["value_unit"]
-        row_id = fhir_id(key)
+        row_id = fhir_id(*key)
         return Observation(
             id=record_uuid(self.source_system, "Observation", row_id),
             source_system=self.source_system,
@@ -234,7 +240,7 @@ class ResultWriter:
         for index, item in enumerate(group.items, start=1):
             observation = self.observation(
                 item,
-                key=f"OBX|{order_number}|{index}",
+                key=("OBX", order_number, str(index)),
                 category=CATEGORY_OF_KIND[kind],
                 report_status_value=status,
                 effective=effective,
@@ -291,7 +297,7 @@ class ResultWriter:
         for index, item in enumerate(items, start=1):
             observation = self.observation(
                 item,
-                key=f"OBX|{self.control_id}|{index}",
+                key=("OBX", self.control_id, str(index)),
                 category=ObservationCategory.LABORATORY,
                 report_status_value="",
                 effective=None,

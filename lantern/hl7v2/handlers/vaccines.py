@@ -57,7 +57,7 @@ def immunizations_apply(
             status = ImmunizationStatus.ENTERED_IN_ERROR
         source = rxa.text(9).upper()
         order = orc.text(3, 1) if orc is not None else ""
-        key = fhir_id("RXA", order or f"{control_id}.{rxa.sequence}")
+        key = fhir_id("RXA", *((order,) if order else (control_id, str(rxa.sequence))))
         immunization = Immunization(
             id=record_uuid(source_system, "Immunization", key),
             source_system=source_system,

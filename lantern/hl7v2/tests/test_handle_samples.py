@@ -21,6 +21,7 @@ from lantern.clinical.models import (
     Patient,
 )
 from lantern.hl7v2.contract import AckCode
+from lantern.hl7v2.handlers.results import fhir_id
 from lantern.testing.factories import PatientFactory, StaffMembershipFactory, UserFactory
 
 from .handle_support import SAMPLES, run_sample
@@ -63,7 +64,7 @@ def test_lab_oru_1_two_panels_with_pending_values_and_a_bom(clinic):
     hemogram, differential = DiagnosticReport.objects.order_by("fhir_id")
     assert hemogram.source_system == "hl7v2:SomeSystem@"
     assert (hemogram.fhir_id, hemogram.code_system, hemogram.code, hemogram.display) == (
-        "OBR|82503246",
+        "OBR.82503246",
         LOINC,
         "24317-0",
         "Hemogram and platelet count, automated",
@@ -129,7 +130,7 @@ def test_nist_lri_cbc_ranges_in_words_critical_flags_coded_and_text_values(clini
     assert outcome.code == AckCode.ACCEPTED
     report = DiagnosticReport.objects.get()
     assert report.source_system == "hl7v2:NIST Test Lab APP@NIST Lab Facility"
-    assert report.fhir_id == "OBR|R-991133^NIST Lab Filler"
+    assert report.fhir_id == fhir_id("OBR", "R-991133^NIST Lab Filler")
     assert (report.code, report.display, report.status, report.kind) == (
         "57021-8",
         "CBC W Auto Differential panel in Blood",
@@ -199,7 +200,7 @@ def test_oru_r01_01_kitchen_sink_escapes_notes_and_skipped_pointers(clinic):
     assert outcome.code == AckCode.ACCEPTED
     report = DiagnosticReport.objects.get()
     assert report.patient == patient
-    assert report.fhir_id == "OBR|986^IA PHIMS Stage"
+    assert report.fhir_id == fhir_id("OBR", "986^IA PHIMS Stage")
     assert (report.code, report.code_system, report.display) == (
         "625-4",
         "",  # "XYZ" is a local code system
@@ -255,7 +256,7 @@ def test_nist_elr_lead_a_range_in_words_is_kept_as_words(clinic):
     report = DiagnosticReport.objects.get()
     assert report.patient == patient
     assert (report.code, report.display, report.status) == ("10368-9", "Lead BldC-mCnc", "final")
-    assert report.fhir_id == "OBR|9700123^Lab"
+    assert report.fhir_id == fhir_id("OBR", "9700123^Lab")
     assert report.effective_at == at("2008-08-15T10:30:00-07:00")
     assert report.issued_at == at("2008-08-18T18:00:00-07:00")
     lead = values_of(report)[0]
@@ -279,7 +280,7 @@ def test_athena_an_oru_without_obx_is_a_report_with_no_values(clinic):
     report = DiagnosticReport.objects.get()
     assert report.patient == patient
     assert report.source_system == "hl7v2:LAB@NASON"
-    assert report.fhir_id == "OBR|1023:RC00001R-1^LAB.VVH"
+    assert report.fhir_id == fhir_id("OBR", "1023:RC00001R-1^LAB.VVH")
     assert (report.code, report.display, report.code_system) == ("AMY", "AMYLASE", "")
     assert (report.status, report.kind, report.category_code) == ("corrected", "laboratory", "LAB")
     assert report.effective_at == at("2014-10-23T13:22:00-06:00")
@@ -311,7 +312,7 @@ def test_adt_a04_registers_the_patient_with_what_pid_says(clinic, nora, name):
     assert patient.managing_organization == clinic
     assert (patient.source_system, patient.fhir_id, patient.mrn) == (
         "hl7v2:ADTApp@GHHSFacility",
-        "PATID1234",
+        "MRN.PATID1234",
         "PATID1234",
     )
     # The first repetition of PID-5 is the legal name; sub-components of the surname dropped.
@@ -402,7 +403,7 @@ def test_vxu_v04_records_the_vaccine_given(clinic):
     assert outcome.code == AckCode.ACCEPTED
     vaccine = Immunization.objects.get()
     assert vaccine.patient == patient
-    assert (vaccine.source_system, vaccine.fhir_id) == ("hl7v2:IMMAPP@GHHSFacility", "RXA|13696")
+    assert (vaccine.source_system, vaccine.fhir_id) == ("hl7v2:IMMAPP@GHHSFacility", "RXA.13696")
     assert (vaccine.code_system, vaccine.code, vaccine.display) == (
         "http://hl7.org/fhir/sid/ndc",
         "49281021588",
