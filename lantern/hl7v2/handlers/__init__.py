@@ -41,10 +41,9 @@ SUPPORTED: dict[str, frozenset[str]] = {
 SOURCE_SYSTEM_LENGTH = 100
 
 
-def source_system(message: hl7.Message) -> str:
+def source_system(msh: SegmentReader) -> str:
     """The records' `source_system`: "hl7v2:" with the sending application and facility
     (their namespace ids, MSH-3.1 and MSH-4.1), so two senders' order numbers never meet."""
-    msh = SegmentReader(message, message.segment("MSH"), "MSH", 1)
     application = msh.text(3, 1) or msh.text(3, 2)
     facility = msh.text(4, 1) or msh.text(4, 2)
     return f"hl7v2:{application}@{facility}"[:SOURCE_SYSTEM_LENGTH]
@@ -81,17 +80,20 @@ def process(
     return Outcome(AckCode.ACCEPTED, patient=applied)
 
 
-def _organization(message: hl7.Message, patient: Patient | None) -> Organization:
+def _organization(msh: SegmentReader, patient: Patient | None) -> Organization:
     if patient is not None and patient.managing_organization_id is not None:
         return patient.managing_organization
-    return sender_organization(message)
+    return sender_organization(msh)
 
 
 def _apply(message: hl7.Message, header: MessageHeader, patient: Patient | None) -> Patient:
     readers = segments(message)
+    msh = next((reader for reader in readers if reader.name == "MSH"), None)
+    if msh is None:
+        raise Refusal("the message has no MSH segment", "MSH^1", AckCode.REJECTED)
     pid = pid_of(readers)
-    organization = _organization(message, patient)
-    source = source_system(message)
+    organization = _organization(msh, patient)
+    source = source_system(msh)
     if header.message_type == "ADT":
         if pid is None:
             raise Refusal("the message has no PID segment", "PID^1")

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import hl7
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from lantern.access.models import StaffMembership
 from lantern.clinical.models import AdministrativeSex, Organization, Patient
@@ -40,11 +39,10 @@ def _clinics():
     ).only("pk", "name", "identifiers")
 
 
-def sender_organization(message: hl7.Message) -> Organization:
+def sender_organization(msh: SegmentReader) -> Organization:
     """The clinic a message is for: the one MSH-4 names, by name or by an identifier value
     (namespace id or universal id), or, when MSH-4 names none and Lantern serves one clinic,
     that clinic. Raises Refusal when no clinic, or more than one, fits."""
-    msh = SegmentReader(message, message.segment("MSH"), "MSH", 1)
     names = {value.casefold() for value in (msh.text(4, 1), msh.text(4, 2)) if value}
     clinics = list(_clinics())
     named = [
@@ -209,7 +207,3 @@ def demographics(pid: SegmentReader) -> dict[str, Any]:
 
 def pid_of(readers: list[SegmentReader]) -> SegmentReader | None:
     return next((reader for reader in readers if reader.name == "PID"), None)
-
-
-def scope_query(organization: Organization) -> Q:
-    return Q(managing_organization=organization)

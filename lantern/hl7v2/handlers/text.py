@@ -149,7 +149,7 @@ def segments(message: hl7.Message) -> list[SegmentReader]:
     counts: dict[str, int] = {}
     readers = []
     for segment in message:
-        name = str(segment[0]).strip().upper()
+        name = str(segment[0]).strip().upper() if len(segment) else ""
         counts[name] = counts.get(name, 0) + 1
         readers.append(SegmentReader(message, segment, name, counts[name]))
     return readers

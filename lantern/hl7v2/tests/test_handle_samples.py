@@ -435,9 +435,10 @@ SAMPLE_TESTS = {
 }
 
 
-def test_every_sample_result_and_vaccine_downloads_as_valid_fhir_and_pdf(alice):
+def test_every_sample_result_and_vaccine_shows_and_downloads_as_valid_fhir_and_pdf(alice):
     """All the ORU and VXU samples replayed to one patient (as staff do from the error queue):
-    the FHIR download validates every resource, and the PDF is made."""
+    every result page, trend and the immunizations page open, the FHIR download validates every
+    resource, and the PDF is made."""
     for name in sorted(SAMPLE_TESTS):
         if name.startswith(("ORU", "VXU")):
             assert run_sample(name, patient=alice.patient).code == AckCode.ACCEPTED, name
@@ -448,6 +449,15 @@ def test_every_sample_result_and_vaccine_downloads_as_valid_fhir_and_pdf(alice):
     pdf = client.get(reverse("downloads:record_pdf", kwargs=kwargs))
 
     assert bundle.status_code == 200 and pdf.status_code == 200
+    assert client.get(reverse("results:list", kwargs=kwargs)).status_code == 200
+    for report in DiagnosticReport.objects.all():
+        page = client.get(reverse("results:detail", kwargs={**kwargs, "report_id": report.pk}))
+        assert page.status_code == 200, report.display
+    for code in Observation.objects.values_list("code", flat=True).distinct():
+        trend = client.get(reverse("results:trend", kwargs={**kwargs, "code": code}))
+        assert trend.status_code == 200, code
+    immunizations = client.get(reverse("record:immunizations", kwargs=kwargs))
+    assert "TENIVAC" in immunizations.content.decode()
     types = [entry["resource"]["resourceType"] for entry in bundle.json()["entry"]]
     assert types.count("DiagnosticReport") == 6
     assert types.count("Observation") == Observation.objects.count() == 41
