@@ -59,6 +59,8 @@ STATUS_OF_CODE = {
 # The reason given when a handler fails on a bug rather than answering: the message stays in the
 # error queue for replay once the fault is fixed.
 INTERNAL_ERROR = "the message could not be processed (internal error); it is kept for replay"
+# Why a replay or a match did nothing (a second submit, or someone else was quicker).
+ALREADY_DONE = "This message was already replayed or processed; this is what happened."
 # Answers a message so broken that it has no MSH to acknowledge from.
 _NO_HEADER = "MSH|^~\\&|||||||ACK^^ACK||P|2.5\r"
 
@@ -127,16 +129,20 @@ def _store(
         return existing, False
 
 
-def _apply(row_id, *, message: hl7.Message, header: MessageHeader, patient=None) -> InboundMessage:
+def _apply(row: InboundMessage, *, message: hl7.Message, header: MessageHeader) -> InboundMessage:
     """Process a stored message once, in one transaction with its outcome."""
     with transaction.atomic():
-        row = InboundMessage.objects.select_for_update().get(pk=row_id)
-        if row.status != MessageStatus.RECEIVED:
+        # Claim it: on PostgreSQL the UPDATE waits for another transaction processing the same
+        # row and then finds it done; on SQLite the IMMEDIATE transaction serialises them.
+        claimed = InboundMessage.objects.filter(pk=row.pk, status=MessageStatus.RECEIVED).update(
+            processed_at=timezone.now()
+        )
+        if not claimed:
             # Another connection (or a replay) processed it while this one waited.
-            return row
+            return InboundMessage.objects.defer("raw").get(pk=row.pk)
         try:
             with transaction.atomic():
-                outcome = process(message, header=header, patient=patient or row.patient)
+                outcome = process(message, header=header, patient=row.patient)
         except Exception as error:
             # A bug, not bad content (handlers answer bad content with an Outcome): the
             # handler's writes are rolled back and the message waits in the error queue.
@@ -144,36 +150,30 @@ def _apply(row_id, *, message: hl7.Message, header: MessageHeader, patient=None)
                 "HL7 v2 message %s failed in its handler: %s", row.pk, type(error).__name__
             )
             outcome = Outcome(code=AckCode.ERROR, reason=INTERNAL_ERROR)
-        _record_outcome(row, message=message, header=header, outcome=outcome)
+        fields = _outcome_fields(message=message, outcome=outcome)
+        InboundMessage.objects.filter(pk=row.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        if outcome.patient is not None:
+            row.patient = outcome.patient
     return row
 
 
-def _record_outcome(
-    row: InboundMessage, *, message: hl7.Message, header: MessageHeader, outcome: Outcome
-) -> None:
+def _outcome_fields(*, message: hl7.Message, outcome: Outcome) -> dict:
     reason = outcome.reason[:255]
-    row.status = STATUS_OF_CODE[outcome.code]
-    row.ack_code = str(outcome.code)
-    row.ack = build_ack(message, outcome.code, reason, outcome.error_location)
-    row.reason = reason
-    row.error_location = outcome.error_location[:80]
-    row.processed_at = timezone.now()
+    fields = {
+        "status": STATUS_OF_CODE[outcome.code],
+        "ack_code": str(outcome.code),
+        "ack": build_ack(message, outcome.code, reason, outcome.error_location),
+        "reason": reason,
+        "error_location": outcome.error_location[:80],
+        "processed_at": timezone.now(),
+    }
     if outcome.patient is not None:
-        row.patient = outcome.patient
+        fields["patient_id"] = outcome.patient.pk
         if outcome.patient.managing_organization_id:
-            row.organization_id = outcome.patient.managing_organization_id
-    row.save(
-        update_fields=[
-            "status",
-            "ack_code",
-            "ack",
-            "reason",
-            "error_location",
-            "processed_at",
-            "patient",
-            "organization",
-        ]
-    )
+            fields["organization_id"] = outcome.patient.managing_organization_id
+    return fields
 
 
 def message_receive(
@@ -190,7 +190,7 @@ def message_receive(
     row, created = _store(raw=raw, header=header, source=source, clinic=clinic)
     if row.status == MessageStatus.RECEIVED:
         # New, or stored by a run that died before processing it: process it now.
-        row = _apply(row.pk, message=message, header=header)
+        row = _apply(row, message=message, header=header)
     return Received(message=row, ack=encode(row.ack, header.character_set), duplicate=not created)
 
 
@@ -218,7 +218,11 @@ def _reject_unreadable(
 
 
 class NotReplayable(Exception):
-    """The message is no longer in the error queue (already replayed or processed)."""
+    """The message cannot be matched or replayed now; `reason` says why, for staff."""
+
+    def __init__(self, reason: str = ALREADY_DONE) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def message_match(*, access: PatientAccess, message: InboundMessage) -> InboundMessage:
@@ -248,9 +252,14 @@ def message_replay(*, user, message: InboundMessage, replay_count: int) -> Inbou
     `replay_count` is the count the staff member's page showed: a second submit of the same
     form finds it changed and replays nothing (the conditional UPDATE decides, on both engines).
     """
-    text = decode(bytes(message.raw))
-    header = read_header(text)
-    parsed = parse(text)
+    try:
+        text = decode(bytes(message.raw))
+        header = read_header(text)
+        parsed = parse(text)
+    except UnreadableMessage as error:
+        raise NotReplayable(
+            f"This message cannot be replayed: {error.reason}. Ask the sender to send it again."
+        ) from None
     with transaction.atomic():
         claimed = InboundMessage.objects.filter(
             pk=message.pk, status__in=QUEUE_STATUSES, replay_count=replay_count
@@ -261,7 +270,8 @@ def message_replay(*, user, message: InboundMessage, replay_count: int) -> Inbou
         )
         if not claimed:
             raise NotReplayable
-        row = _apply(message.pk, message=parsed, header=header)
+        message.status = MessageStatus.RECEIVED
+        row = _apply(message, message=parsed, header=header)
         audit_event_record(
             actor=user,
             patient=row.patient,
