@@ -493,9 +493,6 @@ IMPORT_WORKERS = env_int("IMPORT_WORKERS", 0)
 # seconds a connection may stay silent before it is closed (senders reconnect).
 HL7V2_DEFAULT_CHARACTER_SET = os.environ.get("HL7V2_DEFAULT_CHARACTER_SET", "ASCII")
 HL7V2_IDLE_TIMEOUT = env_int("HL7V2_IDLE_TIMEOUT", 300)
-# The clinic (organization name) whose error queue shows messages that match no patient; empty
-# means the only clinic with staff, when there is exactly one.
-HL7V2_CLINIC = os.environ.get("HL7V2_CLINIC", "")
 
 # Logs never carry health information: only ids, counts and outcomes.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -17,7 +17,7 @@ import hl7
 
 from lantern.core.context import RequestContext, request_context
 from lantern.hl7v2.models import MessageSource
-from lantern.hl7v2.services import interface_clinic, message_receive
+from lantern.hl7v2.services import message_receive
 from lantern.hl7v2.wire import UnreadableMessage, codec_for, decode
 
 OUTCOMES = ("accepted", "error", "rejected", "duplicate")
@@ -85,18 +85,17 @@ def messages_in_file(raw: bytes) -> list[bytes]:
 
 def import_files(paths: list[Path]) -> ImportReport:
     report = ImportReport()
-    clinic = interface_clinic()
     token = request_context.set(RequestContext(channel="import"))
     try:
         for path in paths:
             report.files += 1
-            _import_file(path, report, clinic)
+            _import_file(path, report)
     finally:
         request_context.reset(token)
     return report
 
 
-def _import_file(path: Path, report: ImportReport, clinic) -> None:
+def _import_file(path: Path, report: ImportReport) -> None:
     try:
         messages = messages_in_file(path.read_bytes())
     except (UnreadableMessage, OSError) as error:
@@ -108,7 +107,7 @@ def _import_file(path: Path, report: ImportReport, clinic) -> None:
         return
     for index, raw in enumerate(messages, start=1):
         report.messages += 1
-        received = message_receive(raw=raw, source=MessageSource.FILE, clinic=clinic)
+        received = message_receive(raw=raw, source=MessageSource.FILE)
         row = received.message
         kind = f"{row.message_type or '?'}^{row.trigger_event or '?'}"
         outcome = "duplicate" if received.duplicate else _OUTCOME_OF_CODE[row.ack_code]

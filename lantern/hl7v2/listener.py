@@ -25,7 +25,7 @@ from hl7.mllp import HL7StreamReader, HL7StreamWriter, InvalidBlockError, start_
 
 from lantern.core.context import RequestContext, request_context
 from lantern.hl7v2.models import MessageSource
-from lantern.hl7v2.services import interface_clinic, message_receive
+from lantern.hl7v2.services import message_receive
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +46,11 @@ class Listener:
         self._executor = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="hl7-worker", initializer=_worker_context
         )
-        self._clinic = None
         self._connections: set[asyncio.Task] = set()
 
     def _receive(self, block: bytes) -> bytes:
         close_old_connections()
-        return message_receive(raw=block, source=MessageSource.LISTENER, clinic=self._clinic).ack
+        return message_receive(raw=block, source=MessageSource.LISTENER).ack
 
     async def _handle(self, reader: HL7StreamReader, writer: HL7StreamWriter) -> None:
         task = asyncio.current_task()
@@ -95,7 +94,6 @@ class Listener:
 
     async def serve(self, ready: Callable[[str], None] | None = None) -> None:
         loop = asyncio.get_running_loop()
-        self._clinic = await loop.run_in_executor(self._executor, interface_clinic)
         server = await start_hl7_server(self._handle, self.host, self.port, limit=BLOCK_LIMIT)
         stop = asyncio.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):

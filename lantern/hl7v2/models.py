@@ -63,7 +63,7 @@ class InboundMessage(PublicIdModel):
         Patient, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The clinic whose error queue shows the message: the patient's clinic once one is known,
-    # else the clinic the interface serves (HL7V2_CLINIC).
+    # else the clinic its sending facility (MSH-4) names, or the only clinic Lantern serves.
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

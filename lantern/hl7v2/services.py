@@ -21,7 +21,6 @@ import dataclasses
 import logging
 
 import hl7
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -30,6 +29,9 @@ from lantern.audit.models import ActorRole, AuditAction
 from lantern.audit.services import audit_event_record
 from lantern.clinical.models import Organization
 from lantern.hl7v2.contract import AckCode, MessageHeader, Outcome
+from lantern.hl7v2.handlers import process
+from lantern.hl7v2.handlers.errors import Refusal
+from lantern.hl7v2.handlers.patients import sender_organization
 from lantern.hl7v2.models import QUEUE_STATUSES, InboundMessage, MessageSource, MessageStatus
 from lantern.hl7v2.wire import (
     UnreadableMessage,
@@ -42,13 +44,6 @@ from lantern.hl7v2.wire import (
 )
 
 logger = logging.getLogger(__name__)
-
-try:
-    from lantern.hl7v2.handlers import process
-except ImportError:  # Until the handlers land (branch h-hl7map): every type is "not supported".
-
-    def process(message: hl7.Message, *, header: MessageHeader, patient=None) -> Outcome:
-        return Outcome(code=AckCode.REJECTED, reason="message type not supported")
 
 
 STATUS_OF_CODE = {
@@ -74,18 +69,26 @@ class Received:
     duplicate: bool
 
 
-def interface_clinic() -> Organization | None:
-    """The clinic whose error queue shows messages that match no patient (HL7V2_CLINIC)."""
-    name = settings.HL7V2_CLINIC
-    if name:
-        return Organization.objects.filter(name=name).order_by("pk").first()
-    clinics = list(Organization.objects.filter(staff_memberships__is_active=True).distinct()[:2])
-    return clinics[0] if len(clinics) == 1 else None
+def _queue_clinic(message: hl7.Message | None) -> Organization | None:
+    """The clinic whose error queue shows a message no patient was found for: the one its
+    sending facility (MSH-4) names, or the only clinic Lantern serves (the handlers' rule);
+    None when that cannot be told (the message is then kept, in no clinic's queue)."""
+    try:
+        return sender_organization(message if message is not None else parse(_NO_HEADER))
+    except (Refusal, KeyError):
+        return None
 
 
 def _readable_text(raw: bytes) -> str:
     """Text good enough to answer an undecodable message: headers are ASCII in every charset."""
     return normalise_segments(raw.lstrip(b"\xef\xbb\xbf").decode("latin-1"))
+
+
+def _readable_message(raw: bytes) -> hl7.Message | None:
+    try:
+        return parse(_readable_text(raw))
+    except UnreadableMessage:
+        return None
 
 
 def _unreadable_ack(raw: bytes, reason: str) -> tuple[str, str]:
@@ -99,9 +102,7 @@ def _unreadable_ack(raw: bytes, reason: str) -> tuple[str, str]:
     return build_ack(message, AckCode.REJECTED, reason, ""), character_set
 
 
-def _store(
-    *, raw: bytes, header: MessageHeader | None, source: str, clinic: Organization | None
-) -> tuple[InboundMessage, bool]:
+def _store(*, raw: bytes, header: MessageHeader | None, source: str) -> tuple[InboundMessage, bool]:
     """Store the raw message (committed on return); an already stored copy is returned instead."""
     fields = {}
     if header is not None:
@@ -115,9 +116,7 @@ def _store(
     try:
         with transaction.atomic():
             return (
-                InboundMessage.objects.create(
-                    raw=raw, source=source, organization=clinic, **fields
-                ),
+                InboundMessage.objects.create(raw=raw, source=source, **fields),
                 True,
             )
     except IntegrityError:
@@ -150,7 +149,9 @@ def _apply(row: InboundMessage, *, message: hl7.Message, header: MessageHeader) 
                 "HL7 v2 message %s failed in its handler: %s", row.pk, type(error).__name__
             )
             outcome = Outcome(code=AckCode.ERROR, reason=INTERNAL_ERROR)
-        fields = _outcome_fields(message=message, outcome=outcome)
+        fields = _outcome_fields(
+            message=message, outcome=outcome, organization_id=row.organization_id
+        )
         InboundMessage.objects.filter(pk=row.pk).update(**fields)
         for name, value in fields.items():
             setattr(row, name, value)
@@ -159,7 +160,7 @@ def _apply(row: InboundMessage, *, message: hl7.Message, header: MessageHeader) 
     return row
 
 
-def _outcome_fields(*, message: hl7.Message, outcome: Outcome) -> dict:
+def _outcome_fields(*, message: hl7.Message, outcome: Outcome, organization_id) -> dict:
     reason = outcome.reason[:255]
     fields = {
         "status": STATUS_OF_CODE[outcome.code],
@@ -171,14 +172,15 @@ def _outcome_fields(*, message: hl7.Message, outcome: Outcome) -> dict:
     }
     if outcome.patient is not None:
         fields["patient_id"] = outcome.patient.pk
-        if outcome.patient.managing_organization_id:
-            fields["organization_id"] = outcome.patient.managing_organization_id
+        fields["organization_id"] = outcome.patient.managing_organization_id
+    if outcome.code != AckCode.ACCEPTED and not fields.get("organization_id"):
+        # Only a message in the queue needs a clinic; an accepted one has its patient's.
+        clinic = _queue_clinic(message)
+        fields["organization_id"] = clinic.pk if clinic is not None else organization_id
     return fields
 
 
-def message_receive(
-    *, raw: bytes, source: str = MessageSource.LISTENER, clinic: Organization | None = None
-) -> Received:
+def message_receive(*, raw: bytes, source: str = MessageSource.LISTENER) -> Received:
     """Store, process and answer one message (the bytes inside one MLLP block, or one message
     of a file). Returns the ACK to send; never raises for bad input."""
     try:
@@ -186,17 +188,15 @@ def message_receive(
         header = read_header(text)
         message = parse(text)
     except UnreadableMessage as error:
-        return _reject_unreadable(raw=raw, source=source, clinic=clinic, reason=error.reason)
-    row, created = _store(raw=raw, header=header, source=source, clinic=clinic)
+        return _reject_unreadable(raw=raw, source=source, reason=error.reason)
+    row, created = _store(raw=raw, header=header, source=source)
     if row.status == MessageStatus.RECEIVED:
         # New, or stored by a run that died before processing it: process it now.
         row = _apply(row, message=message, header=header)
     return Received(message=row, ack=encode(row.ack, header.character_set), duplicate=not created)
 
 
-def _reject_unreadable(
-    *, raw: bytes, source: str, clinic: Organization | None, reason: str
-) -> Received:
+def _reject_unreadable(*, raw: bytes, source: str, reason: str) -> Received:
     """Store and answer AR a message that cannot be decoded or parsed; when its MSH can still
     be read (an undeclared character set), a resend of it is answered with the first ACK."""
     ack, character_set = _unreadable_ack(raw, reason)
@@ -204,7 +204,7 @@ def _reject_unreadable(
         header: MessageHeader | None = read_header(_readable_text(raw))
     except UnreadableMessage:
         header = None
-    row, created = _store(raw=raw, header=header, source=source, clinic=clinic)
+    row, created = _store(raw=raw, header=header, source=source)
     if row.status == MessageStatus.RECEIVED:
         InboundMessage.objects.filter(pk=row.pk, status=MessageStatus.RECEIVED).update(
             status=MessageStatus.REJECTED,
@@ -212,6 +212,7 @@ def _reject_unreadable(
             ack=ack,
             reason=reason[:255],
             processed_at=timezone.now(),
+            organization=_queue_clinic(_readable_message(raw)),
         )
         row.refresh_from_db()
     return Received(message=row, ack=encode(row.ack, character_set), duplicate=not created)

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from lantern.access.models import StaffRole
 from lantern.audit.models import AuditEvent
+from lantern.clinical.models import Observation
 from lantern.hl7v2 import services
-from lantern.hl7v2.contract import AckCode, Outcome
 from lantern.hl7v2.models import InboundMessage, MessageStatus
 from lantern.hl7v2.services import message_receive
 from lantern.testing.auth import sign_in
@@ -25,22 +25,15 @@ pytestmark = pytest.mark.django_db
 QUEUE = "/staff/interface/"
 
 
-@pytest.fixture
-def handlers(monkeypatch):
-    """Handlers as the transport sees them: an ORU applies only to a known patient."""
-
-    def process(message, *, header, patient=None) -> Outcome:
-        if patient is None:
-            return Outcome(AckCode.ERROR, "no patient with this identifier", "PID^1^3")
-        return Outcome(AckCode.ACCEPTED, patient=patient)
-
-    monkeypatch.setattr(services, "process", process)
+CLINIC = "Riverside Family Clinic"  # The `clinic` persona; MSH-4 names it.
 
 
 @pytest.fixture
-def waiting(handlers, clinic) -> InboundMessage:
+def waiting(clinic, nora) -> InboundMessage:
     """A result for a patient Lantern does not know, in the clinic's queue."""
-    return message_receive(raw=oru("Q-1", mrn="UNKNOWN-7").encode(), clinic=clinic).message
+    return message_receive(
+        raw=oru("QUEUE-CTRL-1", mrn="UNKNOWN-7", sending_facility=CLINIC).encode()
+    ).message
 
 
 def client_for(user) -> Client:
@@ -65,8 +58,8 @@ def test_the_queue_lists_a_waiting_message_and_why_without_its_content(nora, wai
     html = text_of(client_for(nora).get(QUEUE))
 
     assert "Test results (ORU^R01)" in html
-    assert "no patient with this identifier" in html
-    assert "Q-1" in html and "LAB at CLINIC LAB" in html
+    assert "patient not found" in html
+    assert "QUEUE-CTRL-1" in html and "LAB at Riverside Family Clinic" in html
     # The list names no one and shows no value from the message.
     assert "UNKNOWN-7" not in html and "TEST" not in html and "Glucose" not in html
     assert 'href="/staff/interface/"' in html  # the console's navigation
@@ -92,7 +85,7 @@ def test_the_front_desk_has_no_queue_and_no_menu_entry(fiona, waiting) -> None:
 def test_staff_of_another_clinic_do_not_see_the_message(olga, waiting) -> None:
     client = client_for(olga)
 
-    assert "Q-1" not in text_of(client.get(QUEUE))
+    assert "QUEUE-CTRL-1" not in text_of(client.get(QUEUE))
     assert client.get(detail_url(waiting)).status_code == 404
 
 
@@ -129,6 +122,7 @@ def test_staff_match_a_message_to_their_clinic_patient_and_replay_it(nora, alice
     assert waiting.ack_code == "AA"
     assert waiting.replay_count == 1 and waiting.replayed_by == nora
     assert "Replayed and applied" in text_of(response)
+    assert Observation.objects.filter(patient=alice.patient, display="Glucose").count() == 1
     events = AuditEvent.objects.filter(object_type="InboundMessage", object_id=str(waiting.pk))
     assert events.filter(action="update", patient=alice.patient, actor=nora).count() == 1
     assert events.filter(action="import", patient=alice.patient, actor=nora).count() == 1
@@ -163,7 +157,7 @@ def test_a_replay_that_fails_again_stays_in_the_queue(nora, waiting) -> None:
 
     waiting.refresh_from_db()
     assert waiting.status == MessageStatus.ERROR and waiting.replay_count == 1
-    assert "still not applied: no patient with this identifier" in text_of(response)
+    assert "still not applied: patient not found" in text_of(response)
     assert waiting in InboundMessage.objects.filter(status__in=["error", "rejected"])
 
 
@@ -179,7 +173,7 @@ def test_staff_cannot_match_a_message_to_another_clinics_patient(
     assert waiting.patient is None
 
 
-def test_the_queue_costs_the_same_queries_for_one_message_or_many(nora, handlers, clinic) -> None:
+def test_the_queue_costs_the_same_queries_for_one_message_or_many(nora, clinic) -> None:
     client = client_for(nora)
 
     def queries() -> int:
@@ -187,12 +181,14 @@ def test_the_queue_costs_the_same_queries_for_one_message_or_many(nora, handlers
             assert client.get(QUEUE).status_code == 200
         return len(captured)
 
-    message_receive(raw=oru("N-0").encode(), clinic=clinic)
+    message_receive(raw=oru("N-0", mrn="NOBODY", sending_facility=CLINIC).encode())
     queries()  # The first page after sign-in also settles the session.
     few = queries()
     alice_like = PatientFactory(managing_organization=clinic)
     for n in range(1, 60):
-        row = message_receive(raw=oru(f"N-{n}").encode(), clinic=clinic).message
+        row = message_receive(
+            raw=oru(f"N-{n}", mrn="NOBODY", sending_facility=CLINIC).encode()
+        ).message
         if n % 2:
             InboundMessage.objects.filter(pk=row.pk).update(patient=alice_like)
 

@@ -167,7 +167,17 @@ def test_a_message_in_an_undeclared_character_set_is_answered_ar_once() -> None:
     assert InboundMessage.objects.get().control_id == "CTRL-1"
 
 
-def test_unmatched_messages_go_to_the_clinic_of_the_interface(nora, clinic) -> None:
-    message_receive(raw=unsupported().encode(), clinic=services.interface_clinic())
+def test_a_message_for_no_known_patient_goes_to_the_queue_of_the_clinic_msh4_names(
+    nora, olga, clinic
+) -> None:
+    message_receive(raw=oru(mrn="NOBODY", sending_facility="Riverside Family Clinic").encode())
 
-    assert InboundMessage.objects.get().organization == clinic
+    row = InboundMessage.objects.get()
+    assert (row.status, row.organization) == (MessageStatus.ERROR, clinic)
+
+
+def test_with_one_clinic_every_message_in_error_goes_to_its_queue(nora, clinic) -> None:
+    message_receive(raw=unsupported().encode())
+    message_receive(raw=b"PID|1||MRN-1\r")
+
+    assert [row.organization for row in InboundMessage.objects.all()] == [clinic, clinic]
