@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from lantern.access.models import StaffRole
 from lantern.appointments.models import Appointment, AppointmentStatus
@@ -22,6 +24,7 @@ from lantern.clinical.models import (
 )
 from lantern.hl7v2.contract import AckCode
 from lantern.hl7v2.handlers.results import fhir_id
+from lantern.testing.auth import sign_in
 from lantern.testing.factories import PatientFactory, StaffMembershipFactory, UserFactory
 
 from .handle_support import SAMPLES, run_sample
@@ -430,3 +433,22 @@ SAMPLE_TESTS = {
     "SIU_S14__nodehl7_corepoint_siu-example.hl7",
     "VXU_V04__msfhirconv_VXU-V04-01.hl7",
 }
+
+
+def test_every_sample_result_and_vaccine_downloads_as_valid_fhir_and_pdf(alice):
+    """All the ORU and VXU samples replayed to one patient (as staff do from the error queue):
+    the FHIR download validates every resource, and the PDF is made."""
+    for name in sorted(SAMPLE_TESTS):
+        if name.startswith(("ORU", "VXU")):
+            assert run_sample(name, patient=alice.patient).code == AckCode.ACCEPTED, name
+    client = sign_in(Client(), alice)
+    kwargs = {"patient_id": alice.patient_id}
+
+    bundle = client.get(reverse("downloads:record_json", kwargs=kwargs))
+    pdf = client.get(reverse("downloads:record_pdf", kwargs=kwargs))
+
+    assert bundle.status_code == 200 and pdf.status_code == 200
+    types = [entry["resource"]["resourceType"] for entry in bundle.json()["entry"]]
+    assert types.count("DiagnosticReport") == 6
+    assert types.count("Observation") == Observation.objects.count() == 41
+    assert types.count("Immunization") == 1
