@@ -76,6 +76,9 @@ STAFF_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Enrollment requests", "/staff/enrollment-requests/", "enrollment"),
     NavItem("Results on hold", "/staff/results-on-hold/", "results-on-hold", needs="results"),
     NavItem("Refills", "/staff/refills/", "refills", needs="medications"),
+    # Not a section of records but a role (administrators and clinical staff): see
+    # `staff_entries` and policy.INTERFACE_QUEUE_ROLES.
+    NavItem("Interface errors", "/staff/interface/", "interface", needs="interface"),
     # Staff keep their own account too: password, email, second steps and passkeys. Those pages
     # wear the console's frame for staff (accounts and mfa views choose the layout).
     NavItem("Your account", "/account/", "settings"),

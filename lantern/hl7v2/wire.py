@@ -186,6 +186,17 @@ def parse(text: str) -> hl7.Message:
         raise UnreadableMessage("the message cannot be parsed as HL7 v2") from error
 
 
+def _plain_header(message: hl7.Message) -> hl7.Message:
+    fields = _msh_fields(str(message))
+
+    def field(number: int) -> str:
+        return fields[number] if number < len(fields) else ""
+
+    numbers = (3, 4, 5, 6, 7, 8)
+    text = "MSH|^~\\&|" + "|".join(field(n) if "|" not in field(n) else "" for n in numbers)
+    return hl7.parse(f"{text}|ACK^^ACK|{field(10)}|{field(11) or 'P'}|{field(12) or '2.5'}\r")
+
+
 # HL7 table 0357 (message error condition codes) for the ERR segment.
 _ERROR_CODES: dict[AckCode, tuple[str, str]] = {
     AckCode.ERROR: ("207", "Application internal error"),
@@ -207,7 +218,12 @@ def build_ack(
     ERR-3 (the default is 207 for AE and 200 for AR). MSH-18 is copied from the message so the
     ACK is sent in the character set the sender uses.
     """
-    ack = message.create_ack(ack_code=str(code))
+    try:
+        ack = message.create_ack(ack_code=str(code))
+    except (TypeError, IndexError, KeyError):
+        # MSH-9 without components (or MSH cut short): answer from a header rebuilt from the
+        # message's own MSH fields, so even a malformed message gets its ACK.
+        ack = _plain_header(message).create_ack(ack_code=str(code))
     msh = ack.segment("MSH")
     character_set = str(message.segment("MSH")(18)) if len(message.segment("MSH")) > 18 else ""
     if character_set:

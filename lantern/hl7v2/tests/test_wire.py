@@ -144,3 +144,13 @@ def test_a_reject_ack_uses_the_unsupported_type_code_and_keeps_msh18() -> None:
     assert str(ack.segment("MSA")(1)) == "AR"
     assert str(ack.segment("ERR")(3)(1)(1)) == "200"
     assert str(ack.segment("MSH")(18)) == "UNICODE UTF-8"
+
+
+def test_a_message_whose_msh9_has_no_components_is_still_answered() -> None:
+    message = parse(ORU.replace("ORU^R01^ORU_R01", "ORU"))
+
+    ack = parse(build_ack(message, AckCode.REJECTED, "message type not supported", ""))
+
+    assert str(ack.segment("MSA")(1)) == "AR"
+    assert str(ack.segment("MSA")(2)) == "CTRL-1"
+    assert str(ack.segment("MSH")(5)) == "LAB^1.2.3^ISO"
