@@ -80,10 +80,10 @@ def process(
     return Outcome(AckCode.ACCEPTED, patient=applied)
 
 
-def _organization(msh: SegmentReader, patient: Patient | None) -> Organization:
+def _organization(message: hl7.Message, patient: Patient | None) -> Organization:
     if patient is not None and patient.managing_organization_id is not None:
         return patient.managing_organization
-    return sender_organization(msh)
+    return sender_organization(message)
 
 
 def _apply(message: hl7.Message, header: MessageHeader, patient: Patient | None) -> Patient:
@@ -92,7 +92,7 @@ def _apply(message: hl7.Message, header: MessageHeader, patient: Patient | None)
     if msh is None:
         raise Refusal("the message has no MSH segment", "MSH^1", AckCode.REJECTED)
     pid = pid_of(readers)
-    organization = _organization(msh, patient)
+    organization = _organization(message, patient)
     source = source_system(msh)
     if header.message_type == "ADT":
         if pid is None:

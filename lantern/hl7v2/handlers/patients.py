@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import hl7
 from django.db.models import Exists, OuterRef
 
 from lantern.access.models import StaffMembership
 from lantern.clinical.models import AdministrativeSex, Organization, Patient
+from lantern.hl7v2.contract import AckCode
 
 from .datatypes import coded_field, parse_date, parse_moment
 from .errors import Refusal
-from .text import SegmentReader, rep_text
+from .text import SegmentReader, rep_text, segments
 
 # PID-3 identifier types (HL7 table 0203) that stand for the clinic's record number, which
 # Lantern keeps as `Patient.mrn`: medical record number, patient internal and external ids,
@@ -39,10 +41,14 @@ def _clinics():
     ).only("pk", "name", "identifiers")
 
 
-def sender_organization(msh: SegmentReader) -> Organization:
+def sender_organization(message: hl7.Message) -> Organization:
     """The clinic a message is for: the one MSH-4 names, by name or by an identifier value
     (namespace id or universal id), or, when MSH-4 names none and Lantern serves one clinic,
-    that clinic. Raises Refusal when no clinic, or more than one, fits."""
+    that clinic. Raises Refusal when no clinic, or more than one, fits (or there is no MSH).
+    The transport asks it too, to put a message no patient was found for in its clinic's queue."""
+    msh = next((reader for reader in segments(message) if reader.name == "MSH"), None)
+    if msh is None:
+        raise Refusal("the message has no MSH segment", "MSH^1", AckCode.REJECTED)
     names = {value.casefold() for value in (msh.text(4, 1), msh.text(4, 2)) if value}
     clinics = list(_clinics())
     named = [
