@@ -15,6 +15,9 @@ Booking: bookings/s through `services.appointment_book`, one after the other and
 as ratios to a bare audited write, and 20 people booking one time at once; see
 benchmarks/booking.py.
 
+HL7 v2 listener: messages/s through `hl7_listen` (a real process and socket), one connection
+and four; see benchmarks/hl7_listener.py.
+
 Pages: each patient and staff page's requests/s with the production server and a signed-in
 session, as ratios to the bare view without a cookie and with the same session; see
 benchmarks/pages.py (BENCH_ROUNDS applies there too).
@@ -48,6 +51,7 @@ import django  # noqa: E402
 django.setup()
 
 import booking  # noqa: E402  (benchmarks/booking.py, beside this file)
+import hl7_listener  # noqa: E402  (benchmarks/hl7_listener.py, beside this file)
 import import_memory  # noqa: E402  (benchmarks/import_memory.py, beside this file)
 import pages  # noqa: E402  (benchmarks/pages.py, beside this file)
 import scale  # noqa: E402  (benchmarks/scale.py, beside this file)
@@ -107,6 +111,8 @@ if __name__ == "__main__":
     import_memory.main()
     print()
     booking.main()
+    print()
+    hl7_listener.main()
     print()
     pages.main()
     print()

@@ -507,6 +507,12 @@ OTP_SMS_THROTTLE_FACTOR = 1
 # The FHIR importer: how many processes validate resources (0 means one per core).
 IMPORT_WORKERS = env_int("IMPORT_WORKERS", 0)
 
+# The HL7 v2 listener (`manage.py hl7_listen`): the character set of messages whose MSH-18 is
+# empty (HL7 says ASCII; set "UTF-8" or "8859/1" for a sender that leaves it out), and how many
+# seconds a connection may stay silent before it is closed (senders reconnect).
+HL7V2_DEFAULT_CHARACTER_SET = os.environ.get("HL7V2_DEFAULT_CHARACTER_SET", "ASCII")
+HL7V2_IDLE_TIMEOUT = env_int("HL7V2_IDLE_TIMEOUT", 300)
+
 # Logs never carry health information: only ids, counts and outcomes.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {

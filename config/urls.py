@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("lantern.audit.urls")),
     path("", include("lantern.family.urls")),
     path("", include("lantern.refills.urls")),
+    path("", include("lantern.hl7v2.urls")),
     path("", include("lantern.pages.urls")),
     path("", include("lantern.support.urls")),
     path("", include("lantern.webapp.urls")),

@@ -194,6 +194,21 @@ def staff_organizations(user) -> QuerySet:
 SCHEDULE_MANAGER_ROLES = frozenset({StaffRole.ADMINISTRATOR})
 
 
+# Who works a clinic's HL7 v2 error queue (messages from its lab, EHR and registration systems
+# that could not be applied): administrators, who look after the interfaces, and clinical staff,
+# who know the patients. The front desk does not: the messages carry results.
+INTERFACE_QUEUE_ROLES = frozenset({StaffRole.ADMINISTRATOR, StaffRole.CLINICIAN, StaffRole.NURSE})
+
+
+def interface_queue_organizations(user) -> QuerySet:
+    """Ids of the clinics whose HL7 v2 error queue the user works (empty for other roles)."""
+    if not _may_act(user):
+        return StaffMembership.objects.none().values("organization_id")
+    return StaffMembership.objects.filter(
+        user=user, is_active=True, role__in=INTERFACE_QUEUE_ROLES
+    ).values("organization_id")
+
+
 @dataclass(frozen=True)
 class ClinicSchedule:
     """Proof that `user` works at `organization` in a role that opens appointments: they may

@@ -79,6 +79,9 @@ STAFF_NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Refills", "/staff/refills/", "refills", needs="medications"),
     # What people wrote on the help centre's "Contact support" form (lantern/support).
     NavItem("Support requests", "/staff/support/", "support"),
+    # Not a section of records but a role (administrators and clinical staff): see
+    # `staff_entries` and policy.INTERFACE_QUEUE_ROLES.
+    NavItem("Interface errors", "/staff/interface/", "interface", needs="interface"),
     # Staff keep their own account too: password, email, second steps and passkeys. Those pages
     # wear the console's frame for staff (accounts and mfa views choose the layout).
     NavItem("Your account", "/account/", "settings"),

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from lantern.access.models import StaffRole
-from lantern.access.policy import staff_sections
+from lantern.access.policy import INTERFACE_QUEUE_ROLES, sections_of_roles, staff_roles
 from lantern.staff.memberships import is_clinic_administrator
 
 register = template.Library()
@@ -41,6 +41,10 @@ def staff_entries(context: dict[str, Any], entries: Any) -> list[Any]:
         return [entry for entry in entries if not entry.needs]
     if not hasattr(request, "staff_sections"):
         # A page outside `staff_view` (the account pages in the console's frame) asks here.
-        request.staff_sections = staff_sections(user)
+        request.staff_roles = staff_roles(user)
+        request.staff_sections = sections_of_roles(request.staff_roles)
     sections = request.staff_sections
-    return [entry for entry in entries if not entry.needs or entry.needs in sections]
+    # The HL7 v2 error queue goes by role, not by a section of records.
+    roles = getattr(request, "staff_roles", frozenset())
+    opens = set(sections) | ({"interface"} if roles & INTERFACE_QUEUE_ROLES else set())
+    return [entry for entry in entries if not entry.needs or entry.needs in opens]

@@ -1,0 +1,114 @@
+"""The MLLP listener: python-hl7's asyncio server, one connection kept open per sender.
+
+Each connection reads MLLP blocks one after another (a sender may send thousands on one
+connection) and answers each with an MLLP-framed ACK once the message is stored and processed
+(`services.message_receive`). A connection silent for `idle_timeout` seconds is closed: a sender
+behind a VPN or firewall that dropped it half-open would otherwise hold it for ever.
+
+The ORM is synchronous, so messages are stored and processed in one worker thread, in the order
+they arrive: one database connection, no two messages of a sender applied out of order. If the
+database cannot be reached the message is not acknowledged and the connection is closed; the
+sender resends it later (nothing was stored, or the stored copy is answered then).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import close_old_connections
+from hl7.mllp import HL7StreamReader, HL7StreamWriter, InvalidBlockError, start_hl7_server
+
+from lantern.core.context import RequestContext, request_context
+from lantern.hl7v2.models import MessageSource
+from lantern.hl7v2.services import message_receive
+
+logger = logging.getLogger(__name__)
+
+# The largest MLLP block accepted (bytes); a result with embedded documents can be large.
+BLOCK_LIMIT = 16 * 1024 * 1024
+
+
+def _worker_context() -> None:
+    # Audit events written while applying messages say they came in through an import channel.
+    request_context.set(RequestContext(channel="import"))
+
+
+class Listener:
+    def __init__(self, *, host: str, port: int, idle_timeout: float) -> None:
+        self.host = host
+        self.port = port
+        self.idle_timeout = idle_timeout
+        self._executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="hl7-worker", initializer=_worker_context
+        )
+        self._connections: set[asyncio.Task] = set()
+
+    def _receive(self, block: bytes) -> bytes:
+        close_old_connections()
+        return message_receive(raw=block, source=MessageSource.LISTENER).ack
+
+    async def _handle(self, reader: HL7StreamReader, writer: HL7StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._connections.add(task)
+        peer = writer.get_extra_info("peername")
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                try:
+                    block = await asyncio.wait_for(reader.readblock(), self.idle_timeout)
+                except TimeoutError:
+                    logger.info("HL7 connection from %s idle, closed", peer)
+                    return
+                except asyncio.IncompleteReadError:
+                    return  # The sender closed the connection.
+                except InvalidBlockError:
+                    # Bytes outside an MLLP block: nothing to acknowledge; read the next block.
+                    logger.warning("HL7 connection from %s sent bytes outside a block", peer)
+                    continue
+                except ValueError:
+                    logger.warning("HL7 block from %s over %s bytes, dropped", peer, BLOCK_LIMIT)
+                    continue
+                try:
+                    ack = await loop.run_in_executor(self._executor, self._receive, block)
+                except Exception as error:
+                    # Not stored or not answerable (the database is away): no ACK, so the
+                    # sender keeps the message and sends it again.
+                    logger.error("HL7 message from %s not stored: %s", peer, type(error).__name__)
+                    return
+                writer.writeblock(ack)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            return
+        finally:
+            if task is not None:
+                self._connections.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def serve(self, ready: Callable[[str], None] | None = None) -> None:
+        loop = asyncio.get_running_loop()
+        server = await start_hl7_server(self._handle, self.host, self.port, limit=BLOCK_LIMIT)
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        async with server:
+            if ready is not None:
+                names = ", ".join(
+                    f"{s.getsockname()[0]}:{s.getsockname()[1]}" for s in server.sockets
+                )
+                ready(names)
+            await stop.wait()
+            # Stop taking connections. A message already in the worker is still stored and
+            # processed; its ACK may not go out, and the sender's resend is answered from it.
+            server.close()
+            for task in list(self._connections):
+                task.cancel()
+        self._executor.shutdown(wait=True)

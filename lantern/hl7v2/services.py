@@ -1,0 +1,284 @@
+"""Writes of the HL7 v2 inbox: receive (store, then process, then answer) and replay.
+
+`message_receive` is what the listener and the file import call for each message:
+
+1. the raw bytes are stored and committed first (`InboundMessage`, status "received"), so a
+   message that was acknowledged is never lost, even if the process dies while applying it;
+2. the message is processed in one transaction: the handler (`lantern.hl7v2.handlers.process`)
+   applies it to the record and the outcome (status, ACK code, reason, the ACK text) is written
+   with it, or nothing is;
+3. the caller sends the ACK returned.
+
+A message whose (sending application, control id) is already stored is not stored again: its ACK
+is returned as it was first sent. The database's unique constraint decides when two copies arrive
+at once, and the processing transaction locks the row (on SQLite the IMMEDIATE transaction takes
+the write lock first), so the second copy waits and gets the first one's ACK.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import hl7
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lantern.access.policy import PatientAccess
+from lantern.audit.models import ActorRole, AuditAction
+from lantern.audit.services import audit_event_record
+from lantern.clinical.models import Organization
+from lantern.hl7v2.contract import AckCode, MessageHeader, Outcome
+from lantern.hl7v2.handlers import process
+from lantern.hl7v2.handlers.errors import Refusal
+from lantern.hl7v2.handlers.patients import sender_organization
+from lantern.hl7v2.models import QUEUE_STATUSES, InboundMessage, MessageSource, MessageStatus
+from lantern.hl7v2.wire import (
+    UnreadableMessage,
+    build_ack,
+    decode,
+    encode,
+    normalise_segments,
+    parse,
+    read_header,
+)
+
+logger = logging.getLogger(__name__)
+
+
+STATUS_OF_CODE = {
+    AckCode.ACCEPTED: MessageStatus.PROCESSED,
+    AckCode.ERROR: MessageStatus.ERROR,
+    AckCode.REJECTED: MessageStatus.REJECTED,
+}
+# The reason given when a handler fails on a bug rather than answering: the message stays in the
+# error queue for replay once the fault is fixed.
+INTERNAL_ERROR = "the message could not be processed (internal error); it is kept for replay"
+# Why a replay or a match did nothing (a second submit, or someone else was quicker).
+ALREADY_DONE = "This message was already replayed or processed; this is what happened."
+# Answers a message so broken that it has no MSH to acknowledge from.
+_NO_HEADER = "MSH|^~\\&|||||||ACK^^ACK||P|2.5\r"
+
+
+@dataclasses.dataclass(frozen=True)
+class Received:
+    """What became of one message: its row, the ACK to send (bytes) and whether it was new."""
+
+    message: InboundMessage
+    ack: bytes
+    duplicate: bool
+
+
+def _queue_clinic(message: hl7.Message | None) -> Organization | None:
+    """The clinic whose error queue shows a message no patient was found for: the one its
+    sending facility (MSH-4) names, or the only clinic Lantern serves (the handlers' rule);
+    None when that cannot be told (the message is then kept, in no clinic's queue)."""
+    try:
+        return sender_organization(message if message is not None else parse(_NO_HEADER))
+    except (Refusal, KeyError):
+        return None
+
+
+def _readable_text(raw: bytes) -> str:
+    """Text good enough to answer an undecodable message: headers are ASCII in every charset."""
+    return normalise_segments(raw.lstrip(b"\xef\xbb\xbf").decode("latin-1"))
+
+
+def _readable_message(raw: bytes) -> hl7.Message | None:
+    try:
+        return parse(_readable_text(raw))
+    except UnreadableMessage:
+        return None
+
+
+def _unreadable_ack(raw: bytes, reason: str) -> tuple[str, str]:
+    """The AR for a message that cannot be read: answered from its own MSH when it has one."""
+    try:
+        message = parse(_readable_text(raw))
+        message.segment("MSH")
+        character_set = read_header(str(message)).character_set
+    except (UnreadableMessage, KeyError):
+        message, character_set = parse(_NO_HEADER), ""
+    return build_ack(message, AckCode.REJECTED, reason, ""), character_set
+
+
+def _store(*, raw: bytes, header: MessageHeader | None, source: str) -> tuple[InboundMessage, bool]:
+    """Store the raw message (committed on return); an already stored copy is returned instead."""
+    fields = {}
+    if header is not None:
+        fields = {
+            "sending_application": header.sending_application[:255],
+            "sending_facility": header.sending_facility[:255],
+            "control_id": header.control_id[:199],
+            "message_type": header.message_type[:10],
+            "trigger_event": header.trigger_event[:10],
+        }
+    try:
+        with transaction.atomic():
+            return (
+                InboundMessage.objects.create(raw=raw, source=source, **fields),
+                True,
+            )
+    except IntegrityError:
+        if header is None:
+            raise
+        existing = InboundMessage.objects.get(
+            sending_application=fields["sending_application"], control_id=fields["control_id"]
+        )
+        return existing, False
+
+
+def _apply(row: InboundMessage, *, message: hl7.Message, header: MessageHeader) -> InboundMessage:
+    """Process a stored message once, in one transaction with its outcome."""
+    with transaction.atomic():
+        # Claim it: on PostgreSQL the UPDATE waits for another transaction processing the same
+        # row and then finds it done; on SQLite the IMMEDIATE transaction serialises them.
+        claimed = InboundMessage.objects.filter(pk=row.pk, status=MessageStatus.RECEIVED).update(
+            processed_at=timezone.now()
+        )
+        if not claimed:
+            # Another connection (or a replay) processed it while this one waited.
+            return InboundMessage.objects.defer("raw").get(pk=row.pk)
+        try:
+            with transaction.atomic():
+                outcome = process(message, header=header, patient=row.patient)
+        except Exception as error:
+            # A bug, not bad content (handlers answer bad content with an Outcome): the
+            # handler's writes are rolled back and the message waits in the error queue.
+            logger.error(
+                "HL7 v2 message %s failed in its handler: %s", row.pk, type(error).__name__
+            )
+            outcome = Outcome(code=AckCode.ERROR, reason=INTERNAL_ERROR)
+        fields = _outcome_fields(
+            message=message, outcome=outcome, organization_id=row.organization_id
+        )
+        InboundMessage.objects.filter(pk=row.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        if outcome.patient is not None:
+            row.patient = outcome.patient
+    return row
+
+
+def _outcome_fields(*, message: hl7.Message, outcome: Outcome, organization_id) -> dict:
+    reason = outcome.reason[:255]
+    fields = {
+        "status": STATUS_OF_CODE[outcome.code],
+        "ack_code": str(outcome.code),
+        "ack": build_ack(message, outcome.code, reason, outcome.error_location),
+        "reason": reason,
+        "error_location": outcome.error_location[:80],
+        "processed_at": timezone.now(),
+    }
+    if outcome.patient is not None:
+        fields["patient_id"] = outcome.patient.pk
+        fields["organization_id"] = outcome.patient.managing_organization_id
+    if outcome.code != AckCode.ACCEPTED and not fields.get("organization_id"):
+        # Only a message in the queue needs a clinic; an accepted one has its patient's.
+        clinic = _queue_clinic(message)
+        fields["organization_id"] = clinic.pk if clinic is not None else organization_id
+    return fields
+
+
+def message_receive(*, raw: bytes, source: str = MessageSource.LISTENER) -> Received:
+    """Store, process and answer one message (the bytes inside one MLLP block, or one message
+    of a file). Returns the ACK to send; never raises for bad input."""
+    try:
+        text = decode(raw)
+        header = read_header(text)
+        message = parse(text)
+    except UnreadableMessage as error:
+        return _reject_unreadable(raw=raw, source=source, reason=error.reason)
+    row, created = _store(raw=raw, header=header, source=source)
+    if row.status == MessageStatus.RECEIVED:
+        # New, or stored by a run that died before processing it: process it now.
+        row = _apply(row, message=message, header=header)
+    return Received(message=row, ack=encode(row.ack, header.character_set), duplicate=not created)
+
+
+def _reject_unreadable(*, raw: bytes, source: str, reason: str) -> Received:
+    """Store and answer AR a message that cannot be decoded or parsed; when its MSH can still
+    be read (an undeclared character set), a resend of it is answered with the first ACK."""
+    ack, character_set = _unreadable_ack(raw, reason)
+    try:
+        header: MessageHeader | None = read_header(_readable_text(raw))
+    except UnreadableMessage:
+        header = None
+    row, created = _store(raw=raw, header=header, source=source)
+    if row.status == MessageStatus.RECEIVED:
+        InboundMessage.objects.filter(pk=row.pk, status=MessageStatus.RECEIVED).update(
+            status=MessageStatus.REJECTED,
+            ack_code=AckCode.REJECTED,
+            ack=ack,
+            reason=reason[:255],
+            processed_at=timezone.now(),
+            organization=_queue_clinic(_readable_message(raw)),
+        )
+        row.refresh_from_db()
+    return Received(message=row, ack=encode(row.ack, character_set), duplicate=not created)
+
+
+class NotReplayable(Exception):
+    """The message cannot be matched or replayed now; `reason` says why, for staff."""
+
+    def __init__(self, reason: str = ALREADY_DONE) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def message_match(*, access: PatientAccess, message: InboundMessage) -> InboundMessage:
+    """Staff match a message in the error queue to a patient of their clinic (`access`)."""
+    with transaction.atomic():
+        updated = InboundMessage.objects.filter(pk=message.pk, status__in=QUEUE_STATUSES).update(
+            patient=access.patient,
+            organization_id=access.patient.managing_organization_id or message.organization_id,
+        )
+        if not updated:
+            raise NotReplayable
+        audit_event_record(
+            actor=access.user,
+            patient=access.patient,
+            role=ActorRole.STAFF,
+            action=AuditAction.UPDATE,
+            object_type="InboundMessage",
+            object_id=str(message.pk),
+        )
+    message.refresh_from_db()
+    return message
+
+
+def message_replay(*, user, message: InboundMessage, replay_count: int) -> InboundMessage:
+    """Process a message of the error queue again, with the patient staff matched it to.
+
+    `replay_count` is the count the staff member's page showed: a second submit of the same
+    form finds it changed and replays nothing (the conditional UPDATE decides, on both engines).
+    """
+    try:
+        text = decode(bytes(message.raw))
+        header = read_header(text)
+        parsed = parse(text)
+    except UnreadableMessage as error:
+        raise NotReplayable(
+            f"This message cannot be replayed: {error.reason}. Ask the sender to send it again."
+        ) from None
+    with transaction.atomic():
+        claimed = InboundMessage.objects.filter(
+            pk=message.pk, status__in=QUEUE_STATUSES, replay_count=replay_count
+        ).update(
+            status=MessageStatus.RECEIVED,
+            replay_count=replay_count + 1,
+            replayed_by=user,
+        )
+        if not claimed:
+            raise NotReplayable
+        message.status = MessageStatus.RECEIVED
+        row = _apply(message, message=parsed, header=header)
+        audit_event_record(
+            actor=user,
+            patient=row.patient,
+            role=ActorRole.STAFF,
+            action=AuditAction.IMPORT,
+            object_type="InboundMessage",
+            object_id=str(row.pk),
+        )
+    return row
