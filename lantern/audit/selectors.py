@@ -25,6 +25,7 @@ OBJECT_WORDS = {
     "Condition": "your health problems",
     "MedicationRequest": "your medications",
     "RefillRequest": "your prescription requests",
+    "Task": "your prescription requests",
     "AllergyIntolerance": "your allergies",
     "Immunization": "your immunizations",
     "Procedure": "your procedures",
@@ -126,14 +127,13 @@ def _who(event: AuditEvent, access: PatientAccess, clinic: str) -> tuple[str, st
     """
     actor = event.actor
     role = event.actor_role
+    if role == ActorRole.APP:
+        return _app_words(event, access), CONNECTED_APP
     if actor is not None and actor.patient_id == access.patient.pk:
         if actor.pk == access.user.pk:
             return YOU, _role_words(event, clinic)
         return access.patient.display_name or "The patient", _role_words(event, clinic)
     name = (actor.get_full_name() or actor.get_username()) if actor else event.actor_label
-    if role == ActorRole.APP:
-        # Audit events do not record which app; the connected-apps page lists them.
-        return CONNECTED_APP, CONNECTED_APP
     if role == ActorRole.SYSTEM or (actor is None and event.action == AuditAction.IMPORT):
         # Imports run as the system, without an account, on behalf of the clinic.
         return f"{clinic or 'Your clinic'} (records import)", "Records import"
@@ -146,6 +146,16 @@ def _who(event: AuditEvent, access: PatientAccess, clinic: str) -> tuple[str, st
     if role == ActorRole.STAFF:
         return _staff_words(name or "Clinic staff", event, clinic), _role_words(event, clinic)
     return name or "Unknown", _role_words(event, clinic)
+
+
+def _app_words(event: AuditEvent, access: PatientAccess) -> str:
+    """A connected app by the name it had when it read (the event's label), and who connected
+    it: the patient ("you") or the person acting for them who did."""
+    app = event.actor_label or "An app"
+    actor = event.actor
+    if actor is None or actor.patient_id == access.patient.pk:
+        return f"{app} (an app you connected)"
+    return f"{app} (an app {actor.get_full_name() or actor.get_username()} connected)"
 
 
 def _staff_words(name: str, event: AuditEvent, clinic: str) -> str:
