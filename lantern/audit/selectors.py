@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from lantern.access.models import StaffMembership, StaffRole
 from lantern.access.policy import PatientAccess
@@ -79,7 +79,8 @@ def access_log_page(
     """The allowed accesses to the patient's record, newest first, one page of entries.
 
     With `include_own` off, the patient's own visits (the entries that read "You") are left
-    out, so the log shows who else looked; a staff member or proxy reading it sees every entry.
+    out, so the log shows who else looked (the apps they connected among them); a staff
+    member or proxy reading it sees every entry.
 
     The actor's account and their staff role at the patient's clinic come in the same query
     (a join and a subquery), and the clinic's name in one more, so a page costs the same
@@ -98,7 +99,8 @@ def access_log_page(
         .order_by("-occurred_at", "-id")
     )
     if not include_own and reads_own_log(access):
-        events = events.exclude(actor=access.user)
+        # The apps the patient connected read on their behalf but are not their own visits.
+        events = events.exclude(Q(actor=access.user) & ~Q(actor_role=ActorRole.APP))
     page = Paginator(events, PER_PAGE).get_page(page_number)
     clinic = _clinic_name(patient)
     page.object_list = [_entry(event, access, clinic) for event in page.object_list]

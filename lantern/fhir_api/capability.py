@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from lantern.fhir_api.search import DateParam, StringParam
@@ -26,14 +26,14 @@ OAUTH_ENDPOINTS = {
 EVERYTHING = "http://hl7.org/fhir/OperationDefinition/Patient-everything"
 
 
-def oauth_url(request: HttpRequest, name: str, fallback: str) -> str:
-    """The absolute URL of an OAuth endpoint by its URL name, or where DOT mounts it by default
+def oauth_url(name: str, fallback: str) -> str:
+    """The public URL of an OAuth endpoint by its URL name, or where DOT mounts it by default
     when that name is not in the URL configuration."""
     try:
         path = reverse(name)
     except NoReverseMatch:
         path = fallback
-    return request.build_absolute_uri(path)
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
 def _search_type(name: str, param: object) -> str:
@@ -64,10 +64,10 @@ def _resource(name: str) -> Resource:
     return resource
 
 
-def capability_statement(request: HttpRequest, *, base_url: str) -> Resource:
+def capability_statement(*, base_url: str) -> Resource:
     """The server's CapabilityStatement (R4), with the SMART oauth-uris extension."""
     security_extension = [
-        {"url": key, "valueUri": oauth_url(request, name, fallback)}
+        {"url": key, "valueUri": oauth_url(name, fallback)}
         for key, (name, fallback) in OAUTH_ENDPOINTS.items()
     ]
     return {

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 
 from lantern.access import policy
 from lantern.access.decorators import public
@@ -34,13 +34,15 @@ Resource = dict[str, Any]
 
 
 def base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri(reverse("fhir_api:base"))
+    """The FHIR base as apps know it (settings.FHIR_BASE_URL, the `aud` they ask tokens for),
+    with a closing slash; links and full URLs start with it."""
+    return settings.FHIR_BASE_URL.rstrip("/") + "/"
 
 
 @public
 @fhir_errors
 def metadata(request: HttpRequest) -> HttpResponse:
-    return fhir_response(capability_statement(request, base_url=base_url(request)))
+    return fhir_response(capability_statement(base_url=base_url(request)))
 
 
 @bearer_view
