@@ -283,17 +283,22 @@ class _Scope:
     proxy_kind: str = ""
 
 
-def _scope_for(user, patient_uuid: uuid.UUID, *, as_staff: bool = True) -> _Scope | None:
+def _scope_for(
+    user, patient_uuid: uuid.UUID, *, as_staff: bool = True, known: Patient | None = None
+) -> _Scope | None:
     """How the user may act for the patient today, or None when not at all.
 
     One's own record first (every section), then one's clinic's patients (by role), then the
     people one is a proxy for. Without `as_staff`, a staff membership gives nothing: only one's
     own record and the people one is a proxy for (what a connected app may be granted).
+    `known` is the patient row when the caller has just read it (a token's patient), so it is
+    not read again; whether the user may act for them is decided all the same.
     """
     if not _may_act(user):
         return None
+    known = known if known is not None and known.pk == patient_uuid else None
     if user.patient_id == patient_uuid:
-        patient = Patient.objects.filter(pk=patient_uuid).first()
+        patient = known or Patient.objects.filter(pk=patient_uuid).first()
         return _Scope(patient, ActorRole.SELF, ALL_SECTIONS) if patient else None
     patients = Patient.objects.filter(pk=patient_uuid)
     if as_staff:
@@ -301,7 +306,7 @@ def _scope_for(user, patient_uuid: uuid.UUID, *, as_staff: bool = True) -> _Scop
             user=user, is_active=True, organization=OuterRef("managing_organization")
         ).values("role")[:1]
         patients = patients.annotate(staff_role=Subquery(staff_role))
-    patient = patients.first()
+    patient = known if known is not None and not as_staff else patients.first()
     if patient is None:
         return None
     if as_staff and patient.staff_role:
@@ -494,7 +499,7 @@ def api_access(
     from lantern.fhir_api.caller import RESOURCE_SECTIONS
 
     patient_uuid = caller.patient.pk
-    scope = _scope_for(caller.user, patient_uuid, as_staff=False)
+    scope = _scope_for(caller.user, patient_uuid, as_staff=False, known=caller.patient)
     granted = frozenset(
         section
         for resource_type, section in RESOURCE_SECTIONS.items()
