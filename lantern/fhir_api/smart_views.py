@@ -3,9 +3,11 @@ and the toolkit's token, revocation and introspection endpoints with SMART's add
 
 from __future__ import annotations
 
+import base64
 import calendar
 import hashlib
 from typing import Any
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -180,6 +182,19 @@ class AuthorizeView(OAuthLibMixin, View):
 authorize = signed_in(AuthorizeView.as_view())
 
 
+def _client_id_of(request: HttpRequest) -> str | None:
+    """The client that authenticated with its own credentials (HTTP Basic or the form), or None
+    for a caller that showed a bearer token with the `introspection` scope."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Basic "):
+        try:
+            decoded = base64.b64decode(header[6:]).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return ""
+        return unquote_plus(decoded.partition(":")[0])
+    return request.POST.get("client_id") or None
+
+
 class IntrospectView(oauth_views.IntrospectTokenView):
     """RFC 7662 with SMART's fields: the launch context (`patient`), and `iss`, `sub` and
     `fhirUser` when an id_token was issued. A client that authenticates with its own
@@ -205,11 +220,11 @@ class IntrospectView(oauth_views.IntrospectTokenView):
             )
             .first()
         )
-        asking_client = getattr(self.request, "client", None)
+        asking = _client_id_of(self.request)
         if (
             token is None
             or not token.is_valid()
-            or (asking_client is not None and asking_client.pk != token.application_id)
+            or (asking is not None and asking != token.application.client_id)
         ):
             return JsonResponse({"active": False})
         authorization = token.launch.authorization
