@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("lantern.refills.urls")),
     path("", include("lantern.pages.urls")),
     path("oauth/", include("lantern.fhir_api.oauth_urls")),
+    path("fhir/r4/", include("lantern.fhir_api.urls")),
     path("admin/", admin.site.urls),
 ]
 

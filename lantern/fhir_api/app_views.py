@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from lantern.access.decorators import signed_in, staff_view
 from lantern.access.models import StaffRole
 from lantern.access.policy import is_staff_member
-from lantern.fhir_api import selectors, services
+from lantern.fhir_api import app_selectors as selectors
+from lantern.fhir_api import services
 from lantern.fhir_api.forms import AppRegistrationForm
 from lantern.fhir_api.models import RegisteredApp
 
