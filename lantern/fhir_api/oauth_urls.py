@@ -4,7 +4,7 @@ introspect, and the OpenID discovery, keys and userinfo documents."""
 
 from __future__ import annotations
 
-from django.urls import path, re_path
+from django.urls import path
 
 from lantern.fhir_api import smart_views
 
@@ -15,8 +15,8 @@ urlpatterns = [
     path("token/", smart_views.token, name="token"),
     path("revoke_token/", smart_views.revoke_token, name="revoke-token"),
     path("introspect/", smart_views.introspect, name="introspect"),
-    re_path(
-        r"^\.well-known/openid-configuration/?$",
+    path(
+        ".well-known/openid-configuration",
         smart_views.openid_configuration,
         name="oidc-connect-discovery-info",
     ),

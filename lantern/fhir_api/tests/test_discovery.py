@@ -33,7 +33,7 @@ def test_the_smart_configuration_is_json_whatever_the_client_accepts(db, path):
     assert answer.status_code == 200
     assert answer["Content-Type"] == "application/json"
     document = answer.json()
-    assert REQUIRED | RECOMMENDED <= set(document)
+    assert set(document) >= REQUIRED | RECOMMENDED
     assert document["code_challenge_methods_supported"] == ["S256"]
     assert document["response_types_supported"] == ["code"]
     assert "authorization_code" in document["grant_types_supported"]
