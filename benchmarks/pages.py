@@ -38,13 +38,14 @@ BARE_PATH = "/healthz"
 PATIENT_USERNAME = "demo-patient"
 STAFF_USERNAME = "demo-nurse"
 PARENT_USERNAME = "demo-parent"
+ADMIN_USERNAME = "demo-admin"
 SEARCH_TERM = "Tillman"
 
 
 @dataclass(frozen=True)
 class Page:
     label: str
-    persona: str  # "patient", "staff" or "parent"
+    persona: str  # "patient", "staff", "admin" (a clinic administrator) or "parent"
     url_name: str
     # Names of ids: patient_id, report_id, conversation_id, child_id (the parent's young child),
     # appointment_id (a visit of the patient to change), visit_type_id, clinician_id, start.
@@ -106,6 +107,8 @@ PAGES = (
     Page("staff write to a patient", "staff", "staff:conversation_start", ("patient_id",)),
     Page("staff schedule: day view", "staff", "staff:schedule:day"),
     Page("staff schedule: setup", "staff", "staff:schedule:setup"),
+    Page("connected apps", "patient", "smart:connected_apps"),
+    Page("staff: registered apps", "admin", "smart:staff_apps"),
     Page("parent: whose record", "parent", "home:people"),
     Page("parent: home", "parent", "home:home"),
     Page("parent: child's results", "parent", "results:list", ("child_id",), ("patient_id",)),
@@ -270,6 +273,7 @@ def prepare() -> None:
         "patient": signed_in_client(users.get(username=PATIENT_USERNAME)),
         "staff": signed_in_client(users.get(username=STAFF_USERNAME)),
         "parent": signed_in_client(parent),
+        "admin": signed_in_client(users.get(username=ADMIN_USERNAME)),
     }
     session = clients["staff"].session
     session[PATIENT_SEARCH_SESSION_KEY] = SEARCH_TERM

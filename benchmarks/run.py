@@ -28,6 +28,10 @@ every page (goal: at most 5% growth); see benchmarks/worker_memory.py.
 Scale: the same pages on PostgreSQL at 1,000 and 100,000 generated patients (BENCH_SCALE_PATIENTS
 changes the sizes; generating 100,000 takes most of an hour here), with median and 95th
 percentile latency at each size, printed and written to a JSON file; see benchmarks/scale.py.
+
+FHIR search: requests/s of `Observation?patient=…&code=…&_sort=-date&_count=20` with a bearer
+token and of the bare view, measured in turn with the production server, on PostgreSQL when
+DATABASE_URL is set (a database of its own beside it) else SQLite; see benchmarks/fhir_search.py.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ import django  # noqa: E402
 django.setup()
 
 import booking  # noqa: E402  (benchmarks/booking.py, beside this file)
+import fhir_search  # noqa: E402  (benchmarks/fhir_search.py, beside this file)
 import hl7_listener  # noqa: E402  (benchmarks/hl7_listener.py, beside this file)
 import import_memory  # noqa: E402  (benchmarks/import_memory.py, beside this file)
 import pages  # noqa: E402  (benchmarks/pages.py, beside this file)
@@ -115,6 +120,8 @@ if __name__ == "__main__":
     hl7_listener.main()
     print()
     pages.main()
+    print()
+    fhir_search.main()
     print()
     worker_memory.main()
     print()

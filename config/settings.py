@@ -172,6 +172,7 @@ INSTALLED_APPS = [
     "lantern.pages",
     "lantern.appointments",
     "lantern.refills",
+    "oauth2_provider",
     "lantern.fhir_api",
     "lantern.hl7v2",
     "lantern.support",
@@ -503,6 +504,57 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 OTP_EMAIL_THROTTLE_FACTOR = 1
 OTP_EMAIL_TOKEN_VALIDITY = 10 * 60
 OTP_SMS_THROTTLE_FACTOR = 1
+
+# SMART on FHIR (django-oauth-toolkit). The FHIR base URL is PUBLIC_BASE_URL + "/fhir/r4"; an
+# app's `aud` must name it. The OpenID Connect signing key (RSA, PEM) comes from the environment
+# (OIDC_RSA_PRIVATE_KEY) or, on a developer's machine, from VAR_DIR/oidc-key.pem, which `make run`
+# creates like the secret key; without one, `manage.py check --deploy` fails (fhir_api.E001).
+FHIR_BASE_URL = PUBLIC_BASE_URL.rstrip("/") + "/fhir/r4"
+_oidc_key = os.environ.get("OIDC_RSA_PRIVATE_KEY", "")
+if not _oidc_key and (VAR_DIR / "oidc-key.pem").is_file():
+    _oidc_key = (VAR_DIR / "oidc-key.pem").read_text()
+SMART_ACCESS_TOKEN_SECONDS = env_int("SMART_ACCESS_TOKEN_SECONDS", 3600)
+if not 0 < SMART_ACCESS_TOKEN_SECONDS <= 3600:
+    raise ImproperlyConfigured("SMART_ACCESS_TOKEN_SECONDS must be between 1 and 3600.")
+# How long a refresh token (offline_access) lives after its access token expired: 90 days.
+SMART_REFRESH_TOKEN_SECONDS = env_int("SMART_REFRESH_TOKEN_SECONDS", 90 * 24 * 3600)
+# The toolkit's own models, named so migrations can depend on them (they are not swapped).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 (a model name)
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105 (a model name)
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105 (a model name)
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "lantern.fhir_api.oauth.SmartValidator",
+    "SCOPES_BACKEND_CLASS": "lantern.fhir_api.oauth.SmartScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": SMART_ACCESS_TOKEN_SECONDS,
+    "ID_TOKEN_EXPIRE_SECONDS": SMART_ACCESS_TOKEN_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": SMART_REFRESH_TOKEN_SECONDS,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "PKCE_REQUIRED": True,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    # Every consent is asked for: a patient sees what an app gets each time it asks.
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_key,
+    "OIDC_ISS_ENDPOINT": PUBLIC_BASE_URL.rstrip("/") + "/oauth",
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_post", "client_secret_basic"],
+    # Apps on a phone or a laptop redirect to http://127.0.0.1:<any port>/ (RFC 8252).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    # Tokens are kept only as their SHA-256 checksum.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
 
 # The FHIR importer: how many processes validate resources (0 means one per core).
 IMPORT_WORKERS = env_int("IMPORT_WORKERS", 0)

@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("lantern.accounts.urls")),
     path("", include("lantern.enrollment.urls")),
     path("two-factor/", include("lantern.mfa.urls")),
+    # SMART discovery (also under /fhir/r4/), connected apps and the app registry: before the
+    # staff console's and the FHIR API's own routes.
+    path("", include("lantern.fhir_api.smart_urls")),
     path("staff/", include("lantern.staff.urls")),
     path("", include("lantern.downloads.urls")),
     path("", include("lantern.record.urls")),
@@ -23,6 +26,8 @@ urlpatterns = [
     path("", include("lantern.pages.urls")),
     path("", include("lantern.support.urls")),
     path("", include("lantern.webapp.urls")),
+    path("oauth/", include("lantern.fhir_api.oauth_urls")),
+    path("fhir/r4/", include("lantern.fhir_api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -24,6 +24,21 @@ if [[ ! -s "$secret_key_file" ]]; then
 fi
 chmod 600 "$secret_key_file"
 
+# The OpenID Connect signing key of SMART on FHIR (RSA), likewise made once and kept.
+oidc_key_file="$VAR_DIR/oidc-key.pem"
+if [[ ! -s "$oidc_key_file" ]]; then
+    (
+        umask 077
+        "$PY" -c 'from cryptography.hazmat.primitives import serialization as s
+from cryptography.hazmat.primitives.asymmetric import rsa
+key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+print(key.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption()).decode(), end="")' \
+            >"$oidc_key_file.tmp"
+        mv "$oidc_key_file.tmp" "$oidc_key_file"
+    )
+fi
+chmod 600 "$oidc_key_file"
+
 SECRET_KEY="$(<"$secret_key_file")"
 export SECRET_KEY
 export HTTPS=off

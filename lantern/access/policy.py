@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -51,6 +51,9 @@ from .models import (
     StaffMembership,
     StaffRole,
 )
+
+if TYPE_CHECKING:
+    from lantern.fhir_api.caller import ApiCaller
 
 RecordT = TypeVar("RecordT", bound=PatientRecord)
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -103,6 +106,8 @@ class PatientAccess:
     sections: frozenset[Section] = ALL_SECTIONS
     # For a proxy: the kind of relationship (ProxyKind), for pages that say it in words.
     proxy_kind: str = ""
+    # For a connected app (role APP): the app's name, recorded as the audit event's actor label.
+    actor_label: str = ""
     audit_state: _AuditState = field(default_factory=_AuditState, compare=False, repr=False)
     # What selectors read once per request for this access and reuse (a page asks for the
     # result release delays several times); an access lives for one request only.
@@ -293,26 +298,33 @@ class _Scope:
     proxy_kind: str = ""
 
 
-def _scope_for(user, patient_uuid: uuid.UUID) -> _Scope | None:
+def _scope_for(
+    user, patient_uuid: uuid.UUID, *, as_staff: bool = True, known: Patient | None = None
+) -> _Scope | None:
     """How the user may act for the patient today, or None when not at all.
 
     One's own record first (every section), then one's clinic's patients (by role), then the
-    people one is a proxy for.
+    people one is a proxy for. Without `as_staff`, a staff membership gives nothing: only one's
+    own record and the people one is a proxy for (what a connected app may be granted).
+    `known` is the patient row when the caller has just read it (a token's patient), so it is
+    not read again; whether the user may act for them is decided all the same.
     """
     if not _may_act(user):
         return None
+    known = known if known is not None and known.pk == patient_uuid else None
     if user.patient_id == patient_uuid:
-        patient = Patient.objects.filter(pk=patient_uuid).first()
+        patient = known or Patient.objects.filter(pk=patient_uuid).first()
         return _Scope(patient, ActorRole.SELF, ALL_SECTIONS) if patient else None
-    staff_role = StaffMembership.objects.filter(
-        user=user, is_active=True, organization=OuterRef("managing_organization")
-    ).values("role")[:1]
-    patient = (
-        Patient.objects.filter(pk=patient_uuid).annotate(staff_role=Subquery(staff_role)).first()
-    )
+    patients = Patient.objects.filter(pk=patient_uuid)
+    if as_staff:
+        staff_role = StaffMembership.objects.filter(
+            user=user, is_active=True, organization=OuterRef("managing_organization")
+        ).values("role")[:1]
+        patients = patients.annotate(staff_role=Subquery(staff_role))
+    patient = known if known is not None and not as_staff else patients.first()
     if patient is None:
         return None
-    if patient.staff_role:
+    if as_staff and patient.staff_role:
         return _Scope(patient, ActorRole.STAFF, STAFF_SECTIONS[patient.staff_role])
     relationship = (
         ProxyRelationship.objects.filter(proxy=user, patient=patient, status=ProxyStatus.ACTIVE)
@@ -481,6 +493,49 @@ def patient_access(
     return access
 
 
+def api_access(
+    caller: ApiCaller,
+    *,
+    object_type: str,
+    object_id: str = "",
+    action: AuditAction = AuditAction.VIEW,
+) -> PatientAccess:
+    """The access of a connected app (an ApiCaller, read from its bearer token) to its patient.
+
+    The app acts in the role APP for the person who authorized it, and opens at most what that
+    person may open for the token's patient today (their own record: every section; someone
+    they are a proxy for: what the relationship allows now, by `_scope_for`, so a revoked or
+    ended relationship counts from the next request), intersected with the sections the token's
+    scopes name a resource type of (`RESOURCE_SECTIONS`). A staff membership gives an app
+    nothing. Nothing is audited yet: the API records the one event of each read or search once
+    it knows what it touched (`access_record`, `object_get`). Raises PatientNotFound, audited as
+    denied, when the person may no longer act for the patient or the scopes open nothing.
+    """
+    from lantern.fhir_api.caller import RESOURCE_SECTIONS
+
+    patient_uuid = caller.patient.pk
+    scope = _scope_for(caller.user, patient_uuid, as_staff=False, known=caller.patient)
+    granted = frozenset(
+        section
+        for resource_type, section in RESOURCE_SECTIONS.items()
+        if caller.scopes.allows(resource_type, "r") or caller.scopes.allows(resource_type, "s")
+    )
+    sections = scope.sections & granted if scope is not None else frozenset()
+    if scope is None or not sections:
+        _audit_denied(caller.user, patient_uuid, action, object_type, object_id)
+        raise PatientNotFound
+    return PatientAccess(
+        user=caller.user,
+        patient=scope.patient,
+        role=ActorRole.APP,
+        action=action,
+        object_type=object_type,
+        sections=sections,
+        proxy_kind=scope.proxy_kind,
+        actor_label=caller.app_name,
+    )
+
+
 def access_record(
     access: PatientAccess,
     *,
@@ -500,6 +555,7 @@ def access_record(
         action=action or access.action,
         object_type=object_type or access.object_type,
         object_id=str(object_id),
+        actor_label=access.actor_label or None,
     )
     access.audit_state.recorded = True
 
@@ -609,8 +665,9 @@ def conversations_visible(access: PatientAccess, queryset: QuerySet) -> QuerySet
 
 def waits_for_result_release(access: PatientAccess) -> bool:
     """Whether this access sees a result only once it is released (`results/release.py` says
-    when): the patient and their proxies wait; staff see results as they arrive."""
-    return access.role in (ActorRole.SELF, ActorRole.PROXY)
+    when): the patient, their proxies and the apps they connected wait; staff see results as
+    they arrive."""
+    return access.role in (ActorRole.SELF, ActorRole.PROXY, ActorRole.APP)
 
 
 def records_for(access: PatientAccess, model: type[RecordT]) -> QuerySet[RecordT]:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from lantern.access.models import StaffMembership, StaffRole
 from lantern.access.policy import PatientAccess
@@ -25,6 +25,7 @@ OBJECT_WORDS = {
     "Condition": "your health problems",
     "MedicationRequest": "your medications",
     "RefillRequest": "your prescription requests",
+    "Task": "your prescription requests",
     "AllergyIntolerance": "your allergies",
     "Immunization": "your immunizations",
     "Procedure": "your procedures",
@@ -78,7 +79,8 @@ def access_log_page(
     """The allowed accesses to the patient's record, newest first, one page of entries.
 
     With `include_own` off, the patient's own visits (the entries that read "You") are left
-    out, so the log shows who else looked; a staff member or proxy reading it sees every entry.
+    out, so the log shows who else looked (the apps they connected among them); a staff
+    member or proxy reading it sees every entry.
 
     The actor's account and their staff role at the patient's clinic come in the same query
     (a join and a subquery), and the clinic's name in one more, so a page costs the same
@@ -97,7 +99,8 @@ def access_log_page(
         .order_by("-occurred_at", "-id")
     )
     if not include_own and reads_own_log(access):
-        events = events.exclude(actor=access.user)
+        # The apps the patient connected read on their behalf but are not their own visits.
+        events = events.exclude(Q(actor=access.user) & ~Q(actor_role=ActorRole.APP))
     page = Paginator(events, PER_PAGE).get_page(page_number)
     clinic = _clinic_name(patient)
     page.object_list = [_entry(event, access, clinic) for event in page.object_list]
@@ -126,14 +129,13 @@ def _who(event: AuditEvent, access: PatientAccess, clinic: str) -> tuple[str, st
     """
     actor = event.actor
     role = event.actor_role
+    if role == ActorRole.APP:
+        return _app_words(event, access), CONNECTED_APP
     if actor is not None and actor.patient_id == access.patient.pk:
         if actor.pk == access.user.pk:
             return YOU, _role_words(event, clinic)
         return access.patient.display_name or "The patient", _role_words(event, clinic)
     name = (actor.get_full_name() or actor.get_username()) if actor else event.actor_label
-    if role == ActorRole.APP:
-        # Audit events do not record which app; the connected-apps page lists them.
-        return CONNECTED_APP, CONNECTED_APP
     if role == ActorRole.SYSTEM or (actor is None and event.action == AuditAction.IMPORT):
         # Imports run as the system, without an account, on behalf of the clinic.
         return f"{clinic or 'Your clinic'} (records import)", "Records import"
@@ -146,6 +148,16 @@ def _who(event: AuditEvent, access: PatientAccess, clinic: str) -> tuple[str, st
     if role == ActorRole.STAFF:
         return _staff_words(name or "Clinic staff", event, clinic), _role_words(event, clinic)
     return name or "Unknown", _role_words(event, clinic)
+
+
+def _app_words(event: AuditEvent, access: PatientAccess) -> str:
+    """A connected app by the name it had when it read (the event's label), and who connected
+    it: the patient ("you") or the person acting for them who did."""
+    app = event.actor_label or "An app"
+    actor = event.actor
+    if actor is None or actor.patient_id == access.patient.pk:
+        return f"{app} (an app you connected)"
+    return f"{app} (an app {actor.get_full_name() or actor.get_username()} connected)"
 
 
 def _staff_words(name: str, event: AuditEvent, clinic: str) -> str:

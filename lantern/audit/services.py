@@ -20,17 +20,18 @@ def audit_event_record(
     object_type: str = "",
     object_id: str = "",
     subject=None,
+    actor_label: str | None = None,
 ) -> AuditEvent:
     """Append one event, with the source address and user agent of the current request.
 
     `subject` names the account the event is about when it is also a security event (an
-    account linked to the patient's record).
+    account linked to the patient's record). `actor_label` replaces the actor's username as the
+    label (a connected app's name, for an event of role APP).
     """
-    return AuditEvent.objects.create(
-        **_event_fields(actor, role, action, outcome, object_type, object_id),
-        patient=patient,
-        subject=subject,
-    )
+    fields = _event_fields(actor, role, action, outcome, object_type, object_id)
+    if actor_label is not None:
+        fields["actor_label"] = actor_label[: AuditEvent._meta.get_field("actor_label").max_length]
+    return AuditEvent.objects.create(**fields, patient=patient, subject=subject)
 
 
 def security_event_record(

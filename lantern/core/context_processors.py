@@ -64,6 +64,7 @@ ACCOUNT_NAVIGATION: tuple[NavItem, ...] = (
     # Only an account with a record of its own gives others access to it.
     NavItem("Family and caregivers", "/account/family/", "family", needs="own_record"),
     NavItem("Notifications", "/account/notifications/", "notifications"),
+    NavItem("Connected apps", "/account/apps/", "connected-apps"),
     NavItem("Two-step verification", "/two-factor/", "security"),
     NavItem("Help", "/help/", "help"),
 )

@@ -51,6 +51,7 @@ from lantern.audit.models import ActorRole, AuditAction
 from lantern.audit.services import audit_event_record
 from lantern.enrollment.models import TermsVersion
 from lantern.enrollment.services import terms_accept
+from lantern.fhir_api.services import app_authorizations_end_for_relationship
 from lantern.notifications.models import NotificationKind
 from lantern.notifications.senders import EmailSender
 from lantern.notifications.services import absolute_url, notification_send
@@ -511,6 +512,11 @@ def _close(
         )
         if not moved:
             return False
+        if relationship.proxy_id is not None:
+            # The apps the proxy connected to this person's record lose access with them.
+            app_authorizations_end_for_relationship(
+                proxy=relationship.proxy, patient=relationship.patient
+            )
         _audit(access.user, relationship, access.role, AuditAction.UPDATE)
     return True
 

@@ -9,3 +9,6 @@ class FhirApiConfig(AppConfig):
     name = "lantern.fhir_api"
     label = "fhir_api"
     verbose_name = "FHIR API and connected apps"
+
+    def ready(self) -> None:
+        from lantern.fhir_api import checks  # noqa: F401 (registers the system checks)

@@ -235,11 +235,19 @@ def record_view(actor, patient, role: ActorRole) -> None:
 
 def test_each_kind_of_actor_reads_in_the_patients_words(alice, named_nora):
     proxy = UserFactory(first_name="Bob", last_name="Adams")
-    app_account = UserFactory(username="app-client")
     record_view(alice, alice.patient, ActorRole.SELF)
     record_view(named_nora, alice.patient, ActorRole.STAFF)
     record_view(proxy, alice.patient, ActorRole.PROXY)
-    record_view(app_account, alice.patient, ActorRole.APP)
+    # An app reads as the person who connected it, under the app's name (the FHIR API).
+    for person in (proxy, alice):
+        audit_event_record(
+            actor=person,
+            patient=alice.patient,
+            role=ActorRole.APP,
+            action=AuditAction.VIEW,
+            object_type="Observation",
+            actor_label="Health Diary",
+        )
     record_view(None, alice.patient, ActorRole.SYSTEM)
 
     client = sign_in(Client(), alice)
@@ -249,14 +257,15 @@ def test_each_kind_of_actor_reads_in_the_patients_words(alice, named_nora):
 
     assert [(entry.who, entry.role) for entry in log] == [
         ("Riverside Family Clinic (records import)", "Records import"),
-        ("Connected app", "Connected app"),
+        ("Health Diary (an app you connected)", "Connected app"),
+        ("Health Diary (an app Bob Adams connected)", "Connected app"),
         ("Bob Adams (someone you gave access to)", "Proxy"),
         ("Nora Nguyen, nurse at Riverside Family Clinic", "Nurse at your clinic"),
         ("You", "Patient"),
     ]
     assert "Bob Adams (someone you gave access to)" in page
     assert "Nora Nguyen, nurse at Riverside Family Clinic" in page
-    assert "app-client" not in page
+    assert "Health Diary (an app you connected)" in page
 
 
 def test_staff_reading_the_log_see_the_patients_own_views_under_the_patients_name(

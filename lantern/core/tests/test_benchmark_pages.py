@@ -17,6 +17,7 @@ from lantern.access.policy import patient_access
 from lantern.appointments.models import Location, VisitType, WeeklyHours
 from lantern.home.tests.builders import make_report
 from lantern.testing.auth import sign_in
+from lantern.testing.crawl import clinic_administrator_of
 from lantern.testing.factories import PatientFactory, ProxyRelationshipFactory
 from lantern.testing.factories_messaging import ConversationFactory, MessageFactory
 
@@ -73,10 +74,11 @@ def test_every_page_of_the_benchmark_answers_200_to_its_signed_in_persona(
         "patient": sign_in(Client(), alice),
         "staff": sign_in(Client(), nora),
         "parent": sign_in(Client(), parent),
+        "admin": sign_in(Client(), clinic_administrator_of(alice.patient.managing_organization)),
     }
 
     pages = benchmark_module().page_paths(ids)
     answers = {page.label: clients[page.persona].get(path).status_code for page, path in pages}
 
-    assert len(answers) == 31
+    assert len(answers) == 33
     assert answers == dict.fromkeys(answers, 200)
