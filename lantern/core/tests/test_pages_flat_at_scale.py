@@ -53,6 +53,7 @@ def seeded(settings, tmp_path: Path) -> dict:
     clients = {
         "patient": bench.signed_in_client(patient),
         "staff": bench.signed_in_client(users.get(username=bench.STAFF_USERNAME)),
+        "admin": bench.signed_in_client(users.get(username=bench.ADMIN_USERNAME)),
         "parent": bench.signed_in_client(parent),
     }
     from lantern.staff.views import PATIENT_SEARCH_SESSION_KEY
