@@ -210,7 +210,7 @@ def test_the_same_messages_sent_to_two_listeners_at_once_are_stored_and_applied_
         def send(index: int) -> None:
             for raw in messages:
                 start.wait()
-                answers[index].append(clients[index].exchange(raw))
+                answers[index].append(clients[index].exchange_as_a_sender_does(raw))
 
         threads = [threading.Thread(target=send, args=(index,)) for index in (0, 1)]
         for thread in threads:
