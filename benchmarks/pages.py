@@ -102,6 +102,7 @@ PAGES = (
     Page("staff console home", "staff", "staff:home"),
     Page("staff inbox", "staff", "staff:inbox"),
     Page("staff refill queue", "staff", "refills:queue"),
+    Page("staff interface errors", "staff", "hl7v2:queue"),
     Page("staff patient search", "staff", "staff:patients"),
     Page("staff support requests", "staff", "staff:support_requests"),
     Page("staff write to a patient", "staff", "staff:conversation_start", ("patient_id",)),

@@ -11,8 +11,9 @@
 
 A message whose (sending application, control id) is already stored is not stored again: its ACK
 is returned as it was first sent. The database's unique constraint decides when two copies arrive
-at once, and the processing transaction locks the row (on SQLite the IMMEDIATE transaction takes
-the write lock first), so the second copy waits and gets the first one's ACK.
+at once, and the processing transaction first claims the row with a conditional UPDATE (which
+waits for the row's lock on PostgreSQL; on SQLite the IMMEDIATE transaction takes the write lock
+first), so the second copy waits, finds it processed and gets the first one's ACK.
 """
 
 from __future__ import annotations
@@ -96,9 +97,13 @@ def _unreadable_ack(raw: bytes, reason: str) -> tuple[str, str]:
     try:
         message = parse(_readable_text(raw))
         message.segment("MSH")
-        character_set = read_header(str(message)).character_set
     except (UnreadableMessage, KeyError):
-        message, character_set = parse(_NO_HEADER), ""
+        return build_ack(parse(_NO_HEADER), AckCode.REJECTED, reason, ""), ""
+    try:
+        character_set = read_header(str(message)).character_set
+    except UnreadableMessage:
+        # No control id: the ACK still answers the sender's MSH, with an empty MSA-2.
+        character_set = ""
     return build_ack(message, AckCode.REJECTED, reason, ""), character_set
 
 

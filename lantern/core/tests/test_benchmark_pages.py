@@ -80,5 +80,5 @@ def test_every_page_of_the_benchmark_answers_200_to_its_signed_in_persona(
     pages = benchmark_module().page_paths(ids)
     answers = {page.label: clients[page.persona].get(path).status_code for page, path in pages}
 
-    assert len(answers) == 33
+    assert len(answers) == 34
     assert answers == dict.fromkeys(answers, 200)

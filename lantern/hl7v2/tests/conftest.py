@@ -36,8 +36,10 @@ def free_port() -> int:
 class MLLPClient:
     """A plain socket that frames messages and reads whole ACKs (however the bytes arrive)."""
 
-    def __init__(self, port: int, timeout: float = 10) -> None:
-        self.socket = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port: int, timeout: float = 30) -> None:
+        self.address = ("127.0.0.1", port)
+        self.timeout = timeout
+        self.socket = socket.create_connection(self.address, timeout=timeout)
         self.buffer = b""
 
     def send(self, raw: bytes) -> None:
@@ -56,6 +58,18 @@ class MLLPClient:
     def exchange(self, raw: bytes) -> bytes:
         self.send(raw)
         return self.read_ack()
+
+    def exchange_as_a_sender_does(self, raw: bytes, attempts: int = 5) -> bytes:
+        """Send until answered: a sender whose connection is closed without an ACK (the
+        listener could not reach the database) reconnects and sends the message again."""
+        for _ in range(attempts - 1):
+            try:
+                return self.exchange(raw)
+            except (ConnectionError, OSError):
+                self.socket.close()
+                self.socket = socket.create_connection(self.address, timeout=self.timeout)
+                self.buffer = b""
+        return self.exchange(raw)
 
     def close(self) -> None:
         self.socket.close()

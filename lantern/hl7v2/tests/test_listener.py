@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import hl7
@@ -12,7 +13,7 @@ import pytest
 
 from lantern.testing.factories import PatientFactory
 
-from .conftest import MANAGE, MLLPClient
+from .conftest import MANAGE, ListenerProcess, MLLPClient
 from .messages import oru, unsupported
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -189,3 +190,38 @@ def test_a_thousand_messages_are_all_acknowledged_and_stored_once_across_a_crash
     # Each message is one report with one result: none applied twice.
     assert listener.database.rows(OBSERVATIONS) == [(1000,)]
     assert listener.database.rows("SELECT COUNT(*) FROM clinical_diagnosticreport") == [(1000,)]
+
+
+def test_the_same_messages_sent_to_two_listeners_at_once_are_stored_and_applied_once(
+    listener_database, known_patient, tmp_path
+) -> None:
+    """Two listener processes on one database (say, an old one still draining while a new one
+    starts) get every message at the same moment: the database's unique constraint decides
+    which stores it, and both answer with the same ACK."""
+    listener_database.share()
+    first = ListenerProcess(listener_database, tmp_path).start()
+    second = ListenerProcess(listener_database, tmp_path).start()
+    try:
+        clients = [first.client(), second.client()]
+        messages = [oru(f"RACE-{n}").encode() for n in range(30)]
+        answers: list[list[bytes]] = [[], []]
+        start = threading.Barrier(2)
+
+        def send(index: int) -> None:
+            for raw in messages:
+                start.wait()
+                answers[index].append(clients[index].exchange_as_a_sender_does(raw))
+
+        threads = [threading.Thread(target=send, args=(index,)) for index in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        first.stop()
+        second.stop()
+
+    assert answers[0] == answers[1]
+    assert {msa(ack)[0] for ack in answers[0]} == {"AA"}
+    assert listener_database.rows("SELECT COUNT(*) FROM hl7v2_inboundmessage") == [(30,)]
+    assert listener_database.rows(OBSERVATIONS) == [(30,)]

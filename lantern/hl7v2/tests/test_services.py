@@ -181,3 +181,12 @@ def test_with_one_clinic_every_message_in_error_goes_to_its_queue(nora, clinic) 
     message_receive(raw=b"PID|1||MRN-1\r")
 
     assert [row.organization for row in InboundMessage.objects.all()] == [clinic, clinic]
+
+
+def test_a_message_without_a_control_id_is_answered_from_its_own_header() -> None:
+    received = message_receive(raw=unsupported("").encode())
+
+    ack = ack_of(received)
+    assert str(ack.segment("MSA")(1)) == "AR"
+    assert "MSH-10" in str(ack.segment("MSA")(3))
+    assert str(ack.segment("MSH")(5)) == "LAB"
