@@ -18,6 +18,10 @@ benchmarks/booking.py.
 Pages: each patient and staff page's requests/s with the production server and a signed-in
 session, as ratios to the bare view without a cookie and with the same session; see
 benchmarks/pages.py (BENCH_ROUNDS applies there too).
+
+FHIR search: requests/s of `Observation?patient=…&code=…&_sort=-date&_count=20` with a bearer
+token and of the bare view, measured in turn with the production server, on PostgreSQL when
+DATABASE_URL is set (a database of its own beside it) else SQLite; see benchmarks/fhir_search.py.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ import django  # noqa: E402
 django.setup()
 
 import booking  # noqa: E402  (benchmarks/booking.py, beside this file)
+import fhir_search  # noqa: E402  (benchmarks/fhir_search.py, beside this file)
 import import_memory  # noqa: E402  (benchmarks/import_memory.py, beside this file)
 import pages  # noqa: E402  (benchmarks/pages.py, beside this file)
 from django.db import connection  # noqa: E402
@@ -100,3 +105,5 @@ if __name__ == "__main__":
     booking.main()
     print()
     pages.main()
+    print()
+    fhir_search.main()

@@ -28,7 +28,6 @@ PLANNED = {
     "appointments": "appointments",
     "refills": "prescription refills",
     "family": "proxies",
-    "fhir_api": "a FHIR API",
 }
 
 

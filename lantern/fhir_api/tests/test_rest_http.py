@@ -15,6 +15,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from lantern.access.models import ProxyStatus
 from lantern.audit.models import ActorRole, AuditEvent, AuditOutcome
 from lantern.clinical.models import DiagnosticReportResult
+from lantern.fhir_api.capability import oauth_url
 from lantern.fhir_api.testing import connected_app_token
 from lantern.testing.auth import sign_in
 from lantern.testing.factories import (
@@ -293,3 +294,21 @@ def test_each_api_read_is_audited_once_and_the_access_log_names_the_app(alice, r
     ]
     page = sign_in(Client(), alice).get(f"/patients/{alice.patient.pk}/access-log/")
     assert "Health Diary (an app you connected)" in page.content.decode()
+
+
+def test_a_staff_members_token_for_a_clinic_patient_gives_nothing(alice, nora, record):
+    # Staff read their clinic's patients in the console; an app connected by staff may not.
+    token = connected_app_token(nora, alice.patient, "patient/*.rs")
+
+    assert get("Observation", token).status_code == 404
+
+
+def test_the_oauth_endpoints_fall_back_to_where_dot_mounts_them_without_their_names(settings):
+    settings.PUBLIC_BASE_URL = "https://portal.example.org"
+
+    assert oauth_url("oauth2_provider:token", "/oauth/token/") == (
+        "https://portal.example.org/oauth/token/"
+    )
+    assert oauth_url("no_such_namespace:authorize", "/oauth/authorize/") == (
+        "https://portal.example.org/oauth/authorize/"
+    )
