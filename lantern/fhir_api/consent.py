@@ -41,7 +41,10 @@ class ConsentForm(forms.Form):
     person = forms.ChoiceField(
         label="Whose health record may the app see?",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whose health record the app may see."},
+        error_messages={
+            "required": "Choose whose health record the app may see.",
+            "invalid_choice": "Choose whose health record the app may see.",
+        },
     )
     kinds = forms.MultipleChoiceField(
         label="What the app may see",
