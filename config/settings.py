@@ -185,7 +185,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before anything reads the body (CSRF reads request.POST in process_view).
     "lantern.core.request_size.RequestBodyLimitMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, reading the verified device in a prepared statement.
+    "lantern.mfa.middleware.VerifiedDeviceMiddleware",
     "lantern.accounts.middleware.SessionTimeoutMiddleware",
     "lantern.mfa.middleware.SecondFactorRequiredMiddleware",
     "lantern.enrollment.middleware.TermsAcceptanceMiddleware",

@@ -29,7 +29,12 @@ def home(request: HttpRequest) -> HttpResponse:
         patient_access(user, user.patient_id, object_type="dashboard") if user.patient_id else None
     )
     # The people this account cares for (none for most): listed first, with what needs attention.
-    others = people_for(user, include_self=False, object_type="people")
+    # The patient's own access already says whether the account is anyone's proxy; only then
+    # are they looked up.
+    if access is None or access.acts_for_others:
+        others = people_for(user, include_self=False, object_type="people")
+    else:
+        others = []
     remember_acts_for_others(request, bool(others))
     last_sign_in = previous_sign_in(user=user)
     context = {
