@@ -70,3 +70,15 @@ def test_the_sign_out_form_carries_each_sessions_own_csrf_token(alice):
     html = page(client, path)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     assert client.post("/signout/", {"csrfmiddlewaretoken": token}).status_code == 302
+
+
+def test_each_staff_role_keeps_its_own_console_menu(nora, fiona):
+    nurses = menus_of_console(page(sign_in(Client(), nora), "/staff/"))
+    front_desks = menus_of_console(page(sign_in(Client(), fiona), "/staff/"))
+    assert "Results on hold" in nurses and "Results on hold" not in front_desks
+    assert menus_of_console(page(sign_in(Client(), nora), "/staff/")) == nurses
+
+
+def menus_of_console(html: str) -> str:
+    nav = re.search(r'<nav aria-label="Staff menu".*?</nav>', html, flags=re.S).group(0)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", nav)
