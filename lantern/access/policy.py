@@ -34,7 +34,7 @@ from typing import Any, NoReturn, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -103,10 +103,6 @@ class PatientAccess:
     sections: frozenset[Section] = ALL_SECTIONS
     # For a proxy: the kind of relationship (ProxyKind), for pages that say it in words.
     proxy_kind: str = ""
-    # For the patient themselves: whether the account is also anyone's proxy, read in the same
-    # query as the patient so the frame knows whether to name whose record is open without
-    # asking again (None when not read). It decides what the frame shows, never what opens.
-    acts_for_others: bool | None = None
     audit_state: _AuditState = field(default_factory=_AuditState, compare=False, repr=False)
     # What selectors read once per request for this access and reuse (a page asks for the
     # result release delays several times); an access lives for one request only.
@@ -280,7 +276,6 @@ class _Scope:
     role: ActorRole
     sections: frozenset[Section]
     proxy_kind: str = ""
-    acts_for_others: bool | None = None
 
 
 def _scope_for(user, patient_uuid: uuid.UUID) -> _Scope | None:
@@ -292,16 +287,8 @@ def _scope_for(user, patient_uuid: uuid.UUID) -> _Scope | None:
     if not _may_act(user):
         return None
     if user.patient_id == patient_uuid:
-        patient = (
-            Patient.objects.filter(pk=patient_uuid)
-            .annotate(acts_for_others=Exists(_active_proxy_relationships(user)))
-            .first()
-        )
-        if patient is None:
-            return None
-        return _Scope(
-            patient, ActorRole.SELF, ALL_SECTIONS, acts_for_others=patient.acts_for_others
-        )
+        patient = Patient.objects.filter(pk=patient_uuid).first()
+        return _Scope(patient, ActorRole.SELF, ALL_SECTIONS) if patient else None
     staff_role = StaffMembership.objects.filter(
         user=user, is_active=True, organization=OuterRef("managing_organization")
     ).values("role")[:1]
@@ -473,7 +460,6 @@ def patient_access(
         object_type=object_type,
         sections=scope.sections,
         proxy_kind=scope.proxy_kind,
-        acts_for_others=scope.acts_for_others,
     )
     if audit:
         access_record(access, object_id=object_id)
@@ -629,11 +615,10 @@ def records_for_people(
 def acts_for_others(user) -> bool:
     """Whether the account is anyone's proxy (one small query): whether its pages name whose
     record is open. What it may open is still decided on each request by `patient_access`."""
-    return _may_act(user) and _active_proxy_relationships(user).exists()
-
-
-def _active_proxy_relationships(user) -> QuerySet[ProxyRelationship]:
-    return ProxyRelationship.objects.filter(proxy=user, status=ProxyStatus.ACTIVE)
+    return (
+        _may_act(user)
+        and ProxyRelationship.objects.filter(proxy=user, status=ProxyStatus.ACTIVE).exists()
+    )
 
 
 def visible_records(

@@ -32,22 +32,17 @@ class RecordBanner:
 
 
 def _acts_for_others(request: Any) -> bool:
-    """Whether the account is a proxy for anyone (kept on the request; one small query a page
-    unless the page's access already knows it).
+    """Whether the account is a proxy for anyone (one small query a page, kept on the request).
 
     Only whether to show the banner is decided here; what the account may open is decided by
     the policy on each request, so a banner left from a revocation leads only to a 404.
     """
     if not hasattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE):
         access = getattr(request, "patient_access", None)
-        if access is not None and access.role == ActorRole.PROXY:
-            # A page opened as someone's proxy has just been allowed by that relationship.
-            acts = True
-        elif access is not None and access.acts_for_others is not None:
-            # The patient's own page: read with the patient (`policy.patient_access`).
-            acts = access.acts_for_others
-        else:
-            acts = acts_for_others(request.user)
+        # A page opened as someone's proxy has just been allowed by that relationship.
+        acts = (access is not None and access.role == ActorRole.PROXY) or acts_for_others(
+            request.user
+        )
         setattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE, acts)
     return getattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE)
 
