@@ -287,8 +287,8 @@ def _scope_for(user, patient_uuid: uuid.UUID) -> _Scope | None:
     if not _may_act(user):
         return None
     if user.patient_id == patient_uuid:
-        # `get`, not `first`: one row by its key needs no ordering (cheaper to build, on every
-        # page of a patient's own).
+        # `get`, not `first`: one row by its key needs no ordering, which is cheaper to build
+        # (here and below: every patient page asks).
         try:
             patient = Patient.objects.get(pk=patient_uuid)
         except Patient.DoesNotExist:
@@ -297,10 +297,9 @@ def _scope_for(user, patient_uuid: uuid.UUID) -> _Scope | None:
     staff_role = StaffMembership.objects.filter(
         user=user, is_active=True, organization=OuterRef("managing_organization")
     ).values("role")[:1]
-    patient = (
-        Patient.objects.filter(pk=patient_uuid).annotate(staff_role=Subquery(staff_role)).first()
-    )
-    if patient is None:
+    try:
+        patient = Patient.objects.annotate(staff_role=Subquery(staff_role)).get(pk=patient_uuid)
+    except Patient.DoesNotExist:
         return None
     if patient.staff_role:
         return _Scope(patient, ActorRole.STAFF, STAFF_SECTIONS[patient.staff_role])
