@@ -518,7 +518,9 @@ def object_get(
         object_not_found(
             access, model=model, object_id=object_id, action=action, object_type=object_type
         )
-    found = queryset.filter(pk=object_uuid).first()
+    # At most one row by its key: without the model's default ordering, which only costs time
+    # to build (`first()` would order by it).
+    found = next(iter(queryset.filter(pk=object_uuid).order_by()[:1]), None)
     if found is None:
         object_not_found(
             access,
