@@ -191,7 +191,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before anything reads the body (CSRF reads request.POST in process_view).
     "lantern.core.request_size.RequestBodyLimitMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, reading the verified device in a prepared statement.
+    "lantern.mfa.middleware.VerifiedDeviceMiddleware",
     "lantern.accounts.middleware.SessionTimeoutMiddleware",
     "lantern.mfa.middleware.SecondFactorRequiredMiddleware",
     "lantern.enrollment.middleware.TermsAcceptanceMiddleware",
@@ -331,7 +332,8 @@ PROXY_TEEN_SECTIONS = env_list("PROXY_TEEN_SECTIONS", "record,results,appointmen
 # How long an invitation to act for a patient can be accepted.
 PROXY_INVITATION_DAYS = env_int("PROXY_INVITATION_DAYS", 14)
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions, each read in one plain statement (lantern/accounts/session_store.py).
+SESSION_ENGINE = "lantern.accounts.session_store"
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 # Sessions: signed out after this long without a request (warned a minute before), and after
@@ -378,7 +380,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "lantern.core.static_storage.StaticFilesStorage"},
 }
 # Uploaded files (message attachments) live outside any web root and are served only through
 # the access layer.

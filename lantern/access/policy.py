@@ -298,6 +298,13 @@ class _Scope:
     proxy_kind: str = ""
 
 
+def _patient_by_key(patients: QuerySet[Patient], patient_uuid: uuid.UUID) -> Patient | None:
+    try:
+        return patients.get(pk=patient_uuid)
+    except Patient.DoesNotExist:
+        return None
+
+
 def _scope_for(
     user, patient_uuid: uuid.UUID, *, as_staff: bool = True, known: Patient | None = None
 ) -> _Scope | None:
@@ -313,15 +320,19 @@ def _scope_for(
         return None
     known = known if known is not None and known.pk == patient_uuid else None
     if user.patient_id == patient_uuid:
-        patient = known or Patient.objects.filter(pk=patient_uuid).first()
+        # `get`, not `first`: one row by its key needs no ordering, which is cheaper to build
+        # (here and below: every patient page asks).
+        patient = known or _patient_by_key(Patient.objects.all(), patient_uuid)
         return _Scope(patient, ActorRole.SELF, ALL_SECTIONS) if patient else None
-    patients = Patient.objects.filter(pk=patient_uuid)
+    patients = Patient.objects.all()
     if as_staff:
         staff_role = StaffMembership.objects.filter(
             user=user, is_active=True, organization=OuterRef("managing_organization")
         ).values("role")[:1]
         patients = patients.annotate(staff_role=Subquery(staff_role))
-    patient = known if known is not None and not as_staff else patients.first()
+    patient = (
+        known if known is not None and not as_staff else _patient_by_key(patients, patient_uuid)
+    )
     if patient is None:
         return None
     if as_staff and patient.staff_role:
@@ -585,7 +596,9 @@ def object_get(
         object_not_found(
             access, model=model, object_id=object_id, action=action, object_type=object_type
         )
-    found = queryset.filter(pk=object_uuid).first()
+    # At most one row by its key: without the model's default ordering, which only costs time
+    # to build (`first()` would order by it).
+    found = next(iter(queryset.filter(pk=object_uuid).order_by()[:1]), None)
     if found is None:
         object_not_found(
             access,

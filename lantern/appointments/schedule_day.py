@@ -144,16 +144,22 @@ def _open_left(
     from now on, per clinician and place (four queries)."""
     whose = Q(clinician=clinician) if clinician is not None else Q(location=location)
     at_clinic = Q(location__organization=schedule.organization)
-    hours = WeeklyHours.objects.filter(whose, at_clinic, weekday=day.weekday()).select_related(
-        "location", "clinician"
+    hours = (
+        WeeklyHours.objects.filter(whose, at_clinic, weekday=day.weekday())
+        .select_related("location", "clinician")
+        .only(*_WINDOW_FIELDS)
     )
-    extra = ScheduleException.objects.filter(
-        whose,
-        at_clinic,
-        kind=ExceptionKind.EXTRA_HOURS,
-        starts_at__lt=span_end,
-        ends_at__gt=span_start,
-    ).select_related("location", "clinician")
+    extra = (
+        ScheduleException.objects.filter(
+            whose,
+            at_clinic,
+            kind=ExceptionKind.EXTRA_HOURS,
+            starts_at__lt=span_end,
+            ends_at__gt=span_start,
+        )
+        .select_related("location", "clinician")
+        .only(*_WINDOW_FIELDS)
+    )
     windows: dict[tuple[int, int], list[Interval]] = defaultdict(list)
     places: dict[tuple[int, int], tuple[Any, Location]] = {}
     for row in hours:
@@ -180,6 +186,18 @@ def _open_left(
         ranges = [_range_words(start, end, place.zone) for start, end in free]
         left.append(OpenLeft(clinician=clinician_name(person), location=place.name, ranges=ranges))
     return left
+
+
+# What the open time reads of working hours and extra hours, their place and their clinician.
+_WINDOW_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "location__name",
+    "location__time_zone",
+    "clinician__first_name",
+    "clinician__last_name",
+    "clinician__username",
+)
 
 
 def _busy(clinician_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, list]:

@@ -65,13 +65,19 @@ def schedule_day(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     choice = form.cleaned_data
     clinician = location = None
+    # The clinic's zone is its first active place's (`clinic.clinic_zone`), the place shown when
+    # none is chosen: read once for both.
+    zone = None
     if choice.get("clinician"):
         clinician = clinic.clinician_get(schedule, choice["clinician"])
     elif choice.get("location"):
         location = clinic.location_get(schedule, choice["location"])
     else:
         location = clinic.clinic_locations(schedule, active_only=True).first()
-    day = choice.get("date") or timezone.now().astimezone(clinic.clinic_zone(schedule)).date()
+        zone = location.zone if location is not None else None
+    day = (
+        choice.get("date") or timezone.now().astimezone(zone or clinic.clinic_zone(schedule)).date()
+    )
     context = {
         "schedule": schedule,
         "day": day,
@@ -94,6 +100,7 @@ def _other_clinics(request: HttpRequest, schedule: ClinicSchedule) -> list[Any]:
     return list(
         Organization.objects.filter(pk__in=policy.staff_organizations(request.user))
         .exclude(pk=schedule.organization.pk)
+        .only("pk", "name")
         .order_by("name")[:20]
     )
 

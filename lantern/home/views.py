@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from lantern.access.decorators import signed_in
-from lantern.access.policy import is_staff_member, patient_access, people_for
+from lantern.access.policy import acts_for_others, is_staff_member, patient_access, people_for
 from lantern.accounts.selectors import previous_sign_in
 from lantern.appointments.selectors import next_appointment
 from lantern.appointments.tickets import tickets_open
@@ -29,7 +29,11 @@ def home(request: HttpRequest) -> HttpResponse:
         patient_access(user, user.patient_id, object_type="dashboard") if user.patient_id else None
     )
     # The people this account cares for (none for most): listed first, with what needs attention.
-    others = people_for(user, include_self=False, object_type="people")
+    # For a patient, whether there are any is one small query; most patients need no more.
+    if access is None or acts_for_others(user):
+        others = people_for(user, include_self=False, object_type="people")
+    else:
+        others = []
     remember_acts_for_others(request, bool(others))
     last_sign_in = previous_sign_in(user=user)
     context = {

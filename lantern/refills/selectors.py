@@ -21,7 +21,12 @@ from lantern.access.models import Section, StaffMembership, StaffRole
 from lantern.access.policy import PatientAccess, records_for
 from lantern.accounts.models import User
 from lantern.audit.models import ActorRole, AuditAction
-from lantern.clinical.models import MedicationRequest, MedicationRequestStatus
+from lantern.clinical.models import (
+    MedicationRequest,
+    MedicationRequestStatus,
+    Organization,
+    Patient,
+)
 
 from .eligibility import Eligibility, eligibility_for
 from .models import (
@@ -112,8 +117,18 @@ def medication_rows(
 
 
 def _clinic_phone(access: PatientAccess) -> str:
-    organization = access.patient.managing_organization
-    return organization.phone.strip() if organization is not None else ""
+    patient = access.patient
+    if patient.managing_organization_id is None:
+        return ""
+    if Patient.managing_organization.is_cached(patient):
+        return patient.managing_organization.phone.strip()
+    # Only the number, not the whole clinic row (the page needs nothing else of it).
+    phone = (
+        Organization.objects.filter(pk=patient.managing_organization_id)
+        .values_list("phone", flat=True)
+        .first()
+    )
+    return (phone or "").strip()
 
 
 def active_medication_rows(

@@ -57,6 +57,19 @@ def test_the_file_parses_back_to_the_same_start_end_and_place(visit):
     assert "DTSTART;TZID=America/New_York:20260311T090000" in text
 
 
+def test_the_time_zone_holds_the_rules_of_the_visits_year_and_those_beside_it_only(visit):
+    (zone,) = Calendar.from_ical(appointment_calendar(visit)).walk("VTIMEZONE")
+    moments = [
+        value
+        for line in zone.to_ical().decode().splitlines()
+        if line.startswith(("DTSTART", "RDATE"))
+        for value in line.split(":", 1)[1].split(",")
+    ]
+    years = {int(moment[:4]) for moment in moments}
+    assert visit.starts_at.year in years
+    assert min(years) >= visit.starts_at.year - 1 and max(years) <= visit.starts_at.year + 1
+
+
 def test_the_file_holds_no_health_details_nor_the_patients_name(visit, alice):
     text = appointment_calendar(visit).decode()
 

@@ -169,3 +169,17 @@ def test_a_day_after_the_clocks_change_keeps_local_times(as_nora, alice, doctor,
     page = response.content.decode()
     assert "9:00 AM to 9:30 AM EDT" in page
     assert "9:30 AM to 5:00 PM EDT" in page
+
+
+def test_the_day_shown_without_a_choice_reads_the_clinics_first_place_once(as_nora, location):
+    # The place shown and the clinic's zone (for "today") are the same first active place.
+    with CaptureQueriesContext(connection) as queries:
+        response = as_nora.get(DAY)
+    assert response.status_code == 200
+    assert response.context["location"] == location
+    first_place_reads = [
+        query
+        for query in queries
+        if 'FROM "appointments_location"' in query["sql"] and "LIMIT 1" in query["sql"]
+    ]
+    assert len(first_place_reads) == 1

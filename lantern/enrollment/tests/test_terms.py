@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lantern.enrollment.models import TermsAcceptance, TermsVersion
-from lantern.enrollment.selectors import terms_acceptance_due, terms_current
+from lantern.enrollment.selectors import terms_acceptance_due, terms_current, terms_current_id
 from lantern.testing.auth import sign_in, sign_in_password_only
 from lantern.testing.factories import PatientFactory
 from lantern.testing.factories_enrollment import TermsVersionFactory
@@ -179,3 +179,16 @@ def test_the_terms_form_refuses_a_post_without_the_csrf_token(alice):
     TermsVersionFactory(version="2027-07")
     assert client.post(TERMS, {"version": "2027-07", "next": "/"}).status_code == 403
     assert not TermsAcceptance.objects.filter(version__version="2027-07").exists()
+
+
+def test_the_current_versions_id_is_the_current_version_whatever_is_published():
+    assert terms_current_id() == terms_current().pk
+    later = timezone.now() + dt.timedelta(days=3)
+    scheduled = TermsVersionFactory(version="2030-01", published_at=later)
+    assert terms_current_id() == terms_current().pk != scheduled.pk
+    twin = TermsVersionFactory(version="2030-01b", published_at=later)
+    with time_machine.travel(later + dt.timedelta(seconds=1)):
+        # Two published at the same moment: the one added last is current.
+        assert terms_current_id() == terms_current().pk == twin.pk
+    TermsVersion.objects.all().delete()
+    assert terms_current_id() is None and terms_current() is None

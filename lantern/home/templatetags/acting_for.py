@@ -88,3 +88,18 @@ def account_menu(context: dict[str, Any]) -> list[NavItem]:
     user = getattr(request, "user", None)
     has_own_record = user is not None and user.is_authenticated and user.patient_id is not None
     return [item for item in ACCOUNT_NAVIGATION if item.needs != "own_record" or has_own_record]
+
+
+@register.simple_tag(takes_context=True)
+def menu_variant(context: dict[str, Any]) -> str:
+    """Which menus this page draws, for `frame_fragment`: "own" (an account with a record of its
+    own), "no-record" (one without), or "" for someone else's record (not kept: its menu leads
+    into that person's record)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    access = getattr(request, "patient_access", None)
+    if access is not None and access.role == ActorRole.PROXY:
+        return ""
+    if user is None or not user.is_authenticated:
+        return ""
+    return "no-record" if user.patient_id is None else "own"

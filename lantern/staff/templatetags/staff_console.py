@@ -48,3 +48,16 @@ def staff_entries(context: dict[str, Any], entries: Any) -> list[Any]:
     roles = getattr(request, "staff_roles", frozenset())
     opens = set(sections) | ({"interface"} if roles & INTERFACE_QUEUE_ROLES else set())
     return [entry for entry in entries if not entry.needs or entry.needs in opens]
+
+
+@register.simple_tag(takes_context=True)
+def staff_menu_variant(context: dict[str, Any]) -> str:
+    """Which console menu this page draws, for `frame_fragment`: the roles a console page has
+    read (they decide the entries and "Staff list") and whether the account runs the
+    deployment ("Admin"); "" on pages that have not read the roles (drawn each time)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    roles = getattr(request, "staff_roles", None)
+    if user is None or not user.is_authenticated or roles is None:
+        return ""
+    return f"{','.join(sorted(roles))}|{'superuser' if user.is_superuser else 'staff'}"
