@@ -141,3 +141,9 @@ def main() -> None:
             listener.terminate()
             listener.wait(30)
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+
+
+if __name__ == "__main__":
+    import run  # noqa: F401  (benchmarks/run.py sets Django up)
+
+    main()

@@ -5,10 +5,14 @@ connection) and answers each with an MLLP-framed ACK once the message is stored 
 (`services.message_receive`). A connection silent for `idle_timeout` seconds is closed: a sender
 behind a VPN or firewall that dropped it half-open would otherwise hold it for ever.
 
-The ORM is synchronous, so messages are stored and processed in one worker thread, in the order
-they arrive: one database connection, no two messages of a sender applied out of order. If the
-database cannot be reached the message is not acknowledged and the connection is closed; the
-sender resends it later (nothing was stored, or the stored copy is answered then).
+The ORM is synchronous, so messages are stored and processed in worker threads, each with its
+own database connection. A connection's messages are taken one after another (the next block is
+read only once the ACK of the last one is sent), so no two messages of a connection are applied
+out of order; messages of different connections are processed at once (`workers`; on PostgreSQL
+their commits then share the disk flushes; SQLite writes one transaction at a time, so there it
+is one worker). If the database cannot be reached the message is not acknowledged and the
+connection is closed; the sender resends it later (nothing was stored, or the stored copy is
+answered then).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from hl7.mllp import HL7StreamReader, HL7StreamWriter, InvalidBlockError, start_hl7_server
 
 from lantern.core.context import RequestContext, request_context
@@ -31,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 # The largest MLLP block accepted (bytes); a result with embedded documents can be large.
 BLOCK_LIMIT = 16 * 1024 * 1024
+# Messages of different connections processed at once on PostgreSQL (one database connection each).
+DEFAULT_WORKERS = 4
 
 
 def _worker_context() -> None:
@@ -39,12 +45,16 @@ def _worker_context() -> None:
 
 
 class Listener:
-    def __init__(self, *, host: str, port: int, idle_timeout: float) -> None:
+    def __init__(
+        self, *, host: str, port: int, idle_timeout: float, workers: int | None = None
+    ) -> None:
         self.host = host
         self.port = port
         self.idle_timeout = idle_timeout
+        if workers is None:
+            workers = 1 if connection.vendor == "sqlite" else DEFAULT_WORKERS
         self._executor = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="hl7-worker", initializer=_worker_context
+            max_workers=workers, thread_name_prefix="hl7-worker", initializer=_worker_context
         )
         self._connections: set[asyncio.Task] = set()
 

@@ -119,11 +119,13 @@ def _store(*, raw: bytes, header: MessageHeader | None, source: str) -> tuple[In
             "trigger_event": header.trigger_event[:10],
         }
     try:
-        with transaction.atomic():
-            return (
-                InboundMessage.objects.create(raw=raw, source=source, **fields),
-                True,
-            )
+        if transaction.get_connection().in_atomic_block:
+            # Inside a caller's transaction: a savepoint keeps it usable after a duplicate.
+            with transaction.atomic():
+                return InboundMessage.objects.create(raw=raw, source=source, **fields), True
+        # Otherwise the INSERT is its own transaction, committed when it returns: one round trip
+        # instead of BEGIN, INSERT and COMMIT.
+        return InboundMessage.objects.create(raw=raw, source=source, **fields), True
     except IntegrityError:
         if header is None:
             raise

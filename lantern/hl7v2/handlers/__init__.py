@@ -80,10 +80,10 @@ def process(
     return Outcome(AckCode.ACCEPTED, patient=applied)
 
 
-def _organization(message: hl7.Message, patient: Patient | None) -> Organization:
+def _organization(message: hl7.Message, patient: Patient | None, *, cached: bool) -> Organization:
     if patient is not None and patient.managing_organization_id is not None:
         return patient.managing_organization
-    return sender_organization(message)
+    return sender_organization(message, cached=cached)
 
 
 def _apply(message: hl7.Message, header: MessageHeader, patient: Patient | None) -> Patient:
@@ -92,9 +92,11 @@ def _apply(message: hl7.Message, header: MessageHeader, patient: Patient | None)
     if msh is None:
         raise Refusal("the message has no MSH segment", "MSH^1", AckCode.REJECTED)
     pid = pid_of(readers)
-    organization = _organization(message, patient)
     source = source_system(msh)
     if header.message_type == "ADT":
+        # A registration reads the clinics afresh: a patient is never registered in a clinic
+        # resolved before a change to the clinics.
+        organization = _organization(message, patient, cached=False)
         if pid is None:
             raise Refusal("the message has no PID segment", "PID^1")
         return patient_register_or_update(
@@ -104,7 +106,20 @@ def _apply(message: hl7.Message, header: MessageHeader, patient: Patient | None)
             patient=patient,
             source_system=source,
         )
-    found = patient or patient_require(pid, organization)
+    # Results, vaccines and appointments resolve the sender's clinic from the per-process
+    # cache; a patient not found in a cached clinic is looked for again after a fresh lookup.
+    organization = _organization(message, patient, cached=True)
+    if patient is not None:
+        found = patient
+    else:
+        try:
+            found = patient_require(pid, organization)
+        except Refusal:
+            fresh = _organization(message, None, cached=False)
+            if fresh.pk == organization.pk:
+                raise
+            organization = fresh
+            found = patient_require(pid, organization)
     if header.message_type == "ORU":
         if not any(reader.name in ("OBR", "OBX") for reader in readers):
             raise Refusal("the message has no results (OBR or OBX)", "OBR^1")

@@ -3,10 +3,13 @@ PID read into the patient's demographics (ADT)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import hl7
 from django.db.models import Exists, OuterRef
+from django.db.models.signals import post_delete, post_save
 
 from lantern.access.models import StaffMembership
 from lantern.clinical.models import AdministrativeSex, Organization, Patient
@@ -41,15 +44,56 @@ def _clinics():
     ).only("pk", "name", "identifiers")
 
 
-def sender_organization(message: hl7.Message) -> Organization:
+# Which clinic a sending facility resolved to, kept per process for a short while: a listener
+# receives thousands of messages from a handful of facilities, and reading the organizations for
+# each cost a query. Only resolutions that found a clinic are kept; a facility not resolved yet
+# is always looked up (a new clinic is seen at once), and a change to organizations, staff
+# memberships or patients in this process empties it. Another process's change (a clinic added
+# in the console) is seen within CLINIC_CACHE_SECONDS.
+CLINIC_CACHE_SECONDS = 60.0
+_clinic_cache: dict[frozenset[str], tuple[float, Organization]] = {}
+_clinic_cache_lock = threading.Lock()
+
+
+def clinic_cache_clear(**_kwargs: Any) -> None:
+    with _clinic_cache_lock:
+        _clinic_cache.clear()
+
+
+def _clinic_cache_watch() -> None:
+    for model in (Organization, StaffMembership, Patient):
+        post_save.connect(clinic_cache_clear, sender=model, dispatch_uid=f"hl7v2-clinic-{model}")
+        post_delete.connect(clinic_cache_clear, sender=model, dispatch_uid=f"hl7v2-clinic-{model}")
+
+
+_clinic_cache_watch()
+
+
+def sender_organization(message: hl7.Message, *, cached: bool = False) -> Organization:
     """The clinic a message is for: the one MSH-4 names, by name or by an identifier value
     (namespace id or universal id), or, when MSH-4 names none and Lantern serves one clinic,
     that clinic. Raises Refusal when no clinic, or more than one, fits (or there is no MSH).
-    The transport asks it too, to put a message no patient was found for in its clinic's queue."""
+    The transport asks it too, to put a message no patient was found for in its clinic's queue.
+
+    With `cached`, a resolution of the same MSH-4 made less than CLINIC_CACHE_SECONDS ago is
+    reused (the listener's path; see `_clinic_cache`)."""
     msh = next((reader for reader in segments(message) if reader.name == "MSH"), None)
     if msh is None:
         raise Refusal("the message has no MSH segment", "MSH^1", AckCode.REJECTED)
     names = {value.casefold() for value in (msh.text(4, 1), msh.text(4, 2)) if value}
+    key = frozenset(names)
+    if cached:
+        hit = _clinic_cache.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+    clinic = _sender_organization(names)
+    if cached:
+        with _clinic_cache_lock:
+            _clinic_cache[key] = (time.monotonic() + CLINIC_CACHE_SECONDS, clinic)
+    return clinic
+
+
+def _sender_organization(names: set[str]) -> Organization:
     clinics = list(_clinics())
     named = [
         clinic

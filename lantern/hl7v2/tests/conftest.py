@@ -172,3 +172,13 @@ def wait_until(predicate, timeout: float = 10) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out")
         time.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def _hl7v2_clinic_cache_empty() -> Iterator[None]:
+    """Each test starts without the clinic resolutions an earlier test's messages cached."""
+    from lantern.hl7v2.handlers.patients import clinic_cache_clear
+
+    clinic_cache_clear()
+    yield
+    clinic_cache_clear()
