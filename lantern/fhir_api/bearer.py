@@ -1,40 +1,100 @@
 """A bearer token, read: the ApiCaller it stands for, or None.
 
-One query finds the token with its authorization, patient, person and app; "last read" is
-written at most once a minute per authorization with a conditional UPDATE, so a busy app does
-not write a row on every request.
+One query finds the token with its authorization, patient, person and app, on every request:
+nothing about a token's validity is kept between requests, so a revoked token, a withdrawn
+authorization, a disabled app or an inactive account is refused from the very next request.
+"last read" is written at most once a minute per authorization with a conditional UPDATE, so
+a busy app does not write a row on every request.
+
+The lookup is on every API request, so it is cheap: the statement is the ORM's own (the same
+joins and conditions as `AccessToken.objects.filter(...)`), compiled once per process and
+database, and it reads only the columns the caller needs. The person and the patient are
+model instances with just those fields loaded (the rest would load on first use, as with
+`only()`); the caller needs their ids, whether the account is active, and the patient's birth
+date (a parent's access depends on the child's age).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db import connections, router
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
+from lantern.clinical.models import Patient
 from lantern.fhir_api.caller import ApiCaller
 from lantern.fhir_api.models import AppAuthorization
 from lantern.fhir_api.scopes import parse_scopes
 
 LAST_READ_EVERY = dt.timedelta(minutes=1)
 
+_AUTHORIZATION = "launch__authorization__"
+# The columns read, in the order of the row; the person's and the patient's by field name.
+_TOKEN_COLUMNS = ("pk", "expires", "scope", "application__client_id", "application__name")
+USER_FIELDS = ("id", "username", "is_active", "patient_id")
+PATIENT_FIELDS = ("id", "birth_date")
+# Stands for the checksum while the statement is compiled.
+_PLACEHOLDER = "lantern-bearer-checksum"
 
-def _access_token_for(raw: str) -> AccessToken | None:
+
+@dataclass(frozen=True)
+class _Statement:
+    """The token lookup compiled for one database: its SQL and the ORM's value converters."""
+
+    sql: str
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+
+
+_statements: dict[str, _Statement] = {}
+
+
+def _token_query():
+    return AccessToken.objects.filter(
+        token_checksum=_PLACEHOLDER,
+        launch__authorization__revoked_at__isnull=True,
+        application__registration__disabled_at__isnull=True,
+    ).values_list(
+        *_TOKEN_COLUMNS,
+        "launch__authorization_id",
+        f"{_AUTHORIZATION}last_read_at",
+        *(f"{_AUTHORIZATION}user__{name}" for name in USER_FIELDS),
+        *(f"{_AUTHORIZATION}patient__{name}" for name in PATIENT_FIELDS),
+    )[:1]
+
+
+def _statement(alias: str) -> _Statement:
+    statement = _statements.get(alias)
+    if statement is None:
+        compiler = _token_query().query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        if tuple(params) != (_PLACEHOLDER,):  # pragma: no cover - a change in the query
+            raise RuntimeError("The token lookup must take the checksum as its only parameter.")
+        found = compiler.get_converters([column for column, _, _ in compiler.select])
+        converters = tuple((index, tuple(funcs), col) for index, (funcs, col) in found.items())
+        statement = _statements[alias] = _Statement(sql, converters)
+    return statement
+
+
+def _token_row(raw: str) -> tuple[str, list[Any]] | None:
     checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
-    return (
-        AccessToken.objects.select_related(
-            "application__registration",
-            "launch__authorization__patient",
-            "launch__authorization__user",
-        )
-        .filter(
-            token_checksum=checksum,
-            launch__authorization__revoked_at__isnull=True,
-            application__registration__disabled_at__isnull=True,
-        )
-        .first()
-    )
+    alias = router.db_for_read(AccessToken)
+    connection = connections[alias]
+    statement = _statement(alias)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, [checksum])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    row = list(found)
+    for index, funcs, column in statement.converters:
+        for convert in funcs:
+            row[index] = convert(row[index], column, connection)
+    return alias, row
 
 
 def caller_for_token(raw: str) -> ApiCaller | None:
@@ -42,22 +102,29 @@ def caller_for_token(raw: str) -> ApiCaller | None:
     revoked, its authorization was withdrawn, or the clinic disabled the app."""
     if not raw or len(raw) > 512:
         return None
-    token = _access_token_for(raw)
-    if token is None or token.is_expired():
+    found = _token_row(raw)
+    if found is None:
         return None
-    authorization = token.launch.authorization
-    if not authorization.user.is_active:
-        return None
+    alias, row = found
+    token_id, expires, scope, client_id, app_name = row[:5]
+    authorization_id, last_read_at = row[5:7]
+    user_values = row[7 : 7 + len(USER_FIELDS)]
+    patient_values = row[7 + len(USER_FIELDS) :]
     now = timezone.now()
-    if authorization.last_read_at is None or authorization.last_read_at <= now - LAST_READ_EVERY:
-        AppAuthorization.objects.filter(pk=authorization.pk).exclude(
+    if not expires or now >= expires:
+        return None
+    user = get_user_model().from_db(alias, USER_FIELDS, user_values)
+    if not user.is_active:
+        return None
+    if last_read_at is None or last_read_at <= now - LAST_READ_EVERY:
+        AppAuthorization.objects.filter(pk=authorization_id).exclude(
             last_read_at__gt=now - LAST_READ_EVERY
         ).update(last_read_at=now)
     return ApiCaller(
-        user=authorization.user,
-        patient=authorization.patient,
-        scopes=parse_scopes(token.scope),
-        client_id=token.application.client_id,
-        app_name=token.application.name,
-        token_id=token.pk,
+        user=user,
+        patient=Patient.from_db(alias, PATIENT_FIELDS, patient_values),
+        scopes=parse_scopes(scope),
+        client_id=client_id,
+        app_name=app_name,
+        token_id=token_id,
     )
