@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -87,11 +88,19 @@ class _Prepared:
     then plans the lookup once per connection: planning its joins costs ten times running it).
     Wrapped like any Django cursor, so the query is logged and counted as usual."""
 
-    def __init__(self, cursor: Any) -> None:
+    def __init__(self, cursor: Any, connection: Any) -> None:
         self.cursor = cursor
+        self.connection = connection
+        self.statement: tuple[str, Any] = ("", None)
 
     def execute(self, sql: str, params: Any = None) -> Any:
+        self.statement = (sql, params)
         return self.cursor.execute(sql, params, prepare=True)
+
+    @property
+    def _query(self) -> Any:
+        # What Django's query log reads (a prepared statement's own text is not sent again).
+        return SimpleNamespace(query=self.connection.ops.compose_sql(*self.statement).encode())
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.cursor, name)
@@ -113,8 +122,8 @@ def _cursor(connection: Any) -> Any:
             database.prepare_threshold = NEVER_BY_COUNT
         raw = psycopg.Cursor(database)
     if connection.queries_logged:
-        return connection.make_debug_cursor(_Prepared(raw))
-    return connection.make_cursor(_Prepared(raw))
+        return connection.make_debug_cursor(_Prepared(raw, connection))
+    return connection.make_cursor(_Prepared(raw, connection))
 
 
 def _token_row(raw: str) -> tuple[str, list[Any]] | None:

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lantern.access.models import ProxyRelationship, ProxyStatus
@@ -95,8 +96,12 @@ def test_on_postgresql_the_token_lookup_is_planned_once_per_connection(alice):
 
     if connection.vendor != "postgresql":
         pytest.skip("Prepared statements are PostgreSQL's.")
-    api_client(alice, alice.patient)
+    client = api_client(alice, alice.patient)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(SEARCH).status_code == 200
 
+    # Logged like any query, with its text and the checksum in it.
+    assert "oauth2_provider_accesstoken" in queries.captured_queries[0]["sql"]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
