@@ -109,12 +109,15 @@ class _Prepared:
 def _cursor(connection: Any) -> Any:
     if connection.vendor != "postgresql":
         return connection.cursor()
-    import psycopg
-
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    connection.validate_thread_sharing()
+    database = connection.connection
+    if not hasattr(database, "prepare_threshold"):  # pragma: no cover - psycopg2
+        return connection.cursor()
+    import psycopg
+
     with connection.wrap_database_errors:
-        database = connection.connection
         if database.prepare_threshold is None:
             # Django leaves preparing off (None); a threshold no statement reaches keeps it off
             # for every other statement (Django's own cursors bind client-side and never
