@@ -6,6 +6,10 @@ from lantern.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    # The FHIR API early, so an app's request is resolved without trying every page's routes
+    # first (its resource types start with a capital letter: SMART's discovery under /fhir/r4/
+    # still resolves below).
+    path("fhir/r4/", include("lantern.fhir_api.urls")),
     path("", include("lantern.home.urls")),
     path("", include("lantern.results.urls")),
     path("", include("lantern.messaging.urls")),
@@ -27,7 +31,6 @@ urlpatterns = [
     path("", include("lantern.support.urls")),
     path("", include("lantern.webapp.urls")),
     path("oauth/", include("lantern.fhir_api.oauth_urls")),
-    path("fhir/r4/", include("lantern.fhir_api.urls")),
     path("admin/", admin.site.urls),
 ]
 

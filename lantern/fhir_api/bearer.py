@@ -1,40 +1,149 @@
 """A bearer token, read: the ApiCaller it stands for, or None.
 
-One query finds the token with its authorization, patient, person and app; "last read" is
-written at most once a minute per authorization with a conditional UPDATE, so a busy app does
-not write a row on every request.
+One query finds the token with its authorization, patient, person and app, on every request:
+nothing about a token's validity is kept between requests, so a revoked token, a withdrawn
+authorization, a disabled app or an inactive account is refused from the very next request.
+"last read" is written at most once a minute per authorization with a conditional UPDATE, so
+a busy app does not write a row on every request.
+
+The lookup is on every API request, so it is cheap: the statement is the ORM's own (the same
+joins and conditions as `AccessToken.objects.filter(...)`), compiled once per process and
+database, and it reads only the columns the caller needs. The person and the patient are
+model instances with just those fields loaded (the rest would load on first use, as with
+`only()`); the caller needs their ids, whether the account is active, and the patient's birth
+date (a parent's access depends on the child's age).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db import connections, router
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
+from lantern.clinical.models import Patient
 from lantern.fhir_api.caller import ApiCaller
 from lantern.fhir_api.models import AppAuthorization
 from lantern.fhir_api.scopes import parse_scopes
 
 LAST_READ_EVERY = dt.timedelta(minutes=1)
 
+_AUTHORIZATION = "launch__authorization__"
+# The columns read, in the order of the row; the person's and the patient's by field name.
+_TOKEN_COLUMNS = ("pk", "expires", "scope", "application__client_id", "application__name")
+USER_FIELDS = ("id", "username", "is_active", "patient_id")
+PATIENT_FIELDS = ("id", "birth_date")
+# Statements are prepared on request only, never after this many executions.
+NEVER_BY_COUNT = 2**31 - 1
+# Stands for the checksum while the statement is compiled.
+_PLACEHOLDER = "lantern-bearer-checksum"
 
-def _access_token_for(raw: str) -> AccessToken | None:
+
+@dataclass(frozen=True)
+class _Statement:
+    """The token lookup compiled for one database: its SQL and the ORM's value converters."""
+
+    sql: str
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+
+
+_statements: dict[str, _Statement] = {}
+
+
+def _token_query():
+    return AccessToken.objects.filter(
+        token_checksum=_PLACEHOLDER,
+        launch__authorization__revoked_at__isnull=True,
+        application__registration__disabled_at__isnull=True,
+    ).values_list(
+        *_TOKEN_COLUMNS,
+        "launch__authorization_id",
+        f"{_AUTHORIZATION}last_read_at",
+        *(f"{_AUTHORIZATION}user__{name}" for name in USER_FIELDS),
+        *(f"{_AUTHORIZATION}patient__{name}" for name in PATIENT_FIELDS),
+    )[:1]
+
+
+def _statement(alias: str) -> _Statement:
+    statement = _statements.get(alias)
+    if statement is None:
+        compiler = _token_query().query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        if tuple(params) != (_PLACEHOLDER,):  # pragma: no cover - a change in the query
+            raise RuntimeError("The token lookup must take the checksum as its only parameter.")
+        found = compiler.get_converters([column for column, _, _ in compiler.select])
+        converters = tuple((index, tuple(funcs), col) for index, (funcs, col) in found.items())
+        statement = _statements[alias] = _Statement(sql, converters)
+    return statement
+
+
+class _Prepared:
+    """A psycopg cursor with server-side binding whose statements are prepared (PostgreSQL
+    then plans the lookup once per connection: planning its joins costs ten times running it).
+    Wrapped like any Django cursor, so the query is logged and counted as usual."""
+
+    def __init__(self, cursor: Any, connection: Any) -> None:
+        self.cursor = cursor
+        self.connection = connection
+        self.statement: tuple[str, Any] = ("", None)
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        self.statement = (sql, params)
+        return self.cursor.execute(sql, params, prepare=True)
+
+    @property
+    def _query(self) -> Any:
+        # What Django's query log reads (a prepared statement's own text is not sent again).
+        return SimpleNamespace(query=self.connection.ops.compose_sql(*self.statement).encode())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cursor, name)
+
+
+def _cursor(connection: Any) -> Any:
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    database = connection.connection
+    if not hasattr(database, "prepare_threshold"):  # pragma: no cover - psycopg2
+        return connection.cursor()
+    import psycopg
+
+    with connection.wrap_database_errors:
+        if database.prepare_threshold is None:
+            # Django leaves preparing off (None); a threshold no statement reaches keeps it off
+            # for every other statement (Django's own cursors bind client-side and never
+            # prepare) while this one asks for it.
+            database.prepare_threshold = NEVER_BY_COUNT
+        raw = psycopg.Cursor(database)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(_Prepared(raw, connection))
+    return connection.make_cursor(_Prepared(raw, connection))
+
+
+def _token_row(raw: str) -> tuple[str, list[Any]] | None:
     checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
-    return (
-        AccessToken.objects.select_related(
-            "application__registration",
-            "launch__authorization__patient",
-            "launch__authorization__user",
-        )
-        .filter(
-            token_checksum=checksum,
-            launch__authorization__revoked_at__isnull=True,
-            application__registration__disabled_at__isnull=True,
-        )
-        .first()
-    )
+    alias = router.db_for_read(AccessToken)
+    connection = connections[alias]
+    statement = _statement(alias)
+    with _cursor(connection) as cursor:
+        cursor.execute(statement.sql, [checksum])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    row = list(found)
+    for index, funcs, column in statement.converters:
+        for convert in funcs:
+            row[index] = convert(row[index], column, connection)
+    return alias, row
 
 
 def caller_for_token(raw: str) -> ApiCaller | None:
@@ -42,22 +151,29 @@ def caller_for_token(raw: str) -> ApiCaller | None:
     revoked, its authorization was withdrawn, or the clinic disabled the app."""
     if not raw or len(raw) > 512:
         return None
-    token = _access_token_for(raw)
-    if token is None or token.is_expired():
+    found = _token_row(raw)
+    if found is None:
         return None
-    authorization = token.launch.authorization
-    if not authorization.user.is_active:
-        return None
+    alias, row = found
+    token_id, expires, scope, client_id, app_name = row[:5]
+    authorization_id, last_read_at = row[5:7]
+    user_values = row[7 : 7 + len(USER_FIELDS)]
+    patient_values = row[7 + len(USER_FIELDS) :]
     now = timezone.now()
-    if authorization.last_read_at is None or authorization.last_read_at <= now - LAST_READ_EVERY:
-        AppAuthorization.objects.filter(pk=authorization.pk).exclude(
+    if not expires or now >= expires:
+        return None
+    user = get_user_model().from_db(alias, USER_FIELDS, user_values)
+    if not user.is_active:
+        return None
+    if last_read_at is None or last_read_at <= now - LAST_READ_EVERY:
+        AppAuthorization.objects.filter(pk=authorization_id).exclude(
             last_read_at__gt=now - LAST_READ_EVERY
         ).update(last_read_at=now)
     return ApiCaller(
-        user=authorization.user,
-        patient=authorization.patient,
-        scopes=parse_scopes(token.scope),
-        client_id=token.application.client_id,
-        app_name=token.application.name,
-        token_id=token.pk,
+        user=user,
+        patient=Patient.from_db(alias, PATIENT_FIELDS, patient_values),
+        scopes=parse_scopes(scope),
+        client_id=client_id,
+        app_name=app_name,
+        token_id=token_id,
     )

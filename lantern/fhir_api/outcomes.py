@@ -9,9 +9,9 @@ serve, 406 a format other than JSON. Diagnostics name the parameter, never patie
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from django.http import HttpResponse
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
@@ -71,8 +71,9 @@ def operation_outcome(code: str, diagnostics: str, severity: str = "error") -> R
 
 
 def fhir_response(resource: Resource, *, status: int = 200) -> HttpResponse:
-    """A resource as `application/fhir+json` (compact: apps read it, people read the docs)."""
-    body = json.dumps(resource, separators=(",", ":"), ensure_ascii=False)
+    """A resource as `application/fhir+json` (compact: apps read it, people read the docs),
+    UTF-8, written by orjson (several times faster than the standard library's encoder)."""
+    body = orjson.dumps(resource)
     return HttpResponse(body, status=status, content_type=FHIR_JSON)
 
 
