@@ -83,7 +83,10 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
 # Preloading commits the whole registered domain, every subdomain included, to HTTPS in browsers
 # for months and cannot be undone quickly, so it is the domain owner's decision
 # (SECURE_HSTS_PRELOAD=on), not a default; the deploy check's reminder about it is silenced.
-SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# django-oauth-toolkit warns that plain-http redirect addresses are allowed: they must be, for apps
+# on a phone or a laptop that redirect to themselves (RFC 8252), and the clinic's registration
+# form (lantern/fhir_api/forms.py) accepts http only for 127.0.0.1, localhost and [::1].
+SILENCED_SYSTEM_CHECKS = ["security.W021", "oauth2_provider.W008"]
 # Behind a reverse proxy (BEHIND_PROXY=on), the scheme and the client's address come from the
 # proxy's headers; otherwise those headers are the client's own words and are ignored. The client
 # address is the TRUSTED_PROXY_COUNT-th entry of X-Forwarded-For from the right (each trusted proxy

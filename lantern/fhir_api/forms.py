@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.core.validators import URLValidator
 
 from lantern.fhir_api.grants import FLAG_SCOPES
 from lantern.fhir_api.scopes import parse_scopes
+
+# The hosts a redirect address may name over plain http: the app's own device.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 DEFAULT_ALLOWED_SCOPE = " ".join(
     ("launch/patient", "openid", "fhirUser", "offline_access", "online_access", "patient/*.rs")
@@ -49,9 +54,9 @@ class AppRegistrationForm(forms.Form):
                 validate(uri)
             except forms.ValidationError as error:
                 raise forms.ValidationError(f"{uri} is not a web address.") from error
-            if uri.startswith("http:") and not uri.startswith(
-                ("http://127.0.0.1", "http://localhost", "http://[::1]")
-            ):
+            # Plain http only back to the device itself (RFC 8252, 7.3): the host is compared
+            # whole, so "localhost.example.org" is not taken for "localhost".
+            if urlsplit(uri).scheme == "http" and urlsplit(uri).hostname not in LOOPBACK_HOSTS:
                 raise forms.ValidationError(
                     f"{uri} must start with https:// (plain http is for 127.0.0.1 only)."
                 )

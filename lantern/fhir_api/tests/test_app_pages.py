@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from lantern.fhir_api.bearer import caller_for_token
+from lantern.fhir_api.forms import AppRegistrationForm
 from lantern.fhir_api.models import AppAuthorization, RegisteredApp
 from lantern.fhir_api.testing import connected_app_token
 from lantern.testing.auth import sign_in
@@ -168,3 +169,27 @@ def test_the_app_registry_asks_the_same_queries_whatever_the_number(
 
 
 QUERIES_REGISTRY = 6
+
+
+@pytest.mark.parametrize(
+    ("uri", "accepted"),
+    [
+        ("http://127.0.0.1:8765/callback", True),
+        ("http://localhost/callback", True),
+        ("http://[::1]:9/callback", True),
+        ("https://app.example.org/callback", True),
+        ("http://localhost.leaky.example/callback", False),
+        ("http://127.0.0.1.leaky.example/callback", False),
+    ],
+)
+def test_plain_http_redirects_are_for_the_apps_own_device_only(uri, accepted):
+    form = AppRegistrationForm(
+        {
+            "name": "Diary",
+            "client_type": "public",
+            "redirect_uris": uri,
+            "allowed_scope": "launch/patient patient/*.rs",
+        }
+    )
+
+    assert form.is_valid() is accepted, form.errors
