@@ -36,8 +36,9 @@ from pages import (  # benchmarks/pages.py, beside this file
     BARE_PATH,
     HOST,
     ROOT,
+    demo_database_prepare,
     free_port,
-    manage,
+    gunicorn_start,
     run_python,
     server_environment,
     wait_until_up,
@@ -161,29 +162,10 @@ def main() -> None:
         env["DATABASE_URL"] = database_url
     server = None
     try:
-        manage(env, "migrate", "--noinput")
-        manage(env, "createcachetable")
-        manage(env, "collectstatic", "--noinput")
-        manage(env, "load_demo")
+        demo_database_prepare(env)
         prepared = json.loads(run_python(env, str(Path(__file__).resolve()), "prepare"))
         port = free_port()
-        server = subprocess.Popen(  # noqa: S603 (gunicorn from this virtual environment)
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"{HOST}:{port}",
-                "--workers",
-                "2",
-                "--no-control-socket",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = gunicorn_start(env, port)
         wait_until_up(port, server)
         measure(
             prepared, port, rounds, seconds, clients, "PostgreSQL" if database_url else "SQLite"

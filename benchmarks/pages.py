@@ -344,6 +344,28 @@ def run_python(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+def demo_database_prepare(env: dict[str, str]) -> None:
+    """Migrate the environment's database and load the demo data, as `make run` does."""
+    manage(env, "migrate", "--noinput")
+    manage(env, "createcachetable")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "load_demo")
+
+
+def gunicorn_start(env: dict[str, str], port: int, *, workers: int = 2) -> subprocess.Popen:
+    """The production server on 127.0.0.1:`port`, as scripts/run.sh starts it (not yet up)."""
+    return subprocess.Popen(  # noqa: S603 (gunicorn from this virtual environment)
+        [
+            *(sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{port}"),
+            *("--workers", str(workers), "--no-control-socket"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def wait_until_up(port: int, server: subprocess.Popen, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -390,31 +412,10 @@ def main() -> None:
     env = server_environment(var_dir)
     server = None
     try:
-        manage(env, "migrate", "--noinput")
-        manage(env, "createcachetable")
-        manage(env, "collectstatic", "--noinput")
-        manage(env, "load_demo")
+        demo_database_prepare(env)
         prepared = json.loads(run_python(env, str(Path(__file__).resolve()), "prepare"))
         port = free_port()
-        server = subprocess.Popen(  # noqa: S603 (gunicorn from this virtual environment)
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"{HOST}:{port}",
-                "--workers",
-                "2",
-                "--access-logfile",
-                "-",
-                "--no-control-socket",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = gunicorn_start(env, port)
         wait_until_up(port, server)
         measure(prepared, port, rounds, count, seconds)
     finally:

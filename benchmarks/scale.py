@@ -33,7 +33,6 @@ import pages  # benchmarks/pages.py, beside this file
 import psycopg
 
 HOST = pages.HOST
-WORKERS = ("--workers", "2", "--no-control-socket")
 # Fresh statistics after a bulk load, as autovacuum would give them a little later.
 ANALYZE = "from django.db import connection\nconnection.cursor().execute('VACUUM ANALYZE')"
 
@@ -74,13 +73,7 @@ def measure_size(env: dict[str, str], rounds: int, count: int) -> dict[str, dict
     name = prepared["cookie_name"]
     cookies = {persona: f"{name}={value}" for persona, value in prepared["cookies"].items()}
     port = pages.free_port()
-    server = subprocess.Popen(  # noqa: S603 (gunicorn from this virtual environment)
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{port}", *WORKERS],
-        cwd=pages.ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = pages.gunicorn_start(env, port)
     try:
         pages.wait_until_up(port, server)
         bare: list[float] = []
@@ -154,10 +147,7 @@ def main() -> None:
         connection.execute(f'CREATE DATABASE "{database}"')
     results: dict[int, dict[str, dict[str, float]]] = {}
     try:
-        pages.manage(env, "migrate", "--noinput")
-        pages.manage(env, "createcachetable")
-        pages.manage(env, "collectstatic", "--noinput")
-        pages.manage(env, "load_demo")
+        pages.demo_database_prepare(env)
         generated = 0
         for size in sizes:
             started = time.monotonic()

@@ -13,15 +13,12 @@ import http.client
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pages  # benchmarks/pages.py, beside this file
 
 HOST = pages.HOST
-ONE = ("--workers", "1", "--no-control-socket")
 
 
 def resident_kib(pid: int) -> int:
@@ -57,19 +54,10 @@ def main() -> None:
     env = pages.server_environment(var_dir)
     server = None
     try:
-        pages.manage(env, "migrate", "--noinput")
-        pages.manage(env, "createcachetable")
-        pages.manage(env, "collectstatic", "--noinput")
-        pages.manage(env, "load_demo")
+        pages.demo_database_prepare(env)
         prepared = json.loads(pages.run_python(env, str(Path(pages.__file__).resolve()), "prepare"))
         port = pages.free_port()
-        server = subprocess.Popen(  # noqa: S603 (gunicorn from this virtual environment)
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{HOST}:{port}", *ONE],
-            cwd=pages.ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = pages.gunicorn_start(env, port, workers=1)
         pages.wait_until_up(port, server)
         worker = worker_pid(server.pid)
         serve(port, prepared, total // 2)

@@ -7,6 +7,7 @@ from typing import Any
 
 from lantern.clinical.models import DiagnosticReportStatus, ObservationStatus
 from lantern.clinical.models import ObservationValueType as ValueType
+from lantern.interop.fhir_import.mapping import empty_observation_value
 
 from .datatypes import coded, coded_field, parse_moment
 from .errors import Refusal
@@ -191,20 +192,6 @@ def report_status(obr: SegmentReader) -> str:
     return REPORT_STATUS[code]
 
 
-def _empty_value() -> dict[str, Any]:
-    return {
-        "value_type": "",
-        "value_quantity": None,
-        "value_unit": "",
-        "value_unit_code": "",
-        "value_string": "",
-        "value_code_system": "",
-        "value_code": "",
-        "value_code_display": "",
-        "value_data": None,
-    }
-
-
 def _structured_numeric(obx: SegmentReader, repetition, unit_text: str, ucum: str):
     """SN: comparator ^ number ^ separator or suffix ^ number.
 
@@ -217,7 +204,7 @@ def _structured_numeric(obx: SegmentReader, repetition, unit_text: str, ucum: st
         return rep_text(obx.message, repetition, component)
 
     comparator, first, separator, second = part(1), part(2), part(3), part(4)
-    value = _empty_value()
+    value = empty_observation_value()
     if not first:
         raise Refusal("OBX-5 structured numeric has no number", location)
     first_number = number(first, location)
@@ -270,7 +257,7 @@ def observation_value(obx: SegmentReader) -> dict[str, Any] | None:
     Lantern does not keep (ED, RP ...). Raises Refusal for a value its type cannot hold."""
     value_type = obx.text(2).upper()
     repetitions = obx.repetitions(5)
-    value = _empty_value()
+    value = empty_observation_value()
     unit_text, ucum = unit(obx)
     if value_type in SKIPPED_TYPES:
         return None

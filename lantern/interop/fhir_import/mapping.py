@@ -709,11 +709,9 @@ def _observation_category(r: Resource) -> str:
     return clinical.ObservationCategory.OTHER
 
 
-def _observation_value(r: Resource) -> dict[str, Any]:
-    """The value in the columns of its FHIR type, and that type (`value_type`), so the export
-    writes back the element the source gave: `valueInteger` stays an integer, `valueBoolean` a
-    yes or no, and a ratio, range, period or sampled data is kept as given in `value_data`."""
-    value: dict[str, Any] = {
+def empty_observation_value() -> dict[str, Any]:
+    """An observation's value columns with no value in them (each mapper fills in its own)."""
+    return {
         "value_type": "",
         "value_quantity": None,
         "value_unit": "",
@@ -724,6 +722,13 @@ def _observation_value(r: Resource) -> dict[str, Any]:
         "value_code_display": "",
         "value_data": None,
     }
+
+
+def _observation_value(r: Resource) -> dict[str, Any]:
+    """The value in the columns of its FHIR type, and that type (`value_type`), so the export
+    writes back the element the source gave: `valueInteger` stays an integer, `valueBoolean` a
+    yes or no, and a ratio, range, period or sampled data is kept as given in `value_data`."""
+    value = empty_observation_value()
     value_type = value_type_of(r)
     if not value_type:
         return value
