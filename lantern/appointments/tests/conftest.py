@@ -63,8 +63,7 @@ def monday_morning():
         yield traveller
 
 
-@pytest.fixture
-def location(clinic):
+def location_make(clinic) -> Location:
     return Location.objects.create(
         organization=clinic,
         name="Riverside Main Street",
@@ -75,8 +74,8 @@ def location(clinic):
     )
 
 
-@pytest.fixture
-def checkup(clinic):
+def checkup_make(clinic) -> VisitType:
+    """A 30-minute visit patients may book up to 30 days ahead and cancel until a day before."""
     return VisitType.objects.create(
         organization=clinic,
         name="Check-up",
@@ -85,6 +84,16 @@ def checkup(clinic):
         booking_horizon_days=30,
         cancellation_cutoff_hours=24,
     )
+
+
+@pytest.fixture
+def location(clinic):
+    return location_make(clinic)
+
+
+@pytest.fixture
+def checkup(clinic):
+    return checkup_make(clinic)
 
 
 @pytest.fixture

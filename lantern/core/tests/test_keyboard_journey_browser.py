@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from lantern.appointments.models import Appointment, Location, VisitType
-from lantern.appointments.tests.conftest import clinician_make
+from lantern.appointments.models import Appointment
+from lantern.appointments.tests.conftest import checkup_make, clinician_make, location_make
 from lantern.enrollment.testing import accept_current_terms
 from lantern.home.tests.builders import make_report
 from lantern.messaging.models import Conversation
@@ -64,22 +64,8 @@ def heading(page, name: str) -> None:
 
 @pytest.fixture
 def clinic_ready(clinic, alice):
-    location = Location.objects.create(
-        organization=clinic,
-        name="Riverside Main Street",
-        address_line1="1 Main Street",
-        city="Springfield",
-        phone="555-0100",
-        time_zone="America/New_York",
-    )
-    VisitType.objects.create(
-        organization=clinic,
-        name="Check-up",
-        length_minutes=30,
-        patients_may_book=True,
-        booking_horizon_days=30,
-        cancellation_cutoff_hours=24,
-    )
+    location = location_make(clinic)
+    checkup_make(clinic)
     clinician_make(clinic, "dr-dee", location)
     MessagePoolFactory(organization=clinic, name="Nursing")
     PharmacyFactory(organization=clinic, name=PHARMACY)
