@@ -30,6 +30,7 @@ test-fast: $(VENV)/.installed-dev
 	$(PY) -m pytest -n auto -m "not browser" $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
+	$(PY) manage.py compile_translations
 	$(PY) benchmarks/run.py
 
 lint: $(VENV)/.installed-dev

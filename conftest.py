@@ -1,6 +1,25 @@
 import pytest
 
+from lantern.core.translations import compile_catalogs
+
 pytest_plugins = ["lantern.testing.personas", "lantern.testing.smtp", "lantern.testing.browser"]
+
+
+def pytest_configure(config):
+    """The `.mo` files Django reads, from the repo's `.po` catalogs (they are not in the repo)."""
+    compile_catalogs()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the clinic's default language: a page in Spanish activates Spanish
+    for the rest of its thread, as a server's next request would undo."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

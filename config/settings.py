@@ -189,9 +189,13 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "lantern.core.headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language before signing in: the header's choice (cookie), else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's own language, from account settings.
+    "lantern.core.language.AccountLanguageMiddleware",
     # Before anything reads the body (CSRF reads request.POST in process_view).
     "lantern.core.request_size.RequestBodyLimitMiddleware",
     # django-otp's OTPMiddleware, reading the verified device in a prepared statement.
@@ -373,7 +377,16 @@ AXES_LOCKOUT_CALLABLE = "lantern.accounts.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_CLIENT_IP_CALLABLE = "lantern.core.client_address.client_ip"
 
-LANGUAGE_CODE = "en-us"
+# Patient pages, emails and text messages in English and Spanish (issue 17); staff pages may stay
+# in English. A signed-in person's choice (account settings) wins; before signing in, the
+# language chosen in the page header (a cookie), then the browser's Accept-Language.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# The frame's own catalog (templates/); each app keeps its catalog in lantern/<app>/locale/.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from lantern.core import language
 from lantern.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("language", language.choose_language, name="choose_language"),
     # The FHIR API early, so an app's request is resolved without trying every page's routes
     # first (its resource types start with a capital letter: SMART's discovery under /fhir/r4/
     # still resolves below).

@@ -48,6 +48,7 @@ export DEBUG="${DEBUG:-off}"
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://localhost:$PORT}"
 export WEBAUTHN_ORIGINS="${WEBAUTHN_ORIGINS:-http://localhost:$PORT}"
 
+"$PY" manage.py compile_translations >/dev/null
 "$PY" manage.py migrate --noinput
 "$PY" manage.py createcachetable
 "$PY" manage.py collectstatic --noinput

@@ -45,6 +45,9 @@ class User(AbstractUser):
     second_factor_paused_at = models.DateTimeField(null=True, blank=True)
     # Units for weight and height; empty follows the clinic's DEFAULT_BODY_UNITS setting.
     body_units = models.CharField(max_length=10, blank=True, choices=BodyUnits.choices)
+    # The language of this person's pages, emails and text messages (settings.LANGUAGES);
+    # empty follows the browser before the first choice.
+    preferred_language = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         db_table = "accounts_user"

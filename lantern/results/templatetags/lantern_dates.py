@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 
 register = template.Library()
 
@@ -24,6 +24,17 @@ DAY_FORMAT = "M j, Y"
 MOMENT_FORMAT = "M j, Y, g:i A T"
 # A date the source gave without a time, by how much of it the source gave.
 PARTIAL_FORMATS = {"year": "Y", "month": "M Y", "day": DAY_FORMAT}
+# The same in each other language of settings.LANGUAGES: "29 nov 2026, 14:05 EST" in Spanish
+# (month names come translated from Django's own catalog).
+FORMATS_BY_LANGUAGE = {
+    "en": (DAY_FORMAT, MOMENT_FORMAT, PARTIAL_FORMATS),
+    "es": ("j b Y", "j b Y, H:i T", {"year": "Y", "month": "b Y", "day": "j b Y"}),
+}
+
+
+def _formats() -> tuple[str, str, dict[str, str]]:
+    language = (translation.get_language() or "en").split("-")[0]
+    return FORMATS_BY_LANGUAGE.get(language, FORMATS_BY_LANGUAGE["en"])
 
 
 def _local(value: dt.datetime) -> dt.datetime:
@@ -37,7 +48,7 @@ def day(value: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = _local(value)
-    return dateformat.format(value, DAY_FORMAT)
+    return dateformat.format(value, _formats()[0])
 
 
 @register.filter
@@ -47,7 +58,7 @@ def moment(value: dt.datetime | None) -> str:
         return ""
     if not isinstance(value, dt.datetime):
         return day(value)
-    return dateformat.format(_local(value), MOMENT_FORMAT)
+    return dateformat.format(_local(value), _formats()[1])
 
 
 @register.filter
@@ -56,7 +67,7 @@ def partial_day(value: dt.date | dt.datetime | None, precision: str | None = Non
     read from its UTC date where the importer stored it; otherwise as `day`."""
     if not value:
         return ""
-    partial = PARTIAL_FORMATS.get(precision or "")
+    partial = _formats()[2].get(precision or "")
     if partial is None:
         return day(value)
     if isinstance(value, dt.datetime):
