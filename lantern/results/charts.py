@@ -193,11 +193,12 @@ def line_chart_svg(
     if band_low is not None or band_high is not None:
         top = y_of(min(band_high, y_max) if band_high is not None else y_max)
         bottom = y_of(max(band_low, y_min) if band_low is not None else y_min)
+        band_title = escape(_("Normal range"))
         parts.append(
             f'<rect class="lantern-chart__band" x="{MARGIN_LEFT}" y="{top:.1f}" '
             f'width="{plot_width}" height="{max(bottom - top, 0):.1f}" '
             'fill="url(#normal-range-hatch)" stroke="#4d8055" stroke-dasharray="6 3">'
-            f"<title>{escape(_('Normal range'))}</title></rect>"
+            f"<title>{band_title}</title></rect>"
         )
     # The axes and their labels.
     for tick in ticks:
