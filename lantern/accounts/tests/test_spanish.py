@@ -177,3 +177,13 @@ def test_sign_in_events_show_in_spanish_on_the_settings_page(alice):
 
     assert "Dispositivo desconocido" in text and "Lugar desconocido" in text
     assert "Completado" in text and "Inició sesión" in text
+
+
+def test_the_time_out_warning_hands_its_countdown_words_to_the_script_in_spanish(alice):
+    text = sign_in(Client(), spanish(alice)).get(reverse("accounts:settings")).text
+
+    assert 'data-one-minute="1 minuto"' in text
+    assert 'data-one-second="1 segundo"' in text
+    assert 'data-seconds-word="segundos"' in text
+    assert "¿Quiere seguir con la sesión iniciada?" in text
+    assert "cerraremos su sesión en <span data-countdown>1 minuto</span>." in text
