@@ -333,6 +333,13 @@ def body_units_set(*, user: User, body_units: str) -> None:
     user.save(update_fields=["body_units"])
 
 
+def preferred_language_set(*, user: User, language: str) -> None:
+    """The language of this account's pages, emails and text messages (a display choice, not
+    audited, like the units)."""
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+
+
 def phone_change(*, user: User, phone: str) -> None:
     with transaction.atomic():
         user.phone = phone
