@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lantern.audit.models import ActorRole
 from lantern.clinical.models import MedicationRequest, Organization, Patient
@@ -108,11 +109,11 @@ class RefillKind(models.TextChoices):
 class RefillStatus(models.TextChoices):
     """The Task's status, in the patient's words."""
 
-    REQUESTED = "requested", _("Waiting for the clinic")
-    APPROVED = "approved", _("Approved")
-    DENIED = "denied", _("Not approved")
-    CANCELLED = "cancelled", _("Cancelled")
-    COMPLETED = "completed", _("Completed")
+    REQUESTED = "requested", pgettext_lazy("refill status", "Waiting for the clinic")
+    APPROVED = "approved", pgettext_lazy("refill status", "Approved")
+    DENIED = "denied", pgettext_lazy("refill status", "Not approved")
+    CANCELLED = "cancelled", pgettext_lazy("refill status", "Cancelled")
+    COMPLETED = "completed", pgettext_lazy("refill status", "Completed")
 
 
 class PharmacyProgress(models.TextChoices):
@@ -121,9 +122,9 @@ class PharmacyProgress(models.TextChoices):
     The Task's businessStatus.
     """
 
-    SENT = "sent-to-pharmacy", _("Sent to the pharmacy")
-    READY = "ready-to-collect", _("Ready to collect")
-    COLLECTED = "collected", _("Collected")
+    SENT = "sent-to-pharmacy", pgettext_lazy("refill status", "Sent to the pharmacy")
+    READY = "ready-to-collect", pgettext_lazy("refill status", "Ready to collect")
+    COLLECTED = "collected", pgettext_lazy("refill status", "Collected")
 
 
 REQUESTER_ROLES = (ActorRole.SELF, ActorRole.PROXY)
