@@ -49,6 +49,7 @@ from lantern.access.policy import PatientAccess, age_on
 from lantern.accounts.services import email_verification_start
 from lantern.audit.models import ActorRole, AuditAction
 from lantern.audit.services import audit_event_record
+from lantern.core.language import language_for
 from lantern.enrollment.models import TermsVersion
 from lantern.enrollment.services import terms_accept
 from lantern.fhir_api.services import app_authorizations_end_for_relationship
@@ -602,6 +603,7 @@ def _age_change_notices(relationship: ProxyRelationship, *, age: int, day: dt.da
                     "teen_age": settings.PROXY_TEEN_AGE,
                     "adult_age": settings.PROXY_ADULT_AGE,
                 },
+                language=language_for(account),
                 dedupe_key=f"family-age:{relationship.pk}:{age}:{account.pk}",
             )
         )
