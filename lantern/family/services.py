@@ -619,6 +619,7 @@ def _age_change_notices(relationship: ProxyRelationship, *, age: int, day: dt.da
                     "teen_age": settings.PROXY_TEEN_AGE,
                     "adult_age": settings.PROXY_ADULT_AGE,
                 },
+                language=language_for(account),
                 dedupe_key=f"family-age:{relationship.pk}:{age}:{account.pk}",
             )
         )
