@@ -140,7 +140,7 @@ def _totp_context(device: Any) -> dict[str, Any]:
         # The same URI as the QR code, as a link: on a phone, tapping it opens the app.
         "otpauth_url": device.config_url,
         "qr_svg": segno.make(device.config_url, error="m").svg_inline(
-            scale=5, dark="#1b1b1b", light="#ffffff", title="QR code for your authenticator app"
+            scale=5, dark="#1b1b1b", light="#ffffff", title=_("QR code for your authenticator app")
         ),
         "secret_groups": [secret[index : index + 4] for index in range(0, len(secret), 4)],
     }
