@@ -215,6 +215,8 @@ def measure(
     print(f"  search       median {search_rate:6.0f} req/s  (rounds: {_listed(searches)}){note}")
     print(f"  bare view    median {bare_rate:6.0f} req/s  (rounds: {_listed(bare)})")
     print(f"  search / bare view: {search_rate / bare_rate:.2f}")
+    # The machine may be shared: the figures mean little when the load is above its cores.
+    print(f"  load average (1, 5, 15 min): {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
 
 
 def _listed(rates: list[float]) -> str:

@@ -39,7 +39,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from lantern.audit.models import ActorRole, AuditAction, AuditOutcome
-from lantern.audit.services import audit_event_record, audit_events_record_many
+from lantern.audit.services import (
+    audit_event_append,
+    audit_event_record,
+    audit_events_record_many,
+)
 from lantern.clinical.models import Organization, Patient, PatientRecord
 
 from .models import (
@@ -557,9 +561,10 @@ def access_record(
     """Write the allowed event of an action: what was done, to what.
 
     `action` and `object_type` default to what the access rule named. Call it once per action,
-    after the object is known; `patient_view` then sees that the request was audited.
+    after the object is known; `patient_view` then sees that the request was audited. One cheap
+    INSERT (`audit_event_append`): every read of a page or of the API writes one.
     """
-    audit_event_record(
+    audit_event_append(
         actor=access.user,
         patient=access.patient,
         role=access.role,

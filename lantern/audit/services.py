@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connections, router
+from django.utils import timezone
+
 from lantern.clinical.models import Patient
 from lantern.core.context import current_request_context
 
@@ -32,6 +35,70 @@ def audit_event_record(
     if actor_label is not None:
         fields["actor_label"] = actor_label[: AuditEvent._meta.get_field("actor_label").max_length]
     return AuditEvent.objects.create(**fields, patient=patient, subject=subject)
+
+
+# The columns `audit_event_append` writes, by field name; the id is the database's.
+_APPEND_FIELDS = (
+    "occurred_at",
+    "actor",
+    "actor_label",
+    "actor_role",
+    "patient",
+    "subject",
+    "action",
+    "outcome",
+    "object_type",
+    "object_id",
+    "channel",
+    "ip_address",
+    "user_agent",
+)
+# The INSERT of `audit_event_append`, written once per database.
+_append_statements: dict[str, str] = {}
+
+
+def audit_event_append(
+    *,
+    actor,
+    patient: Patient | None,
+    role: ActorRole,
+    action: AuditAction,
+    object_type: str = "",
+    object_id: str = "",
+    actor_label: str | None = None,
+) -> None:
+    """Append one allowed event like `audit_event_record`, as one INSERT that reads nothing back.
+
+    Every read of patient data writes one, so it is cheap: no model instance is built and saved
+    and no id is returned; the values are prepared by the model's own fields, so the row is the
+    one `audit_event_record` writes (the audit seal hashes it the same way).
+    """
+    values = _event_fields(actor, role, action, AuditOutcome.ALLOWED, object_type, object_id)
+    if actor_label is not None:
+        values["actor_label"] = actor_label[: AuditEvent._meta.get_field("actor_label").max_length]
+    values.update(occurred_at=timezone.now(), patient=patient, subject=None)
+    alias = router.db_for_write(AuditEvent)
+    connection = connections[alias]
+    statement = _append_statements.get(alias)
+    if statement is None:
+        statement = _append_statements[alias] = _append_statement(connection)
+    params = []
+    for name in _APPEND_FIELDS:
+        model_field = AuditEvent._meta.get_field(name)
+        value = values[name]
+        if model_field.is_relation:
+            value = None if value is None else value.pk
+        params.append(model_field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def _append_statement(connection) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(AuditEvent._meta.get_field(name).column) for name in _APPEND_FIELDS)
+    placeholders = ", ".join(["%s"] * len(_APPEND_FIELDS))
+    # Only the model's own table and column names, quoted by the backend; values are parameters.
+    return f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
 
 
 def security_event_record(

@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connections, router
+from django.db import InterfaceError, OperationalError, connections, router
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
@@ -106,6 +106,17 @@ class _Prepared:
         return getattr(self.cursor, name)
 
 
+def _health_check_due(connection: Any) -> bool:
+    """Whether Django would check the kept connection before its next statement (outside a
+    transaction: a statement that fails there cannot simply run again)."""
+    return (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+
+
 def _cursor(connection: Any) -> Any:
     if connection.vendor != "postgresql":
         return connection.cursor()
@@ -129,14 +140,31 @@ def _cursor(connection: Any) -> Any:
     return connection.make_cursor(_Prepared(raw, connection))
 
 
+def _lookup(connection: Any, statement: _Statement, checksum: str) -> Any:
+    with _cursor(connection) as cursor:
+        cursor.execute(statement.sql, [checksum])
+        return cursor.fetchone()
+
+
 def _token_row(raw: str) -> tuple[str, list[Any]] | None:
     checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
     alias = router.db_for_read(AccessToken)
     connection = connections[alias]
     statement = _statement(alias)
-    with _cursor(connection) as cursor:
-        cursor.execute(statement.sql, [checksum])
-        found = cursor.fetchone()
+    if _health_check_due(connection):
+        # The lookup is the first statement of every API request, so it is the connection's
+        # health check (CONN_HEALTH_CHECKS) too, instead of a `SELECT 1` round trip before it:
+        # a connection kept from an earlier request that no longer works (the database
+        # restarted, the network dropped it) is closed and the lookup, which only reads, runs
+        # again on a new one.
+        connection.health_check_done = True
+        try:
+            found = _lookup(connection, statement, checksum)
+        except (InterfaceError, OperationalError):
+            connection.close()
+            found = _lookup(connection, statement, checksum)
+    else:
+        found = _lookup(connection, statement, checksum)
     if found is None:
         return None
     row = list(found)

@@ -26,6 +26,7 @@ from .caller import RESOURCE_SECTIONS
 from .outcomes import bad_request, forbidden, not_found
 from .paging import after, cursor_dump, cursor_load, ordered
 from .resources import INCLUDE_LIMIT, TYPES, ResourceType
+from .rows import records
 from .scopes import READ, SEARCH, ParsedScopes
 from .search import SearchRequest
 
@@ -131,7 +132,7 @@ def resources_search(
             last_pk=last_pk,
             last_date=found[0] if date_field else None,
         )
-    rows = list(ordered(queryset, date_field, descending=search.descending)[: search.count + 1])
+    rows = records(ordered(queryset, date_field, descending=search.descending)[: search.count + 1])
     page = SearchPage()
     if len(rows) > search.count:
         rows = rows[: search.count]
@@ -165,7 +166,7 @@ def _report_results(
         return []
     observations = TYPES["Observation"]
     queryset = _visible(access, scopes, observations, SEARCH).filter(pk__in=ids)
-    return observations.export(list(queryset.order_by("pk")[:INCLUDE_LIMIT]), access)
+    return observations.export(records(queryset.order_by("pk")[:INCLUDE_LIMIT]), access)
 
 
 def patient_everything(
@@ -203,7 +204,7 @@ def patient_everything(
         queryset = _visible(access, scopes, resource_type, SEARCH).order_by("pk")
         if name == start and last_pk:
             queryset = queryset.filter(pk__gt=last_pk)
-        rows = list(queryset[: remaining + 1])
+        rows = records(queryset[: remaining + 1])
         if len(rows) > remaining:
             rows = rows[:remaining]
             page.matches += resource_type.export(rows, access)

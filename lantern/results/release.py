@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connections, router
 from django.db.models import (
     Case,
     DateTimeField,
@@ -41,15 +42,26 @@ from lantern.clinical.models import (
 
 from .models import ResultReleaseDelay
 
+# The statement `release_delays` runs, compiled once per database.
+_delay_statements: dict[str, tuple[str, tuple]] = {}
+
 
 def release_delays() -> dict[str, dt.timedelta]:
-    """The delay of each kind of report that has one (one query; a handful of rows at most)."""
-    return {
-        kind: dt.timedelta(hours=hours)
-        for kind, hours in ResultReleaseDelay.objects.filter(delay_hours__gt=0).values_list(
+    """The delay of each kind of report that has one (one query; a handful of rows at most).
+
+    Every page of results and every API read of them asks, so the ORM's statement is compiled
+    once per database and then only run (building it cost more than running it).
+    """
+    alias = router.db_for_read(ResultReleaseDelay)
+    statement = _delay_statements.get(alias)
+    if statement is None:
+        query = ResultReleaseDelay.objects.filter(delay_hours__gt=0).values_list(
             "kind", "delay_hours"
         )
-    }
+        statement = _delay_statements[alias] = query.query.get_compiler(using=alias).as_sql()
+    with connections[alias].cursor() as cursor:
+        cursor.execute(*statement)
+        return {kind: dt.timedelta(hours=hours) for kind, hours in cursor.fetchall()}
 
 
 def _delays_for(access: PatientAccess) -> dict[str, dt.timedelta]:

@@ -86,3 +86,25 @@ def test_a_proxys_app_adds_one_query_for_the_relationship(alice, bob, django_ass
         large = client.get(BASE + "Observation?_count=100")
 
     assert small.status_code == large.status_code == 200
+
+
+def test_a_search_is_four_statements_each_of_its_own(alice):
+    """The token, the release delays, the page (every column in one statement, whatever the
+    page size) and the audit event: nothing else, not even a health check."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_client(alice, alice.patient)
+    add_reports(alice.patient, 3, 3)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(BASE + "Observation?code=http://loinc.org|4548-4&_count=5")
+
+    assert response.status_code == 200
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert len(statements) == 4
+    assert "oauth2_provider_accesstoken" in statements[0]
+    assert "results_resultreleasedelay" in statements[1]
+    assert statements[2].startswith('SELECT "clinical_observation"."id", ')
+    assert '"clinical_observation"."components"' in statements[2]
+    assert statements[3].startswith('INSERT INTO "audit_auditevent"')
+    assert "RETURNING" not in statements[3]
