@@ -127,6 +127,8 @@ def _store(*, raw: bytes, header: MessageHeader | None, source: str) -> tuple[In
         }
     row = InboundMessage(raw=raw, source=source, **fields)
     if _insert_unless_stored(row):
+        row._state.adding = False
+        row._state.db = connection.alias
         return row, True
     existing = InboundMessage.objects.get(
         sending_application=fields["sending_application"], control_id=fields["control_id"]
