@@ -1,19 +1,25 @@
-"""Writes of the HL7 v2 inbox: receive (store, then process, then answer) and replay.
+"""Writes of the HL7 v2 inbox: receive (store and process, commit, then answer) and replay.
 
-`message_receive` is what the listener and the file import call for each message:
+`message_receive` is what the file import calls for each message, and `messages_receive` what
+the listener calls for the messages a sender has sent so far on one connection:
 
-1. the raw bytes are stored and committed first (`InboundMessage`, status "received"), so a
-   message that was acknowledged is never lost, even if the process dies while applying it;
-2. the message is processed in one transaction: the handler (`lantern.hl7v2.handlers.process`)
-   applies it to the record and the outcome (status, ACK code, reason, the ACK text) is written
-   with it, or nothing is;
-3. the caller sends the ACK returned.
+1. in one transaction, the raw bytes are stored (`InboundMessage`) and the message is processed:
+   the handler (`lantern.hl7v2.handlers.process`) applies it to the record inside a savepoint,
+   and the outcome (status, ACK code, reason, the ACK text) is written on the stored row. A
+   handler that fails, or answers AE or AR, has its writes rolled back to the savepoint; the raw
+   bytes and the outcome stay;
+2. the transaction is committed (one durable commit; for `messages_receive`, one for all the
+   messages it was given, each in its own savepoint);
+3. only then does the caller send the ACKs. A message whose transaction did not commit is not
+   answered, so the sender keeps it and sends it again: nothing acknowledged is ever lost.
 
 A message whose (sending application, control id) is already stored is not stored again: its ACK
 is returned as it was first sent. The database's unique constraint decides when two copies arrive
-at once, and the processing transaction first claims the row with a conditional UPDATE (which
-waits for the row's lock on PostgreSQL; on SQLite the IMMEDIATE transaction takes the write lock
-first), so the second copy waits, finds it processed and gets the first one's ACK.
+at once: the INSERT ... ON CONFLICT DO NOTHING of the second copy waits for the first copy's
+transaction (on PostgreSQL; on SQLite the IMMEDIATE transactions run one at a time), then finds
+it stored and processed and returns its ACK. A row stored but not processed (status "received",
+left by an earlier version that committed the raw bytes first) is claimed with a conditional
+UPDATE and processed when its message comes again.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import dataclasses
 import logging
 
 import hl7
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lantern.access.policy import PatientAccess
@@ -30,7 +36,7 @@ from lantern.audit.models import ActorRole, AuditAction
 from lantern.audit.services import audit_event_record
 from lantern.clinical.models import Organization
 from lantern.hl7v2.contract import AckCode, MessageHeader, Outcome
-from lantern.hl7v2.handlers import process
+from lantern.hl7v2.handlers import caller_savepoint, process
 from lantern.hl7v2.handlers.errors import Refusal
 from lantern.hl7v2.handlers.patients import sender_organization
 from lantern.hl7v2.models import QUEUE_STATUSES, InboundMessage, MessageSource, MessageStatus
@@ -108,7 +114,8 @@ def _unreadable_ack(raw: bytes, reason: str) -> tuple[str, str]:
 
 
 def _store(*, raw: bytes, header: MessageHeader | None, source: str) -> tuple[InboundMessage, bool]:
-    """Store the raw message (committed on return); an already stored copy is returned instead."""
+    """Store the raw message in the caller's transaction; an already stored copy (this sender and
+    control id) is returned instead, with False."""
     fields = {}
     if header is not None:
         fields = {
@@ -118,44 +125,83 @@ def _store(*, raw: bytes, header: MessageHeader | None, source: str) -> tuple[In
             "message_type": header.message_type[:10],
             "trigger_event": header.trigger_event[:10],
         }
+    row = InboundMessage(raw=raw, source=source, **fields)
+    if _insert_unless_stored(row):
+        row._state.adding = False
+        row._state.db = connection.alias
+        return row, True
+    existing = InboundMessage.objects.get(
+        sending_application=fields["sending_application"], control_id=fields["control_id"]
+    )
+    return existing, False
+
+
+def _insert_unless_stored(row: InboundMessage) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING: False when the sender's control id is already stored.
+
+    One statement and no savepoint (a failed INSERT would need one to keep the transaction
+    usable); the conflict is the unique (sending application, control id). A row without a
+    control id never conflicts."""
+    fields = InboundMessage._meta.concrete_fields
+    values = [field.get_db_prep_save(field.pre_save(row, True), connection) for field in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(InboundMessage._meta.db_table)} ({columns}) "  # noqa: S608
+            f"VALUES ({placeholders}) ON CONFLICT DO NOTHING",
+            values,
+        )
+        return cursor.rowcount == 1
+
+
+class _NotApplied(Exception):
+    """Leaves the handler's savepoint, rolling its writes back, with the outcome to record."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.reason)
+        self.outcome = outcome
+
+
+def _handle(row: InboundMessage, *, message: hl7.Message, header: MessageHeader) -> Outcome:
+    """Apply a message inside a savepoint; what it wrote stays only when it was accepted (the
+    handlers then open no savepoint of their own, see `handlers.caller_savepoint`)."""
+    token = caller_savepoint.set(True)
     try:
-        if transaction.get_connection().in_atomic_block:
-            # Inside a caller's transaction: a savepoint keeps it usable after a duplicate.
-            with transaction.atomic():
-                return InboundMessage.objects.create(raw=raw, source=source, **fields), True
-        # Otherwise the INSERT is its own transaction, committed when it returns: one round trip
-        # instead of BEGIN, INSERT and COMMIT.
-        return InboundMessage.objects.create(raw=raw, source=source, **fields), True
-    except IntegrityError:
-        if header is None:
-            raise
-        existing = InboundMessage.objects.get(
-            sending_application=fields["sending_application"], control_id=fields["control_id"]
-        )
-        return existing, False
+        with transaction.atomic():
+            outcome = process(message, header=header, patient=row.patient)
+            if outcome.code != AckCode.ACCEPTED:
+                raise _NotApplied(outcome)
+    except _NotApplied as not_applied:
+        return not_applied.outcome
+    except Exception as error:
+        # A bug, not bad content (handlers answer bad content with an Outcome): the handler's
+        # writes are rolled back and the message waits in the error queue.
+        logger.error("HL7 v2 message %s failed in its handler: %s", row.pk, type(error).__name__)
+        return Outcome(code=AckCode.ERROR, reason=INTERNAL_ERROR)
+    finally:
+        caller_savepoint.reset(token)
+    return outcome
 
 
-def _apply(row: InboundMessage, *, message: hl7.Message, header: MessageHeader) -> InboundMessage:
-    """Process a stored message once, in one transaction with its outcome."""
-    with transaction.atomic():
-        # Claim it: on PostgreSQL the UPDATE waits for another transaction processing the same
-        # row and then finds it done; on SQLite the IMMEDIATE transaction serialises them.
-        claimed = InboundMessage.objects.filter(pk=row.pk, status=MessageStatus.RECEIVED).update(
-            processed_at=timezone.now()
-        )
-        if not claimed:
-            # Another connection (or a replay) processed it while this one waited.
-            return InboundMessage.objects.defer("raw").get(pk=row.pk)
-        try:
-            with transaction.atomic():
-                outcome = process(message, header=header, patient=row.patient)
-        except Exception as error:
-            # A bug, not bad content (handlers answer bad content with an Outcome): the
-            # handler's writes are rolled back and the message waits in the error queue.
-            logger.error(
-                "HL7 v2 message %s failed in its handler: %s", row.pk, type(error).__name__
-            )
-            outcome = Outcome(code=AckCode.ERROR, reason=INTERNAL_ERROR)
+def _apply(
+    row: InboundMessage, *, message: hl7.Message, header: MessageHeader, claim: bool = True
+) -> InboundMessage:
+    """Process a stored message once and write its outcome on its row, in the caller's
+    transaction (or one of its own). `claim` first takes the row with a conditional UPDATE: on
+    PostgreSQL it waits for another transaction processing the same row and then finds it done;
+    on SQLite the IMMEDIATE transaction serialises them. A row this transaction has just stored
+    needs no claim."""
+    with transaction.atomic(savepoint=False):
+        if claim:
+            claimed = InboundMessage.objects.filter(
+                pk=row.pk, status=MessageStatus.RECEIVED
+            ).update(processed_at=timezone.now())
+            if not claimed:
+                # Another connection (or a replay) processed it while this one waited.
+                return InboundMessage.objects.defer("raw").get(pk=row.pk)
+        outcome = _handle(row, message=message, header=header)
         fields = _outcome_fields(
             message=message, outcome=outcome, organization_id=row.organization_id
         )
@@ -189,7 +235,50 @@ def _outcome_fields(*, message: hl7.Message, outcome: Outcome, organization_id) 
 
 def message_receive(*, raw: bytes, source: str = MessageSource.LISTENER) -> Received:
     """Store, process and answer one message (the bytes inside one MLLP block, or one message
-    of a file). Returns the ACK to send; never raises for bad input."""
+    of a file), in one transaction committed on return. Returns the ACK to send; never raises
+    for bad input (a database error propagates: nothing was committed, send no ACK)."""
+    with transaction.atomic():
+        return _receive(raw=raw, source=source)
+
+
+@dataclasses.dataclass(frozen=True)
+class Batch:
+    """What `messages_receive` committed: the first len(received) messages, in order. `error`
+    is set when the message after them could not be stored (send no ACK for it or the rest)."""
+
+    received: list[Received]
+    error: Exception | None = None
+
+
+def messages_receive(raws: list[bytes], *, source: str = MessageSource.LISTENER) -> Batch:
+    """Store, process and answer several messages of one sender, in their order, in one
+    transaction: one durable commit for all of them (group commit). Each message is processed in
+    its own savepoint, so each gets its own outcome and ACK, exactly as if it came alone; a copy
+    of a message earlier in the group gets that message's ACK.
+
+    If the shared transaction fails (a deadlock with another listener, a lost connection, a
+    fault outside the handlers), nothing of it is kept and the messages are received again one
+    at a time; the ones before a failing one are still committed and answered."""
+    if len(raws) > 1:
+        try:
+            with transaction.atomic():
+                return Batch([_receive(raw=raw, source=source) for raw in raws])
+        except Exception as error:
+            logger.warning(
+                "HL7 v2 group of %s messages rolled back (%s); receiving them one at a time",
+                len(raws),
+                type(error).__name__,
+            )
+    received: list[Received] = []
+    for raw in raws:
+        try:
+            received.append(message_receive(raw=raw, source=source))
+        except Exception as error:
+            return Batch(received, error)
+    return Batch(received)
+
+
+def _receive(*, raw: bytes, source: str) -> Received:
     try:
         text = decode(raw)
         header = read_header(text)
@@ -198,8 +287,8 @@ def message_receive(*, raw: bytes, source: str = MessageSource.LISTENER) -> Rece
         return _reject_unreadable(raw=raw, source=source, reason=error.reason)
     row, created = _store(raw=raw, header=header, source=source)
     if row.status == MessageStatus.RECEIVED:
-        # New, or stored by a run that died before processing it: process it now.
-        row = _apply(row, message=message, header=header)
+        # New, or stored by an earlier version's run that died before processing it.
+        row = _apply(row, message=message, header=header, claim=not created)
     return Received(message=row, ack=encode(row.ack, header.character_set), duplicate=not created)
 
 

@@ -4,14 +4,15 @@
 the transaction that records the outcome. It never raises for what a message holds: anything it
 cannot apply is answered AE (read but not applied: unknown patient, a bad value) or AR (cannot be
 taken: a type or trigger not supported), with a short reason without health information and the
-ERR-2 location of the fault. What a handler wrote before it found a fault is undone (a savepoint),
-so a message is applied whole or not at all. Supported messages, the fields read and every AE and
-AR are listed in docs/hl7v2-messages.md.
+ERR-2 location of the fault. What a handler wrote before it found a fault is undone (a savepoint,
+its own or the caller's: see `caller_savepoint`), so a message is applied whole or not at all.
+Supported messages, the fields read and every AE and AR are listed in docs/hl7v2-messages.md.
 """
 
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
 import hl7
 from django.db import DatabaseError, IntegrityError, transaction
@@ -27,7 +28,7 @@ from .schedules import schedule_apply
 from .text import SegmentReader, segments
 from .vaccines import immunizations_apply
 
-__all__ = ["SUPPORTED", "process"]
+__all__ = ["SUPPORTED", "caller_savepoint", "process"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,11 @@ SUPPORTED: dict[str, frozenset[str]] = {
     "VXU": frozenset({"V04"}),
 }
 SOURCE_SYSTEM_LENGTH = 100
+
+# True while a caller runs `process` inside a savepoint of its own that it rolls back whenever
+# the outcome is not AA (the transport, `services._handle`): `process` then opens none itself,
+# which saves two round trips to the database per message.
+caller_savepoint: ContextVar[bool] = ContextVar("hl7v2_caller_savepoint", default=False)
 
 
 def source_system(msh: SegmentReader) -> str:
@@ -65,7 +71,7 @@ def process(
     if header.trigger_event not in supported:
         return Outcome(AckCode.REJECTED, "message type not supported", "MSH^1^9^1^2")
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not caller_savepoint.get()):
             applied = _apply(message, header, patient)
     except Refusal as refusal:
         return Outcome(refusal.code, refusal.reason, refusal.location, patient=patient)

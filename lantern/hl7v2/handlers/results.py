@@ -14,12 +14,17 @@ updated in place; values it no longer lists are removed.
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import functools
 import hashlib
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from lantern.access.policy import PatientAccess, access_record
@@ -151,9 +156,12 @@ def _hash(*readers: SegmentReader) -> str:
     return hashlib.sha256("\r".join(str(r.segment) for r in readers).encode()).hexdigest()
 
 
-def upsert(model, rows: list[Any], fields: list[str], *, stored: set | None = None) -> None:
+def upsert(
+    model, rows: list[Any], fields: list[str], *, stored: set | None = None, inserts=None
+) -> None:
     """Insert the new rows and update the ones already stored (two statements and a read;
-    no read when the caller already knows which are `stored`)."""
+    no read when the caller already knows which are `stored`). With `inserts` (a list), the new
+    rows are added to it for `insert_together` instead of being inserted now."""
     if not rows:
         return
     if stored is None:
@@ -166,12 +174,70 @@ def upsert(model, rows: list[Any], fields: list[str], *, stored: set | None = No
     new = [row for row in rows if row.pk not in stored]
     for row in new:
         row.created_at = now
-    # The FHIR importer's fast path (COPY on PostgreSQL): Django's bulk_create spends more time
-    # building the statement than the database spends storing a message's rows.
-    insert_rows(model, new)
+    if inserts is not None:
+        inserts.append((model, new))
+    else:
+        # The FHIR importer's fast path (COPY on PostgreSQL): Django's bulk_create spends more
+        # time building the statement than the database spends storing a message's rows.
+        insert_rows(model, new)
     existing = [row for row in rows if row.pk in stored]
     if existing:
         model.objects.bulk_update(existing, [*fields, "updated_at"])
+
+
+def insert_together(batches: list[tuple[Any, list[Any]]]) -> None:
+    """Insert new rows of several tables (parents first) in one round trip on PostgreSQL: per
+    table one INSERT of the rows given as one JSON parameter (`json_populate_recordset` reads
+    them as the table's row type), sent as one query (the connection binds values on the
+    client, so several statements may go at once). The statement text stays the same whatever
+    the number of rows, so the driver reuses its parsing of it. Elsewhere, each table through
+    `insert_rows`."""
+    batches = [(model, rows) for model, rows in batches if rows]
+    if not batches:
+        return
+    if connection.vendor != "postgresql":
+        for model, rows in batches:
+            insert_rows(model, rows)
+        return
+    statements: list[str] = []
+    params: list[str] = []
+    for model, rows in batches:
+        statement, fields = _json_insert(model)
+        statements.append(statement)
+        params.append(
+            json.dumps(
+                [{f.column: getattr(row, f.attname) for f in fields} for row in rows],
+                default=_json_value,
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(statements), params)
+
+
+@functools.cache
+def _json_insert(model) -> tuple[str, list]:
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and f.get_internal_type() in {"AutoField", "BigAutoField"})
+    ]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    return (
+        f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 - model names
+        f"FROM json_populate_recordset(NULL::{table}, %s)",
+        fields,
+    )
+
+
+def _json_value(value: Any) -> str:
+    """UUIDs, decimals, dates and times as the text PostgreSQL reads back into their columns."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | decimal.Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} cannot be inserted as JSON")
 
 
 class ResultWriter:
@@ -231,10 +297,23 @@ class ResultWriter:
         order_number = _order_number(group) or f"{self.control_id}.{position}"
         report_key = fhir_id("OBR", order_number)
         report_id = record_uuid(self.source_system, "DiagnosticReport", report_key)
-        earlier = list(
-            DiagnosticReport.objects.filter(pk=report_id).values_list("patient_id", flat=True)
+        value_keys = [("OBX", order_number, str(index)) for index in range(1, len(group.items) + 1)]
+        # One read for the report and its values: which are stored already, and whose.
+        stored = dict(
+            DiagnosticReport.objects.filter(pk=report_id)
+            .values_list("pk", "patient_id")
+            .union(
+                Observation.objects.filter(
+                    pk__in=[
+                        record_uuid(self.source_system, "Observation", fhir_id(*key))
+                        for key in value_keys
+                    ]
+                ).values_list("pk", "patient_id"),
+                all=True,
+            )
         )
-        if earlier and earlier[0] != self.patient.pk:
+        earlier = report_id in stored
+        if earlier and stored[report_id] != self.patient.pk:
             raise Refusal("the order number belongs to another patient's result", obr.location(3))
         kind, section = _kind(obr)
         status = report_status(obr)
@@ -249,10 +328,10 @@ class ResultWriter:
         )
         issued = _first_moment((obr, 22))
         observations = []
-        for index, item in enumerate(group.items, start=1):
+        for item, key in zip(group.items, value_keys, strict=True):
             observation = self.observation(
                 item,
-                key=("OBX", order_number, str(index)),
+                key=key,
                 category=CATEGORY_OF_KIND[kind],
                 report_status_value=status,
                 effective=effective,
@@ -280,18 +359,44 @@ class ResultWriter:
             ),
             conclusion=_note_text(group.notes),
         )
-        upsert(DiagnosticReport, [report], REPORT_FIELDS, stored={report_id} if earlier else set())
-        upsert(Observation, observations, OBSERVATION_FIELDS)
-        self._link(report, observations, new=not earlier)
+        inserts: list[tuple[Any, list[Any]]] = []
+        upsert(
+            DiagnosticReport,
+            [report],
+            REPORT_FIELDS,
+            stored={report_id} if earlier else set(),
+            inserts=inserts,
+        )
+        upsert(
+            Observation,
+            observations,
+            OBSERVATION_FIELDS,
+            stored=set(stored) - {report_id},
+            inserts=inserts,
+        )
+        if earlier:
+            insert_together(inserts)
+            self._link(report, observations, new=False)
+        else:
+            # A report stored just now has no links yet: the report, its new values and its
+            # links go in one round trip.
+            inserts.append((DiagnosticReportResult, self._links(report, observations)))
+            insert_together(inserts)
         return report
+
+    @staticmethod
+    def _links(
+        report: DiagnosticReport, observations: list[Observation]
+    ) -> list[DiagnosticReportResult]:
+        return [
+            DiagnosticReportResult(report=report, observation=observation, position=position)
+            for position, observation in enumerate(observations)
+        ]
 
     def _link(
         self, report: DiagnosticReport, observations: list[Observation], *, new: bool
     ) -> None:
-        links = [
-            DiagnosticReportResult(report=report, observation=observation, position=position)
-            for position, observation in enumerate(observations)
-        ]
+        links = self._links(report, observations)
         if new:
             # A report stored just now has no links yet.
             insert_rows(DiagnosticReportResult, links)

@@ -13,7 +13,7 @@ import pytest
 
 from lantern.testing.factories import PatientFactory
 
-from .conftest import MANAGE, ListenerProcess, MLLPClient
+from .conftest import END_BLOCK, MANAGE, START_BLOCK, ListenerProcess, MLLPClient
 from .messages import oru, unsupported
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -190,6 +190,24 @@ def test_a_thousand_messages_are_all_acknowledged_and_stored_once_across_a_crash
     # Each message is one report with one result: none applied twice.
     assert listener.database.rows(OBSERVATIONS) == [(1000,)]
     assert listener.database.rows("SELECT COUNT(*) FROM clinical_diagnosticreport") == [(1000,)]
+
+
+def test_pipelined_messages_each_get_their_own_ack_in_order(listener, known_patient) -> None:
+    """A sender that writes many messages without waiting (they are stored and committed in
+    groups) gets one ACK per message, in the order sent, each with that message's outcome."""
+    listener.database.share()
+    listener.start()
+    raws = [(oru(f"PIPE-{n}") if n % 3 else unsupported(f"PIPE-{n}")).encode() for n in range(60)]
+    raws.append(oru("PIPE-1").encode())  # a copy of an earlier one
+    client = listener.client()
+
+    client.socket.sendall(b"".join(START_BLOCK + raw + END_BLOCK for raw in raws))
+    acks = [msa(client.read_ack())[:2] for _ in raws]
+
+    expected = [("AA" if n % 3 else "AR", f"PIPE-{n}") for n in range(60)] + [("AA", "PIPE-1")]
+    assert acks == expected
+    assert listener.database.rows("SELECT COUNT(*) FROM hl7v2_inboundmessage") == [(60,)]
+    assert listener.database.rows(OBSERVATIONS) == [(40,)]
 
 
 def test_the_same_messages_sent_to_two_listeners_at_once_are_stored_and_applied_once(
