@@ -40,12 +40,15 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's handler404, in the frame of the person asking (so their menu stays)."""
-    return render(request, "404.html", {"frame_layout": frame_layout(request)}, status=404)
+    # The language chooser comes back to the home page, never echoing the address asked for.
+    context = {"frame_layout": frame_layout(request), "language_next": "/"}
+    return render(request, "404.html", context, status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's handler403, in the frame of the person asking."""
-    return render(request, "403.html", {"frame_layout": frame_layout(request)}, status=403)
+    context = {"frame_layout": frame_layout(request), "language_next": "/"}
+    return render(request, "403.html", context, status=403)
 
 
 @public

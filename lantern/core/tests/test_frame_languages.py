@@ -51,7 +51,7 @@ def test_a_visitor_who_chooses_spanish_gets_the_frame_in_spanish(client):
     assert '<html lang="es">' in html
     header = re.search(r"<header.*?</header>", html, flags=re.S).group(0)
     assert 'aria-label="Obtener una cuenta"' in header
-    assert ">Crear su cuenta</a>" in header and ">Pedir una cuenta</a>" in header
+    assert ">Cree su cuenta</a>" in header and ">Pida una cuenta</a>" in header
     assert "Create your account" not in header and "Ask for an account" not in header
     assert "Ir al contenido principal" in html and "Skip to main content" not in html
     assert "Enlaces importantes" in html and "Important links" not in html

@@ -26,7 +26,7 @@ def test_a_visitor_switches_the_sign_in_page_to_spanish_with_the_keyboard(page):
     page.wait_for_url("**/signin/")
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.get_by_role("link", name="Ir al contenido principal")).to_be_attached()
-    expect(page.get_by_role("link", name="Crear su cuenta", exact=True).first).to_be_visible()
+    expect(page.get_by_role("link", name="Cree su cuenta", exact=True).first).to_be_visible()
     english = page.get_by_role("form", name="Idioma").get_by_role("button", name="English")
     expect(english).to_have_attribute("lang", "en")
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
