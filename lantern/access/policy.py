@@ -41,6 +41,7 @@ from django.utils import timezone
 from lantern.audit.models import ActorRole, AuditAction, AuditOutcome
 from lantern.audit.services import audit_event_record, audit_events_record_many
 from lantern.clinical.models import Organization, Patient, PatientRecord
+from lantern.core.statements import Param, Statement, param_for
 
 from .models import (
     ProxyKind,
@@ -298,11 +299,41 @@ class _Scope:
     proxy_kind: str = ""
 
 
-def _patient_by_key(patients: QuerySet[Patient], patient_uuid: uuid.UUID) -> Patient | None:
-    try:
-        return patients.get(pk=patient_uuid)
-    except Patient.DoesNotExist:
-        return None
+# Every patient page reads its patient (and, for staff, the role their clinic gives them) by its
+# key: statements built once per process (see lantern/core/statements.py).
+_PATIENT_BY_KEY = Statement(lambda: Patient.objects.filter(pk=param_for(Patient, "id")))
+_PATIENT_WITH_STAFF_ROLE = Statement(
+    lambda: Patient.objects.filter(pk=param_for(Patient, "id")).annotate(
+        staff_role=Subquery(
+            StaffMembership.objects.filter(
+                user=param_for(StaffMembership, "user"),
+                is_active=True,
+                organization=OuterRef("managing_organization"),
+            ).values("role")[:1]
+        )
+    )
+)
+_PROXY_RELATIONSHIP = Statement(
+    lambda: ProxyRelationship.objects.filter(
+        proxy=param_for(ProxyRelationship, "proxy"),
+        patient=param_for(ProxyRelationship, "patient"),
+        status=ProxyStatus.ACTIVE,
+    ).order_by("-granted_at")[:1]
+)
+_IS_ANY_PROXY = Statement(
+    lambda: ProxyRelationship.objects.filter(
+        proxy=param_for(ProxyRelationship, "proxy"), status=ProxyStatus.ACTIVE
+    )
+)
+
+
+def _patient_by_key(patient_uuid: uuid.UUID, *, staff_user=None) -> Patient | None:
+    """The patient, with `staff_role` (the user's role at their clinic, or None) for staff."""
+    if staff_user is None:
+        found = _PATIENT_BY_KEY.objects(id=patient_uuid)
+    else:
+        found = _PATIENT_WITH_STAFF_ROLE.objects(id=patient_uuid, user=staff_user.pk)
+    return found[0] if found else None
 
 
 def _scope_for(
@@ -320,30 +351,21 @@ def _scope_for(
         return None
     known = known if known is not None and known.pk == patient_uuid else None
     if user.patient_id == patient_uuid:
-        # `get`, not `first`: one row by its key needs no ordering, which is cheaper to build
-        # (here and below: every patient page asks).
-        patient = known or _patient_by_key(Patient.objects.all(), patient_uuid)
+        patient = known or _patient_by_key(patient_uuid)
         return _Scope(patient, ActorRole.SELF, ALL_SECTIONS) if patient else None
-    patients = Patient.objects.all()
-    if as_staff:
-        staff_role = StaffMembership.objects.filter(
-            user=user, is_active=True, organization=OuterRef("managing_organization")
-        ).values("role")[:1]
-        patients = patients.annotate(staff_role=Subquery(staff_role))
     patient = (
-        known if known is not None and not as_staff else _patient_by_key(patients, patient_uuid)
+        known
+        if known is not None and not as_staff
+        else _patient_by_key(patient_uuid, staff_user=user if as_staff else None)
     )
     if patient is None:
         return None
     if as_staff and patient.staff_role:
         return _Scope(patient, ActorRole.STAFF, STAFF_SECTIONS[patient.staff_role])
-    relationship = (
-        ProxyRelationship.objects.filter(proxy=user, patient=patient, status=ProxyStatus.ACTIVE)
-        .order_by("-granted_at")
-        .first()
-    )
-    if relationship is None:
+    found = _PROXY_RELATIONSHIP.objects(proxy=user.pk, patient=patient.pk)
+    if not found:
         return None
+    relationship = found[0]
     relationship.patient = patient
     sections = proxy_sections(relationship, today=timezone.localdate())
     return _Scope(patient, ActorRole.PROXY, sections, relationship.kind) if sections else None
@@ -688,6 +710,38 @@ def records_for(access: PatientAccess, model: type[RecordT]) -> QuerySet[RecordT
     return model.objects.filter(patient=access.patient)
 
 
+# The names of the `Param`s an access template puts in a statement for its patient and user.
+_TEMPLATE_KEY = "statement_template"
+
+
+def access_template(
+    role: ActorRole, *, sections: frozenset[Section] = ALL_SECTIONS, memo: dict | None = None
+) -> PatientAccess:
+    """An access in `role` whose patient and user are statement `Param`s ("patient", "user"),
+    for building, with the selectors' own code, a statement (lantern/core/statements.py) of what
+    an access in that role reads; it is run with `access_values` of a real access. `memo` gives
+    what the selectors would read once per request (such as the release delays)."""
+    from django.contrib.auth import get_user_model
+
+    return PatientAccess(
+        user=Param("user", get_user_model()._meta.pk),
+        patient=Param("patient", Patient._meta.pk),
+        role=role,
+        sections=sections,
+        request_memo={**(memo or {}), _TEMPLATE_KEY: True},
+    )
+
+
+def is_access_template(access: PatientAccess) -> bool:
+    """Whether `access` is an `access_template` (its patient and user are `Param`s)."""
+    return _TEMPLATE_KEY in access.request_memo
+
+
+def access_values(access: PatientAccess) -> dict[str, Any]:
+    """The values of an `access_template`'s `Param`s for this (real) access."""
+    return {"patient": access.patient.pk, "user": access.user.pk}
+
+
 def records_for_people(
     accesses: list[PatientAccess], model: type[ModelT], *, section: Section
 ) -> QuerySet[ModelT]:
@@ -700,10 +754,7 @@ def records_for_people(
 def acts_for_others(user) -> bool:
     """Whether the account is anyone's proxy (one small query): whether its pages name whose
     record is open. What it may open is still decided on each request by `patient_access`."""
-    return (
-        _may_act(user)
-        and ProxyRelationship.objects.filter(proxy=user, status=ProxyStatus.ACTIVE).exists()
-    )
+    return _may_act(user) and _IS_ANY_PROXY.exists(proxy=user.pk)
 
 
 def visible_records(

@@ -18,7 +18,7 @@ from django.http import Http404
 
 from lantern.access import policy
 from lantern.access.models import Section, StaffMembership, StaffRole
-from lantern.access.policy import PatientAccess, records_for
+from lantern.access.policy import PatientAccess, access_template, access_values, records_for
 from lantern.accounts.models import User
 from lantern.audit.models import ActorRole, AuditAction
 from lantern.clinical.models import (
@@ -27,6 +27,7 @@ from lantern.clinical.models import (
     Organization,
     Patient,
 )
+from lantern.core.statements import Statement
 
 from .eligibility import Eligibility, eligibility_for
 from .models import (
@@ -192,9 +193,15 @@ def refill_pending_count(*, access: PatientAccess) -> int:
     """How many of the patient's requests wait for the clinic (the home page's card)."""
     if not access.may(Section.MEDICATIONS):
         return 0
-    return RefillRequest.objects.filter(
-        patient=access.patient, status=RefillStatus.REQUESTED
-    ).count()
+    return _PENDING.count(**access_values(access))
+
+
+# The home page's count, built once per process (lantern/core/statements.py).
+_PENDING = Statement(
+    lambda: RefillRequest.objects.filter(
+        patient=access_template(ActorRole.SELF).patient, status=RefillStatus.REQUESTED
+    )
+)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,15 @@ from django.db.models import (
 from django.utils import timezone
 
 from lantern.access.models import Section
-from lantern.access.policy import PatientAccess, object_get, records_for, records_for_people
+from lantern.access.policy import (
+    PatientAccess,
+    access_template,
+    access_values,
+    object_get,
+    records_for,
+    records_for_people,
+)
+from lantern.audit.models import ActorRole
 from lantern.clinical.models import (
     DiagnosticReport,
     DiagnosticReportResult,
@@ -29,12 +37,19 @@ from lantern.clinical.models import (
     ObservationCategory,
     ReportKind,
 )
+from lantern.core.statements import Param, Statement
 
 from . import flags
 from .flags import Flag, StatusFields
 from .models import ResultSeen
 from .plain_names import codes_named
-from .release import in_no_report, released_observations, released_reports
+from .release import (
+    in_no_report,
+    release_shape,
+    release_values,
+    released_observations,
+    released_reports,
+)
 
 # A trend draws at most this many of the latest values, so the page stays the same size.
 TREND_LIMIT = 200
@@ -194,18 +209,51 @@ def results_count(
     return _filtered_reports(access, filters).count() + observations.count()
 
 
+def _results_template(waits: bool, kinds: tuple[str, ...]) -> PatientAccess:
+    """The access a statement over results is built with, for a `release_shape`."""
+    return access_template(
+        ActorRole.SELF if waits else ActorRole.STAFF,
+        memo={"release_delays": dict.fromkeys(kinds, dt.timedelta(0))},
+    )
+
+
+def _statement_values(access: PatientAccess) -> dict[str, Any]:
+    return {**access_values(access), **release_values(access)}
+
+
+def _unseen_reports(access: PatientAccess) -> QuerySet:
+    return released_reports(access, records_for(access, DiagnosticReport)).exclude(
+        Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk")))
+    )
+
+
+def _unseen_values(access: PatientAccess) -> QuerySet:
+    return standalone_lab_observations(access=access).exclude(
+        Exists(ResultSeen.objects.filter(user=access.user, observation=OuterRef("pk")))
+    )
+
+
+# The home page's queries, built once per process (lantern/core/statements.py).
+_UNSEEN_REPORTS = Statement(lambda *shape: _unseen_reports(_results_template(*shape)))
+_UNSEEN_VALUES = Statement(lambda *shape: _unseen_values(_results_template(*shape)))
+_NEWEST_RESULTS = Statement(
+    lambda limit, *shape: results_for_patient(access=_results_template(*shape))[:limit]
+)
+
+
 def new_results_count(*, access: PatientAccess) -> int:
     """How many of the patient's results this account has not opened yet (two counts).
 
     Only what is released and not yet seen is counted, without the status columns of a row.
     """
-    unseen_reports = released_reports(access, records_for(access, DiagnosticReport)).exclude(
-        Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk")))
-    )
-    unseen_values = standalone_lab_observations(access=access).exclude(
-        Exists(ResultSeen.objects.filter(user=access.user, observation=OuterRef("pk")))
-    )
-    return unseen_reports.count() + unseen_values.count()
+    shape = release_shape(access)
+    values = _statement_values(access)
+    return _UNSEEN_REPORTS.count(shape, **values) + _UNSEEN_VALUES.count(shape, **values)
+
+
+def newest_results(*, access: PatientAccess, limit: int) -> list[dict]:
+    """The first `limit` rows of `results_for_patient` without filters (the home page's)."""
+    return _NEWEST_RESULTS.rows((limit, *release_shape(access)), **_statement_values(access))
 
 
 def new_results_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
@@ -238,6 +286,31 @@ def most_serious(statuses: Iterable[Flag]) -> Flag | None:
     return min(statuses, key=SEVERITY_ORDER.index, default=None)
 
 
+def _value_statuses(count: int) -> QuerySet:
+    access = access_template(ActorRole.SELF)
+    ids = [Param(f"id{index}", Observation._meta.pk) for index in range(count)]
+    return records_for(access, Observation).filter(pk__in=ids).values_list("pk", *STATUS_FIELDS)
+
+
+def _report_statuses(count: int) -> QuerySet:
+    access = access_template(ActorRole.SELF)
+    ids = [Param(f"id{index}", DiagnosticReport._meta.pk) for index in range(count)]
+    return (
+        DiagnosticReportResult.objects.filter(
+            report__id__in=ids, observation__patient=access.patient
+        )
+        .order_by()
+        .values_list("report_id", *(f"observation__{name}" for name in STATUS_FIELDS))[
+            : count * REPORT_VALUES_LIMIT
+        ]
+    )
+
+
+# The statuses of a page of rows, by the number of rows of each kind (at most a page's).
+_VALUE_STATUSES = Statement(_value_statuses)
+_REPORT_STATUSES = Statement(_report_statuses)
+
+
 def rows_with_status(*, access: PatientAccess, rows: Iterable[dict]) -> list[dict]:
     """One page of result rows, each given its "status", in at most two small queries.
 
@@ -250,26 +323,16 @@ def rows_with_status(*, access: PatientAccess, rows: Iterable[dict]) -> list[dic
     report_ids = [row["result_id"] for row in rows if row["result_type"] == REPORT_ROW]
     value_ids = [row["result_id"] for row in rows if row["result_type"] == OBSERVATION_ROW]
     statuses: dict[Any, Flag | None] = {}
+    values = access_values(access)
     if value_ids:
-        values = (
-            records_for(access, Observation)
-            .filter(pk__in=value_ids)
-            .values_list("pk", *STATUS_FIELDS)
-        )
+        values.update((f"id{index}", value_id) for index, value_id in enumerate(value_ids))
         statuses.update(
             (value_id, flags.observation_status(StatusFields(*fields)))
-            for value_id, *fields in values
+            for value_id, *fields in _VALUE_STATUSES.tuples((len(value_ids),), **values)
         )
     if report_ids:
-        links = (
-            DiagnosticReportResult.objects.filter(
-                report_id__in=report_ids, observation__patient=access.patient
-            )
-            .order_by()
-            .values_list("report_id", *(f"observation__{name}" for name in STATUS_FIELDS))[
-                : len(report_ids) * REPORT_VALUES_LIMIT
-            ]
-        )
+        values.update((f"id{index}", report_id) for index, report_id in enumerate(report_ids))
+        links = _REPORT_STATUSES.tuples((len(report_ids),), **values)
         by_report: dict[Any, list[Flag]] = {}
         for report_id, *fields in links:
             by_report.setdefault(report_id, []).append(
