@@ -732,6 +732,36 @@ def access_template(
     )
 
 
+class _UserParam(Param):
+    """A statement's acting account: a `Param` ("user") that answers what the policy asks of
+    an account (signed in, active, whether it has a record of its own: "own_patient")."""
+
+    is_authenticated = True
+
+    def __init__(self, *, may_act: bool, has_record: bool) -> None:
+        from django.contrib.auth import get_user_model
+
+        super().__init__("user", get_user_model()._meta.pk)
+        self.is_active = may_act
+        self.patient_id = Param("own_patient", Patient._meta.pk) if has_record else None
+
+
+def user_template(may_act: bool, has_record: bool) -> Any:
+    """An account for building a statement (lantern/core/statements.py) of what an account
+    reads as staff, with the policy's own conditions; run it with `user_values(user)`. Its
+    shape (`user_shape`): whether the account may act at all, and has a record of its own."""
+    return _UserParam(may_act=may_act, has_record=has_record)
+
+
+def user_shape(user) -> tuple[bool, bool]:
+    return (_may_act(user), _may_act(user) and user.patient_id is not None)
+
+
+def user_values(user) -> dict[str, Any]:
+    """The values of a `user_template`'s `Param`s for this (real, active) account."""
+    return {"user": user.pk, "own_patient": user.patient_id}
+
+
 def is_access_template(access: PatientAccess) -> bool:
     """Whether `access` is an `access_template` (its patient and user are `Param`s)."""
     return _TEMPLATE_KEY in access.request_memo

@@ -14,6 +14,7 @@ is cached), through Django's cursor (so query counts and transactions are as bef
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -97,12 +98,7 @@ class Statement:
         return compiled, connections[compiled.alias]
 
     def _execute(self, compiled: _Compiled, connection: Any, values: dict[str, Any]) -> list:
-        params = [
-            value.field.get_db_prep_value(values[value.name], connection, prepared=False)
-            if isinstance(value, _Slot)
-            else value
-            for value in compiled.params
-        ]
+        params = _params(compiled.params, values, connection)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -166,6 +162,65 @@ class Statement:
         if compiled.sql is None:
             return False
         return bool(self._execute(compiled, connection, values))
+
+
+class AggregateStatement:
+    """`QuerySet.aggregate` as a statement: `build(*shape)` returns the queryset and the
+    aggregates (a dict, as `aggregate` takes them); `run` gives the dict of their values."""
+
+    def __init__(self, build: Callable[..., tuple[QuerySet, dict[str, Any]]]) -> None:
+        self._build = build
+        self._compiled: dict[tuple[Hashable, ...], tuple[Any, ...]] = {}
+        self._lock = threading.Lock()
+
+    def run(self, shape: tuple[Hashable, ...] = (), **values: Any) -> dict[str, Any]:
+        compiled = self._compiled.get(shape)
+        if compiled is None:
+            queryset, aggregates = self._build(*shape)
+            alias = router.db_for_read(queryset.model)
+            captured = _captured_sql(connections[alias], lambda: queryset.aggregate(**aggregates))
+            compiled = (alias, *captured, tuple(aggregates))
+            with self._lock:
+                self._compiled[shape] = compiled
+        alias, sql, params, names = compiled
+        if sql is None:
+            # Django answered without a query (the queryset can match nothing): its answer.
+            return dict(params)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _params(params, values, connection))
+            row = cursor.fetchone()
+        return dict(zip(names, row, strict=True))
+
+
+class _Captured(Exception):
+    pass
+
+
+def _captured_sql(connection: Any, run: Callable[[], Any]) -> tuple[str | None, tuple[Any, ...]]:
+    """The SQL and parameters `run` sends to the database, without running it; (None, the
+    items of its answer) when it answers without a query."""
+    captured: dict[str, Any] = {}
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        captured.update(sql=sql, params=tuple(params or ()))
+        raise _Captured
+
+    answer = None
+    with connection.execute_wrapper(capture), contextlib.suppress(_Captured):
+        answer = run()
+    if not captured:
+        return None, tuple(answer.items())
+    return captured["sql"], captured["params"]
+
+
+def _params(params: tuple[Any, ...], values: dict[str, Any], connection: Any) -> list[Any]:
+    return [
+        value.field.get_db_prep_value(values[value.name], connection, prepared=False)
+        if isinstance(value, _Slot)
+        else value
+        for value in params
+    ]
 
 
 def _compile(queryset: QuerySet, connection: Any, mode: str) -> _Compiled:

@@ -205,6 +205,10 @@ def results_count(
     """How many rows `results_for_patient` gives for the same filters, in two plain counts:
     far cheaper to build than counting the UNION with its status columns (the list's pages)."""
     filters = ResultFilters(kind=kind, date_from=date_from, date_to=date_to, search=search)
+    if filters == ResultFilters():
+        shape = release_shape(access)
+        values = _statement_values(access)
+        return _REPORTS_COUNT.count(shape, **values) + _VALUES_COUNT.count(shape, **values)
     observations = _filtered_observations(access, filters)
     return _filtered_reports(access, filters).count() + observations.count()
 
@@ -236,8 +240,14 @@ def _unseen_values(access: PatientAccess) -> QuerySet:
 # The home page's queries, built once per process (lantern/core/statements.py).
 _UNSEEN_REPORTS = Statement(lambda *shape: _unseen_reports(_results_template(*shape)))
 _UNSEEN_VALUES = Statement(lambda *shape: _unseen_values(_results_template(*shape)))
-_NEWEST_RESULTS = Statement(
-    lambda limit, *shape: results_for_patient(access=_results_template(*shape))[:limit]
+_RESULTS_SLICE = Statement(
+    lambda start, stop, *shape: results_for_patient(access=_results_template(*shape))[start:stop]
+)
+_REPORTS_COUNT = Statement(
+    lambda *shape: _filtered_reports(_results_template(*shape), ResultFilters())
+)
+_VALUES_COUNT = Statement(
+    lambda *shape: _filtered_observations(_results_template(*shape), ResultFilters())
 )
 
 
@@ -253,7 +263,44 @@ def new_results_count(*, access: PatientAccess) -> int:
 
 def newest_results(*, access: PatientAccess, limit: int) -> list[dict]:
     """The first `limit` rows of `results_for_patient` without filters (the home page's)."""
-    return _NEWEST_RESULTS.rows((limit, *release_shape(access)), **_statement_values(access))
+    return _RESULTS_SLICE.rows((0, limit, *release_shape(access)), **_statement_values(access))
+
+
+class UnfilteredResults:
+    """`results_for_patient` without filters as a paginator slices it: each slice is one
+    statement (the list's usual pages: the first, and the next few)."""
+
+    ordered = True
+
+    def __init__(self, access: PatientAccess) -> None:
+        self.access = access
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("Only slices of the results list are read.")
+        return _RESULTS_SLICE.rows(
+            (index.start or 0, index.stop, *release_shape(self.access)),
+            **_statement_values(self.access),
+        )
+
+    def count(self) -> int:
+        return results_count(access=self.access)
+
+
+def result_rows(
+    *,
+    access: PatientAccess,
+    kind: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    search: str = "",
+) -> QuerySet | UnfilteredResults:
+    """The results list's rows: `results_for_patient`, read by statements when unfiltered."""
+    if not (kind or date_from or date_to or search):
+        return UnfilteredResults(access)
+    return results_for_patient(
+        access=access, kind=kind, date_from=date_from, date_to=date_to, search=search
+    )
 
 
 def new_results_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
