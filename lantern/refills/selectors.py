@@ -254,6 +254,15 @@ def refill_queue(user) -> QuerySet[RefillRequest]:
     )
 
 
+# The console home's count, built once per process (lantern/core/statements.py).
+_QUEUE = Statement(lambda *user: refill_queue(policy.user_template(*user)))
+
+
+def refill_queue_count(user) -> int:
+    """How many requests `refill_queue` holds (the console home's card)."""
+    return _QUEUE.count(policy.user_shape(user), **policy.user_values(user))
+
+
 @dataclass(frozen=True)
 class QueueRow:
     refill: RefillRequest
