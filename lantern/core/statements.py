@@ -24,6 +24,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Expression, Field, Model, QuerySet
 from django.db.models.query import get_related_populators
+from django.db.models.sql import InsertQuery
 
 
 class Param(Expression):
@@ -191,6 +192,43 @@ class AggregateStatement:
             cursor.execute(sql, _params(params, values, connection))
             row = cursor.fetchone()
         return dict(zip(names, row, strict=True))
+
+
+class InsertStatement:
+    """The INSERT of one row of `model` with these fields (by attname), built once per process
+    and database; `run` inserts the values given and returns the new row's key.
+
+    Only where the database returns the key from the INSERT (PostgreSQL, SQLite 3.35+): `run`
+    returns None elsewhere, and the caller saves through the ORM.
+    """
+
+    def __init__(self, model: type[Model], fields: tuple[str, ...]) -> None:
+        self.model = model
+        self.fields = tuple(model._meta.get_field(name) for name in fields)
+        self._compiled: dict[str, tuple[str, tuple[Any, ...]] | None] = {}
+
+    def _compile(self, connection: Any) -> tuple[str, tuple[Any, ...]] | None:
+        if not connection.features.can_return_columns_from_insert:
+            return None
+        row = self.model(**{field.attname: Param(field.attname, field) for field in self.fields})
+        query = InsertQuery(self.model)
+        query.insert_values(self.fields, [row])
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = [self.model._meta.pk]
+        ((sql, params),) = compiler.as_sql()
+        return sql, tuple(params)
+
+    def run(self, **values: Any) -> Any:
+        connection = connections[router.db_for_write(self.model)]
+        if connection.alias not in self._compiled:
+            self._compiled[connection.alias] = self._compile(connection)
+        compiled = self._compiled[connection.alias]
+        if compiled is None:
+            return None
+        sql, params = compiled
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _params(params, values, connection))
+            return cursor.fetchone()[0]
 
 
 class _Captured(Exception):
