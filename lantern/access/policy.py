@@ -621,6 +621,65 @@ def object_get(
     # At most one row by its key: without the model's default ordering, which only costs time
     # to build (`first()` would order by it).
     found = next(iter(queryset.filter(pk=object_uuid).order_by()[:1]), None)
+    return _object_found(
+        access,
+        found,
+        model=model,
+        object_uuid=object_uuid,
+        action=action,
+        object_type=object_type,
+        owner_field=owner_field,
+        record=record,
+    )
+
+
+def object_get_statement(
+    access: PatientAccess,
+    statement: Statement,
+    object_id: Any,
+    *,
+    model: type[ModelT],
+    shape: tuple[Any, ...] = (),
+    values: dict[str, Any],
+    action: AuditAction | None = None,
+    object_type: str | None = None,
+    owner_field: str = "patient_id",
+    record: bool = True,
+) -> ModelT:
+    """`object_get` with a statement (lantern/core/statements.py) built from a queryset already
+    limited to an `access_template`: it takes the object's key as the `Param` "id" and is run
+    with `values` (`access_values` of this access, and any more)."""
+    object_type = object_type or model.__name__
+    try:
+        object_uuid = uuid.UUID(str(object_id))
+    except ValueError:
+        object_not_found(
+            access, model=model, object_id=object_id, action=action, object_type=object_type
+        )
+    found = next(iter(statement.objects(shape, **values, id=object_uuid)), None)
+    return _object_found(
+        access,
+        found,
+        model=model,
+        object_uuid=object_uuid,
+        action=action,
+        object_type=object_type,
+        owner_field=owner_field,
+        record=record,
+    )
+
+
+def _object_found(
+    access: PatientAccess,
+    found: ModelT | None,
+    *,
+    model: type[ModelT],
+    object_uuid: uuid.UUID,
+    action: AuditAction | None,
+    object_type: str,
+    owner_field: str,
+    record: bool,
+) -> ModelT:
     if found is None:
         object_not_found(
             access,

@@ -26,6 +26,7 @@ from lantern.access.policy import (
     access_template,
     access_values,
     object_get,
+    object_get_statement,
     records_for,
     records_for_people,
 )
@@ -37,7 +38,7 @@ from lantern.clinical.models import (
     ObservationCategory,
     ReportKind,
 )
-from lantern.core.statements import Param, Statement
+from lantern.core.statements import Param, Statement, param_for
 
 from . import flags
 from .flags import Flag, StatusFields
@@ -412,33 +413,62 @@ class ResultDetail:
     seen_before: bool = False
 
 
-def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetail:
-    """One report with its values in order, audited as seen; another patient's is "not found"."""
-    report = object_get(
-        access,
+def _report(*shape: Any) -> QuerySet[DiagnosticReport]:
+    access = _results_template(*shape)
+    return (
         released_reports(access, records_for(access, DiagnosticReport))
         .select_related("performer", "encounter__practitioner")
         .annotate(
             seen_before=Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk")))
-        ),
-        report_id,
+        )
+        .filter(pk=Param("id", DiagnosticReport._meta.pk))
+        .order_by()[:1]
     )
-    links = (
-        DiagnosticReportResult.objects.filter(report=report)
+
+
+def _codes_with_trends(count: int, *shape: Any) -> QuerySet:
+    access = _results_template(*shape)
+    codes = [Param(f"code{index}", Observation._meta.get_field("code")) for index in range(count)]
+    return (
+        released_observations(access, records_for(access, Observation))
+        .filter(code__in=codes)
+        .values("code")
+        .annotate(count=Count("pk"))
+        .filter(count__gt=1)
+        .values_list("code")
+    )
+
+
+# The result page's queries, built once per process (lantern/core/statements.py).
+_REPORT = Statement(_report)
+_REPORT_VALUES = Statement(
+    lambda: (
+        DiagnosticReportResult.objects.filter(report=param_for(DiagnosticReportResult, "report"))
         .select_related("observation__performer")
         .order_by("position")[:REPORT_VALUES_LIMIT]
     )
+)
+_CODES_WITH_TRENDS = Statement(_codes_with_trends)
+
+
+def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetail:
+    """One report with its values in order, audited as seen; another patient's is "not found"."""
+    shape = release_shape(access)
+    statement_values = _statement_values(access)
+    report = object_get_statement(
+        access,
+        _REPORT,
+        report_id,
+        model=DiagnosticReport,
+        shape=shape,
+        values=statement_values,
+    )
+    links = _REPORT_VALUES.objects(report=report.pk)
     observations = [link.observation for link in links]
-    codes = {observation.code for observation in observations if observation.code}
+    codes = sorted({observation.code for observation in observations if observation.code})
+    statement_values.update((f"code{index}", code) for index, code in enumerate(codes))
     with_trends = (
-        set(
-            released_observations(access, records_for(access, Observation))
-            .filter(code__in=codes)
-            .values("code")
-            .annotate(count=Count("pk"))
-            .filter(count__gt=1)
-            .values_list("code", flat=True)
-        )
+        {code for (code,) in _CODES_WITH_TRENDS.tuples((len(codes), *shape), **statement_values)}
         if codes
         else set()
     )
