@@ -26,6 +26,11 @@ from django.db.models import Expression, Field, Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql import InsertQuery
 
+# At most this many shapes of one statement are kept per process (a slice of a long list is a
+# shape of its own); past it, a new shape is built for its call and not kept, so memory stays
+# bounded whatever pages are asked for.
+SHAPES_KEPT = 200
+
 
 class Param(Expression):
     """Where a statement takes a value of the call: `filter(patient=Param("patient", field))`.
@@ -95,7 +100,8 @@ class Statement:
             alias = router.db_for_read(queryset.model)
             compiled = _compile(queryset, connections[alias], mode)
             with self._lock:
-                self._compiled[key] = compiled
+                if len(self._compiled) < SHAPES_KEPT:
+                    self._compiled[key] = compiled
         return compiled, connections[compiled.alias]
 
     def _execute(self, compiled: _Compiled, connection: Any, values: dict[str, Any]) -> list:
@@ -182,7 +188,8 @@ class AggregateStatement:
             captured = _captured_sql(connections[alias], lambda: queryset.aggregate(**aggregates))
             compiled = (alias, *captured, tuple(aggregates))
             with self._lock:
-                self._compiled[shape] = compiled
+                if len(self._compiled) < SHAPES_KEPT:
+                    self._compiled[shape] = compiled
         alias, sql, params, names = compiled
         if sql is None:
             # Django answered without a query (the queryset can match nothing): its answer.

@@ -115,3 +115,19 @@ def test_a_statement_that_can_match_nothing_runs_no_query(django_assert_num_quer
     with django_assert_num_queries(0):
         assert statement.objects() == []
         assert statement.count() == 0
+
+
+def test_past_the_shapes_kept_a_statement_still_runs_and_keeps_no_more(monkeypatch):
+    monkeypatch.setattr("lantern.core.statements.SHAPES_KEPT", 2)
+    alice = PatientFactory()
+    for _ in range(4):
+        ObservationFactory(patient=alice)
+    statement = Statement(lambda limit: _observations()[:limit])
+    since = timezone.now() - dt.timedelta(days=3650)
+
+    counts = [
+        len(statement.objects((limit,), patient=alice.pk, since=since)) for limit in (1, 2, 3, 4)
+    ]
+
+    assert counts == [1, 2, 3, 4]
+    assert len(statement._compiled) == 2
