@@ -45,6 +45,7 @@ from lantern.audit.services import (
     audit_events_record_many,
 )
 from lantern.clinical.models import Organization, Patient, PatientRecord
+from lantern.core.statements import Param, Statement, param_for
 
 from .models import (
     ProxyKind,
@@ -302,11 +303,41 @@ class _Scope:
     proxy_kind: str = ""
 
 
-def _patient_by_key(patients: QuerySet[Patient], patient_uuid: uuid.UUID) -> Patient | None:
-    try:
-        return patients.get(pk=patient_uuid)
-    except Patient.DoesNotExist:
-        return None
+# Every patient page reads its patient (and, for staff, the role their clinic gives them) by its
+# key: statements built once per process (see lantern/core/statements.py).
+_PATIENT_BY_KEY = Statement(lambda: Patient.objects.filter(pk=param_for(Patient, "id")))
+_PATIENT_WITH_STAFF_ROLE = Statement(
+    lambda: Patient.objects.filter(pk=param_for(Patient, "id")).annotate(
+        staff_role=Subquery(
+            StaffMembership.objects.filter(
+                user=param_for(StaffMembership, "user"),
+                is_active=True,
+                organization=OuterRef("managing_organization"),
+            ).values("role")[:1]
+        )
+    )
+)
+_PROXY_RELATIONSHIP = Statement(
+    lambda: ProxyRelationship.objects.filter(
+        proxy=param_for(ProxyRelationship, "proxy"),
+        patient=param_for(ProxyRelationship, "patient"),
+        status=ProxyStatus.ACTIVE,
+    ).order_by("-granted_at")[:1]
+)
+_IS_ANY_PROXY = Statement(
+    lambda: ProxyRelationship.objects.filter(
+        proxy=param_for(ProxyRelationship, "proxy"), status=ProxyStatus.ACTIVE
+    )
+)
+
+
+def _patient_by_key(patient_uuid: uuid.UUID, *, staff_user=None) -> Patient | None:
+    """The patient, with `staff_role` (the user's role at their clinic, or None) for staff."""
+    if staff_user is None:
+        found = _PATIENT_BY_KEY.objects(id=patient_uuid)
+    else:
+        found = _PATIENT_WITH_STAFF_ROLE.objects(id=patient_uuid, user=staff_user.pk)
+    return found[0] if found else None
 
 
 def _scope_for(
@@ -324,30 +355,21 @@ def _scope_for(
         return None
     known = known if known is not None and known.pk == patient_uuid else None
     if user.patient_id == patient_uuid:
-        # `get`, not `first`: one row by its key needs no ordering, which is cheaper to build
-        # (here and below: every patient page asks).
-        patient = known or _patient_by_key(Patient.objects.all(), patient_uuid)
+        patient = known or _patient_by_key(patient_uuid)
         return _Scope(patient, ActorRole.SELF, ALL_SECTIONS) if patient else None
-    patients = Patient.objects.all()
-    if as_staff:
-        staff_role = StaffMembership.objects.filter(
-            user=user, is_active=True, organization=OuterRef("managing_organization")
-        ).values("role")[:1]
-        patients = patients.annotate(staff_role=Subquery(staff_role))
     patient = (
-        known if known is not None and not as_staff else _patient_by_key(patients, patient_uuid)
+        known
+        if known is not None and not as_staff
+        else _patient_by_key(patient_uuid, staff_user=user if as_staff else None)
     )
     if patient is None:
         return None
     if as_staff and patient.staff_role:
         return _Scope(patient, ActorRole.STAFF, STAFF_SECTIONS[patient.staff_role])
-    relationship = (
-        ProxyRelationship.objects.filter(proxy=user, patient=patient, status=ProxyStatus.ACTIVE)
-        .order_by("-granted_at")
-        .first()
-    )
-    if relationship is None:
+    found = _PROXY_RELATIONSHIP.objects(proxy=user.pk, patient=patient.pk)
+    if not found:
         return None
+    relationship = found[0]
     relationship.patient = patient
     sections = proxy_sections(relationship, today=timezone.localdate())
     return _Scope(patient, ActorRole.PROXY, sections, relationship.kind) if sections else None
@@ -604,6 +626,65 @@ def object_get(
     # At most one row by its key: without the model's default ordering, which only costs time
     # to build (`first()` would order by it).
     found = next(iter(queryset.filter(pk=object_uuid).order_by()[:1]), None)
+    return _object_found(
+        access,
+        found,
+        model=model,
+        object_uuid=object_uuid,
+        action=action,
+        object_type=object_type,
+        owner_field=owner_field,
+        record=record,
+    )
+
+
+def object_get_statement(
+    access: PatientAccess,
+    statement: Statement,
+    object_id: Any,
+    *,
+    model: type[ModelT],
+    shape: tuple[Any, ...] = (),
+    values: dict[str, Any],
+    action: AuditAction | None = None,
+    object_type: str | None = None,
+    owner_field: str = "patient_id",
+    record: bool = True,
+) -> ModelT:
+    """`object_get` with a statement (lantern/core/statements.py) built from a queryset already
+    limited to an `access_template`: it takes the object's key as the `Param` "id" and is run
+    with `values` (`access_values` of this access, and any more)."""
+    object_type = object_type or model.__name__
+    try:
+        object_uuid = uuid.UUID(str(object_id))
+    except ValueError:
+        object_not_found(
+            access, model=model, object_id=object_id, action=action, object_type=object_type
+        )
+    found = next(iter(statement.objects(shape, **values, id=object_uuid)), None)
+    return _object_found(
+        access,
+        found,
+        model=model,
+        object_uuid=object_uuid,
+        action=action,
+        object_type=object_type,
+        owner_field=owner_field,
+        record=record,
+    )
+
+
+def _object_found(
+    access: PatientAccess,
+    found: ModelT | None,
+    *,
+    model: type[ModelT],
+    object_uuid: uuid.UUID,
+    action: AuditAction | None,
+    object_type: str,
+    owner_field: str,
+    record: bool,
+) -> ModelT:
     if found is None:
         object_not_found(
             access,
@@ -693,6 +774,68 @@ def records_for(access: PatientAccess, model: type[RecordT]) -> QuerySet[RecordT
     return model.objects.filter(patient=access.patient)
 
 
+# The names of the `Param`s an access template puts in a statement for its patient and user.
+_TEMPLATE_KEY = "statement_template"
+
+
+def access_template(
+    role: ActorRole, *, sections: frozenset[Section] = ALL_SECTIONS, memo: dict | None = None
+) -> PatientAccess:
+    """An access in `role` whose patient and user are statement `Param`s ("patient", "user"),
+    for building, with the selectors' own code, a statement (lantern/core/statements.py) of what
+    an access in that role reads; it is run with `access_values` of a real access. `memo` gives
+    what the selectors would read once per request (such as the release delays)."""
+    from django.contrib.auth import get_user_model
+
+    return PatientAccess(
+        user=Param("user", get_user_model()._meta.pk),
+        patient=Param("patient", Patient._meta.pk),
+        role=role,
+        sections=sections,
+        request_memo={**(memo or {}), _TEMPLATE_KEY: True},
+    )
+
+
+class _UserParam(Param):
+    """A statement's acting account: a `Param` ("user") that answers what the policy asks of
+    an account (signed in, active, whether it has a record of its own: "own_patient")."""
+
+    is_authenticated = True
+
+    def __init__(self, *, may_act: bool, has_record: bool) -> None:
+        from django.contrib.auth import get_user_model
+
+        super().__init__("user", get_user_model()._meta.pk)
+        self.is_active = may_act
+        self.patient_id = Param("own_patient", Patient._meta.pk) if has_record else None
+
+
+def user_template(may_act: bool, has_record: bool) -> Any:
+    """An account for building a statement (lantern/core/statements.py) of what an account
+    reads as staff, with the policy's own conditions; run it with `user_values(user)`. Its
+    shape (`user_shape`): whether the account may act at all, and has a record of its own."""
+    return _UserParam(may_act=may_act, has_record=has_record)
+
+
+def user_shape(user) -> tuple[bool, bool]:
+    return (_may_act(user), _may_act(user) and user.patient_id is not None)
+
+
+def user_values(user) -> dict[str, Any]:
+    """The values of a `user_template`'s `Param`s for this (real, active) account."""
+    return {"user": user.pk, "own_patient": user.patient_id}
+
+
+def is_access_template(access: PatientAccess) -> bool:
+    """Whether `access` is an `access_template` (its patient and user are `Param`s)."""
+    return _TEMPLATE_KEY in access.request_memo
+
+
+def access_values(access: PatientAccess) -> dict[str, Any]:
+    """The values of an `access_template`'s `Param`s for this (real) access."""
+    return {"patient": access.patient.pk, "user": access.user.pk}
+
+
 def records_for_people(
     accesses: list[PatientAccess], model: type[ModelT], *, section: Section
 ) -> QuerySet[ModelT]:
@@ -705,10 +848,7 @@ def records_for_people(
 def acts_for_others(user) -> bool:
     """Whether the account is anyone's proxy (one small query): whether its pages name whose
     record is open. What it may open is still decided on each request by `patient_access`."""
-    return (
-        _may_act(user)
-        and ProxyRelationship.objects.filter(proxy=user, status=ProxyStatus.ACTIVE).exists()
-    )
+    return _may_act(user) and _IS_ANY_PROXY.exists(proxy=user.pk)
 
 
 def visible_records(

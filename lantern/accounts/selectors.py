@@ -13,6 +13,8 @@ from django.db.models import Max, QuerySet, Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from lantern.core.statements import Statement, param_for
+
 from .models import PasswordFailureCount, SignInEvent, User, UserSession
 
 if TYPE_CHECKING:
@@ -30,14 +32,18 @@ class PreviousSignIn:
     place: str
 
 
+# The home page's two latest sign-ins, built once per process (lantern/core/statements.py).
+_LAST_TWO_SIGN_INS = Statement(
+    lambda: SignInEvent.objects.filter(
+        user=param_for(SignInEvent, "user"), second_factor_at__isnull=False
+    ).order_by("-second_factor_at")[:2]
+)
+
+
 def previous_sign_in(*, user: User) -> PreviousSignIn | None:
     """The completed sign-in before the most recent one (the most recent is the current
     session's). A password entered without the second step is not a sign-in."""
-    events = list(
-        SignInEvent.objects.filter(user=user, second_factor_at__isnull=False).order_by(
-            "-second_factor_at"
-        )[:2]
-    )
+    events = _LAST_TWO_SIGN_INS.objects(user=user.pk)
     if len(events) < 2:
         return None
     event = events[1]

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from lantern.access.policy import PatientAccess
+from lantern.access.policy import PatientAccess, access_template, access_values
+from lantern.audit.models import ActorRole
+from lantern.core.statements import Statement, param_for
 
 from .models import (
     LIVE_STATUSES,
@@ -194,14 +196,20 @@ def patient_appointments(
     )
 
 
+# The home page's next visit, built once per process (lantern/core/statements.py).
+_NEXT_APPOINTMENT = Statement(
+    lambda: (
+        appointments_for_patient(access_template(ActorRole.SELF))
+        .filter(starts_at__gte=param_for(Appointment, "starts_at", "now"), status__in=LIVE_STATUSES)
+        .order_by("starts_at", "pk")[:1]
+    )
+)
+
+
 def next_appointment(*, access: PatientAccess) -> Appointment | None:
     """The patient's next live visit, for the home page (one query)."""
-    return (
-        appointments_for_patient(access)
-        .filter(starts_at__gte=timezone.now(), status__in=LIVE_STATUSES)
-        .order_by("starts_at", "pk")
-        .first()
-    )
+    found = _NEXT_APPOINTMENT.objects(**access_values(access), now=timezone.now())
+    return found[0] if found else None
 
 
 def appointments_for_patient(access: PatientAccess) -> QuerySet[Appointment]:

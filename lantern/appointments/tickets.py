@@ -20,8 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lantern.access.models import Section, StaffMembership
-from lantern.access.policy import PatientAccess, access_record, object_get, section_require
+from lantern.access.policy import (
+    PatientAccess,
+    access_record,
+    access_template,
+    access_values,
+    object_get,
+    section_require,
+)
 from lantern.audit.models import ActorRole, AuditAction
+from lantern.core.statements import Statement, param_for
 from lantern.notifications.models import NotificationEvent
 from lantern.notifications.preferences import notify_patient_accounts
 
@@ -125,14 +133,21 @@ def ticket_withdraw(*, access: PatientAccess, ticket_id: uuid.UUID | str) -> Boo
 def tickets_open(access: PatientAccess) -> list[BookingTicket]:
     """The patient's tickets that can still be booked, soonest to lapse first (one query)."""
     section_require(access, Section.APPOINTMENTS)
-    today = timezone.localdate()
-    return list(
+    return _TICKETS_OPEN.objects(**access_values(access), today=timezone.localdate())
+
+
+# The home page's tickets, built once per process (lantern/core/statements.py).
+_TICKETS_OPEN = Statement(
+    lambda: (
         BookingTicket.objects.filter(
-            patient=access.patient, status=BookingTicketStatus.OPEN, latest_on__gte=today
+            patient=access_template(ActorRole.SELF).patient,
+            status=BookingTicketStatus.OPEN,
+            latest_on__gte=param_for(BookingTicket, "latest_on", "today"),
         )
         .select_related("visit_type", "location", "clinician")
         .order_by("latest_on", "created_at")[:TICKETS_LISTED]
     )
+)
 
 
 def tickets_recent(access: PatientAccess) -> list[BookingTicket]:

@@ -11,8 +11,16 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 from django.utils import timezone
 
 from lantern.access.models import StaffMembership
-from lantern.access.policy import PatientAccess, patients_for, staff_organizations
+from lantern.access.policy import (
+    PatientAccess,
+    patients_for,
+    staff_organizations,
+    user_shape,
+    user_template,
+    user_values,
+)
 from lantern.clinical.models import Organization, Patient
+from lantern.core.statements import Statement
 
 from .models import (
     ActivationCode,
@@ -134,10 +142,16 @@ def enrollment_requests_visible_to(user) -> QuerySet[EnrollmentRequest]:
     )
 
 
-def enrollment_requests_pending_count(*, user) -> int:
-    return (
-        enrollment_requests_visible_to(user).filter(status=EnrollmentRequestStatus.PENDING).count()
+# The console home's count, built once per process (lantern/core/statements.py).
+_PENDING = Statement(
+    lambda *user: enrollment_requests_visible_to(user_template(*user)).filter(
+        status=EnrollmentRequestStatus.PENDING
     )
+)
+
+
+def enrollment_requests_pending_count(*, user) -> int:
+    return _PENDING.count(user_shape(user), **user_values(user))
 
 
 def enrollment_requests_for_review(*, user) -> QuerySet[EnrollmentRequest]:

@@ -6,21 +6,23 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from lantern.access.policy import PatientAccess, records_for
+from lantern.access.policy import PatientAccess, access_template, access_values, records_for
+from lantern.audit.models import ActorRole
 from lantern.clinical.models import Encounter
+from lantern.core.statements import Statement, param_for
 from lantern.mfa.selectors import METHOD_MODELS
 from lantern.results.flags import Flag
 from lantern.results.plain_names import names_for
 from lantern.results.selectors import (
     REPORT_ROW,
     new_results_count,
-    results_for_patient,
+    newest_results,
     rows_with_status,
 )
 
@@ -60,16 +62,32 @@ def _newest_first(item: ActivityItem) -> tuple[bool, float]:
     return (False, -item.happened_at.timestamp())
 
 
+def _newest_visits(limit: int) -> QuerySet[Encounter]:
+    return (
+        records_for(access_template(ActorRole.SELF), Encounter)
+        .only("pk", "type_display", "period_start", "created_at", "date_precisions")
+        .order_by(F("period_start").desc(nulls_last=True), "-created_at")[:limit]
+    )
+
+
+# Built once per process (lantern/core/statements.py): the home page runs them on every visit.
+_NEWEST_VISITS = Statement(_newest_visits)
+_BACKUP_CODES = Statement(
+    lambda: (
+        StaticDevice.objects.filter(user=param_for(StaticDevice, "user"), confirmed=True)
+        .order_by()
+        .values("user_id")
+        .annotate(devices=Count("pk", distinct=True), left=Count("token_set"))
+    )
+)
+
+
 def recent_activity_list(
     *, access: PatientAccess, limit: int = RECENT_ACTIVITY_LIMIT
 ) -> list[ActivityItem]:
     """The newest results and visits together, newest first, in a few bounded queries."""
-    results = rows_with_status(access=access, rows=results_for_patient(access=access)[:limit])
-    visits = (
-        records_for(access, Encounter)
-        .only("pk", "type_display", "period_start", "created_at", "date_precisions")
-        .order_by(F("period_start").desc(nulls_last=True), "-created_at")[:limit]
-    )
+    results = rows_with_status(access=access, rows=newest_results(access=access, limit=limit))
+    visits = _NEWEST_VISITS.objects((limit,), **access_values(access))
     items = [
         ActivityItem(
             kind="result" if row["result_type"] == REPORT_ROW else "observation",
@@ -115,10 +133,9 @@ class WaitingItem:
 
 def _backup_codes_state(user) -> tuple[bool, int]:
     """Whether the account has backup codes, and how many are left (one small query)."""
-    counts = StaticDevice.objects.filter(user=user, confirmed=True).aggregate(
-        devices=Count("pk", distinct=True), left=Count("token_set")
-    )
-    return counts["devices"] > 0, counts["left"]
+    # Grouped by the account: no row at all when it has no backup codes.
+    counts = _BACKUP_CODES.rows(user=user.pk)
+    return bool(counts), counts[0]["left"] if counts else 0
 
 
 def _has_other_method(user) -> bool:

@@ -25,6 +25,7 @@ from lantern.access import policy
 from lantern.access.models import StaffMembership
 from lantern.accounts.models import User
 from lantern.audit.models import AuditAction
+from lantern.core.statements import AggregateStatement, Param, Statement
 
 from . import services as messaging_services
 from .models import (
@@ -93,13 +94,31 @@ def conversations_in_scope(user) -> QuerySet[Conversation]:
     return Conversation.objects.filter(policy.conversation_scope(user))
 
 
+def _inbox_pools(user) -> QuerySet[MessagePool]:
+    return MessagePool.objects.filter(
+        organization_id__in=policy.staff_organizations(user), is_active=True
+    ).select_related("organization")
+
+
+# The inbox's queries, built once per process for each shape (lantern/core/statements.py):
+# whether the account may act and has a record of its own, then the number of pools, the kind
+# of queue ("all", "mine" or "pool") and the state; the account, its pools and the chosen pool
+# are values.
+_POOLS = Statement(lambda *user: _inbox_pools(policy.user_template(*user)))
+
+
 def inbox_pools(user) -> list[MessagePool]:
     """The active pools of the user's clinics, in their set order."""
-    return list(
-        MessagePool.objects.filter(
-            organization_id__in=policy.staff_organizations(user), is_active=True
-        ).select_related("organization")
-    )
+    return _POOLS.objects(policy.user_shape(user), **policy.user_values(user))
+
+
+def _queue_kind(queue: str, pools: Sequence[MessagePool]) -> str:
+    """ "all", "mine" or "pool" (one of the user's clinics' pools); any other queue is 404."""
+    if queue in (QUEUE_ALL, QUEUE_MINE):
+        return queue
+    if any(str(pool.pk) == queue for pool in pools):
+        return "pool"
+    raise Http404
 
 
 def _queue_condition(user, queue: str, pools: Sequence[MessagePool]) -> Q:
@@ -111,6 +130,61 @@ def _queue_condition(user, queue: str, pools: Sequence[MessagePool]) -> Q:
     if any(str(pool.pk) == queue for pool in pools):
         return Q(pool_id=queue)
     raise Http404
+
+
+def _template_queue_condition(user, kind: str) -> Q:
+    if kind == "pool":
+        return Q(pool_id=Param("queue_pool", MessagePool._meta.pk))
+    return _queue_condition(user, kind, ())
+
+
+def _inbox_values(user, queue: str, pools: Sequence[MessagePool]) -> dict[str, Any]:
+    values = policy.user_values(user)
+    values.update((f"pool{index}", pool.pk) for index, pool in enumerate(pools))
+    if queue not in (QUEUE_ALL, QUEUE_MINE):
+        values["queue_pool"] = queue
+    return values
+
+
+def _ordered(conversations: QuerySet[Conversation], state: str) -> QuerySet[Conversation]:
+    if state == STATE_WAITING:
+        return conversations.order_by("waiting_since", "pk")
+    return conversations.order_by("-last_message_at", "pk")
+
+
+def _inbox_slice(
+    may_act: bool, has_record: bool, kind: str, state: str, start: int, stop: int
+) -> QuerySet[Conversation]:
+    user = policy.user_template(may_act, has_record)
+    conversations = (
+        conversations_in_scope(user)
+        .filter(_template_queue_condition(user, kind), _state_conditions()[state])
+        .select_related("patient", "pool", "clinician", "assigned_to")
+    )
+    return _ordered(conversations, state)[start:stop]
+
+
+_INBOX_SLICE = Statement(_inbox_slice)
+
+
+class InboxListing:
+    """`inbox_conversations` as a paginator slices it, each slice one statement."""
+
+    ordered = True
+
+    def __init__(self, user, *, queue: str, state: str, pools: Sequence[MessagePool]) -> None:
+        if state not in STATES:
+            raise Http404
+        self.shape = (*policy.user_shape(user), _queue_kind(queue, pools), state)
+        self.values = _inbox_values(user, queue, ())
+
+    def __getitem__(self, index: slice) -> list[Conversation]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("Only slices of the inbox are read.")
+        return _INBOX_SLICE.objects((*self.shape, index.start or 0, index.stop), **self.values)
+
+    def count(self) -> int:
+        raise TypeError("The inbox is counted by `inbox_counts`.")
 
 
 def inbox_conversations(
@@ -130,9 +204,7 @@ def inbox_conversations(
         .filter(_queue_condition(user, queue, pools), _state_conditions()[state])
         .select_related("patient", "pool", "clinician", "assigned_to")
     )
-    if state == STATE_WAITING:
-        return conversations.order_by("waiting_since", "pk")
-    return conversations.order_by("-last_message_at", "pk")
+    return _ordered(conversations, state)
 
 
 @dataclass(frozen=True)
@@ -150,21 +222,36 @@ class InboxCounts:
     states: list[QueueCount]
 
 
+def _queue_totals(
+    may_act: bool, has_record: bool, pool_count: int, state: str
+) -> tuple[QuerySet, dict[str, Any]]:
+    user = policy.user_template(may_act, has_record)
+    pools = [Param(f"pool{index}", MessagePool._meta.pk) for index in range(pool_count)]
+    return conversations_in_scope(user).order_by().filter(_state_conditions()[state]), {
+        QUEUE_ALL: Count("pk"),
+        QUEUE_MINE: Count("pk", filter=Q(assigned_to=user) | Q(clinician=user)),
+        **{f"pool_{index}": Count("pk", filter=Q(pool=pool)) for index, pool in enumerate(pools)},
+    }
+
+
+def _state_totals(may_act: bool, has_record: bool, kind: str) -> tuple[QuerySet, dict[str, Any]]:
+    user = policy.user_template(may_act, has_record)
+    scope = conversations_in_scope(user).order_by()
+    return scope.filter(_template_queue_condition(user, kind)), {
+        key: Count("pk", filter=condition) for key, condition in _state_conditions().items()
+    }
+
+
+_QUEUE_TOTALS = AggregateStatement(_queue_totals)
+_STATE_TOTALS = AggregateStatement(_state_totals)
+
+
 def inbox_counts(user, *, queue: str, state: str, pools: Sequence[MessagePool]) -> InboxCounts:
     """The counts for the filter links in two queries, whatever the number of conversations."""
-    conditions = _state_conditions()
-    state_condition = conditions[state]
-    scope = conversations_in_scope(user).order_by()
-    queue_totals = scope.filter(state_condition).aggregate(
-        **{
-            QUEUE_ALL: Count("pk"),
-            QUEUE_MINE: Count("pk", filter=Q(assigned_to=user) | Q(clinician=user)),
-        },
-        **{f"pool_{index}": Count("pk", filter=Q(pool=pool)) for index, pool in enumerate(pools)},
-    )
-    state_totals = scope.filter(_queue_condition(user, queue, pools)).aggregate(
-        **{key: Count("pk", filter=condition) for key, condition in conditions.items()}
-    )
+    user_shape = policy.user_shape(user)
+    values = _inbox_values(user, queue, pools)
+    queue_totals = _QUEUE_TOTALS.run((*user_shape, len(pools), state), **values)
+    state_totals = _STATE_TOTALS.run((*user_shape, _queue_kind(queue, pools)), **values)
     queues = [
         QueueCount(QUEUE_ALL, "All", queue_totals[QUEUE_ALL]),
         QueueCount(QUEUE_MINE, "Assigned to me", queue_totals[QUEUE_MINE]),
@@ -177,9 +264,16 @@ def inbox_counts(user, *, queue: str, state: str, pools: Sequence[MessagePool]) 
     return InboxCounts(queues=queues, states=states)
 
 
+_WAITING = Statement(
+    lambda *user: conversations_in_scope(policy.user_template(*user)).filter(
+        _state_conditions()[STATE_WAITING]
+    )
+)
+
+
 def inbox_waiting_count(user) -> int:
     """How many conversations at the user's clinics wait for a reply (the console home card)."""
-    return conversations_in_scope(user).filter(_state_conditions()[STATE_WAITING]).count()
+    return _WAITING.count(policy.user_shape(user), **policy.user_values(user))
 
 
 # Time waiting, in words.

@@ -20,12 +20,15 @@ from django.utils.translation import gettext_lazy, pgettext
 from lantern.access.models import Section, StaffMembership, StaffRole
 from lantern.access.policy import (
     PatientAccess,
+    access_template,
+    access_values,
     conversations_visible,
     object_get,
     records_for_people,
 )
 from lantern.accounts.models import User
-from lantern.audit.models import AuditAction
+from lantern.audit.models import ActorRole, AuditAction
+from lantern.core.statements import Statement
 
 from .models import Attachment, AuthorRole, Conversation, ConversationStatus, Message, MessagePool
 
@@ -83,13 +86,19 @@ def conversation_for_access(
     return conversation
 
 
+def _unread_for_patient(access: PatientAccess) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(
+        patient=access.patient, last_message_role=AuthorRole.STAFF
+    ).filter(Q(patient_read_at__isnull=True) | Q(patient_read_at__lt=F("last_message_at")))
+
+
+# The home page's count, built once per process (lantern/core/statements.py).
+_UNREAD_FOR_PATIENT = Statement(lambda: _unread_for_patient(access_template(ActorRole.SELF)))
+
+
 def unread_count_for_patient(*, access: PatientAccess) -> int:
     """How many conversations have a reply from the care team the patient has not opened."""
-    return (
-        Conversation.objects.filter(patient=access.patient, last_message_role=AuthorRole.STAFF)
-        .filter(Q(patient_read_at__isnull=True) | Q(patient_read_at__lt=F("last_message_at")))
-        .count()
-    )
+    return _UNREAD_FOR_PATIENT.count(**access_values(access))
 
 
 def unread_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:

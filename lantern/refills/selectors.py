@@ -18,7 +18,7 @@ from django.http import Http404
 
 from lantern.access import policy
 from lantern.access.models import Section, StaffMembership, StaffRole
-from lantern.access.policy import PatientAccess, records_for
+from lantern.access.policy import PatientAccess, access_template, access_values, records_for
 from lantern.accounts.models import User
 from lantern.audit.models import ActorRole, AuditAction
 from lantern.clinical.models import (
@@ -27,6 +27,7 @@ from lantern.clinical.models import (
     Organization,
     Patient,
 )
+from lantern.core.statements import Param, Statement, param_for
 
 from .eligibility import Eligibility, eligibility_for
 from .models import (
@@ -92,10 +93,16 @@ def medication_rows(
 ) -> list[MedicationRow]:
     """Rows for medicines read through `medications_with_refill_state` (one more query)."""
     wanted = [m.last_request_id for m in medications if m.last_request_id is not None]
-    latest = RefillRequest.objects.filter(patient=access.patient, pk__in=wanted).select_related(
-        "pharmacy"
+    latest = (
+        _REQUESTS_BY_ID.objects(
+            (len(wanted),),
+            **access_values(access),
+            **{f"id{index}": request_id for index, request_id in enumerate(wanted)},
+        )
+        if wanted
+        else []
     )
-    by_id = {request.pk: request for request in latest} if wanted else {}
+    by_id = {request.pk: request for request in latest}
     phone = _clinic_phone(access)
     rows = []
     for medication in medications:
@@ -123,12 +130,24 @@ def _clinic_phone(access: PatientAccess) -> str:
     if Patient.managing_organization.is_cached(patient):
         return patient.managing_organization.phone.strip()
     # Only the number, not the whole clinic row (the page needs nothing else of it).
-    phone = (
-        Organization.objects.filter(pk=patient.managing_organization_id)
-        .values_list("phone", flat=True)
-        .first()
+    found = _CLINIC_PHONE.tuples(id=patient.managing_organization_id)
+    return (found[0][0] if found else "").strip()
+
+
+# The medicines pages' queries, built once per process (lantern/core/statements.py).
+_REQUESTS_BY_ID = Statement(
+    lambda count: RefillRequest.objects.filter(
+        patient=access_template(ActorRole.SELF).patient,
+        pk__in=[Param(f"id{index}", RefillRequest._meta.pk) for index in range(count)],
+    ).select_related("pharmacy")
+)
+_CLINIC_PHONE = Statement(
+    lambda: (
+        Organization.objects.filter(pk=param_for(Organization, "id"))
+        .order_by("pk")
+        .values_list("phone")[:1]
     )
-    return (phone or "").strip()
+)
 
 
 def active_medication_rows(
@@ -181,20 +200,31 @@ def pharmacy_choices(*, access: PatientAccess) -> PharmacyChoices:
 
 def refill_requests_recent(*, access: PatientAccess) -> list[RefillRequest]:
     """The patient's latest requests, newest first, for the medications page."""
-    return list(
-        RefillRequest.objects.filter(patient=access.patient)
+    return _RECENT.objects(**access_values(access))
+
+
+_RECENT = Statement(
+    lambda: (
+        RefillRequest.objects.filter(patient=access_template(ActorRole.SELF).patient)
         .select_related("medication", "pharmacy")
         .order_by("-created_at", "-pk")[:RECENT_REQUESTS_LIMIT]
     )
+)
 
 
 def refill_pending_count(*, access: PatientAccess) -> int:
     """How many of the patient's requests wait for the clinic (the home page's card)."""
     if not access.may(Section.MEDICATIONS):
         return 0
-    return RefillRequest.objects.filter(
-        patient=access.patient, status=RefillStatus.REQUESTED
-    ).count()
+    return _PENDING.count(**access_values(access))
+
+
+# The home page's count, built once per process (lantern/core/statements.py).
+_PENDING = Statement(
+    lambda: RefillRequest.objects.filter(
+        patient=access_template(ActorRole.SELF).patient, status=RefillStatus.REQUESTED
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -245,6 +275,15 @@ def refill_queue(user) -> QuerySet[RefillRequest]:
         )
         .order_by("created_at", "pk")
     )
+
+
+# The console home's count, built once per process (lantern/core/statements.py).
+_QUEUE = Statement(lambda *user: refill_queue(policy.user_template(*user)))
+
+
+def refill_queue_count(user) -> int:
+    """How many requests `refill_queue` holds (the console home's card)."""
+    return _QUEUE.count(policy.user_shape(user), **policy.user_values(user))
 
 
 @dataclass(frozen=True)

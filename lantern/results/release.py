@@ -13,6 +13,7 @@ number of queries whatever the size of the record.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connections, router
 from django.db.models import (
@@ -31,7 +32,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from lantern.access.models import Section
-from lantern.access.policy import PatientAccess, visible_records, waits_for_result_release
+from lantern.access.policy import (
+    PatientAccess,
+    is_access_template,
+    visible_records,
+    waits_for_result_release,
+)
 from lantern.clinical.models import (
     DiagnosticReport,
     DiagnosticReportResult,
@@ -39,6 +45,7 @@ from lantern.clinical.models import (
     ObservationCategory,
     ReportKind,
 )
+from lantern.core.statements import Param
 
 from .models import ResultReleaseDelay
 
@@ -72,11 +79,36 @@ def _delays_for(access: PatientAccess) -> dict[str, dt.timedelta]:
     return memo["release_delays"]
 
 
-def _held(delays: dict[str, dt.timedelta], *, now: dt.datetime, prefix: str = "") -> Q | None:
+def _cutoffs(access: PatientAccess, delays: dict[str, dt.timedelta]) -> dict[str, Any]:
+    """For each kind held back, the moment before which a result of that kind is released: now
+    minus its delay, or a statement's `Param` ("cutoff_<kind>", see `release_values`) when the
+    access is a statement's template."""
+    if is_access_template(access):
+        return {kind: Param(f"cutoff_{kind}", DateTimeField()) for kind in delays}
+    now = timezone.now()
+    return {kind: now - delay for kind, delay in delays.items()}
+
+
+def release_shape(access: PatientAccess) -> tuple[bool, tuple[str, ...]]:
+    """What changes the form of a statement over released results: whether this access waits
+    for release, and which kinds are held back (see `release_values` for their moments)."""
+    if not waits_for_result_release(access):
+        return (False, ())
+    return (True, tuple(sorted(_delays_for(access))))
+
+
+def release_values(access: PatientAccess) -> dict[str, dt.datetime]:
+    """The values of the cutoff `Param`s of a statement built with `release_shape`."""
+    if not waits_for_result_release(access):
+        return {}
+    now = timezone.now()
+    return {f"cutoff_{kind}": now - delay for kind, delay in _delays_for(access).items()}
+
+
+def _held(cutoffs: dict[str, Any], *, prefix: str = "") -> Q | None:
     """The condition "this report is still held" (None when nothing is held back)."""
     held: Q | None = None
-    for kind, delay in sorted(delays.items()):
-        cutoff = now - delay
+    for kind, cutoff in sorted(cutoffs.items()):
         not_yet = Q(**{f"{prefix}issued_at__gt": cutoff}) | Q(
             **{f"{prefix}issued_at__isnull": True, f"{prefix}effective_at__gt": cutoff}
         )
@@ -91,7 +123,7 @@ def released_reports(
     """`queryset` without the reports still held back from this patient or proxy."""
     if not waits_for_result_release(access):
         return queryset
-    held = _held(_delays_for(access), now=timezone.now())
+    held = _held(_cutoffs(access, _delays_for(access)))
     return queryset if held is None else queryset.exclude(held)
 
 
@@ -100,12 +132,11 @@ def in_no_report() -> Exists:
     return ~Exists(DiagnosticReportResult.objects.filter(observation=OuterRef("pk")))
 
 
-def _held_standalone(delays: dict[str, dt.timedelta], *, now: dt.datetime) -> Q | None:
+def _held_standalone(cutoffs: dict[str, Any]) -> Q | None:
     """The condition "this lab value of no report is still held" (None when labs are not held)."""
-    lab_delay = delays.get(ReportKind.LABORATORY)
-    if lab_delay is None:
+    cutoff = cutoffs.get(ReportKind.LABORATORY)
+    if cutoff is None:
         return None
-    cutoff = now - lab_delay
     not_yet = Q(issued_at__gt=cutoff) | Q(issued_at__isnull=True, effective_at__gt=cutoff)
     return Q(category=ObservationCategory.LABORATORY) & in_no_report() & not_yet
 
@@ -120,15 +151,14 @@ def released_observations(
     """
     if not waits_for_result_release(access):
         return queryset
-    delays = _delays_for(access)
-    now = timezone.now()
-    held = _held(delays, now=now, prefix="report__")
+    cutoffs = _cutoffs(access, _delays_for(access))
+    held = _held(cutoffs, prefix="report__")
     if held is not None:
         in_held_report = DiagnosticReportResult.objects.filter(observation=OuterRef("pk")).filter(
             held
         )
         queryset = queryset.exclude(Exists(in_held_report))
-    held_standalone = _held_standalone(delays, now=now)
+    held_standalone = _held_standalone(cutoffs)
     if held_standalone is not None:
         queryset = queryset.exclude(held_standalone)
     return queryset
@@ -144,7 +174,8 @@ def observations_on_hold(
     read.
     """
     delays = release_delays() if delays is None else delays
-    held = _held_standalone(delays, now=timezone.now())
+    now = timezone.now()
+    held = _held_standalone({kind: now - delay for kind, delay in delays.items()})
     if held is None:
         return Observation.objects.none()
     release_at = ExpressionWrapper(
@@ -169,7 +200,8 @@ def reports_on_hold(
     when already read.
     """
     delays = release_delays() if delays is None else delays
-    held = _held(delays, now=timezone.now())
+    now = timezone.now()
+    held = _held({kind: now - delay for kind, delay in delays.items()})
     if held is None:
         return DiagnosticReport.objects.none()
     release_at = Case(

@@ -21,7 +21,16 @@ from django.db.models import (
 from django.utils import timezone
 
 from lantern.access.models import Section
-from lantern.access.policy import PatientAccess, object_get, records_for, records_for_people
+from lantern.access.policy import (
+    PatientAccess,
+    access_template,
+    access_values,
+    object_get,
+    object_get_statement,
+    records_for,
+    records_for_people,
+)
+from lantern.audit.models import ActorRole
 from lantern.clinical.models import (
     DiagnosticReport,
     DiagnosticReportResult,
@@ -29,12 +38,19 @@ from lantern.clinical.models import (
     ObservationCategory,
     ReportKind,
 )
+from lantern.core.statements import Param, Statement, param_for
 
 from . import flags
 from .flags import Flag, StatusFields
 from .models import ResultSeen
 from .plain_names import codes_named
-from .release import in_no_report, released_observations, released_reports
+from .release import (
+    in_no_report,
+    release_shape,
+    release_values,
+    released_observations,
+    released_reports,
+)
 
 # A trend draws at most this many of the latest values, so the page stays the same size.
 TREND_LIMIT = 200
@@ -190,8 +206,50 @@ def results_count(
     """How many rows `results_for_patient` gives for the same filters, in two plain counts:
     far cheaper to build than counting the UNION with its status columns (the list's pages)."""
     filters = ResultFilters(kind=kind, date_from=date_from, date_to=date_to, search=search)
+    if filters == ResultFilters():
+        shape = release_shape(access)
+        values = _statement_values(access)
+        return _REPORTS_COUNT.count(shape, **values) + _VALUES_COUNT.count(shape, **values)
     observations = _filtered_observations(access, filters)
     return _filtered_reports(access, filters).count() + observations.count()
+
+
+def _results_template(waits: bool, kinds: tuple[str, ...]) -> PatientAccess:
+    """The access a statement over results is built with, for a `release_shape`."""
+    return access_template(
+        ActorRole.SELF if waits else ActorRole.STAFF,
+        memo={"release_delays": dict.fromkeys(kinds, dt.timedelta(0))},
+    )
+
+
+def _statement_values(access: PatientAccess) -> dict[str, Any]:
+    return {**access_values(access), **release_values(access)}
+
+
+def _unseen_reports(access: PatientAccess) -> QuerySet:
+    return released_reports(access, records_for(access, DiagnosticReport)).exclude(
+        Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk")))
+    )
+
+
+def _unseen_values(access: PatientAccess) -> QuerySet:
+    return standalone_lab_observations(access=access).exclude(
+        Exists(ResultSeen.objects.filter(user=access.user, observation=OuterRef("pk")))
+    )
+
+
+# The home page's queries, built once per process (lantern/core/statements.py).
+_UNSEEN_REPORTS = Statement(lambda *shape: _unseen_reports(_results_template(*shape)))
+_UNSEEN_VALUES = Statement(lambda *shape: _unseen_values(_results_template(*shape)))
+_RESULTS_SLICE = Statement(
+    lambda start, stop, *shape: results_for_patient(access=_results_template(*shape))[start:stop]
+)
+_REPORTS_COUNT = Statement(
+    lambda *shape: _filtered_reports(_results_template(*shape), ResultFilters())
+)
+_VALUES_COUNT = Statement(
+    lambda *shape: _filtered_observations(_results_template(*shape), ResultFilters())
+)
 
 
 def new_results_count(*, access: PatientAccess) -> int:
@@ -199,13 +257,51 @@ def new_results_count(*, access: PatientAccess) -> int:
 
     Only what is released and not yet seen is counted, without the status columns of a row.
     """
-    unseen_reports = released_reports(access, records_for(access, DiagnosticReport)).exclude(
-        Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk")))
+    shape = release_shape(access)
+    values = _statement_values(access)
+    return _UNSEEN_REPORTS.count(shape, **values) + _UNSEEN_VALUES.count(shape, **values)
+
+
+def newest_results(*, access: PatientAccess, limit: int) -> list[dict]:
+    """The first `limit` rows of `results_for_patient` without filters (the home page's)."""
+    return _RESULTS_SLICE.rows((0, limit, *release_shape(access)), **_statement_values(access))
+
+
+class UnfilteredResults:
+    """`results_for_patient` without filters as a paginator slices it: each slice is one
+    statement (the list's usual pages: the first, and the next few)."""
+
+    ordered = True
+
+    def __init__(self, access: PatientAccess) -> None:
+        self.access = access
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("Only slices of the results list are read.")
+        return _RESULTS_SLICE.rows(
+            (index.start or 0, index.stop, *release_shape(self.access)),
+            **_statement_values(self.access),
+        )
+
+    def count(self) -> int:
+        return results_count(access=self.access)
+
+
+def result_rows(
+    *,
+    access: PatientAccess,
+    kind: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    search: str = "",
+) -> QuerySet | UnfilteredResults:
+    """The results list's rows: `results_for_patient`, read by statements when unfiltered."""
+    if not (kind or date_from or date_to or search):
+        return UnfilteredResults(access)
+    return results_for_patient(
+        access=access, kind=kind, date_from=date_from, date_to=date_to, search=search
     )
-    unseen_values = standalone_lab_observations(access=access).exclude(
-        Exists(ResultSeen.objects.filter(user=access.user, observation=OuterRef("pk")))
-    )
-    return unseen_reports.count() + unseen_values.count()
 
 
 def new_results_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
@@ -238,6 +334,31 @@ def most_serious(statuses: Iterable[Flag]) -> Flag | None:
     return min(statuses, key=SEVERITY_ORDER.index, default=None)
 
 
+def _value_statuses(count: int) -> QuerySet:
+    access = access_template(ActorRole.SELF)
+    ids = [Param(f"id{index}", Observation._meta.pk) for index in range(count)]
+    return records_for(access, Observation).filter(pk__in=ids).values_list("pk", *STATUS_FIELDS)
+
+
+def _report_statuses(count: int) -> QuerySet:
+    access = access_template(ActorRole.SELF)
+    ids = [Param(f"id{index}", DiagnosticReport._meta.pk) for index in range(count)]
+    return (
+        DiagnosticReportResult.objects.filter(
+            report__id__in=ids, observation__patient=access.patient
+        )
+        .order_by()
+        .values_list("report_id", *(f"observation__{name}" for name in STATUS_FIELDS))[
+            : count * REPORT_VALUES_LIMIT
+        ]
+    )
+
+
+# The statuses of a page of rows, by the number of rows of each kind (at most a page's).
+_VALUE_STATUSES = Statement(_value_statuses)
+_REPORT_STATUSES = Statement(_report_statuses)
+
+
 def rows_with_status(*, access: PatientAccess, rows: Iterable[dict]) -> list[dict]:
     """One page of result rows, each given its "status", in at most two small queries.
 
@@ -250,26 +371,16 @@ def rows_with_status(*, access: PatientAccess, rows: Iterable[dict]) -> list[dic
     report_ids = [row["result_id"] for row in rows if row["result_type"] == REPORT_ROW]
     value_ids = [row["result_id"] for row in rows if row["result_type"] == OBSERVATION_ROW]
     statuses: dict[Any, Flag | None] = {}
+    values = access_values(access)
     if value_ids:
-        values = (
-            records_for(access, Observation)
-            .filter(pk__in=value_ids)
-            .values_list("pk", *STATUS_FIELDS)
-        )
+        values.update((f"id{index}", value_id) for index, value_id in enumerate(value_ids))
         statuses.update(
             (value_id, flags.observation_status(StatusFields(*fields)))
-            for value_id, *fields in values
+            for value_id, *fields in _VALUE_STATUSES.tuples((len(value_ids),), **values)
         )
     if report_ids:
-        links = (
-            DiagnosticReportResult.objects.filter(
-                report_id__in=report_ids, observation__patient=access.patient
-            )
-            .order_by()
-            .values_list("report_id", *(f"observation__{name}" for name in STATUS_FIELDS))[
-                : len(report_ids) * REPORT_VALUES_LIMIT
-            ]
-        )
+        values.update((f"id{index}", report_id) for index, report_id in enumerate(report_ids))
+        links = _REPORT_STATUSES.tuples((len(report_ids),), **values)
         by_report: dict[Any, list[Flag]] = {}
         for report_id, *fields in links:
             by_report.setdefault(report_id, []).append(
@@ -302,33 +413,62 @@ class ResultDetail:
     seen_before: bool = False
 
 
-def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetail:
-    """One report with its values in order, audited as seen; another patient's is "not found"."""
-    report = object_get(
-        access,
+def _report(*shape: Any) -> QuerySet[DiagnosticReport]:
+    access = _results_template(*shape)
+    return (
         released_reports(access, records_for(access, DiagnosticReport))
         .select_related("performer", "encounter__practitioner")
         .annotate(
             seen_before=Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk")))
-        ),
-        report_id,
+        )
+        .filter(pk=Param("id", DiagnosticReport._meta.pk))
+        .order_by()[:1]
     )
-    links = (
-        DiagnosticReportResult.objects.filter(report=report)
+
+
+def _codes_with_trends(count: int, *shape: Any) -> QuerySet:
+    access = _results_template(*shape)
+    codes = [Param(f"code{index}", Observation._meta.get_field("code")) for index in range(count)]
+    return (
+        released_observations(access, records_for(access, Observation))
+        .filter(code__in=codes)
+        .values("code")
+        .annotate(count=Count("pk"))
+        .filter(count__gt=1)
+        .values_list("code")
+    )
+
+
+# The result page's queries, built once per process (lantern/core/statements.py).
+_REPORT = Statement(_report)
+_REPORT_VALUES = Statement(
+    lambda: (
+        DiagnosticReportResult.objects.filter(report=param_for(DiagnosticReportResult, "report"))
         .select_related("observation__performer")
         .order_by("position")[:REPORT_VALUES_LIMIT]
     )
+)
+_CODES_WITH_TRENDS = Statement(_codes_with_trends)
+
+
+def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetail:
+    """One report with its values in order, audited as seen; another patient's is "not found"."""
+    shape = release_shape(access)
+    statement_values = _statement_values(access)
+    report = object_get_statement(
+        access,
+        _REPORT,
+        report_id,
+        model=DiagnosticReport,
+        shape=shape,
+        values=statement_values,
+    )
+    links = _REPORT_VALUES.objects(report=report.pk)
     observations = [link.observation for link in links]
-    codes = {observation.code for observation in observations if observation.code}
+    codes = sorted({observation.code for observation in observations if observation.code})
+    statement_values.update((f"code{index}", code) for index, code in enumerate(codes))
     with_trends = (
-        set(
-            released_observations(access, records_for(access, Observation))
-            .filter(code__in=codes)
-            .values("code")
-            .annotate(count=Count("pk"))
-            .filter(count__gt=1)
-            .values_list("code", flat=True)
-        )
+        {code for (code,) in _CODES_WITH_TRENDS.tuples((len(codes), *shape), **statement_values)}
         if codes
         else set()
     )

@@ -30,7 +30,7 @@ def my_results(request: HttpRequest) -> HttpResponse:
 @patient_view(section=Section.RESULTS, object_type="DiagnosticReport")
 def result_list(request: HttpRequest) -> HttpResponse:
     form = ResultFilterForm(request.GET or None)
-    results = selectors.results_for_patient(access=request.patient_access, **form.filters())
+    results = selectors.result_rows(access=request.patient_access, **form.filters())
     paginator = Paginator(results, RESULTS_PER_PAGE)
     # Counted apart from the UNION of rows: the same number, much cheaper to build.
     paginator.count = selectors.results_count(access=request.patient_access, **form.filters())

@@ -53,7 +53,7 @@ class CountedPaginator(Paginator):
 def inbox_list(request: HttpRequest) -> HttpResponse:
     queue, state = InboxFilterForm(request.GET).filters()
     pools = inbox.inbox_pools(request.user)
-    conversations = inbox.inbox_conversations(request.user, queue=queue, state=state, pools=pools)
+    conversations = inbox.InboxListing(request.user, queue=queue, state=state, pools=pools)
     counts = inbox.inbox_counts(request.user, queue=queue, state=state, pools=pools)
     # The counts hold how many conversations the chosen queue has in the chosen state.
     shown = next(count.count for count in counts.states if count.key == state)

@@ -27,7 +27,7 @@ from lantern.audit.models import ActorRole, AuditAction
 from lantern.enrollment import selectors as enrollment_selectors
 from lantern.enrollment import services as enrollment_services
 from lantern.messaging import inbox
-from lantern.refills.selectors import refill_queue
+from lantern.refills.selectors import refill_queue_count
 from lantern.support import selectors as support_selectors
 
 from . import selectors
@@ -86,7 +86,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if sees_results
         else 0,
         "sees_medications": sees_medications,
-        "refills_waiting": refill_queue(request.user).count() if sees_medications else 0,
+        "refills_waiting": refill_queue_count(request.user) if sees_medications else 0,
         "support_requests_open": support_selectors.support_requests_open_count(user=request.user),
     }
     return render(request, "staff/home.html", context)

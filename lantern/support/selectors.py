@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from lantern.access.policy import staff_organizations
+from lantern.access.policy import staff_organizations, user_shape, user_template, user_values
 from lantern.clinical.models import Organization
+from lantern.core.statements import Statement
 from lantern.enrollment.selectors import clinics_accepting_sign_ups
 
 from .models import SupportRequest, SupportRequestStatus
@@ -39,8 +40,16 @@ def closed_support_requests_for_staff(*, user) -> QuerySet[SupportRequest]:
     )
 
 
+# The console home's count, built once per process (lantern/core/statements.py).
+_OPEN = Statement(
+    lambda *user: support_requests_visible_to(user_template(*user)).filter(
+        status=SupportRequestStatus.OPEN
+    )
+)
+
+
 def support_requests_open_count(*, user) -> int:
-    return support_requests_visible_to(user).filter(status=SupportRequestStatus.OPEN).count()
+    return _OPEN.count(user_shape(user), **user_values(user))
 
 
 def support_request_get(*, user, request_id) -> SupportRequest | None:

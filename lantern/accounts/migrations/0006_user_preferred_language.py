@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_user_body_units'),
+        ("accounts", "0005_user_body_units"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='preferred_language',
-            field=models.CharField(blank=True, default='', max_length=8),
+            model_name="user",
+            name="preferred_language",
+            field=models.CharField(blank=True, default="", max_length=8),
         ),
     ]

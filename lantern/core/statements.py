@@ -1,0 +1,316 @@
+"""Queries built once per process and run with each request's values: prepared statements.
+
+Building a query through the ORM (`filter`, `exclude`, `Exists`, compiling it to SQL) costs a
+page far more than running it: on the home page about ten times as long. The queries a page runs
+on every request have the same shape each time; only their values change (whose record, which
+account, the moment of the request). A `Statement` builds its query once per process and
+database (and per `shape`, when its form depends on data, such as the kinds of results held
+back), with `Param` placeholders where the values go, and then only runs Django's own SQL with
+the values of the call, reading the rows back with Django's own converters.
+
+Nothing about what a query reads changes: the SQL is the ORM's, it runs on every call (no result
+is cached), through Django's cursor (so query counts and transactions are as before).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from django.db.models import Expression, Field, Model, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.sql import InsertQuery
+
+# At most this many shapes of one statement are kept per process (a slice of a long list is a
+# shape of its own); past it, a new shape is built for its call and not kept, so memory stays
+# bounded whatever pages are asked for.
+SHAPES_KEPT = 200
+
+
+class Param(Expression):
+    """Where a statement takes a value of the call: `filter(patient=Param("patient", field))`.
+
+    `field` is the model field the value is compared with (its target field for a foreign key):
+    it turns the value into what the database expects, as the ORM would.
+    """
+
+    def __init__(self, name: str, field: Field) -> None:
+        super().__init__(output_field=field)
+        self.name = name
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return "%s", [_Slot(self.name, self.output_field)]
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
+
+
+@dataclass(frozen=True)
+class _Slot:
+    name: str
+    field: Field
+
+
+def param_for(model: type[Model], field_name: str, name: str | None = None) -> Param:
+    """A `Param` for `model.field_name` (a foreign key's value is its target's: an id)."""
+    field = model._meta.get_field(field_name)
+    return Param(name or field_name, getattr(field, "target_field", field))
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    alias: str
+    sql: str | None  # None: the query can match nothing (Django raised EmptyResultSet).
+    params: tuple[Any, ...]
+    # Column position -> (converters, expression), as the compiler gives them.
+    converters: tuple[tuple[int, tuple[Callable, ...], Any], ...]
+    names: tuple[str, ...]  # For rows as dicts (a `values()` query).
+    col_count: int
+    # For model instances: the model, its columns and the populators of select_related.
+    model: type[Model] | None = None
+    model_slice: tuple[int, int] = (0, 0)
+    init_list: tuple[str, ...] = ()
+    related_populators: tuple[Any, ...] = ()
+    annotation_col_map: tuple[tuple[str, int], ...] = ()
+
+
+class Statement:
+    """A query built once per process, database and shape; run with `rows`, `objects`, `count`
+    or `exists` and the values of its `Param`s.
+
+    `build(*shape)` returns the queryset. The shape (hashable) is what changes the form of the
+    SQL, never a value: values go in `Param`s.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet]) -> None:
+        self._build = build
+        self._compiled: dict[tuple[Hashable, ...], _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def _get(self, shape: tuple[Hashable, ...], mode: str) -> tuple[_Compiled, Any]:
+        key = (mode, shape)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            queryset = self._build(*shape)
+            alias = router.db_for_read(queryset.model)
+            compiled = _compile(queryset, connections[alias], mode)
+            with self._lock:
+                if len(self._compiled) < SHAPES_KEPT:
+                    self._compiled[key] = compiled
+        return compiled, connections[compiled.alias]
+
+    def _execute(self, compiled: _Compiled, connection: Any, values: dict[str, Any]) -> list:
+        params = _params(compiled.params, values, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:
+            converted = []
+            for row in rows:
+                row = list(row[: compiled.col_count])
+                for position, converters, expression in compiled.converters:
+                    value = row[position]
+                    for converter in converters:
+                        value = converter(value, expression, connection)
+                    row[position] = value
+                converted.append(row)
+            return converted
+        return rows
+
+    def rows(self, shape: tuple[Hashable, ...] = (), **values: Any) -> list[dict[str, Any]]:
+        """The rows of a `values(...)` query, as dicts."""
+        compiled, connection = self._get(shape, "rows")
+        if compiled.sql is None:
+            return []
+        names = compiled.names
+        return [
+            dict(zip(names, row, strict=False))
+            for row in self._execute(compiled, connection, values)
+        ]
+
+    def tuples(self, shape: tuple[Hashable, ...] = (), **values: Any) -> list[tuple[Any, ...]]:
+        """The rows of a `values_list(...)` query, as tuples."""
+        compiled, connection = self._get(shape, "rows")
+        if compiled.sql is None:
+            return []
+        return [tuple(row) for row in self._execute(compiled, connection, values)]
+
+    def objects(self, shape: tuple[Hashable, ...] = (), **values: Any) -> list[Model]:
+        """The model instances of the query (with what it selects related)."""
+        compiled, connection = self._get(shape, "objects")
+        if compiled.sql is None:
+            return []
+        start, end = compiled.model_slice
+        found = []
+        for row in self._execute(compiled, connection, values):
+            instance = compiled.model.from_db(connection.alias, compiled.init_list, row[start:end])
+            for populator in compiled.related_populators:
+                populator.populate(row, instance)
+            for name, position in compiled.annotation_col_map:
+                setattr(instance, name, row[position])
+            found.append(instance)
+        return found
+
+    def count(self, shape: tuple[Hashable, ...] = (), **values: Any) -> int:
+        """How many rows the query gives."""
+        compiled, connection = self._get(shape, "count")
+        if compiled.sql is None:
+            return 0
+        return self._execute(compiled, connection, values)[0][0]
+
+    def exists(self, shape: tuple[Hashable, ...] = (), **values: Any) -> bool:
+        """Whether the query gives any row."""
+        compiled, connection = self._get(shape, "exists")
+        if compiled.sql is None:
+            return False
+        return bool(self._execute(compiled, connection, values))
+
+
+class AggregateStatement:
+    """`QuerySet.aggregate` as a statement: `build(*shape)` returns the queryset and the
+    aggregates (a dict, as `aggregate` takes them); `run` gives the dict of their values."""
+
+    def __init__(self, build: Callable[..., tuple[QuerySet, dict[str, Any]]]) -> None:
+        self._build = build
+        self._compiled: dict[tuple[Hashable, ...], tuple[Any, ...]] = {}
+        self._lock = threading.Lock()
+
+    def run(self, shape: tuple[Hashable, ...] = (), **values: Any) -> dict[str, Any]:
+        compiled = self._compiled.get(shape)
+        if compiled is None:
+            queryset, aggregates = self._build(*shape)
+            alias = router.db_for_read(queryset.model)
+            captured = _captured_sql(connections[alias], lambda: queryset.aggregate(**aggregates))
+            compiled = (alias, *captured, tuple(aggregates))
+            with self._lock:
+                if len(self._compiled) < SHAPES_KEPT:
+                    self._compiled[shape] = compiled
+        alias, sql, params, names = compiled
+        if sql is None:
+            # Django answered without a query (the queryset can match nothing): its answer.
+            return dict(params)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _params(params, values, connection))
+            row = cursor.fetchone()
+        return dict(zip(names, row, strict=True))
+
+
+class InsertStatement:
+    """The INSERT of one row of `model` with these fields (by attname), built once per process
+    and database; `run` inserts the values given and returns the new row's key.
+
+    Only where the database returns the key from the INSERT (PostgreSQL, SQLite 3.35+): `run`
+    returns None elsewhere, and the caller saves through the ORM.
+    """
+
+    def __init__(self, model: type[Model], fields: tuple[str, ...]) -> None:
+        self.model = model
+        self.fields = tuple(model._meta.get_field(name) for name in fields)
+        self._compiled: dict[str, tuple[str, tuple[Any, ...]] | None] = {}
+
+    def _compile(self, connection: Any) -> tuple[str, tuple[Any, ...]] | None:
+        if not connection.features.can_return_columns_from_insert:
+            return None
+        row = self.model(**{field.attname: Param(field.attname, field) for field in self.fields})
+        query = InsertQuery(self.model)
+        query.insert_values(self.fields, [row])
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = [self.model._meta.pk]
+        ((sql, params),) = compiler.as_sql()
+        return sql, tuple(params)
+
+    def run(self, **values: Any) -> Any:
+        connection = connections[router.db_for_write(self.model)]
+        if connection.alias not in self._compiled:
+            self._compiled[connection.alias] = self._compile(connection)
+        compiled = self._compiled[connection.alias]
+        if compiled is None:
+            return None
+        sql, params = compiled
+        with connection.cursor() as cursor:
+            cursor.execute(sql, _params(params, values, connection))
+            return cursor.fetchone()[0]
+
+
+class _Captured(Exception):
+    pass
+
+
+def _captured_sql(connection: Any, run: Callable[[], Any]) -> tuple[str | None, tuple[Any, ...]]:
+    """The SQL and parameters `run` sends to the database, without running it; (None, the
+    items of its answer) when it answers without a query."""
+    captured: dict[str, Any] = {}
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        captured.update(sql=sql, params=tuple(params or ()))
+        raise _Captured
+
+    answer = None
+    with connection.execute_wrapper(capture), contextlib.suppress(_Captured):
+        answer = run()
+    if not captured:
+        return None, tuple(answer.items())
+    return captured["sql"], captured["params"]
+
+
+def _params(params: tuple[Any, ...], values: dict[str, Any], connection: Any) -> list[Any]:
+    return [
+        value.field.get_db_prep_value(values[value.name], connection, prepared=False)
+        if isinstance(value, _Slot)
+        else value
+        for value in params
+    ]
+
+
+def _compile(queryset: QuerySet, connection: Any, mode: str) -> _Compiled:
+    if mode == "count":
+        inner = queryset.order_by().values("pk")
+        compiled = _compile(inner, connection, "rows")
+        sql = None if compiled.sql is None else f"SELECT COUNT(*) FROM ({compiled.sql}) counted"  # noqa: S608 (Django's SQL)
+        return _Compiled(connection.alias, sql, compiled.params, (), (), 1)
+    if mode == "exists":
+        queryset = queryset.order_by().values("pk")[:1]
+    query = queryset.query
+    compiler = query.get_compiler(connection=connection)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return _Compiled(connection.alias, None, (), (), (), 0)
+    select = compiler.select[: compiler.col_count]
+    converters = tuple(
+        (position, tuple(converters), expression)
+        for position, (converters, expression) in compiler.get_converters(
+            [column[0] for column in select]
+        ).items()
+    )
+    names = tuple(
+        query.selected or (*query.extra_select, *query.values_select, *query.annotation_select)
+    )
+    if mode != "objects":
+        return _Compiled(
+            connection.alias, sql, tuple(params), converters, names, compiler.col_count
+        )
+    klass_info = compiler.klass_info
+    select_fields = klass_info["select_fields"]
+    start, end = select_fields[0], select_fields[-1] + 1
+    return _Compiled(
+        connection.alias,
+        sql,
+        tuple(params),
+        converters,
+        names,
+        compiler.col_count,
+        model=klass_info["model"],
+        model_slice=(start, end),
+        init_list=tuple(column[0].target.attname for column in compiler.select[start:end]),
+        related_populators=tuple(
+            get_related_populators(klass_info, compiler.select, connection.alias)
+        ),
+        annotation_col_map=tuple((compiler.annotation_col_map or {}).items()),
+    )
