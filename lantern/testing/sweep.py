@@ -299,6 +299,11 @@ def patient_data_routes() -> dict[str, str]:
     }
 
 
+def unswept_routes(reached: set[str]) -> list[str]:
+    """The patient-data routes neither `reached` by a persona nor explained in NOT_PAGES."""
+    return sorted(set(patient_data_routes()) - reached - set(NOT_PAGES))
+
+
 def pages_by_route(result: Crawl) -> dict[str, list[str]]:
     """The crawl's HTML pages (Django's admin left out), grouped by route name, in order."""
     routes: dict[str, list[str]] = {}

@@ -30,8 +30,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import path
 
+from config.urls import urlpatterns as site_urlpatterns
 from lantern.clinical.models import Observation
 from lantern.messaging.models import Conversation
 from lantern.testing.auth import sign_in
@@ -40,10 +43,12 @@ from lantern.testing.sweep import (
     NOT_PAGES,
     PERSONAS,
     Site,
+    all_routes,
     clinic_site,
     listing,
     pages_by_route,
     patient_data_routes,
+    unswept_routes,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -252,13 +257,36 @@ def test_every_patient_data_page_is_swept_for_someone(request, site):
         "".join(f"{route}\t{' '.join(sorted(who))}\n" for route, who in sorted(reached.items())),
     )
     routes = patient_data_routes()
-    unreached = sorted(set(routes) - set(reached) - set(NOT_PAGES))
+    unreached = unswept_routes(set(reached))
     assert unreached == [], "No persona reaches these patient-data pages:\n" + "\n".join(
         f"  {route} ({routes[route]})" for route in unreached
     )
     assert sorted(set(NOT_PAGES) - set(routes)) == [], "NOT_PAGES names routes that are gone"
     answered_a_page = sorted(set(NOT_PAGES) & set(reached))
     assert answered_a_page == [], f"In NOT_PAGES, yet a persona reached a page: {answered_a_page}"
+
+
+def _a_new_page(request, patient_id):
+    return HttpResponse("<!doctype html><title>New</title>")
+
+
+# The site's routes and one more, as someone adding a page to a patient's record would.
+urlpatterns = [
+    path("patients/<uuid:patient_id>/new-page/", _a_new_page, name="a_new_page"),
+    *site_urlpatterns,
+]
+
+
+def test_a_new_patient_page_no_persona_reaches_is_reported(settings):
+    # Guards the coverage test: everything reached but the new page leaves the new page.
+    everything = {route.name for route in all_routes()}
+    assert {"results:detail", "staff:schedule:patient", "accounts:settings"} <= set(
+        patient_data_routes()
+    )
+    assert "hl7v2:queue" not in patient_data_routes()
+    assert unswept_routes(everything) == []
+    settings.ROOT_URLCONF = __name__
+    assert unswept_routes(everything) == ["a_new_page"]
 
 
 # The secondary grey text of the staff console: hint text, timestamps, usernames.
