@@ -10,21 +10,24 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from .models import BodyUnits, User
 from .sign_in import PasswordOutcome, password_check
 
-SIGN_IN_ERROR = (
+SIGN_IN_ERROR = _(
     "The username or password is not right. Check them and try again, "
     "or use the links below if you have forgotten them."
 )
-SIGN_IN_PAUSED = (
+SIGN_IN_PAUSED = _(
     "Your account is paused after many failed attempts. "
     "Reset your password by email, or call your clinic."
 )
-SIGN_IN_ADDRESS_LIMITED = (
+SIGN_IN_ADDRESS_LIMITED = _(
     "There have been too many sign-in attempts from your network. "
     "Wait an hour, then try again, or call your clinic."
 )
@@ -51,7 +54,7 @@ class UswdsFormMixin:
             attrs["class"] = f"{attrs.get('class', '')} usa-input--error".strip()
 
 
-def _password_field(label: str, autocomplete: str) -> forms.CharField:
+def _password_field(label: str | Promise, autocomplete: str) -> forms.CharField:
     # No maximum below the hashers' own, and pasting is always allowed (NIST 800-63B).
     return forms.CharField(
         label=label,
@@ -62,13 +65,13 @@ def _password_field(label: str, autocomplete: str) -> forms.CharField:
 
 class SignInForm(UswdsFormMixin, forms.Form):
     username = forms.CharField(
-        label="Username",
+        label=_("Username"),
         max_length=150,
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
-    password = _password_field("Password", "current-password")
+    password = _password_field(_("Password"), "current-password")
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,7 +98,7 @@ class SignInForm(UswdsFormMixin, forms.Form):
 
 
 class ConfirmPasswordForm(UswdsFormMixin, forms.Form):
-    password = _password_field("Password", "current-password")
+    password = _password_field(_("Password"), "current-password")
 
     def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -108,7 +111,7 @@ class ConfirmPasswordForm(UswdsFormMixin, forms.Form):
         checked = authenticate(self.request, username=user.get_username(), password=password)
         if checked is None or checked.pk != user.pk:
             raise forms.ValidationError(
-                "That password is not right. Enter the password you use to sign in.",
+                _("That password is not right. Enter the password you use to sign in."),
                 code="wrong_password",
             )
         return password
@@ -116,11 +119,11 @@ class ConfirmPasswordForm(UswdsFormMixin, forms.Form):
 
 class ForgotUsernameForm(UswdsFormMixin, forms.Form):
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address like name@example.com.",
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address like name@example.com."),
         },
     )
 
@@ -131,10 +134,10 @@ class ForgotUsernameForm(UswdsFormMixin, forms.Form):
 
 class ForgotPasswordForm(UswdsFormMixin, forms.Form):
     email_or_username = forms.CharField(
-        label="Username or email address",
+        label=_("Username or email address"),
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
-        error_messages={"required": "Enter your username or your email address."},
+        error_messages={"required": _("Enter your username or your email address.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -146,14 +149,14 @@ class NewPasswordForm(UswdsFormMixin, forms.Form):
     """One new password field (shown with a "Show password" option), checked by the validators
     in settings.AUTH_PASSWORD_VALIDATORS against this account."""
 
-    new_password = _password_field("New password", "new-password")
+    new_password = _password_field(_("New password"), "new-password")
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields[
-            "new_password"
-        ].help_text = "Use at least 12 characters. A few unrelated words make a strong password."
+        self.fields["new_password"].help_text = _(
+            "Use at least 12 characters. A few unrelated words make a strong password."
+        )
         self._style()
 
     def clean_new_password(self) -> str:
@@ -164,11 +167,11 @@ class NewPasswordForm(UswdsFormMixin, forms.Form):
 
 class ChangeEmailForm(UswdsFormMixin, forms.Form):
     email = forms.EmailField(
-        label="New email address",
+        label=_("New email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": "Enter your new email address.",
-            "invalid": "Enter an email address like name@example.com.",
+            "required": _("Enter your new email address."),
+            "invalid": _("Enter an email address like name@example.com."),
         },
     )
 
@@ -177,7 +180,7 @@ class ChangeEmailForm(UswdsFormMixin, forms.Form):
         self._style()
 
 
-PHONE_HINT = "Include the area code, like 202-555-0143."
+PHONE_HINT = _("Include the area code, like 202-555-0143.")
 
 
 def normalize_phone(value: str) -> str | None:
@@ -194,10 +197,12 @@ def normalize_phone(value: str) -> str | None:
 
 class ChangePhoneForm(UswdsFormMixin, forms.Form):
     phone = forms.CharField(
-        label="Mobile phone number",
+        label=_("Mobile phone number"),
         required=False,
         max_length=30,
-        help_text=f"{PHONE_HINT} Leave it empty to remove your number.",
+        help_text=_(
+            "Include the area code, like 202-555-0143. Leave it empty to remove your number."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
@@ -212,7 +217,8 @@ class ChangePhoneForm(UswdsFormMixin, forms.Form):
         phone = normalize_phone(value)
         if phone is None:
             raise forms.ValidationError(
-                f"Enter a phone number we can text. {PHONE_HINT}", code="invalid_phone"
+                _("Enter a phone number we can text. Include the area code, like 202-555-0143."),
+                code="invalid_phone",
             )
         return phone
 
@@ -221,7 +227,21 @@ class BodyUnitsForm(forms.Form):
     """Units for weight and height: metric as recorded, or US units beside it."""
 
     body_units = forms.ChoiceField(
-        label="Show weight and height in",
+        label=_("Show weight and height in"),
         choices=BodyUnits.choices,
         widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
+    )
+
+
+class LanguageForm(forms.Form):
+    """The language of the account's pages, emails and text messages (issue 17)."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        error_messages={
+            "required": _("Choose a language, then save."),
+            "invalid_choice": _("Choose a language, then save."),
+        },
+        widget=forms.Select(attrs={"class": "usa-select"}),
     )

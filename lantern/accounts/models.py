@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from lantern.clinical.models import Patient
 
@@ -16,8 +17,8 @@ from lantern.clinical.models import Patient
 class BodyUnits(models.TextChoices):
     """How weight and height are shown: as recorded (kg, cm), or with lb and ft/in beside."""
 
-    METRIC = "metric", "Metric (kg, cm)"
-    US = "us", "US (lb, ft and in) with metric"
+    METRIC = "metric", _("Metric (kg, cm)")
+    US = "us", _("US (lb, ft and in) with metric")
 
 
 class User(AbstractUser):

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 SESSION_KEY = "lantern.password_confirmed_at"
 CONFIRMATION_LIFETIME_SECONDS = 5 * 60
@@ -39,7 +40,7 @@ def recent_password_required(view: Callable[..., HttpResponse]) -> Callable[...,
             if _wants_json(request):
                 # A script (the passkey button) cannot follow a redirect to a page; it is told.
                 return JsonResponse(
-                    {"detail": "Confirm your password again, then try once more."}, status=403
+                    {"detail": _("Confirm your password again, then try once more.")}, status=403
                 )
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('accounts:confirm_password')}?{query}")

@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from lantern.audit.models import AuditAction, AuditOutcome
 from lantern.audit.services import security_event_record
+from lantern.core.language import language_for
 from lantern.notifications.models import NotificationKind
 from lantern.notifications.services import absolute_url, notification_send
 
@@ -74,7 +75,10 @@ def email_verification_start(*, user: User) -> None:
         )
         link = absolute_url(reverse("accounts:verify_email", kwargs={"token": token}))
         notification_send(
-            kind=NotificationKind.EMAIL_VERIFICATION, email=user.email, context={"link": link}
+            kind=NotificationKind.EMAIL_VERIFICATION,
+            email=user.email,
+            context={"link": link},
+            language=language_for(user),
         )
 
 
@@ -164,6 +168,7 @@ def sign_in_record(
                 email=user.email,
                 context={"device": label, "when": now},
                 dedupe_key=f"new-device-sign-in:{event.pk}",
+                language=language_for(user),
             )
     return SignInRecord(session=session, event=event, device_id=device_id)
 
@@ -253,6 +258,7 @@ def username_reminder_request(*, email: str, request_key: str) -> None:
                 email=user.email,
                 context={"username": user.get_username()},
                 dedupe_key=f"username-reminder:{user.pk}:{sha256_hex(request_key)}",
+                language=language_for(user),
             )
 
 
@@ -275,6 +281,7 @@ def password_reset_request(*, email_or_username: str, request_key: str) -> None:
                 email=user.email,
                 context={"link": password_reset_link(user=user)},
                 dedupe_key=f"password-reset:{user.pk}:{sha256_hex(request_key)}",
+                language=language_for(user),
             )
 
 
@@ -308,7 +315,9 @@ def password_change(*, user: User, new_password: str, keep_session_id: str | Non
 
 def _password_changed_notice(*, user: User) -> None:
     if user.has_verified_email:
-        notification_send(kind=NotificationKind.PASSWORD_CHANGED, email=user.email)
+        notification_send(
+            kind=NotificationKind.PASSWORD_CHANGED, email=user.email, language=language_for(user)
+        )
 
 
 # Contact details.
@@ -323,7 +332,9 @@ def email_change(*, user: User, email: str) -> None:
         user.save(update_fields=["email", "email_verified_at"])
         security_event_record(action=AuditAction.EMAIL_CHANGED, subject=user, actor=user)
         if old_email and old_email.lower() != email.lower():
-            notification_send(kind=NotificationKind.CONTACT_CHANGED, email=old_email)
+            notification_send(
+                kind=NotificationKind.CONTACT_CHANGED, email=old_email, language=language_for(user)
+            )
         email_verification_start(user=user)
 
 
@@ -333,13 +344,22 @@ def body_units_set(*, user: User, body_units: str) -> None:
     user.save(update_fields=["body_units"])
 
 
+def preferred_language_set(*, user: User, language: str) -> None:
+    """The language of this account's pages, emails and text messages (a display choice, not
+    audited, like the units)."""
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+
+
 def phone_change(*, user: User, phone: str) -> None:
     with transaction.atomic():
         user.phone = phone
         user.save(update_fields=["phone"])
         security_event_record(action=AuditAction.PHONE_CHANGED, subject=user, actor=user)
         if user.has_verified_email:
-            notification_send(kind=NotificationKind.CONTACT_CHANGED, email=user.email)
+            notification_send(
+                kind=NotificationKind.CONTACT_CHANGED, email=user.email, language=language_for(user)
+            )
 
 
 # Failures in a row and the pauses they lead to (NIST SP 800-63B 5.2.2).

@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/email/", views.change_email, name="change_email"),
     path("account/phone/", views.change_phone, name="change_phone"),
     path("account/units/", views.body_units, name="body_units"),
+    path("account/language/", views.language, name="language"),
     path("account/notifications/", views.notification_settings, name="notification_settings"),
     path("account/email/resend/", views.resend_verification, name="resend_verification"),
     path("account/confirm-password/", views.confirm_password, name="confirm_password"),

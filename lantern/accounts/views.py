@@ -14,9 +14,11 @@ from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -25,6 +27,7 @@ from lantern.access.decorators import is_fully_signed_in, public, signed_in, sig
 from lantern.access.policy import is_staff_member
 from lantern.core.client_address import client_ip
 from lantern.core.headers import clear_site_data
+from lantern.core.language import language_for
 from lantern.core.redirects import safe_next_url
 from lantern.core.throttle import attempt_allowed
 from lantern.notifications.forms import NotificationSettingsForm
@@ -37,13 +40,18 @@ from .reauth import mark_password_confirmed, recent_password_required
 from .sign_in import sign_in_started
 
 SIGNED_OUT_REASONS = {
-    "signed_out": "You signed out.",
-    "idle": "You were signed out because you did nothing for a while. This keeps your "
-    "health information safe if you step away.",
-    "limit": "You were signed out because you had been signed in for a long time. "
-    "Please sign in again.",
-    "ended": "You were signed out because your account was signed out on all devices, "
-    "or your password was changed.",
+    "signed_out": gettext_lazy("You signed out."),
+    "idle": gettext_lazy(
+        "You were signed out because you did nothing for a while. This keeps your "
+        "health information safe if you step away."
+    ),
+    "limit": gettext_lazy(
+        "You were signed out because you had been signed in for a long time. Please sign in again."
+    ),
+    "ended": gettext_lazy(
+        "You were signed out because your account was signed out on all devices, "
+        "or your password was changed."
+    ),
 }
 
 
@@ -184,7 +192,7 @@ def _recovery_allowed(request: HttpRequest, form) -> bool:
     ):
         return True
     form.add_error(
-        None, "You have asked many times in a short while. Wait an hour, then try again."
+        None, _("You have asked many times in a short while. Wait an hour, then try again.")
     )
     return False
 
@@ -265,12 +273,14 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
     ):
         messages.warning(
             request,
-            "We have sent several links in the last hour. Check your email, including the spam "
-            "folder, or wait an hour and ask again.",
+            _(
+                "We have sent several links in the last hour. Check your email, including the "
+                "spam folder, or wait an hour and ask again."
+            ),
         )
         return redirect("accounts:settings")
     services.email_verification_start(user=request.user)
-    messages.success(request, f"We sent a new link to {request.user.email}.")
+    messages.success(request, _("We sent a new link to %(email)s.") % {"email": request.user.email})
     return redirect("accounts:settings")
 
 
@@ -285,6 +295,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         "this_session_id": request.session.get(session_state.USER_SESSION_ID),
         "sign_ins": selectors.recent_sign_ins(user=request.user),
         "units_form": forms.BodyUnitsForm(initial={"body_units": units_for(request.user)}),
+        "language_form": forms.LanguageForm(initial={"language": language_for(request.user)}),
     }
     return _account_page(request, "accounts/settings.html", context)
 
@@ -296,10 +307,39 @@ def body_units(request: HttpRequest) -> HttpResponse:
     form = forms.BodyUnitsForm(request.POST)
     if form.is_valid():
         services.body_units_set(user=request.user, body_units=form.cleaned_data["body_units"])
-        messages.success(request, "Your units for weight and height were saved.")
+        messages.success(request, _("Your units for weight and height were saved."))
     else:
-        messages.error(request, "Choose one of the units for weight and height, then save.")
+        messages.error(request, _("Choose one of the units for weight and height, then save."))
     return redirect(f"{reverse('accounts:settings')}#units-heading")
+
+
+@signed_in
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """Save the account's language, from the form on the settings page. The next page, and the
+    confirmation on it, are already in the chosen language."""
+    form = forms.LanguageForm(request.POST)
+    response = redirect(f"{reverse('accounts:settings')}#language-heading")
+    if not form.is_valid():
+        messages.error(request, _("Choose a language, then save."))
+        return response
+    chosen = form.cleaned_data["language"]
+    services.preferred_language_set(user=request.user, language=chosen)
+    with translation.override(chosen):
+        messages.success(request, _("Your language was saved."))
+    # The browser keeps it too (as the header's chooser does), so the pages after signing out
+    # stay in it.
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        chosen,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 @signed_in
@@ -315,7 +355,9 @@ def change_password(request: HttpRequest) -> HttpResponse:
         )
         update_session_auth_hash(request, request.user)
         session_state.keep_valid(request)
-        messages.success(request, "Your password was changed. You are signed out everywhere else.")
+        messages.success(
+            request, _("Your password was changed. You are signed out everywhere else.")
+        )
         return redirect("accounts:settings")
     return _account_page(request, "accounts/change_password.html", {"form": form})
 
@@ -327,7 +369,9 @@ def change_email(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.email_change(user=request.user, email=form.cleaned_data["email"])
         messages.success(
-            request, f"Check {request.user.email} for a link to confirm your new address."
+            request,
+            _("Check %(email)s for a link to confirm your new address.")
+            % {"email": request.user.email},
         )
         return redirect("accounts:settings")
     return _account_page(request, "accounts/change_email.html", {"form": form})
@@ -342,7 +386,7 @@ def change_phone(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.phone_change(user=request.user, phone=form.cleaned_data["phone"])
-        messages.success(request, "Your phone number was saved.")
+        messages.success(request, _("Your phone number was saved."))
         return redirect("accounts:settings")
     return _account_page(request, "accounts/change_phone.html", {"form": form})
 
@@ -355,7 +399,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         preferences_set(request.user, form.choices())
-        messages.success(request, "Your notification settings were saved.")
+        messages.success(request, _("Your notification settings were saved."))
         return redirect("accounts:notification_settings")
     context = {"form": form, "current_section": "notifications"}
     return _account_page(request, "accounts/notification_settings.html", context)

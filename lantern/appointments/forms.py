@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .models import VisitType
 
@@ -24,8 +25,8 @@ class ConfirmForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label="Why are you cancelling? (optional)",
-        help_text="This helps the clinic. Please do not include health details.",
+        label=_("Why are you cancelling? (optional)"),
+        help_text=_("This helps the clinic. Please do not include health details."),
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -36,18 +37,18 @@ class RequestForm(forms.Form):
     """Ask the clinic's scheduling team for a visit; they answer in Messages."""
 
     visit = forms.ChoiceField(
-        label="What kind of visit?",
+        label=_("What kind of visit?"),
         widget=forms.RadioSelect(attrs={"class": "usa-radio__input"}),
     )
     preferred_times = forms.CharField(
-        label="Which days and times suit you? (optional)",
-        help_text="For example: weekday mornings, or any time after 3 PM.",
+        label=_("Which days and times suit you? (optional)"),
+        help_text=_("For example: weekday mornings, or any time after 3 PM."),
         max_length=200,
         required=False,
     )
     details = forms.CharField(
-        label="Anything else the clinic should know?",
-        help_text="Needed if you chose “Something else”. Please keep it short.",
+        label=_("Anything else the clinic should know?"),
+        help_text=_("Needed if you chose “Something else”. Please keep it short."),
         max_length=REQUEST_DETAILS_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -59,14 +60,14 @@ class RequestForm(forms.Form):
         self.visit_types = {str(visit_type.pk): visit_type for visit_type in visit_types}
         self.fields["visit"].choices = [
             *((key, visit_type.name) for key, visit_type in self.visit_types.items()),
-            (SOMETHING_ELSE, "Something else"),
+            (SOMETHING_ELSE, _("Something else")),
         ]
-        self.fields["visit"].error_messages["required"] = "Choose the kind of visit."
+        self.fields["visit"].error_messages["required"] = _("Choose the kind of visit.")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("visit") == SOMETHING_ELSE and not cleaned.get("details", "").strip():
-            self.add_error("details", ValidationError("Say what the visit is for."))
+            self.add_error("details", ValidationError(_("Say what the visit is for.")))
         return cleaned
 
     def visit_label(self) -> str:

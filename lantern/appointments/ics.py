@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from .models import Appointment, AppointmentStatus, Location
@@ -45,7 +46,11 @@ def appointment_calendar(appointment: Appointment) -> bytes:
     event.add("dtstamp", timezone.now())
     event.add("dtstart", appointment.starts_at.astimezone(zone))
     event.add("dtend", appointment.ends_at.astimezone(zone))
-    event.add("summary", f"Visit: {appointment.visit_type.name} at {clinic}")
+    event.add(
+        "summary",
+        _("Visit: %(visit)s at %(clinic)s")
+        % {"visit": appointment.visit_type.name, "clinic": clinic},
+    )
     event.add("location", place_address(appointment.location))
     cancelled = appointment.status == AppointmentStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")

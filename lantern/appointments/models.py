@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import pgettext_lazy
 
 from lantern.audit.models import ActorRole
 from lantern.clinical.models import Organization, Patient
@@ -184,11 +185,11 @@ class ScheduleException(TimestampedModel):
 
 
 class AppointmentStatus(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    ARRIVED = "arrived", "Arrived"
-    NO_SHOW = "no_show", "Did not attend"
-    CANCELLED = "cancelled", "Cancelled"
-    COMPLETED = "completed", "Completed"
+    BOOKED = "booked", pgettext_lazy("appointment status", "Booked")
+    ARRIVED = "arrived", pgettext_lazy("appointment status", "Arrived")
+    NO_SHOW = "no_show", pgettext_lazy("appointment status", "Did not attend")
+    CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
+    COMPLETED = "completed", pgettext_lazy("appointment status", "Completed")
 
 
 # The statuses that hold the clinician's time; the no-overlap guard covers only these. Its SQL

@@ -30,6 +30,7 @@ from django.utils import timezone
 from lantern.notifications.models import NotificationChannel, NotificationEvent
 from lantern.notifications.preferences import notify_patient_accounts
 
+from .dates import lazy_clinic_time_words
 from .models import (
     Appointment,
     AppointmentReminder,
@@ -37,7 +38,6 @@ from .models import (
     ReminderChannel,
     ReminderStatus,
 )
-from .templatetags.clinic_time import clinic_time
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +185,8 @@ def appointment_notice_context(appointment: Appointment) -> dict[str, str]:
     )
     clinician = appointment.clinician
     return {
-        "time": clinic_time(appointment),
+        # Drawn when the message is, in its reader's language.
+        "time": lazy_clinic_time_words(appointment.starts_at, location.zone),
         "place": place,
         "clinician": clinician.get_full_name() or clinician.get_username(),
     }

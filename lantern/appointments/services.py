@@ -19,6 +19,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lantern.access.models import Section
 from lantern.access.policy import PatientAccess, access_record, object_get, section_require
@@ -53,7 +54,7 @@ class SlotTaken(AppointmentError):
     """Someone else holds the time; `next_open_times` are the nearest free ones."""
 
     def __init__(self, next_open_times: list[OpenTime]) -> None:
-        super().__init__("That time was just taken. Please choose another time.")
+        super().__init__(_("That time was just taken. Please choose another time."))
         self.next_open_times = next_open_times
 
 
@@ -92,7 +93,7 @@ def appointment_book(
             clinician_id=clinician_id,
             starts_at=starts_at,
         ):
-            raise SlotNotOpen("That time is not one the clinic invited you to book.")
+            raise SlotNotOpen(_("That time is not one the clinic invited you to book."))
         horizon_ends = ticket_horizon_ends(ticket, location)
     _require_open(
         visit_type, location, clinician_id, starts_at, ignoring=None, horizon_ends=horizon_ends
@@ -129,7 +130,7 @@ def appointment_cancel(
             return appointment
         _require_changeable(access, appointment)
         if not _cancelled(access, appointment, reason):
-            raise AppointmentError("This visit has changed. Please look at it again.")
+            raise AppointmentError(_("This visit has changed. Please look at it again."))
         reminders.reminders_cancel(appointment)
         _freed_time_offer(appointment)
         access_record(
@@ -159,7 +160,7 @@ def appointment_reschedule(
         return earlier
     old = _appointment_get(access, appointment_id)
     if old.status != AppointmentStatus.BOOKED:
-        raise AppointmentError("Only a booked visit can be moved.")
+        raise AppointmentError(_("Only a booked visit can be moved."))
     _require_changeable(access, old)
     clinician_id = clinician_id or old.clinician_id
     location = location or old.location
@@ -169,7 +170,7 @@ def appointment_reschedule(
         with transaction.atomic():
             # Refuse if the old visit changed since it was read (cancelled by staff meanwhile).
             if not _cancelled(access, old, RESCHEDULED):
-                raise AppointmentError("This visit has changed. Please look at it again.")
+                raise AppointmentError(_("This visit has changed. Please look at it again."))
             new = _appointment_insert(
                 access,
                 old.visit_type,
@@ -243,12 +244,12 @@ def _may_book(
     if visit_type.organization_id != location.organization_id or not (
         visit_type.is_active and location.is_active
     ):
-        raise AppointmentError("This visit is not offered at this place.")
+        raise AppointmentError(_("This visit is not offered at this place."))
     # Patients are seen by their own clinic (staff reach only their clinic's patients anyway).
     if location.organization_id != access.patient.managing_organization_id:
-        raise AppointmentError("This place is not part of your clinic.")
+        raise AppointmentError(_("This place is not part of your clinic."))
     if access.role != ActorRole.STAFF and not (visit_type.patients_may_book or invited):
-        raise AppointmentError("Please ask the clinic to book this visit for you.")
+        raise AppointmentError(_("Please ask the clinic to book this visit for you."))
 
 
 def _require_open(
@@ -274,7 +275,9 @@ def _require_open(
         return
     if _clinician_busy(clinician_id, starts_at, visit_type, ignoring):
         raise _slot_taken(visit_type, location, clinician_id, starts_at)
-    raise SlotNotOpen("That time is not open for this visit. Please choose one of the times shown.")
+    raise SlotNotOpen(
+        _("That time is not open for this visit. Please choose one of the times shown.")
+    )
 
 
 def _clinician_busy(
@@ -337,14 +340,19 @@ def _appointment_get(access: PatientAccess, appointment_id: uuid.UUID | str) -> 
 
 def _require_changeable(access: PatientAccess, appointment: Appointment) -> None:
     if appointment.status != AppointmentStatus.BOOKED:
-        raise AppointmentError("Only a booked visit can be changed.")
+        raise AppointmentError(_("Only a booked visit can be changed."))
     if access.role == ActorRole.STAFF:
         return
     cutoff = dt.timedelta(hours=appointment.visit_type.cancellation_cutoff_hours)
     if appointment.starts_at - timezone.now() < cutoff:
-        phone = appointment.location.phone or "the clinic"
+        phone = appointment.location.phone
+        if not phone:
+            raise TooLateToChange(
+                _("This visit is too soon to change online. Please call the clinic to change it.")
+            )
         raise TooLateToChange(
-            f"This visit is too soon to change online. Please call {phone} to change it."
+            _("This visit is too soon to change online. Please call %(phone)s to change it.")
+            % {"phone": phone}
         )
 
 

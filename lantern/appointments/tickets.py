@@ -17,6 +17,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lantern.access.models import Section, StaffMembership
 from lantern.access.policy import PatientAccess, access_record, object_get, section_require
@@ -181,7 +182,7 @@ def ticket_claim(ticket: BookingTicket, appointment: Appointment) -> None:
         status=BookingTicketStatus.USED, appointment=appointment, updated_at=timezone.now()
     )
     if not claimed:
-        raise TicketError("This invitation was already used to book a visit.")
+        raise TicketError(_("This invitation was already used to book a visit."))
     ticket.status = BookingTicketStatus.USED
     ticket.appointment = appointment
 

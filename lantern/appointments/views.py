@@ -18,6 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from lantern.access.decorators import patient_view, signed_in
@@ -32,10 +34,10 @@ from .services import AppointmentError, SlotTaken
 from .tickets import TicketError
 
 OBJECT_TYPE = "Appointment"
-BOOKED = "The visit is booked."
-MOVED = "The visit is moved to the new time."
-CANCELLED = "The visit is cancelled."
-REQUEST_SENT = "Your request was sent. The clinic will answer in Messages."
+BOOKED = gettext_lazy("The visit is booked.")
+MOVED = gettext_lazy("The visit is moved to the new time.")
+CANCELLED = gettext_lazy("The visit is cancelled.")
+REQUEST_SENT = gettext_lazy("Your request was sent. The clinic will answer in Messages.")
 
 
 @signed_in
@@ -337,6 +339,10 @@ def _url(
     return f"{path}?{urlencode(params)}" if params else path
 
 
+def _minutes(length: int) -> str:
+    return ngettext("%(count)s minute", "%(count)s minutes", length) % {"count": length}
+
+
 def _step_links(request: HttpRequest, chosen: Booking) -> dict[str, object]:
     """The links of the choosing steps: each option, and "change" for each choice made."""
     book = "appointments:book"
@@ -347,14 +353,14 @@ def _step_links(request: HttpRequest, chosen: Booking) -> dict[str, object]:
     options: list[tuple[str, str, str]] = []
     if chosen.step == "visit":
         options = [
-            (item.name, f"{item.length_minutes} minutes", _url(request, book, {"visit": item.pk}))
+            (item.name, _minutes(item.length_minutes), _url(request, book, {"visit": item.pk}))
             for item in chosen.bookable
         ]
     elif chosen.step == "clinician":
         options = [
             (
-                "First available",
-                "The first clinician free at the time you choose",
+                _("First available"),
+                _("The first clinician free at the time you choose"),
                 _url(request, book, {**visit, "clinician": ANY_CLINICIAN}),
             ),
             *(

@@ -23,7 +23,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lantern.access.models import Section
 from lantern.access.policy import PatientAccess, access_record, object_get, section_require
@@ -31,6 +32,7 @@ from lantern.audit.models import AuditAction
 from lantern.notifications.models import NotificationChannel, NotificationEvent, NotificationKind
 from lantern.notifications.preferences import notify_patient_accounts
 
+from .dates import clinic_time_words, lazy_clinic_time_words, lazy_moment_words
 from .models import (
     LIVE_STATUSES,
     Appointment,
@@ -74,12 +76,12 @@ def waitlist_join(
             appointment.status != AppointmentStatus.BOOKED
             or appointment.starts_at <= timezone.now()
         ):
-            raise AppointmentError("Only a coming visit can wait for an earlier time.")
+            raise AppointmentError(_("Only a coming visit can wait for an earlier time."))
         if not appointment.visit_type.patients_may_book:
             raise AppointmentError(
-                "Please call the clinic to ask for an earlier time for this visit."
+                _("Please call the clinic to ask for an earlier time for this visit.")
             )
-        entry, _ = WaitlistEntry.objects.update_or_create(
+        entry, _created = WaitlistEntry.objects.update_or_create(
             appointment=appointment,
             defaults={
                 "status": WaitlistStatus.WAITING,
@@ -297,7 +299,7 @@ def _offer_announce(
         dedupe_key=f"waitlist-offer:{offer.pk}",
         context={
             **appointment_notice_context(freed),
-            "expires": dateformat.format(offer.expires_at.astimezone(zone), "M j, Y, g:i A T"),
+            "expires": lazy_moment_words(offer.expires_at, zone, "moment"),
         },
         path=_offer_path(offer, patient.pk),
         # No text messages at night: the offer goes by email then, if the account has it.
@@ -325,7 +327,7 @@ def _others_told_it_has_gone(accepted: WaitlistOffer, now: dt.datetime) -> None:
             event=NotificationEvent.WAITLIST_OFFER,
             kind=NotificationKind.WAITLIST_OFFER_GONE,
             dedupe_key=f"waitlist-offer-gone:{other.pk}",
-            context={"time": clinic_time_of(other.starts_at, other.location)},
+            context={"time": lazy_clinic_time_words(other.starts_at, other.location.zone)},
             path=_offer_path(other, patient.pk),
             channels=(
                 {NotificationChannel.EMAIL} if in_quiet_hours(now, other.location.zone) else None
@@ -335,5 +337,4 @@ def _others_told_it_has_gone(accepted: WaitlistOffer, now: dt.datetime) -> None:
 
 def clinic_time_of(moment: dt.datetime, location: Location) -> str:
     """A moment as a patient reads it: "Mon, Mar 9, 2026, 9:00 AM EDT, clinic time"."""
-    local = moment.astimezone(location.zone)
-    return f"{dateformat.format(local, 'D, M j, Y, g:i A T')}, clinic time"
+    return clinic_time_words(moment, location.zone)

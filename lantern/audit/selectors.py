@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, Subquery
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from lantern.access.models import StaffMembership, StaffRole
 from lantern.access.policy import PatientAccess
@@ -18,46 +21,62 @@ PER_PAGE = 25
 
 # What was looked at, in the patient's words, by the object type the access layer records.
 OBJECT_WORDS = {
-    "record": "your record",
-    "Patient": "your personal details",
-    "Observation": "your test results",
-    "DiagnosticReport": "your test results",
-    "Condition": "your health problems",
-    "MedicationRequest": "your medications",
-    "RefillRequest": "your prescription requests",
-    "Task": "your prescription requests",
-    "AllergyIntolerance": "your allergies",
-    "Immunization": "your immunizations",
-    "Procedure": "your procedures",
-    "Encounter": "your visits",
-    "DocumentReference": "your documents",
-    "AuditEvent": "who looked at your record",
-    "ActivationCode": "your activation code",
-    "dashboard": "your home page",
+    "record": _("your record"),
+    "Patient": _("your personal details"),
+    "Observation": _("your test results"),
+    "DiagnosticReport": _("your test results"),
+    "Condition": _("your health problems"),
+    "MedicationRequest": _("your medications"),
+    "RefillRequest": _("your prescription requests"),
+    "Task": _("your prescription requests"),
+    "AllergyIntolerance": _("your allergies"),
+    "Immunization": _("your immunizations"),
+    "Procedure": _("your procedures"),
+    "Encounter": _("your visits"),
+    "DocumentReference": _("your documents"),
+    "AuditEvent": _("who looked at your record"),
+    "ActivationCode": _("your activation code"),
+    "dashboard": _("your home page"),
     # Someone you gave access to saw your name on their list, with your new results and replies.
-    "people": "a summary of your new results and messages",
-    "ProxyRelationship": "who can help with your care",
-    "Appointment": "your appointments",
-    "Conversation": "your messages",
-    "Message": "your messages",
-    "Attachment": "a file in your messages",
-    "StaffNote": "a care team note about your messages",
-    "EnrollmentRequest": "your request for an account",
-    "Bundle": "your record",
-    "Account": "your account",
+    "people": _("a summary of your new results and messages"),
+    "ProxyRelationship": _("who can help with your care"),
+    "Appointment": _("your appointments"),
+    "Conversation": _("your messages"),
+    "Message": _("your messages"),
+    "Attachment": _("a file in your messages"),
+    "StaffNote": _("a care team note about your messages"),
+    "EnrollmentRequest": _("your request for an account"),
+    "Bundle": _("your record"),
+    "Account": _("your account"),
 }
 ACTION_WORDS = {
-    AuditAction.VIEW: "Viewed",
-    AuditAction.EXPORT: "Downloaded",
-    AuditAction.CREATE: "Added to",
-    AuditAction.UPDATE: "Changed",
-    AuditAction.DELETE: "Deleted from",
+    AuditAction.VIEW: _("Viewed"),
+    AuditAction.EXPORT: _("Downloaded"),
+    AuditAction.CREATE: _("Added to"),
+    AuditAction.UPDATE: _("Changed"),
+    AuditAction.DELETE: _("Deleted from"),
 }
 # What the patient's access log lists: every access to the record, and the moment an account was
 # linked to it.
 ACCESS_LOG_ACTIONS = DATA_ACTIONS | {AuditAction.PATIENT_LINKED}
-YOU = "You"
-CONNECTED_APP = "Connected app"
+YOU = _("You")
+CONNECTED_APP = _("Connected app")
+# Staff roles in the patient's words (the console names them in English).
+STAFF_ROLE_WORDS = {
+    StaffRole.CLINICIAN: _("Clinician"),
+    StaffRole.NURSE: _("Nurse"),
+    StaffRole.FRONT_DESK: _("Front desk"),
+    StaffRole.ADMINISTRATOR: _("Administrator"),
+}
+# The other roles an event is recorded in, in the patient's words.
+ACTOR_ROLE_WORDS = {
+    ActorRole.SELF: _("Patient"),
+    ActorRole.PROXY: _("Proxy"),
+    ActorRole.STAFF: _("Staff"),
+    ActorRole.APP: _("Connected app"),
+    ActorRole.SYSTEM: _("System"),
+    ActorRole.NONE: _("No access"),
+}
 
 
 @dataclass(frozen=True)
@@ -115,11 +134,16 @@ def _clinic_name(patient: Patient) -> str:
 
 
 def _entry(event: AuditEvent, access: PatientAccess, clinic: str) -> AccessLogEntry:
+    """One entry, worded in the active language (names of people, apps and clinics as kept)."""
     who, role = _who(event, access, clinic)
-    return AccessLogEntry(who=who, role=role, what=_what(event), occurred_at=event.occurred_at)
+    return AccessLogEntry(
+        who=str(who), role=str(role), what=str(_what(event)), occurred_at=event.occurred_at
+    )
 
 
-def _who(event: AuditEvent, access: PatientAccess, clinic: str) -> tuple[str, str]:
+def _who(
+    event: AuditEvent, access: PatientAccess, clinic: str
+) -> tuple[str | Promise, str | Promise]:
     """Who acted, in the patient's words, and their role: one wording per kind of actor.
 
     The log speaks to the patient ("your record"), so "You" and the patient's name mean the
@@ -134,51 +158,80 @@ def _who(event: AuditEvent, access: PatientAccess, clinic: str) -> tuple[str, st
     if actor is not None and actor.patient_id == access.patient.pk:
         if actor.pk == access.user.pk:
             return YOU, _role_words(event, clinic)
-        return access.patient.display_name or "The patient", _role_words(event, clinic)
+        return access.patient.display_name or _("The patient"), _role_words(event, clinic)
     name = (actor.get_full_name() or actor.get_username()) if actor else event.actor_label
     if role == ActorRole.SYSTEM or (actor is None and event.action == AuditAction.IMPORT):
         # Imports run as the system, without an account, on behalf of the clinic.
-        return f"{clinic or 'Your clinic'} (records import)", "Records import"
+        return (
+            gettext("%(clinic)s (records import)") % {"clinic": clinic or gettext("Your clinic")},
+            _("Records import"),
+        )
     if role == ActorRole.SELF:
         # Recorded as the patient, but by an account that is not the patient's (one linked to
         # the record then, or recorded wrongly): named as itself, never as the patient.
-        return f"{name or 'Another account'} (not your account)", "Other account"
+        return (
+            gettext("%(name)s (not your account)") % {"name": name or gettext("Another account")},
+            _("Other account"),
+        )
     if role == ActorRole.PROXY:
-        return f"{name or 'Someone'} (someone you gave access to)", "Proxy"
+        return (
+            gettext("%(name)s (someone you gave access to)") % {"name": name or gettext("Someone")},
+            _("Proxy"),
+        )
     if role == ActorRole.STAFF:
-        return _staff_words(name or "Clinic staff", event, clinic), _role_words(event, clinic)
-    return name or "Unknown", _role_words(event, clinic)
+        return (
+            _staff_words(name or gettext("Clinic staff"), event, clinic),
+            _role_words(event, clinic),
+        )
+    return name or _("Unknown"), _role_words(event, clinic)
 
 
 def _app_words(event: AuditEvent, access: PatientAccess) -> str:
     """A connected app by the name it had when it read (the event's label), and who connected
     it: the patient ("you") or the person acting for them who did."""
-    app = event.actor_label or "An app"
+    app = event.actor_label or gettext("An app")
     actor = event.actor
     if actor is None or actor.patient_id == access.patient.pk:
-        return f"{app} (an app you connected)"
-    return f"{app} (an app {actor.get_full_name() or actor.get_username()} connected)"
+        return gettext("%(app)s (an app you connected)") % {"app": app}
+    return gettext("%(app)s (an app %(name)s connected)") % {
+        "app": app,
+        "name": actor.get_full_name() or actor.get_username(),
+    }
+
+
+def _staff_role_words(staff_role: str) -> str:
+    role = StaffRole(staff_role)
+    return str(STAFF_ROLE_WORDS.get(role, role.label))
 
 
 def _staff_words(name: str, event: AuditEvent, clinic: str) -> str:
+    where = clinic or gettext("your clinic")
     if event.staff_role:
-        return f"{name}, {StaffRole(event.staff_role).label.lower()} at {clinic or 'your clinic'}"
-    return f"{name}, staff at {clinic or 'your clinic'}"
+        role = _staff_role_words(event.staff_role).lower()
+        return gettext("%(name)s, %(role)s at %(clinic)s") % {
+            "name": name,
+            "role": role,
+            "clinic": where,
+        }
+    return gettext("%(name)s, staff at %(clinic)s") % {"name": name, "clinic": where}
 
 
-def _role_words(event: AuditEvent, clinic: str) -> str:
+def _role_words(event: AuditEvent, clinic: str) -> str | Promise:
     if event.actor_role == ActorRole.STAFF:
         if event.staff_role:
-            return f"{StaffRole(event.staff_role).label} at your clinic"
-        return "Clinic staff"
-    return ActorRole(event.actor_role).label
+            return gettext("%(role)s at your clinic") % {
+                "role": _staff_role_words(event.staff_role)
+            }
+        return _("Clinic staff")
+    role = ActorRole(event.actor_role)
+    return ACTOR_ROLE_WORDS.get(role, role.label)
 
 
 def _what(event: AuditEvent) -> str:
-    verb = ACTION_WORDS.get(event.action, "Opened")
-    thing = OBJECT_WORDS.get(event.object_type, "your record")
+    verb = ACTION_WORDS.get(event.action, _("Opened"))
+    thing = OBJECT_WORDS.get(event.object_type, _("your record"))
     if event.action == AuditAction.IMPORT:
-        return f"Added records to {thing}"
+        return gettext("Added records to %(thing)s") % {"thing": thing}
     if event.action == AuditAction.PATIENT_LINKED:
-        return "Linked an account to your record"
-    return f"{verb} {thing}"
+        return gettext("Linked an account to your record")
+    return gettext("%(verb)s %(thing)s") % {"verb": verb, "thing": thing}

@@ -9,6 +9,7 @@ from lantern.access.decorators import patient_view
 from lantern.access.models import Section
 
 from . import selectors
+from .models import ActorRole
 
 
 @patient_view(section=Section.ACCESS_LOG, object_type="AuditEvent")
@@ -25,5 +26,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "page": page,
         "own_filter": selectors.reads_own_log(access),
         "show_own": show_own,
+        # The patient reads about "your record"; a proxy or staff member about the patient by name.
+        "own_record": access.role not in (ActorRole.STAFF, ActorRole.PROXY),
     }
     return render(request, "audit/access_log.html", context)

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from lantern.audit.models import ActorRole
 
@@ -23,7 +25,8 @@ class NavItem:
     section; without it, the entry whose `href` is the longest prefix of the path is marked.
     """
 
-    label: str
+    # Patient and footer entries are translated when drawn (gettext_lazy); staff ones stay English.
+    label: str | Promise
     href: str
     section: str
     # The section of patients' records the entry's page shows; it is listed only to those whose
@@ -34,39 +37,40 @@ class NavItem:
     patient_path: str = ""
 
 
+# The labels are marked for translation (lantern/core/locale) and drawn in the page's language.
 # The addresses are written out rather than reversed so that the frame never needs the URL
 # configuration (the error pages draw it too). A section is listed only once its pages exist:
 # a menu item that leads to "Page not found" is a dead end, and a test follows every link.
 PATIENT_NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("Home", "/", "home"),
-    NavItem("Results", "/results/", "results", needs="results", patient_path="results/"),
-    NavItem("Messages", "/messages/", "messages", needs="messages", patient_path="messages/"),
+    NavItem(_("Home"), "/", "home"),
+    NavItem(_("Results"), "/results/", "results", needs="results", patient_path="results/"),
+    NavItem(_("Messages"), "/messages/", "messages", needs="messages", patient_path="messages/"),
     NavItem(
-        "Appointments",
+        _("Appointments"),
         "/appointments/",
         "appointments",
         needs="appointments",
         patient_path="appointments/",
     ),
     NavItem(
-        "Medications",
+        _("Medications"),
         "/medications/",
         "medications",
         needs="medications",
         patient_path="record/medications/",
     ),
-    NavItem("Health record", "/record/", "record", needs="record", patient_path="record/"),
+    NavItem(_("Health record"), "/record/", "record", needs="record", patient_path="record/"),
 )
 
 # Sign out is not listed: it is a POST form (see `sign_out_href`), never a link.
 ACCOUNT_NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("Settings", "/account/", "settings"),
+    NavItem(_("Settings"), "/account/", "settings"),
     # Only an account with a record of its own gives others access to it.
-    NavItem("Family and caregivers", "/account/family/", "family", needs="own_record"),
-    NavItem("Notifications", "/account/notifications/", "notifications"),
-    NavItem("Connected apps", "/account/apps/", "connected-apps"),
-    NavItem("Two-step verification", "/two-factor/", "security"),
-    NavItem("Help", "/help/", "help"),
+    NavItem(_("Family and caregivers"), "/account/family/", "family", needs="own_record"),
+    NavItem(_("Notifications"), "/account/notifications/", "notifications"),
+    NavItem(_("Connected apps"), "/account/apps/", "connected-apps"),
+    NavItem(_("Two-step verification"), "/two-factor/", "security"),
+    NavItem(_("Help"), "/help/", "help"),
 )
 SIGN_OUT_HREF = "/signout/"
 
@@ -93,10 +97,10 @@ STAFF_NAVIGATION: tuple[NavItem, ...] = (
 ADMIN_NAVIGATION = NavItem("Admin", "/admin/", "admin")
 
 FOOTER_NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("Help", "/help/", "help"),
-    NavItem("Security tips", "/security-tips/", "security-tips"),
-    NavItem("Accessibility", "/accessibility/", "accessibility"),
-    NavItem("Privacy", "/privacy/", "privacy"),
+    NavItem(_("Help"), "/help/", "help"),
+    NavItem(_("Security tips"), "/security-tips/", "security-tips"),
+    NavItem(_("Accessibility"), "/accessibility/", "accessibility"),
+    NavItem(_("Privacy"), "/privacy/", "privacy"),
 )
 
 

@@ -17,6 +17,8 @@ from django.utils import translation
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from lantern.access.decorators import public
+
 SUPPORTED = frozenset(code for code, _name in settings.LANGUAGES)
 
 
@@ -41,6 +43,7 @@ class AccountLanguageMiddleware:
         return self.get_response(request)
 
 
+@public
 @require_POST
 def choose_language(request: HttpRequest) -> HttpResponse:
     """The header's language chooser: Django's `set_language` (a cookie and a safe redirect to

@@ -3,6 +3,10 @@
 Text is set in DejaVu Sans when the font is installed (Debian's fonts-dejavu-core, present on the
 project's machines), which covers accented letters and most scripts. Without it the copy falls
 back to the PDF core font Helvetica, and characters it cannot show become "?" rather than failing.
+
+The copy is written in the active language (the account's, on a download): its headings and
+Lantern's words are translated, dates and numbers follow the language, and what the record holds
+(clinical names, medicines, notes) is printed as recorded.
 """
 
 from __future__ import annotations
@@ -14,14 +18,19 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from lantern.clinical import models as clinical
 from lantern.record.document_text import document_text
 from lantern.record.dosage import dosage_in_words
+from lantern.record.templatetags.record_tags import status_words
 from lantern.results.flags import flag_word, plain_name, range_words, value_in_words
 from lantern.results.plain_names import name_in_one_line, names_for
+from lantern.results.presenters import kind_words
+from lantern.results.templatetags.lantern_dates import day, partial_day
 
 from .selectors import SECTION_LIMIT, RecordSummary, Section
 
@@ -30,10 +39,15 @@ FONT_FAMILY = "DejaVu"
 CORE_FAMILY = "Helvetica"
 
 
+# The region a language without one is written for: the clinic's American English.
+DEFAULT_REGIONS = {"en": "en-US"}
+
+
 def document_language() -> str:
-    """The active language as a BCP 47 tag ("en-US"), as PDF readers expect it."""
+    """The active language as a BCP 47 tag ("en-US", "es", "es-MX"), as PDF readers expect it."""
     language = translation.get_language() or settings.LANGUAGE_CODE
-    return translation.to_locale(language).replace("_", "-")
+    tag = translation.to_locale(language).replace("_", "-")
+    return DEFAULT_REGIONS.get(tag, tag)
 
 
 class Document(FPDF):
@@ -73,7 +87,12 @@ class Document(FPDF):
     def footer(self) -> None:
         self.set_y(-14)
         self.set_font(self.family, "", 9)
-        self.cell(0, 8, f"{self.document_title} - page {self.page_no()} of {{nb}}", align="C")
+        words = _("%(title)s - page %(page)s of %(pages)s") % {
+            "title": self.document_title,
+            "page": self.page_no(),
+            "pages": "{nb}",
+        }
+        self.cell(0, 8, self.text_of(words), align="C")
 
     def heading(self, text: str, size: int = 14) -> None:
         self.ln(3)
@@ -107,7 +126,7 @@ class Document(FPDF):
             self.paragraph(empty)
             return
         if truncated:
-            self.paragraph(f"This copy shows the latest {SECTION_LIMIT} entries only.")
+            self.paragraph(latest_only())
         self.set_font(self.family, "", 9)
         with self.table(
             col_widths=widths,
@@ -121,23 +140,43 @@ class Document(FPDF):
         self.ln(2)
 
 
+def latest_only() -> str:
+    return _("This copy shows the latest %(count)s entries only.") % {"count": SECTION_LIMIT}
+
+
+# The record's words that the clinical models keep in English (for the staff console): a
+# patient's sex and a result's status, in the copy's language. Other statuses are worded as the
+# record's pages word them (`status_words`).
+PDF_WORDS = {
+    "Female": gettext_lazy("Female"),
+    "Male": gettext_lazy("Male"),
+    "Other": gettext_lazy("Other"),
+    "Unknown": gettext_lazy("Unknown"),
+    "Registered": gettext_lazy("Registered"),
+    "Preliminary": gettext_lazy("Preliminary"),
+    "Final": gettext_lazy("Final"),
+    "Amended": gettext_lazy("Amended"),
+    "Corrected": gettext_lazy("Corrected"),
+    "Cancelled": gettext_lazy("Cancelled"),
+    "Entered in error": gettext_lazy("Entered in error"),
+}
+
+
+def words_for(label: str) -> str:
+    """A label of the clinical models ("Final", "Came back") in the copy's language."""
+    found = PDF_WORDS.get(str(label))
+    return str(found) if found is not None else status_words(label)
+
+
 def when(value: dt.datetime | dt.date | None, precision: str | None = None) -> str:
-    """ "Apr 30, 2011" in the clinic's time zone; a date its source gave without a time (its
-    `precision` from the record's `date_precisions`) as given, read in UTC where the importer
-    stored it and never shifted: "Apr 30, 2011", "May 2011", "1990"."""
+    """ "Apr 30, 2011" in the clinic's time zone ("30 abr 2011" in Spanish); a date its source
+    gave without a time (its `precision` from the record's `date_precisions`) as given, read in
+    UTC where the importer stored it and never shifted: "Apr 30, 2011", "May 2011", "1990"."""
     if value is None:
         return ""
     if precision:
-        if isinstance(value, dt.datetime):
-            value = value.astimezone(dt.UTC).date() if timezone.is_aware(value) else value.date()
-        if precision == "year":
-            return str(value.year)
-        if precision == "month":
-            return f"{value:%b} {value.year}"
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value)
-        return f"{value:%b} {value.day}, {value.year}"
-    return f"{value:%b} {value.day}, {value.year}"
+        return partial_day(value, precision)
+    return day(value)
 
 
 def recorded_when(record: Any, name: str) -> str:
@@ -164,7 +203,13 @@ def result_rows(observations: Sequence[clinical.Observation]) -> list[list[str]]
     ]
 
 
-RESULT_HEADINGS = ["Test", "Result", "Normal range", "Flag", "Date"]
+RESULT_HEADINGS = [
+    gettext_lazy("Test"),
+    gettext_lazy("Result"),
+    gettext_lazy("Normal range"),
+    gettext_lazy("Flag"),
+    gettext_lazy("Date"),
+]
 RESULT_WIDTHS = [60, 40, 35, 20, 25]
 # In the record's copy the date and the report head each group, so the rows leave them out.
 GROUPED_RESULT_HEADINGS = RESULT_HEADINGS[:-1]
@@ -181,14 +226,14 @@ def result_groups(
     last_key: tuple[str, str] | None = None
     for observation in observations:
         report = getattr(observation, "report_name", None) or ""
-        day = (
-            when(observation.effective_at, observation.date_precisions.get("effective_at"))
-            or "Date not recorded"
+        day = when(observation.effective_at, observation.date_precisions.get("effective_at")) or _(
+            "Date not recorded"
         )
         key = (day, report)
         if key != last_key:
             name = names_for(getattr(observation, "report_code", "") or "", report)[0]
-            groups.append((f"{day} - {name or 'Other results'}", []))
+            name = name or _("Other results")
+            groups.append((f"{day} - {name}", []))
             last_key = key
         groups[-1][1].append(observation)
     return groups
@@ -210,7 +255,9 @@ NOTE_CHARACTERS = 3000
 
 
 def document_name(document: clinical.DocumentReference) -> str:
-    return document.title or plain_name(document.display) or document.category_display or "Document"
+    return (
+        document.title or plain_name(document.display) or document.category_display or _("Document")
+    )
 
 
 def document_rows(documents: Sequence[clinical.DocumentReference]) -> list[list[str]]:
@@ -236,9 +283,12 @@ def note_extracts(documents: Sequence[clinical.DocumentReference]) -> list[tuple
             text = " ".join(text.split())
         if len(text) > NOTE_CHARACTERS:
             text = (
-                text[:NOTE_CHARACTERS].rsplit(" ", 1)[0] + " ... (the whole note is in the portal)"
+                text[:NOTE_CHARACTERS].rsplit(" ", 1)[0]
+                + " ... "
+                + _("(the whole note is in the portal)")
             )
-        extracts.append((f"{when(document.date) or 'Undated'} - {document_name(document)}", text))
+        dated = when(document.date) or _("Undated")
+        extracts.append((f"{dated} - {document_name(document)}", text))
     return extracts
 
 
@@ -256,7 +306,7 @@ def medicine_rows(medications: Sequence[clinical.MedicationRequest]) -> list[lis
                 name,
                 dosage_in_words(medication),
                 reasons_in_words(medication),
-                medication.get_status_display(),
+                words_for(medication.get_status_display()),
                 when(medication.authored_at, medication.date_precisions.get("authored_at")),
             ]
     return [[*row, str(counts[key])] for key, row in rows.items()]
@@ -283,7 +333,7 @@ def procedure_rows(procedures: Sequence[clinical.Procedure]) -> list[list[str]]:
         [
             recorded_when(p, "performed_start"),
             plain_name(p.display) or p.code,
-            p.get_status_display(),
+            words_for(p.get_status_display()),
             procedure_place(p),
             reasons_in_words(p),
         ]
@@ -296,24 +346,28 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
     sections, newest first, with their place and their visit's place loaded) adds a Procedures
     section after the vaccines."""
     patient = summary.patient
-    clinic = summary.organization.name if summary.organization else "Your clinic"
-    pdf = Document("Health record", clinic)
-    pdf.heading(f"Health record of {patient.display_name}", size=18)
+    clinic = summary.organization.name if summary.organization else _("Your clinic")
+    pdf = Document(_("Health record"), clinic)
+    pdf.heading(_("Health record of %(name)s") % {"name": patient.display_name}, size=18)
     pdf.paragraph(
-        f"Made on {when(timezone.now())}. Keep this copy private: it holds health information."
+        _("Made on %(day)s. Keep this copy private: it holds health information.")
+        % {"day": when(timezone.now())}
     )
 
-    pdf.heading("Your details")
+    pdf.heading(_("Your details"))
     pdf.facts(
         [
-            ("Name", patient.display_name),
-            ("Date of birth", when(patient.birth_date, patient.date_precisions.get("birth_date"))),
-            ("Sex", patient.get_sex_display() if patient.sex else ""),
-            ("Record number", patient.mrn),
-            ("Phone", patient.phone),
-            ("Email", patient.email),
+            (_("Name"), patient.display_name),
             (
-                "Address",
+                _("Date of birth"),
+                when(patient.birth_date, patient.date_precisions.get("birth_date")),
+            ),
+            (_("Sex"), words_for(patient.get_sex_display()) if patient.sex else ""),
+            (_("Record number"), patient.mrn),
+            (_("Phone"), patient.phone),
+            (_("Email"), patient.email),
+            (
+                _("Address"),
                 ", ".join(
                     p
                     for p in (
@@ -325,86 +379,93 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
                     if p
                 ),
             ),
-            ("Clinic", clinic if summary.organization else ""),
+            (_("Clinic"), clinic if summary.organization else ""),
         ]
     )
 
-    pdf.heading("Health problems")
+    pdf.heading(_("Health problems"))
     pdf.rows(
-        ["Problem", "Status", "Since", "Ended"],
+        [_("Problem"), _("Status"), _("Since"), _("Ended")],
         [
             [
                 plain_name(c.display) or c.code,
-                c.get_clinical_status_display() if c.clinical_status else "",
+                words_for(c.get_clinical_status_display()) if c.clinical_status else "",
                 recorded_when(c, "onset_at"),
                 recorded_when(c, "abated_at"),
             ]
             for c in summary.problems.rows
         ],
-        empty="No health problems are recorded.",
+        empty=_("No health problems are recorded."),
         widths=[85, 30, 32, 33],
         truncated=summary.problems.truncated,
     )
 
-    pdf.heading("Medicines")
+    pdf.heading(_("Medicines"))
     pdf.rows(
-        ["Medicine", "How to take it", "What it is for", "Status", "Last prescribed", "Times"],
+        [
+            _("Medicine"),
+            _("How to take it"),
+            _("What it is for"),
+            _("Status"),
+            _("Last prescribed"),
+            _("Times"),
+        ],
         medicine_rows(summary.medications.rows),
-        empty="No medicines are recorded.",
+        empty=_("No medicines are recorded."),
         widths=[45, 40, 30, 20, 30, 15],
         truncated=summary.medications.truncated,
     )
 
-    pdf.heading("Allergies")
+    pdf.heading(_("Allergies"))
     pdf.rows(
-        ["Allergy", "Reactions", "Risk", "Status"],
+        [_("Allergy"), _("Reactions"), _("Risk"), _("Status")],
         [
             [
                 a.display or a.code,
                 ", ".join(
                     r.get("manifestation", "") for r in a.reactions or [] if r.get("manifestation")
                 ),
-                a.get_criticality_display() if a.criticality else "",
-                a.get_clinical_status_display() if a.clinical_status else "",
+                words_for(a.get_criticality_display()) if a.criticality else "",
+                words_for(a.get_clinical_status_display()) if a.clinical_status else "",
             ]
             for a in summary.allergies.rows
         ],
-        empty="No allergies are recorded.",
+        empty=_("No allergies are recorded."),
         widths=[65, 55, 30, 30],
         truncated=summary.allergies.truncated,
     )
 
-    pdf.heading("Vaccines")
+    pdf.heading(_("Vaccines"))
     pdf.rows(
-        ["Vaccine", "Date", "Status"],
+        [_("Vaccine"), _("Date"), _("Status")],
         [
             [
                 i.display or i.code,
                 recorded_when(i, "occurred_at"),
-                i.get_status_display(),
+                words_for(i.get_status_display()),
             ]
             for i in summary.immunizations.rows
         ],
-        empty="No vaccines are recorded.",
+        empty=_("No vaccines are recorded."),
         widths=[110, 35, 35],
         truncated=summary.immunizations.truncated,
     )
 
     if procedures is not None:
-        pdf.heading("Procedures")
+        pdf.heading(_("Procedures"))
         pdf.rows(
-            ["Date", "Procedure", "Status", "Where", "Reason"],
+            [_("Date"), _("Procedure"), _("Status"), _("Where"), _("Reason")],
             procedure_rows(procedures.rows),
-            empty="No procedures are recorded.",
+            empty=_("No procedures are recorded."),
             widths=[25, 60, 25, 35, 35],
             truncated=procedures.truncated,
         )
 
-    pdf.heading("Recent test results")
+    pdf.heading(_("Recent test results"))
     if not summary.results.rows:
-        pdf.paragraph("No test results are recorded.")
+        pdf.paragraph(_("No test results are recorded."))
     elif summary.results.truncated:
-        pdf.paragraph(f"This copy shows the latest {SECTION_LIMIT} entries only.")
+        pdf.paragraph(latest_only())
     for title, observations in result_groups(summary.results.rows):
         pdf.heading(title, size=11)
         pdf.rows(
@@ -416,9 +477,9 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
         for name, note in result_comments(observations):
             pdf.paragraph(f"{name}: {note}")
 
-    pdf.heading("Visits")
+    pdf.heading(_("Visits"))
     pdf.rows(
-        ["Date", "Visit", "Reason", "Seen by", "Where"],
+        [_("Date"), _("Visit"), _("Reason"), _("Seen by"), _("Where")],
         [
             [
                 when(v.period_start, v.date_precisions.get("period_start")),
@@ -430,15 +491,15 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
             ]
             for v in summary.visits.rows
         ],
-        empty="No visits are recorded.",
+        empty=_("No visits are recorded."),
         widths=[25, 45, 40, 35, 35],
         truncated=summary.visits.truncated,
     )
-    pdf.heading("Documents and notes")
+    pdf.heading(_("Documents and notes"))
     pdf.rows(
-        ["Date", "Document", "Written by"],
+        [_("Date"), _("Document"), _("Written by")],
         document_rows(summary.documents.rows),
-        empty="No documents are recorded.",
+        empty=_("No documents are recorded."),
         widths=[25, 105, 50],
         truncated=summary.documents.truncated,
     )
@@ -454,37 +515,37 @@ def result_pdf(
     report: clinical.DiagnosticReport,
     observations: Sequence[clinical.Observation],
 ) -> bytes:
-    pdf = Document("Test result", "")
+    pdf = Document(_("Test result"), "")
     pdf.heading(
-        name_in_one_line(report.code, report.display) or report.code or "Test result", size=18
+        name_in_one_line(report.code, report.display) or report.code or _("Test result"), size=18
     )
     pdf.facts(
         [
-            ("Patient", patient.display_name),
-            ("Date", when(report.effective_at, report.date_precisions.get("effective_at"))),
-            ("Reported", when(report.issued_at)),
-            ("Kind", report.get_kind_display()),
-            ("Status", report.get_status_display()),
-            ("Ordered or read by", report.performer.display_name if report.performer else ""),
+            (_("Patient"), patient.display_name),
+            (_("Date"), when(report.effective_at, report.date_precisions.get("effective_at"))),
+            (_("Reported"), when(report.issued_at)),
+            (_("Kind"), kind_words(report.kind)),
+            (_("Status"), words_for(report.get_status_display())),
+            (_("Ordered or read by"), report.performer.display_name if report.performer else ""),
         ]
     )
-    pdf.heading("Results")
+    pdf.heading(_("Results"))
     pdf.rows(
         RESULT_HEADINGS,
         result_rows(observations),
-        empty="This report has no separate values. Read the report below.",
+        empty=_("This report has no separate values. Read the report below."),
         widths=RESULT_WIDTHS,
     )
     notes = result_comments(observations)
     if notes:
-        pdf.heading("Comments")
+        pdf.heading(_("Comments"))
         for name, note in notes:
             pdf.paragraph(f"{name}: {note}")
     if report.conclusion:
-        pdf.heading("What the report says")
+        pdf.heading(_("What the report says"))
         pdf.paragraph(report.conclusion)
     if report.presented_text:
-        pdf.heading("Full report")
+        pdf.heading(_("Full report"))
         pdf.paragraph(report.presented_text)
     return bytes(pdf.output())
 
@@ -493,29 +554,29 @@ def observation_pdf(
     patient: clinical.Patient, observation: clinical.Observation, ordered_by: str
 ) -> bytes:
     """A lab value that belongs to no report, as a result of its own."""
-    pdf = Document("Test result", "")
+    pdf = Document(_("Test result"), "")
     pdf.heading(
         name_in_one_line(observation.code, observation.display)
         or observation.code
-        or "Test result",
+        or _("Test result"),
         size=18,
     )
     pdf.facts(
         [
-            ("Patient", patient.display_name),
+            (_("Patient"), patient.display_name),
             (
-                "Date",
+                _("Date"),
                 when(observation.effective_at, observation.date_precisions.get("effective_at")),
             ),
-            ("Reported", when(observation.issued_at)),
-            ("Kind", "Lab"),
-            ("Status", observation.get_status_display()),
-            ("Ordered by", ordered_by),
+            (_("Reported"), when(observation.issued_at)),
+            (_("Kind"), _("Lab")),
+            (_("Status"), words_for(observation.get_status_display())),
+            (_("Ordered by"), ordered_by),
         ]
     )
-    pdf.heading("Result")
+    pdf.heading(_("Result"))
     pdf.rows(RESULT_HEADINGS, result_rows([observation]), empty="", widths=RESULT_WIDTHS)
     if observation.note:
-        pdf.heading("Comments")
+        pdf.heading(_("Comments"))
         pdf.paragraph(observation.note)
     return bytes(pdf.output())

@@ -10,34 +10,15 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils import timezone
+from django.utils.dates import MONTHS as DJANGO_MONTHS
+from django.utils.translation import gettext_lazy as _
 
 from lantern.clinical.models import Organization
 
-STALE_CLINIC = "This page is out of date. Reload it and send your request again."
+STALE_CLINIC = _("This page is out of date. Reload it and send your request again.")
 
-MONTHS = [
-    ("", "- Select -"),
-    *[
-        (str(number), name)
-        for number, name in enumerate(
-            [
-                "January",
-                "February",
-                "March",
-                "April",
-                "May",
-                "June",
-                "July",
-                "August",
-                "September",
-                "October",
-                "November",
-                "December",
-            ],
-            start=1,
-        )
-    ],
-]
+# Month names come from Django's own catalog, in the page's language.
+MONTHS = [("", _("- Select -")), *((str(number), name) for number, name in DJANGO_MONTHS.items())]
 
 
 class BirthDateFields(forms.Form):
@@ -47,9 +28,9 @@ class BirthDateFields(forms.Form):
     links to.
     """
 
-    birth_month = forms.ChoiceField(label="Month", choices=MONTHS)
+    birth_month = forms.ChoiceField(label=_("Month"), choices=MONTHS)
     birth_day = forms.IntegerField(
-        label="Day",
+        label=_("Day"),
         min_value=1,
         max_value=31,
         widget=forms.TextInput(
@@ -57,7 +38,7 @@ class BirthDateFields(forms.Form):
         ),
     )
     birth_year = forms.IntegerField(
-        label="Year",
+        label=_("Year"),
         min_value=1900,
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "maxlength": "4", "autocomplete": "bday-year"}
@@ -67,17 +48,17 @@ class BirthDateFields(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["birth_month"].widget.attrs["autocomplete"] = "bday-month"
-        self.fields["birth_month"].error_messages["required"] = "Choose the month you were born."
+        self.fields["birth_month"].error_messages["required"] = _("Choose the month you were born.")
         self.fields["birth_day"].error_messages.update(
-            required="Enter the day you were born.",
-            invalid="Enter the day you were born as a number, like 7.",
-            min_value="Enter a day from 1 to 31.",
-            max_value="Enter a day from 1 to 31.",
+            required=_("Enter the day you were born."),
+            invalid=_("Enter the day you were born as a number, like 7."),
+            min_value=_("Enter a day from 1 to 31."),
+            max_value=_("Enter a day from 1 to 31."),
         )
         self.fields["birth_year"].error_messages.update(
-            required="Enter the year you were born.",
-            invalid="Enter the year you were born as four numbers, like 1985.",
-            min_value="Enter the year you were born as four numbers, like 1985.",
+            required=_("Enter the year you were born."),
+            invalid=_("Enter the year you were born as four numbers, like 1985."),
+            min_value=_("Enter the year you were born as four numbers, like 1985."),
         )
 
     def clean(self) -> dict[str, Any]:
@@ -89,10 +70,10 @@ class BirthDateFields(forms.Form):
             try:
                 birth_date = dt.date(int(year), int(month), int(day))
             except ValueError:
-                self.add_error("birth_day", "That date does not exist. Check the day and month.")
+                self.add_error("birth_day", _("That date does not exist. Check the day and month."))
             else:
                 if birth_date > timezone.localdate():
-                    self.add_error("birth_year", "Your date of birth must be in the past.")
+                    self.add_error("birth_year", _("Your date of birth must be in the past."))
                 else:
                     cleaned["birth_date"] = birth_date
         return cleaned
@@ -102,10 +83,12 @@ class IdentityForm(BirthDateFields):
     """Step 1: the activation code, date of birth and last name."""
 
     code = forms.CharField(
-        label="Activation code",
+        label=_("Activation code"),
         max_length=40,
-        help_text="12 letters and numbers, like 7KQ4-M2ZP-X9RT. Dashes and spaces do not matter.",
-        error_messages={"required": "Enter the activation code from your clinic."},
+        help_text=_(
+            "12 letters and numbers, like 7KQ4-M2ZP-X9RT. Dashes and spaces do not matter."
+        ),
+        error_messages={"required": _("Enter the activation code from your clinic.")},
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -115,9 +98,9 @@ class IdentityForm(BirthDateFields):
         ),
     )
     family_name = forms.CharField(
-        label="Last name",
+        label=_("Last name"),
         max_length=200,
-        error_messages={"required": "Enter your last name."},
+        error_messages={"required": _("Enter your last name.")},
         widget=forms.TextInput(attrs={"autocomplete": "family-name", "spellcheck": "false"}),
     )
 
@@ -128,43 +111,46 @@ class AccountForm(forms.Form):
     """Step 2: username, email, password and the terms of use."""
 
     username = forms.CharField(
-        label="Username",
+        label=_("Username"),
         max_length=150,
-        help_text="You will use this to sign in. Letters, numbers and . @ + - _ only.",
-        error_messages={"required": "Choose a username."},
+        help_text=_("You will use this to sign in. Letters, numbers and . @ + - _ only."),
+        error_messages={"required": _("Choose a username.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
     email = forms.EmailField(
-        label="Email address",
-        help_text="We will send a link to check it. We use it for sign-in codes and if you "
-        "forget your password.",
+        label=_("Email address"),
+        help_text=_(
+            "We will send a link to check it. We use it for sign-in codes and if you "
+            "forget your password."
+        ),
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address like name@example.com.",
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address like name@example.com."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         max_length=1000,
-        help_text="At least 12 characters. A few unrelated words are easy to remember and "
-        "hard to guess.",
-        error_messages={"required": "Choose a password."},
+        help_text=_(
+            "At least 12 characters. A few unrelated words are easy to remember and hard to guess."
+        ),
+        error_messages={"required": _("Choose a password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password_confirmation = forms.CharField(
-        label="Type the password again",
+        label=_("Type the password again"),
         strip=False,
         max_length=1000,
-        error_messages={"required": "Type your password again."},
+        error_messages={"required": _("Type your password again.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     accept_terms = forms.BooleanField(
-        label="I have read and accept the terms of use",
-        error_messages={"required": "To create an account, accept the terms of use."},
+        label=_("I have read and accept the terms of use"),
+        error_messages={"required": _("To create an account, accept the terms of use.")},
     )
 
     def __init__(self, *args: Any, patient: Any, **kwargs: Any) -> None:
@@ -179,10 +165,10 @@ class AccountForm(forms.Form):
                 validator(username)
             except forms.ValidationError as error:
                 raise forms.ValidationError(
-                    "Use only letters, numbers and . @ + - _ in your username."
+                    _("Use only letters, numbers and . @ + - _ in your username.")
                 ) from error
         if user_model.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("That username is taken. Choose another one.")
+            raise forms.ValidationError(_("That username is taken. Choose another one."))
         return username
 
     def clean(self) -> dict[str, Any]:
@@ -191,7 +177,7 @@ class AccountForm(forms.Form):
         confirmation = cleaned.get("password_confirmation")
         if password and confirmation and password != confirmation:
             self.add_error(
-                "password_confirmation", "The two passwords are not the same. Type them again."
+                "password_confirmation", _("The two passwords are not the same. Type them again.")
             )
         elif password:
             try:
@@ -220,32 +206,32 @@ class SignUpRequestForm(BirthDateFields):
     """Sign-up without a code: details the clinic checks against its records."""
 
     given_names = forms.CharField(
-        label="First name",
+        label=_("First name"),
         max_length=200,
-        error_messages={"required": "Enter your first name."},
+        error_messages={"required": _("Enter your first name.")},
         widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
     )
     family_name = forms.CharField(
-        label="Last name",
+        label=_("Last name"),
         max_length=200,
-        error_messages={"required": "Enter your last name."},
+        error_messages={"required": _("Enter your last name.")},
         widget=forms.TextInput(attrs={"autocomplete": "family-name", "spellcheck": "false"}),
     )
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address like name@example.com.",
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address like name@example.com."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.RegexField(
-        label="Phone number",
+        label=_("Phone number"),
         regex=r"^[0-9+().\-\s]{7,25}$",
-        help_text="Include the area code, like 555-123-4567.",
+        help_text=_("Include the area code, like 555-123-4567."),
         error_messages={
-            "required": "Enter your phone number.",
-            "invalid": "Enter a phone number with its area code, like 555-123-4567.",
+            "required": _("Enter your phone number."),
+            "invalid": _("Enter a phone number with its area code, like 555-123-4567."),
         },
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
@@ -253,11 +239,11 @@ class SignUpRequestForm(BirthDateFields):
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64, min_length=20)
     # Which clinic the request goes to; its choices are set from `clinics` in __init__.
     organization = forms.ChoiceField(
-        label="Your clinic",
-        help_text="The clinic where you get care. Only its staff will see your request.",
+        label=_("Your clinic"),
+        help_text=_("The clinic where you get care. Only its staff will see your request."),
         error_messages={
-            "required": "Choose your clinic.",
-            "invalid_choice": "Choose your clinic from the list.",
+            "required": _("Choose your clinic."),
+            "invalid_choice": _("Choose your clinic from the list."),
         },
     )
 
@@ -278,7 +264,7 @@ class SignUpRequestForm(BirthDateFields):
         super().__init__(*args, **kwargs)
         self.clinics = {str(clinic.pk): clinic for clinic in clinics}
         field = self.fields["organization"]
-        field.choices = [("", "- Select -"), *((key, c.name) for key, c in self.clinics.items())]
+        field.choices = [("", _("- Select -")), *((key, c.name) for key, c in self.clinics.items())]
         if len(self.clinics) == 1:
             # The one clinic is implied. Its id is still sent in the page and checked like a
             # choice, so a changed id is refused, never guessed; a form without it (a page

@@ -18,6 +18,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from lantern.access.policy import PatientAccess
 from lantern.accounts.services import email_verification_start
@@ -46,13 +48,17 @@ MAX_FAILED_ATTEMPTS = 5
 IDENTITY_ATTEMPTS_PER_HOUR = 20
 SIGN_UP_REQUESTS_PER_HOUR = 5
 
-NOT_MATCHED = "We could not match those details. Check them and try again, or call your clinic."
-LOCKED = "This code is locked after too many tries. Ask your clinic for a new code."
-EXPIRED = "That code has expired. Ask your clinic for a new one."
-TOO_MANY_TRIES = "There have been too many tries from this device. Wait an hour and try again."
-CODE_ALREADY_USED = "This code has already been used. Sign in, or ask your clinic for a new code."
-USERNAME_TAKEN = "That username was just taken. Choose another one."
-NOT_TAKING_REQUESTS = (
+# What the person enrolling reads, in their language (the staff console's messages below stay
+# in English, like the console).
+NOT_MATCHED = _("We could not match those details. Check them and try again, or call your clinic.")
+LOCKED = _("This code is locked after too many tries. Ask your clinic for a new code.")
+EXPIRED = _("That code has expired. Ask your clinic for a new one.")
+TOO_MANY_TRIES = _("There have been too many tries from this device. Wait an hour and try again.")
+CODE_ALREADY_USED = _(
+    "This code has already been used. Sign in, or ask your clinic for a new code."
+)
+USERNAME_TAKEN = _("That username was just taken. Choose another one.")
+NOT_TAKING_REQUESTS = _(
     "This clinic is not taking requests for accounts here. Call the clinic and ask for an "
     "activation code."
 )
@@ -65,7 +71,7 @@ OTHER_CLINICS_PATIENT = (
 class EnrollmentError(Exception):
     """A step failed; the message is safe to show the person and says what to do next."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str | Promise) -> None:
         super().__init__(message)
         self.message = message
 
@@ -386,7 +392,7 @@ def _audit_request(actor, enrollment_request: EnrollmentRequest, patient: Patien
 
 def terms_accept(*, user, version: TermsVersion) -> TermsAcceptance:
     """Record that the account accepted this version (again is harmless: the first counts)."""
-    acceptance, _ = TermsAcceptance.objects.get_or_create(
+    acceptance, _created = TermsAcceptance.objects.get_or_create(
         user=user, version=version, defaults={"accepted_at": timezone.now()}
     )
     return acceptance

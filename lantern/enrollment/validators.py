@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils.translation import gettext as _
 
 # Argon2 copes with any length; the cap only stops pasting a whole document as a password.
 MAXIMUM_PASSWORD_LENGTH = 128
@@ -44,13 +45,13 @@ class MaximumLengthValidator:
     def validate(self, password: str, user: Any = None) -> None:
         if len(password) > self.max_length:
             raise ValidationError(
-                "Your password is too long. Use %(max_length)d characters or fewer.",
+                _("Your password is too long. Use %(max_length)d characters or fewer."),
                 code="password_too_long",
                 params={"max_length": self.max_length},
             )
 
     def get_help_text(self) -> str:
-        return f"Use no more than {self.max_length} characters."
+        return _("Use no more than %(max_length)d characters.") % {"max_length": self.max_length}
 
 
 class PersonalDetailsValidator:
@@ -68,8 +69,10 @@ class PersonalDetailsValidator:
             words += [patient.given_names, patient.family_name]
             if patient.birth_date is not None and _contains_birth_date(letters, patient.birth_date):
                 raise ValidationError(
-                    "Your password contains your date of birth. Choose something others "
-                    "cannot find out.",
+                    _(
+                        "Your password contains your date of birth. Choose something others "
+                        "cannot find out."
+                    ),
                     code="password_has_birth_date",
                 )
         for word in words:
@@ -80,8 +83,10 @@ class PersonalDetailsValidator:
                 ratio = SequenceMatcher(a=letters, b=plain_part).quick_ratio()
                 if ratio >= self.max_similarity:
                     raise ValidationError(
-                        "Your password is too close to your name or the clinic's name. "
-                        "Choose something others cannot guess.",
+                        _(
+                            "Your password is too close to your name or the clinic's name. "
+                            "Choose something others cannot guess."
+                        ),
                         code="password_too_similar",
                     )
         name_parts = _name_parts(names)
@@ -90,7 +95,10 @@ class PersonalDetailsValidator:
         # are set aside, nothing is left but the person's own names.
         if only_letters and _made_of(only_letters, name_parts):
             raise ValidationError(
-                "Your password is made from your name. Add words that have nothing to do with you.",
+                _(
+                    "Your password is made from your name. Add words that have nothing to do "
+                    "with you."
+                ),
                 code="password_is_name",
             )
         # A name and the birth year together ("sunnyjill1971") are the first guesses of anyone
@@ -101,13 +109,15 @@ class PersonalDetailsValidator:
                 len(part) >= 3 and part in only_letters for part in name_parts
             ):
                 raise ValidationError(
-                    "Your password combines your name and the year you were born. Choose "
-                    "something others cannot guess.",
+                    _(
+                        "Your password combines your name and the year you were born. Choose "
+                        "something others cannot guess."
+                    ),
                     code="password_has_name_and_birth_year",
                 )
 
     def get_help_text(self) -> str:
-        return "Do not use your name, your date of birth or the clinic's name."
+        return _("Do not use your name, your date of birth or the clinic's name.")
 
 
 def _person_names(user: Any, patient: Any) -> list[str]:
@@ -168,13 +178,15 @@ class RepeatedOrSequentialValidator:
     def validate(self, password: str, user: Any = None) -> None:
         if password and _mostly_repeated_or_sequential(password.casefold()):
             raise ValidationError(
-                "Your password is mostly repeated or consecutive characters, like aaaa, "
-                "1234 or qwerty. Use a few unrelated words instead.",
+                _(
+                    "Your password is mostly repeated or consecutive characters, like aaaa, "
+                    "1234 or qwerty. Use a few unrelated words instead."
+                ),
                 code="password_repeated_or_sequential",
             )
 
     def get_help_text(self) -> str:
-        return "Do not use repeated or consecutive characters such as aaaa, 1234 or qwerty."
+        return _("Do not use repeated or consecutive characters such as aaaa, 1234 or qwerty.")
 
 
 def _mostly_repeated_or_sequential(text: str) -> bool:
@@ -227,13 +239,13 @@ class CommonLongPasswordValidator(CommonPasswordValidator):
         self.passwords = _password_list(str(password_list_path))
 
     def get_error_message(self) -> str:
-        return (
+        return _(
             "This password is one of the most common ones, so others may try it. "
             "Choose a different one."
         )
 
     def get_help_text(self) -> str:
-        return "Do not use a common password."
+        return _("Do not use a common password.")
 
 
 @cache
@@ -262,13 +274,15 @@ class BreachedPasswordValidator:
         digest = hashlib.sha1(password.encode(), usedforsecurity=False).hexdigest().upper()
         if _sorted_file_contains(Path(path), digest):
             raise ValidationError(
-                "This password has appeared in a data breach, so others may try it. "
-                "Choose a different one.",
+                _(
+                    "This password has appeared in a data breach, so others may try it. "
+                    "Choose a different one."
+                ),
                 code="password_breached",
             )
 
     def get_help_text(self) -> str:
-        return "Do not use a password that has appeared in a data breach."
+        return _("Do not use a password that has appeared in a data breach.")
 
 
 def _sorted_file_contains(path: Path, digest: str) -> bool:

@@ -7,16 +7,18 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lantern.access.models import PROXY_PERMISSION_WORDS, ProxyKind, ProxyPermission
 from lantern.enrollment.forms import AccountForm
 
-from .selectors import FULL_ACCESS_WORDS
+from .selectors import FULL_ACCESS_WORDS, PERMISSION_WORDS
 from .services import STAFF_GRANTED_KINDS
 
 FULL = "full"
 PERMISSION_CHOICES = [(FULL, FULL_ACCESS_WORDS)] + [
-    (str(int(flag)), words) for flag, words in PROXY_PERMISSION_WORDS.items()
+    (str(int(flag)), PERMISSION_WORDS.get(flag, words))
+    for flag, words in PROXY_PERMISSION_WORDS.items()
 ]
 
 
@@ -28,7 +30,7 @@ class PermissionsField(forms.MultipleChoiceField):
         super().__init__(
             choices=PERMISSION_CHOICES,
             widget=forms.CheckboxSelectMultiple,
-            error_messages={"required": "Choose at least one thing they may help with."},
+            error_messages={"required": _("Choose at least one thing they may help with.")},
             **kwargs,
         )
 
@@ -56,26 +58,28 @@ class InviteForm(SubmissionFields):
     """The patient invites someone to help with their care."""
 
     email = forms.EmailField(
-        label="Their email address",
-        help_text="We will send them a link that works once.",
+        label=_("Their email address"),
+        help_text=_("We will send them a link that works once."),
         error_messages={
-            "required": "Enter their email address.",
-            "invalid": "Enter an email address like name@example.com.",
+            "required": _("Enter their email address."),
+            "invalid": _("Enter an email address like name@example.com."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     reason = forms.CharField(
-        label="Who they are to you",
+        label=_("Who they are to you"),
         max_length=300,
-        help_text="For example: “My daughter, helps me with appointments”.",
-        error_messages={"required": "Say who they are to you."},
+        help_text=_("For example: “My daughter, helps me with appointments”."),
+        error_messages={"required": _("Say who they are to you.")},
     )
-    permissions = PermissionsField(label="What they may help with")
+    permissions = PermissionsField(label=_("What they may help with"))
     ends_on = forms.DateField(
-        label="End date (optional)",
+        label=_("End date (optional)"),
         required=False,
-        help_text="Their access ends after this day. Leave it empty to keep it until you end it.",
-        error_messages={"invalid": "Enter a real date, or leave it empty."},
+        help_text=_(
+            "Their access ends after this day. Leave it empty to keep it until you end it."
+        ),
+        error_messages={"invalid": _("Enter a real date, or leave it empty.")},
         widget=_date_input(),
     )
 
@@ -84,7 +88,7 @@ class InviteForm(SubmissionFields):
     def clean_ends_on(self) -> Any:
         ends_on = self.cleaned_data["ends_on"]
         if ends_on is not None and ends_on <= timezone.localdate():
-            raise forms.ValidationError("Choose an end date after today, or leave it empty.")
+            raise forms.ValidationError(_("Choose an end date after today, or leave it empty."))
         return ends_on
 
 
@@ -99,7 +103,7 @@ class EndAccessForm(RelationshipChoiceForm):
 
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     reason = forms.CharField(
-        label="Why (optional)",
+        label=_("Why (optional)"),
         max_length=300,
         required=False,
     )

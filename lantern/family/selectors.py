@@ -11,17 +11,41 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lantern.access.models import (
     PROXY_PERMISSION_WORDS,
     ProxyInvitation,
+    ProxyKind,
     ProxyPermission,
     ProxyRelationship,
     ProxyStatus,
 )
 from lantern.access.policy import PatientAccess, age_on
 
-FULL_ACCESS_WORDS = "Full access"
+FULL_ACCESS_WORDS = _("Full access")
+# The access app's words for permissions, kinds and statuses, in the reader's language: the
+# family pages are where patients and the people who help them read them.
+PERMISSION_WORDS = {
+    ProxyPermission.RECORD: _("Health record and test results"),
+    ProxyPermission.MESSAGES: _("Messages"),
+    ProxyPermission.APPOINTMENTS: _("Appointments"),
+    ProxyPermission.MEDICATIONS: _("Medications and refills"),
+    ProxyPermission.DOWNLOADS: _("Downloads"),
+}
+KIND_WORDS = {
+    ProxyKind.PARENT: _("Parent or guardian of a child"),
+    ProxyKind.LEGAL_GUARDIAN: _("Legal guardian"),
+    ProxyKind.POWER_OF_ATTORNEY: _("Power of attorney"),
+    ProxyKind.CAREGIVER: _("Caregiver"),
+}
+STATUS_WORDS = {
+    ProxyStatus.PENDING: _("Invitation sent"),
+    ProxyStatus.ACTIVE: _("Active"),
+    ProxyStatus.DECLINED: _("Declined"),
+    ProxyStatus.REVOKED: _("Ended"),
+    ProxyStatus.EXPIRED: _("Expired"),
+}
 
 
 def patient_may_invite(*, patient, today: dt.date) -> bool:
@@ -46,8 +70,12 @@ def permission_words(permissions: int) -> list[str]:
     """What a permission set allows, in words; "Full access" for all of it."""
     granted = ProxyPermission(permissions)
     if granted == ProxyPermission.FULL:
-        return [FULL_ACCESS_WORDS]
-    return [words for flag, words in PROXY_PERMISSION_WORDS.items() if flag in granted]
+        return [str(FULL_ACCESS_WORDS)]
+    return [
+        str(PERMISSION_WORDS.get(flag, words))
+        for flag, words in PROXY_PERMISSION_WORDS.items()
+        if flag in granted
+    ]
 
 
 @dataclass(frozen=True)
@@ -65,6 +93,16 @@ class RelationshipRow:
     @property
     def pk(self) -> int:
         return self.relationship.pk
+
+    @property
+    def kind_words(self) -> str:
+        kind = self.relationship.kind
+        return str(KIND_WORDS.get(kind, self.relationship.get_kind_display()))
+
+    @property
+    def status_words(self) -> str:
+        status = self.relationship.status
+        return str(STATUS_WORDS.get(status, self.relationship.get_status_display()))
 
 
 @dataclass(frozen=True)
@@ -118,7 +156,7 @@ def _invitation_of(relationship: ProxyRelationship) -> ProxyInvitation | None:
 def _who(relationship: ProxyRelationship, invitation: ProxyInvitation | None) -> str:
     if relationship.proxy is not None:
         return relationship.proxy.get_full_name() or relationship.proxy.get_username()
-    return invitation.email if invitation is not None else "Someone not yet known"
+    return invitation.email if invitation is not None else str(_("Someone not yet known"))
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from lantern.access.models import (
     LIVE_PROXY_STATUSES,
@@ -49,12 +50,14 @@ from lantern.access.policy import PatientAccess, age_on
 from lantern.accounts.services import email_verification_start
 from lantern.audit.models import ActorRole, AuditAction
 from lantern.audit.services import audit_event_record
+from lantern.core.language import language_for
 from lantern.enrollment.models import TermsVersion
 from lantern.enrollment.services import terms_accept
 from lantern.fhir_api.services import app_authorizations_end_for_relationship
 from lantern.notifications.models import NotificationKind
 from lantern.notifications.senders import EmailSender
 from lantern.notifications.services import absolute_url, notification_send
+from lantern.results.templatetags.lantern_dates import day as day_words
 
 from .models import ProxySubmission
 from .selectors import invitation_is_usable, patient_may_invite
@@ -65,18 +68,20 @@ OBJECT_TYPE = "ProxyRelationship"
 # The kinds staff record after checking documents; a caregiver is invited by the patient.
 STAFF_GRANTED_KINDS = (ProxyKind.PARENT, ProxyKind.LEGAL_GUARDIAN, ProxyKind.POWER_OF_ATTORNEY)
 
-INVITATION_UNUSABLE = (
+INVITATION_UNUSABLE = _(
     "This invitation can no longer be used. It may have been used already, cancelled, or it may "
     "have expired. Ask the person who invited you to send a new one."
 )
-OWN_INVITATION = (
+OWN_INVITATION = _(
     "This is an invitation you sent. The person you invited must open it while signed in to "
     "their own account."
 )
-ALREADY_HAS_ACCESS = "You already have access to this person's record."
-NOT_AN_ADULT = "Only patients who are {age} or older can invite someone. Ask your clinic for help."
-END_DATE_NOT_FUTURE = "Choose an end date after today, or leave it empty."
-NO_PERMISSIONS = "Choose at least one thing they may help with."
+ALREADY_HAS_ACCESS = _("You already have access to this person's record.")
+NOT_AN_ADULT = _(
+    "Only patients who are %(age)s or older can invite someone. Ask your clinic for help."
+)
+END_DATE_NOT_FUTURE = _("Choose an end date after today, or leave it empty.")
+NO_PERMISSIONS = _("Choose at least one thing they may help with.")
 
 
 class FamilyError(Exception):
@@ -115,10 +120,10 @@ def caregiver_invite(
     if earlier is not None:
         return earlier
     if access.role != ActorRole.SELF:
-        raise FamilyError("Only the patient can invite someone to their record.")
+        raise FamilyError(_("Only the patient can invite someone to their record."))
     today = timezone.localdate()
     if not patient_may_invite(patient=access.patient, today=today):
-        raise FamilyError(NOT_AN_ADULT.format(age=settings.PROXY_ADULT_AGE))
+        raise FamilyError(NOT_AN_ADULT % {"age": settings.PROXY_ADULT_AGE})
     if not permissions:
         raise FamilyError(NO_PERMISSIONS, field="permissions")
     if ends_on is not None and ends_on <= today:
@@ -179,13 +184,15 @@ def _invitation_email(access: PatientAccess, token: str) -> tuple[str, str]:
     # The clinic and the patient's first name only: no surname, no health data.
     context = {
         "clinic_name": settings.CLINIC_NAME,
-        "first_name": (access.patient.given_names.split() or ["A patient"])[0],
+        "first_name": (access.patient.given_names.split() or [_("A patient")])[0],
         "link": absolute_url(reverse("family:invitation_link", kwargs={"token": token})),
         "days": settings.PROXY_INVITATION_DAYS,
         "security_tips_url": absolute_url(reverse("accounts:security_tips")),
     }
-    subject = render_to_string("family/email/invitation_subject.txt", context)
-    body = render_to_string("family/email/invitation_body.txt", context)
+    # The invitee's language is not known yet: the invitation is written in the inviter's.
+    with translation.override(language_for(access.user)):
+        subject = render_to_string("family/email/invitation_subject.txt", context)
+        body = render_to_string("family/email/invitation_body.txt", context)
     return " ".join(subject.split()), body.strip() + "\n"
 
 
@@ -252,7 +259,7 @@ def invitation_decline(*, user: AbstractBaseUser, invitation_id: int) -> ProxyRe
             status=ProxyStatus.DECLINED,
             ended_at=now,
             ended_by=user,
-            end_reason="Declined by the person invited",
+            end_reason=gettext_noop("Declined by the person invited"),
         )
         _audit(user, relationship, ActorRole.PROXY, AuditAction.UPDATE)
     relationship.refresh_from_db()
@@ -319,7 +326,7 @@ def invitee_account_create(
             email_verification_start(user=user)
     except IntegrityError as error:
         raise FamilyError(
-            "That username is taken. Choose another one.", field="username"
+            _("That username is taken. Choose another one."), field="username"
         ) from error
     return user
 
@@ -468,12 +475,12 @@ def invitation_cancel(*, access: PatientAccess, relationship_id: int) -> bool:
     """The patient cancels a pending invitation; its link stops working. False when there was
     nothing to cancel (already answered, or cancelled by an earlier click)."""
     if access.role != ActorRole.SELF:
-        raise FamilyError("Only the patient can cancel their invitations.")
+        raise FamilyError(_("Only the patient can cancel their invitations."))
     return _close(
         access,
         relationship_id,
         from_statuses=(ProxyStatus.PENDING,),
-        reason="Invitation cancelled by the patient",
+        reason=gettext_noop("Invitation cancelled by the patient"),
     )
 
 
@@ -483,13 +490,17 @@ def relationship_end(*, access: PatientAccess, relationship_id: int, reason: str
     policy reads the status on every request. False when it had already ended."""
     if access.role == ActorRole.SELF:
         if not patient_may_invite(patient=access.patient, today=timezone.localdate()):
-            raise FamilyError("Ask your clinic to change who can see your record.")
+            raise FamilyError(_("Ask your clinic to change who can see your record."))
         from_statuses: tuple[str, ...] = (ProxyStatus.ACTIVE,)
     elif access.role == ActorRole.STAFF:
         from_statuses = LIVE_PROXY_STATUSES
     else:
-        raise FamilyError("Only the patient or their clinic can end someone's access.")
-    default = "Ended by the patient" if access.role == ActorRole.SELF else "Ended by the clinic"
+        raise FamilyError(_("Only the patient or their clinic can end someone's access."))
+    default = (
+        gettext_noop("Ended by the patient")
+        if access.role == ActorRole.SELF
+        else gettext_noop("Ended by the clinic")
+    )
     return _close(access, relationship_id, from_statuses=from_statuses, reason=reason or default)
 
 
@@ -582,6 +593,12 @@ def age_changes_announce(*, today: dt.date | None = None) -> int:
     return sent
 
 
+def _day_for(account: AbstractBaseUser, day: dt.date) -> str:
+    """The day as the account reads dates: "Nov 29, 2026", or "29 nov 2026" in Spanish."""
+    with translation.override(language_for(account)):
+        return day_words(day)
+
+
 def _age_change_notices(relationship: ProxyRelationship, *, age: int, day: dt.date) -> int:
     """The notices of one coming birthday: to the parent and to the child's own account."""
     recipients = [(relationship.proxy, "/people/")] + [
@@ -598,10 +615,11 @@ def _age_change_notices(relationship: ProxyRelationship, *, age: int, day: dt.da
                 email=account.email,
                 context={
                     "link": absolute_url(path),
-                    "date": date_format(day, "M j, Y"),
+                    "date": _day_for(account, day),
                     "teen_age": settings.PROXY_TEEN_AGE,
                     "adult_age": settings.PROXY_ADULT_AGE,
                 },
+                language=language_for(account),
                 dedupe_key=f"family-age:{relationship.pk}:{age}:{account.pk}",
             )
         )

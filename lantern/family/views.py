@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -55,7 +56,10 @@ def family(request: HttpRequest) -> HttpResponse:
         except services.FamilyError as error:
             form.add_error(error.field, error.message)
         else:
-            messages.success(request, f"We sent an invitation to {form.cleaned_data['email']}.")
+            messages.success(
+                request,
+                _("We sent an invitation to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
             return redirect("family:overview")
     # The page itself, shown (or shown again with what to fix), is one view of the record.
     policy.access_record(access, action=AuditAction.VIEW)
@@ -83,7 +87,7 @@ def invitation_cancel(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and services.invitation_cancel(
         access=access, relationship_id=form.cleaned_data["relationship"]
     ):
-        messages.success(request, "The invitation was cancelled. Its link no longer works.")
+        messages.success(request, _("The invitation was cancelled. Its link no longer works."))
     return redirect("family:overview")
 
 
@@ -116,7 +120,9 @@ def access_end(request: HttpRequest) -> HttpResponse:
         messages.error(request, error.message)
     else:
         if ended:
-            messages.success(request, f"{row.who} can no longer see your record.")
+            messages.success(
+                request, _("%(name)s can no longer see your record.") % {"name": row.who}
+            )
     return redirect("family:overview")
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lantern.access.decorators import signed_in, staff_view
@@ -35,9 +36,9 @@ def connected_apps(request: HttpRequest) -> HttpResponse:
 @require_POST
 def connected_app_disconnect(request: HttpRequest, authorization_id) -> HttpResponse:
     if services.app_authorization_revoke(user=request.user, authorization_id=authorization_id):
-        messages.success(request, "The app was disconnected. It can no longer read anything.")
+        messages.success(request, _("The app was disconnected. It can no longer read anything."))
     else:
-        messages.info(request, "That app was already disconnected.")
+        messages.info(request, _("That app was already disconnected."))
     return redirect("smart:connected_apps")
 
 

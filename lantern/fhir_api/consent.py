@@ -9,6 +9,8 @@ health record and results cannot give an app medications).
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from oauth2_provider.models import Application
 
 from lantern.access.policy import PatientAccess, people_for
@@ -31,7 +33,7 @@ def scopes_supported() -> list[str]:
 
 def _person_label(access: PatientAccess) -> str:
     if access.role == ActorRole.SELF:
-        return "You"
+        return _("You")
     return access.patient.display_name
 
 
@@ -39,15 +41,15 @@ class ConsentForm(forms.Form):
     """Whose record (when the account acts for more than one person) and which kinds of data."""
 
     person = forms.ChoiceField(
-        label="Whose health record may the app see?",
+        label=gettext_lazy("Whose health record may the app see?"),
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose whose health record the app may see.",
-            "invalid_choice": "Choose whose health record the app may see.",
+            "required": gettext_lazy("Choose whose health record the app may see."),
+            "invalid_choice": gettext_lazy("Choose whose health record the app may see."),
         },
     )
     kinds = forms.MultipleChoiceField(
-        label="What the app may see",
+        label=gettext_lazy("What the app may see"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -83,14 +85,18 @@ class ConsentForm(forms.Form):
             return cleaned
         chosen = set(cleaned.get("kinds") or [])
         if not chosen:
-            self.add_error("kinds", "Tick at least one kind of information, or choose Don't allow.")
+            self.add_error(
+                "kinds", _("Tick at least one kind of information, or choose Don't allow.")
+            )
             return cleaned
         types = {t for t in types_of_kinds(chosen) if access.may(RESOURCE_SECTIONS[t])}
         if not types:
             self.add_error(
                 "kinds",
-                "Your access to this person's record does not include what you ticked. "
-                "Tick something else, or choose Don't allow.",
+                _(
+                    "Your access to this person's record does not include what you ticked. "
+                    "Tick something else, or choose Don't allow."
+                ),
             )
         cleaned["access"] = access
         cleaned["types"] = frozenset(types)

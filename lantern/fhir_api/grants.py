@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from lantern.access.models import Section
 from lantern.fhir_api.caller import RESOURCE_SECTIONS
 from lantern.fhir_api.scopes import ResourceScope, _resource_scope, parse_scopes
@@ -25,23 +28,23 @@ class DataKind:
     """A kind of data in people's words, and the FHIR resource types it covers."""
 
     key: str
-    label: str
+    label: str | Promise
     resource_types: tuple[str, ...]
 
 
 # The consent screen and the connected-apps page name data with these words (DESIGN.md).
 DATA_KINDS: tuple[DataKind, ...] = (
-    DataKind("details", "Your name, birth date and contact details", ("Patient",)),
-    DataKind("results", "Test results", ("Observation", "DiagnosticReport")),
-    DataKind("problems", "Health problems", ("Condition",)),
-    DataKind("allergies", "Allergies", ("AllergyIntolerance",)),
-    DataKind("immunizations", "Immunizations", ("Immunization",)),
-    DataKind("medications", "Medications", ("MedicationRequest",)),
-    DataKind("visits", "Visits", ("Encounter",)),
-    DataKind("procedures", "Procedures", ("Procedure",)),
-    DataKind("documents", "Visit notes and documents", ("DocumentReference",)),
-    DataKind("appointments", "Appointments", ("Appointment",)),
-    DataKind("refills", "Refill requests", ("Task",)),
+    DataKind("details", _("Your name, birth date and contact details"), ("Patient",)),
+    DataKind("results", _("Test results"), ("Observation", "DiagnosticReport")),
+    DataKind("problems", _("Health problems"), ("Condition",)),
+    DataKind("allergies", _("Allergies"), ("AllergyIntolerance",)),
+    DataKind("immunizations", _("Immunizations"), ("Immunization",)),
+    DataKind("medications", _("Medications"), ("MedicationRequest",)),
+    DataKind("visits", _("Visits"), ("Encounter",)),
+    DataKind("procedures", _("Procedures"), ("Procedure",)),
+    DataKind("documents", _("Visit notes and documents"), ("DocumentReference",)),
+    DataKind("appointments", _("Appointments"), ("Appointment",)),
+    DataKind("refills", _("Refill requests"), ("Task",)),
 )
 DATA_KIND_BY_KEY = {kind.key: kind for kind in DATA_KINDS}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from django.utils.translation import gettext_lazy as _
+
 from lantern.access.models import ProxyKind
 from lantern.access.policy import PatientAccess
 from lantern.audit.models import ActorRole
@@ -32,7 +34,7 @@ class Person:
 
     @property
     def relationship_words(self) -> str:
-        return KIND_WORDS.get(self.access.proxy_kind, "")
+        return str(KIND_WORDS.get(self.access.proxy_kind, ""))
 
 
 def section_links(access: PatientAccess) -> list[NavItem]:
@@ -66,8 +68,8 @@ def people_listed(accesses: list[PatientAccess]) -> list[Person]:
 
 # How the account is related to a person, in words, for the list.
 KIND_WORDS = {
-    ProxyKind.PARENT: "You are their parent or guardian",
-    ProxyKind.LEGAL_GUARDIAN: "You are their legal guardian",
-    ProxyKind.POWER_OF_ATTORNEY: "You hold their power of attorney",
-    ProxyKind.CAREGIVER: "They gave you access",
+    ProxyKind.PARENT: _("You are their parent or guardian"),
+    ProxyKind.LEGAL_GUARDIAN: _("You are their legal guardian"),
+    ProxyKind.POWER_OF_ATTORNEY: _("You hold their power of attorney"),
+    ProxyKind.CAREGIVER: _("They gave you access"),
 }

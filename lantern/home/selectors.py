@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from lantern.access.policy import PatientAccess, records_for
@@ -71,7 +73,7 @@ def recent_activity_list(
     items = [
         ActivityItem(
             kind="result" if row["result_type"] == REPORT_ROW else "observation",
-            title=names_for(row["code"], row["name"])[0] or "Test result",
+            title=names_for(row["code"], row["name"])[0] or _("Test result"),
             happened_at=row["taken_at"],
             object_id=uuid.UUID(str(row["result_id"])),
             is_new=not row["is_seen"],
@@ -82,7 +84,7 @@ def recent_activity_list(
     ] + [
         ActivityItem(
             kind="visit",
-            title=visit.type_display or "Visit",
+            title=visit.type_display or _("Visit"),
             happened_at=visit.period_start,
             object_id=visit.pk,
             date_precision=(visit.date_precisions or {}).get("period_start"),
@@ -147,10 +149,12 @@ def waiting_items(*, user) -> list[WaitingItem]:
         items.append(
             WaitingItem(
                 key="no-email",
-                title="Add an email address",
-                text="We have no email address for you, so we cannot tell you about new "
-                "results or messages, or help you if you forget your password.",
-                link_text="Add your email address",
+                title=_("Add an email address"),
+                text=_(
+                    "We have no email address for you, so we cannot tell you about new "
+                    "results or messages, or help you if you forget your password."
+                ),
+                link_text=_("Add your email address"),
                 href=reverse("accounts:change_email"),
             )
         )
@@ -159,10 +163,16 @@ def waiting_items(*, user) -> list[WaitingItem]:
         items.append(
             WaitingItem(
                 key="backup-codes-low",
-                title="You are running out of backup codes",
-                text=f"You have {left} backup code{'s' if left != 1 else ''} left. "
-                "Make new ones so you can still sign in if you lose your phone.",
-                link_text="Make new backup codes",
+                title=_("You are running out of backup codes"),
+                text=ngettext(
+                    "You have %(count)s backup code left. "
+                    "Make new ones so you can still sign in if you lose your phone.",
+                    "You have %(count)s backup codes left. "
+                    "Make new ones so you can still sign in if you lose your phone.",
+                    left,
+                )
+                % {"count": left},
+                link_text=_("Make new backup codes"),
                 href=reverse("mfa:backup_codes"),
             )
         )
@@ -170,10 +180,12 @@ def waiting_items(*, user) -> list[WaitingItem]:
         items.append(
             WaitingItem(
                 key="no-second-factor",
-                title="Add a way to confirm it is you",
-                text="You sign in with backup codes only. Add an authenticator app, a "
-                "passkey or codes by text message, so you do not get locked out.",
-                link_text="Add a sign-in method",
+                title=_("Add a way to confirm it is you"),
+                text=_(
+                    "You sign in with backup codes only. Add an authenticator app, a "
+                    "passkey or codes by text message, so you do not get locked out."
+                ),
+                link_text=_("Add a sign-in method"),
                 href=reverse("mfa:setup"),
             )
         )

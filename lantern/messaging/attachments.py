@@ -34,6 +34,7 @@ from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -102,7 +103,8 @@ def attachments_check(files: Sequence[UploadedFile]) -> list[CheckedFile]:
     limit = settings.MESSAGE_ATTACHMENTS_PER_MESSAGE
     if len(files) > limit:
         raise ValidationError(
-            f"You can send up to {limit} files with one message. Choose fewer files.",
+            _("You can send up to %(limit)s files with one message. Choose fewer files.")
+            % {"limit": limit},
             code="too_many_files",
         )
     return [attachment_check(upload) for upload in files]
@@ -113,18 +115,24 @@ def attachment_check(upload: UploadedFile) -> CheckedFile:
     shown_name = _display_name(upload.name or "")
     size = upload.size or 0
     if size <= 0:
-        raise ValidationError(f"{shown_name} is empty. Choose another file.", code="empty")
+        raise ValidationError(
+            _("%(name)s is empty. Choose another file.") % {"name": shown_name}, code="empty"
+        )
     max_bytes = settings.MESSAGE_ATTACHMENT_MAX_BYTES
     if size > max_bytes:
         raise ValidationError(
-            f"{shown_name} is too big. Each file can be up to {filesizeformat(max_bytes)}.",
+            _("%(name)s is too big. Each file can be up to %(size)s.")
+            % {"name": shown_name, "size": filesizeformat(max_bytes)},
             code="too_big",
         )
     content_type = _content_type(upload)
     if content_type is None:
         raise ValidationError(
-            f"{shown_name} is not an image or a PDF. You can send photos (PNG, JPEG, GIF, WebP) "
-            "and PDF documents.",
+            _(
+                "%(name)s is not an image or a PDF. You can send photos (PNG, JPEG, GIF, WebP) "
+                "and PDF documents."
+            )
+            % {"name": shown_name},
             code="type",
         )
     if content_type == "application/pdf":
@@ -175,17 +183,23 @@ def _pdf_check(upload: UploadedFile, shown_name: str) -> None:
         active = _pdf_active_name(reader.trailer)
     except (_Unreadable, PyPdfError, ValueError, TypeError, KeyError, OSError, RecursionError):
         raise ValidationError(
-            f"We could not open {shown_name}. It may be damaged or protected with a password. "
-            "Save it again as a PDF without a password and send that instead.",
+            _(
+                "We could not open %(name)s. It may be damaged or protected with a password. "
+                "Save it again as a PDF without a password and send that instead."
+            )
+            % {"name": shown_name},
             code="pdf_unreadable",
         ) from None
     finally:
         upload.seek(0)
     if active is not None:
         raise ValidationError(
-            f"{shown_name} contains scripts or actions that could run on the computer that "
-            "opens it, so we cannot accept it. Print it to a new PDF, or take a photo of it, "
-            "and send that instead.",
+            _(
+                "%(name)s contains scripts or actions that could run on the computer that "
+                "opens it, so we cannot accept it. Print it to a new PDF, or take a photo of it, "
+                "and send that instead."
+            )
+            % {"name": shown_name},
             code="pdf_active_content",
         )
 
@@ -313,7 +327,7 @@ def attachments_remove(storage_names: Sequence[str]) -> None:
 def _display_name(name: str) -> str:
     """The file's name for an error message: its last part, short, or "The file"."""
     base = os.path.basename(name.replace("\\", "/")).strip()
-    return base[:MAX_FILENAME_LENGTH] or "The file"
+    return base[:MAX_FILENAME_LENGTH] or _("The file")
 
 
 def _content_type(upload: UploadedFile) -> str | None:

@@ -9,12 +9,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .attachments import attachments_check
 from .selectors import Recipient
 
 BODY_MAX_LENGTH = 10_000
-CHOOSE_AGAIN = "Choose the files again."
+CHOOSE_AGAIN = _("Choose the files again.")
 # What the file input offers in the browser's picker; the server decides by content anyway.
 ACCEPTED_FILES = "image/*,application/pdf"
 
@@ -44,14 +46,16 @@ class MessageFields(forms.Form):
     """The body, files and one-time submission id every message form has."""
 
     body = forms.CharField(
-        label="Message",
+        label=_("Message"),
         max_length=BODY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "Write your message."},
+        error_messages={"required": _("Write your message.")},
     )
     attachments = AttachmentsField(
-        label="Attach photos or PDF files (optional)",
-        help_text="Up to {count} files, each up to {size}. Photos (PNG, JPEG, GIF, WebP) or PDF.",
+        label=_("Attach photos or PDF files (optional)"),
+        help_text=_(
+            "Up to %(count)s files, each up to %(size)s. Photos (PNG, JPEG, GIF, WebP) or PDF."
+        ),
     )
     # Made when the page is drawn and kept when it is drawn again after an error, so sending
     # the same form twice is recognised as one message.
@@ -60,7 +64,7 @@ class MessageFields(forms.Form):
     def __init__(self, *args: Any, max_files: int, max_size: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["attachments"]
-        field.help_text = field.help_text.format(count=max_files, size=max_size)
+        field.help_text = field.help_text % {"count": max_files, "size": max_size}
 
     def clean_attachments(self) -> Sequence[UploadedFile]:
         files = self.cleaned_data["attachments"]
@@ -73,7 +77,7 @@ class MessageFields(forms.Form):
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].strip()
         if not body:
-            raise ValidationError("Write your message.")
+            raise ValidationError(gettext("Write your message."))
         return body
 
 
@@ -81,24 +85,24 @@ class ComposeForm(MessageFields):
     """A new conversation: to whom, about what, and the first message."""
 
     recipient = forms.ChoiceField(
-        label="Who is this for?",
+        label=_("Who is this for?"),
         error_messages={
-            "required": "Choose who to send your message to.",
-            "invalid_choice": "Choose who to send your message to from the list.",
+            "required": _("Choose who to send your message to."),
+            "invalid_choice": _("Choose who to send your message to from the list."),
         },
     )
     subject = forms.CharField(
-        label="Subject",
+        label=_("Subject"),
         max_length=120,
-        help_text="A few words, for example “Question about my blood pressure medicine”.",
-        error_messages={"required": "Write a subject."},
+        help_text=_("A few words, for example “Question about my blood pressure medicine”."),
+        error_messages={"required": _("Write a subject.")},
     )
 
     field_order = ["recipient", "subject", "body", "attachments", "submission_id"]
 
     def __init__(self, *args: Any, recipients: Sequence[Recipient], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["recipient"].choices = [("", "- Select -")] + [
+        self.fields["recipient"].choices = [("", gettext("- Select -"))] + [
             (recipient.key, recipient.label) for recipient in recipients
         ]
 
@@ -108,5 +112,5 @@ class ReplyForm(MessageFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].label = "Your reply"
-        self.fields["body"].error_messages["required"] = "Write your reply."
+        self.fields["body"].label = _("Your reply")
+        self.fields["body"].error_messages["required"] = _("Write your reply.")

@@ -6,17 +6,19 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Conversation, ConversationStatus
 from .selectors import recipient_label
 
-NEW_REPLY = "New reply"
+NEW_REPLY = _("New reply")
 # A conversation the care team started: its first message is not a reply to anything.
-NEW_MESSAGE = "New message"
-WAITING = "Waiting for an answer"
-ANSWERED = "Answered"
-FROM_CARE_TEAM = "From your care team"
-CLOSED = "Closed"
+NEW_MESSAGE = _("New message")
+WAITING = _("Waiting for an answer")
+ANSWERED = _("Answered")
+FROM_CARE_TEAM = _("From your care team")
+CLOSED = pgettext_lazy("conversation", "Closed")
 
 
 def conversation_state(conversation: Conversation) -> str:

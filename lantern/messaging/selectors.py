@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from lantern.access.models import Section, StaffMembership, StaffRole
 from lantern.access.policy import (
@@ -29,7 +31,7 @@ from .models import Attachment, AuthorRole, Conversation, ConversationStatus, Me
 
 # A thread shows this many messages at a time: the latest first, earlier ones on further pages.
 THREAD_PAGE_SIZE = 50
-UNKNOWN_RECIPIENT = "Choose who to send your message to from the list."
+UNKNOWN_RECIPIENT = gettext_lazy("Choose who to send your message to from the list.")
 
 
 class ConversationNotFound(Http404):
@@ -166,7 +168,7 @@ def recipient_label(conversation: Conversation) -> str:
         return conversation.pool.name
     if conversation.clinician is not None:
         return person_name(conversation.clinician)
-    return "Your care team"
+    return _("Your care team")
 
 
 # The thread.
@@ -230,19 +232,27 @@ def _staff_titles(conversation: Conversation, messages: list[Message]) -> dict[i
     memberships = StaffMembership.objects.filter(
         user_id__in=staff_ids, organization_id=conversation.organization_id
     ).values_list("user_id", "role")
-    titles = {StaffRole.NURSE: "Nurse", StaffRole.CLINICIAN: "Dr."}
+    titles = {
+        StaffRole.NURSE: pgettext("title before a name", "Nurse"),
+        StaffRole.CLINICIAN: pgettext("title before a name", "Dr."),
+    }
     return {user_id: titles.get(role, "") for user_id, role in memberships}
 
 
 def _author_label(access: PatientAccess, message: Message, titles: dict[int, str]) -> str:
     if message.author_id == access.user.pk:
-        return "You"
+        return _("You")
     name = person_name(message.author)
     if message.author_role == AuthorRole.STAFF:
         title = titles.get(message.author_id, "")
-        return f"{title} {name}, Care team" if title else f"{name}, Care team"
+        if title:
+            return _("%(title)s %(name)s, Care team") % {"title": title, "name": name}
+        return _("%(name)s, Care team") % {"name": name}
     if message.author_role == AuthorRole.PROXY:
-        return f"{name}, for {access.patient.display_name}"
+        return _("%(name)s, for %(patient)s") % {
+            "name": name,
+            "patient": access.patient.display_name,
+        }
     return name
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lantern.access import policy
 from lantern.access.models import Section
@@ -39,11 +40,11 @@ AUTHOR_ROLES: dict[str, AuthorRole] = {
     ActorRole.PROXY: AuthorRole.PROXY,
     ActorRole.STAFF: AuthorRole.STAFF,
 }
-NO_CLINIC = (
+NO_CLINIC = _(
     "Your record is not linked to a clinic yet, so messages cannot be sent. Call your clinic."
 )
 
-EMPTY_BODY = "Write your message."
+EMPTY_BODY = _("Write your message.")
 # A file this old with no row is not part of a transaction still running.
 ORPHAN_AGE = dt.timedelta(hours=1)
 
@@ -105,7 +106,7 @@ def conversation_start(
     chosen = recipient_for(access=access, key=recipient)
     _check_body(body)
     if not subject.strip():
-        raise ValidationError("Write a subject.", code="subject")
+        raise ValidationError(_("Write a subject."), code="subject")
     checked = attachments_check(files)
     now = timezone.now()
     with transaction.atomic():

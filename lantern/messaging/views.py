@@ -13,6 +13,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from lantern.access import policy
@@ -31,13 +33,13 @@ from .selectors import ConversationFilter, Thread
 logger = logging.getLogger(__name__)
 
 CONVERSATIONS_PER_PAGE = 20
-SENT = "Your message was sent."
-STAFF_WRITE_FROM_CONSOLE = (
+SENT = _("Your message was sent.")
+STAFF_WRITE_FROM_CONSOLE = _(
     "The new-message form is for patients and their proxies. The care team answers patients from "
     "this inbox; to raise something new with a patient, find them under Patients and choose "
     "“Write to” on their page."
 )
-CLOSED = "You closed this conversation. If you write in it again, it opens again."
+CLOSED = _("You closed this conversation. If you write in it again, it opens again.")
 
 
 @signed_in
@@ -68,7 +70,11 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": conversation_rows(list(page.object_list)),
         "show": show,
-        "filters": [(ConversationFilter.ALL, "All"), ("open", "Open"), ("closed", "Closed")],
+        "filters": [
+            (ConversationFilter.ALL, pgettext_lazy("conversations", "All")),
+            (ConversationFilter.OPEN, pgettext_lazy("conversations", "Open")),
+            (ConversationFilter.CLOSED, pgettext_lazy("conversations", "Closed")),
+        ],
     }
     return render(request, "messaging/conversation_list.html", context)
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts.forms import PHONE_HINT, ChangePhoneForm
 
-CODE_REQUIRED = "Enter the code."
+CODE_REQUIRED = _("Enter the code.")
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=20,
-        error_messages={"required": CODE_REQUIRED, "max_length": "That code is too long."},
+        error_messages={"required": CODE_REQUIRED, "max_length": _("That code is too long.")},
         widget=forms.TextInput(
             attrs={
                 "class": "usa-input usa-input--medium",
@@ -28,7 +29,7 @@ class CodeForm(forms.Form):
 class VerifyForm(CodeForm):
     trust = forms.BooleanField(
         required=False,
-        label="Trust this device for 30 days",
+        label=_("Trust this device for 30 days"),
         widget=forms.CheckboxInput(attrs={"class": "usa-checkbox__input"}),
     )
 
@@ -36,8 +37,8 @@ class VerifyForm(CodeForm):
 class BackupCodeForm(VerifyForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].label = "Backup code"
-        self.fields["code"].error_messages["required"] = "Enter one of your backup codes."
+        self.fields["code"].label = _("Backup code")
+        self.fields["code"].error_messages["required"] = _("Enter one of your backup codes.")
         self.fields["code"].widget.attrs.update(
             {"inputmode": "text", "autocomplete": "off", "autocapitalize": "none"}
         )
@@ -61,4 +62,4 @@ class SetupPhoneForm(ChangePhoneForm):
         super().__init__(*args, **kwargs)
         self.fields["phone"].required = True
         self.fields["phone"].help_text = PHONE_HINT
-        self.fields["phone"].error_messages["required"] = "Enter your mobile phone number."
+        self.fields["phone"].error_messages["required"] = _("Enter your mobile phone number.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from django_otp_webauthn import exceptions
 from django_otp_webauthn.views import (
     BeginCredentialAuthenticationView,
@@ -25,7 +26,9 @@ from . import selectors, services
 class AlreadySetUp(exceptions.OTPWebAuthnApiError):
     status_code = 403
     code = "already_set_up"
-    default_detail = "You already have a way to sign in. Add a passkey from your security settings."
+    default_detail = _(
+        "You already have a way to sign in. Add a passkey from your security settings."
+    )
 
 
 class FirstSetupOnlyMixin:

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -18,10 +20,10 @@ from .models import SmsDevice, TrustedDevice
 
 
 class MethodKind(models.TextChoices):
-    APP = "app", "Authenticator app"
-    PASSKEY = "passkey", "Passkey"
-    EMAIL = "email", "Code by email"
-    SMS = "sms", "Code by text message"
+    APP = "app", _("Authenticator app")
+    PASSKEY = "passkey", _("Passkey")
+    EMAIL = "email", _("Code by email")
+    SMS = "sms", _("Code by text message")
 
 
 # The order methods are offered and listed in: the authenticator app is recommended first.
@@ -73,9 +75,12 @@ def mask_email(address: str) -> str:
     return f"{local[:1]}•••@{domain}"
 
 
+def phone_last_digits(number: str) -> str:
+    return "".join([character for character in number if character.isdigit()][-4:])
+
+
 def mask_phone(number: str) -> str:
-    digits = [character for character in number if character.isdigit()]
-    return f"phone number ending {''.join(digits[-4:])}"
+    return gettext("phone number ending %(digits)s") % {"digits": phone_last_digits(number)}
 
 
 def _destination(kind: MethodKind, device: Device) -> str:

@@ -34,6 +34,7 @@ from lantern.accounts import services as account_services
 from lantern.accounts.sign_in import sign_in_completed
 from lantern.audit.models import AuditAction
 from lantern.audit.services import security_event_record
+from lantern.core.language import language_for
 from lantern.notifications.models import NotificationKind
 from lantern.notifications.services import notification_send
 
@@ -179,10 +180,14 @@ def code_send(*, user: Any, device: EmailDevice | SmsDevice) -> CodeSend:
                 kind=NotificationKind.SIGN_IN_CODE,
                 email=device.email or user.email,
                 context={"code": code},
+                language=language_for(user),
             )
         else:
             notification_send(
-                kind=NotificationKind.SIGN_IN_CODE, phone=device.phone, context={"code": code}
+                kind=NotificationKind.SIGN_IN_CODE,
+                phone=device.phone,
+                context={"code": code},
+                language=language_for(user),
             )
     return CodeSend(sent=True)
 

@@ -14,8 +14,10 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from lantern.access.decorators import signed_in, signing_in
@@ -48,7 +50,7 @@ SETUP_TEMPLATES = {
 
 # Helpers shared by the views.
 
-PAUSED_MESSAGE = (
+PAUSED_MESSAGE = gettext_lazy(
     "Your account is paused after many failed attempts. "
     "Reset your password by email, or call your clinic."
 )
@@ -95,7 +97,7 @@ def setup_gate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 def _after_new_method(request: HttpRequest, new_codes: services.NewBackupCodes) -> HttpResponse:
     if new_codes.codes:
         return _backup_codes_page(request, new_codes.codes)
-    messages.success(request, "Your new way to sign in is ready.")
+    messages.success(request, _("Your new way to sign in is ready."))
     return redirect("mfa:manage")
 
 
@@ -103,17 +105,19 @@ def _wait_message(check: services.CodeCheck) -> str:
     if check.outcome is services.CodeOutcome.PAUSED:
         return PAUSED_MESSAGE
     if check.outcome is services.CodeOutcome.REUSED:
-        return (
+        return _(
             "That code did not work: it was used already. Wait for your app to show a new "
             "code, then enter it."
         )
     if check.retry_at is not None:
         local = timezone.localtime(check.retry_at)
-        return (
+        # The time of day as the language writes it: "2:05 PM" in English, "14:05" in Spanish.
+        time_format = pgettext("time of day, as in Django's date format", "g:i A")
+        return _(
             "You entered too many wrong codes. For your safety, please wait and try again after "
-            f"{local:%-I:%M %p}."
-        )
-    return "That code did not work. Check it and try again."
+            "%(time)s."
+        ) % {"time": dateformat.format(local, time_format)}
+    return _("That code did not work. Check it and try again.")
 
 
 # Setup.
@@ -164,9 +168,13 @@ def setup_method(request: HttpRequest, kind: str) -> HttpResponse:
     if kind == MethodKind.APP:
         context.update(_totp_context(device))
     elif kind == MethodKind.EMAIL:
-        context["destination"] = f"your email address {selectors.mask_email(device.email)}"
+        context["destination"] = _("your email address %(address)s") % {
+            "address": selectors.mask_email(device.email)
+        }
     else:
-        context["destination"] = f"your {selectors.mask_phone(device.phone)}"
+        context["destination"] = _("your phone number ending %(digits)s") % {
+            "digits": selectors.phone_last_digits(device.phone)
+        }
     return _page(request, SETUP_TEMPLATES[kind], context)
 
 
@@ -200,11 +208,11 @@ def _next_query(request: HttpRequest) -> str:
 
 def _announce_send(request: HttpRequest, result: services.CodeSend) -> None:
     if result.sent:
-        messages.success(request, "We sent you a code. It works for 10 minutes.")
+        messages.success(request, _("We sent you a code. It works for 10 minutes."))
     else:
         messages.warning(
             request,
-            "We sent a code a moment ago. Please wait a little, then ask for a new one.",
+            _("We sent a code a moment ago. Please wait a little, then ask for a new one."),
         )
 
 
@@ -319,7 +327,7 @@ def _verify_code(
 ) -> HttpResponse | None:
     device = chosen.device if chosen is not None else selectors.backup_device(user=request.user)
     if device is None:
-        form.add_error("code", "You have no backup codes. Choose another way to sign in.")
+        form.add_error("code", _("You have no backup codes. Choose another way to sign in."))
         return None
     check = services.code_check(user=request.user, device=device, code=form.cleaned_data["code"])
     if not check.accepted:
@@ -388,11 +396,13 @@ def method_remove(request: HttpRequest) -> HttpResponse:
     except services.LastMethodError:
         messages.error(
             request,
-            "You cannot remove your only way to sign in, or you could not sign in any more. "
-            "Add another way first, then remove this one.",
+            _(
+                "You cannot remove your only way to sign in, or you could not sign in any more. "
+                "Add another way first, then remove this one."
+            ),
         )
     else:
-        messages.success(request, f"We removed “{method.label}”.")
+        messages.success(request, _("We removed “%(method)s”.") % {"method": method.label})
     return redirect("mfa:manage")
 
 
@@ -411,5 +421,5 @@ def trusted_device_revoke(request: HttpRequest) -> HttpResponse:
     form = TrustedDeviceForm(request.POST)
     if form.is_valid():
         services.trusted_device_revoke(user=request.user, public_id=form.cleaned_data["device"])
-        messages.success(request, "That device will be asked for a code next time.")
+        messages.success(request, _("That device will be asked for a code next time."))
     return redirect("mfa:manage")

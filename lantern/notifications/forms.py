@@ -7,14 +7,15 @@ from typing import Any
 
 from django import forms
 from django.forms.boundfield import BoundField
+from django.utils.translation import gettext_lazy as _
 
 from lantern.accounts.models import User
 
 from .models import NotificationEvent
 from .preferences import ChannelChoice, confirmed_mobile_number, preferences_for
 
-EMAIL_NOT_CONFIRMED_HINT = "We send email only to a confirmed address."
-NO_MOBILE_NUMBER_HINT = "Add a mobile number in Two-step verification to get text messages."
+EMAIL_NOT_CONFIRMED_HINT = _("We send email only to a confirmed address.")
+NO_MOBILE_NUMBER_HINT = _("Add a mobile number in Two-step verification to get text messages.")
 
 
 @dataclass(frozen=True)
@@ -47,13 +48,13 @@ class NotificationSettingsForm(forms.Form):
         can_text = bool(confirmed_mobile_number(user))
         for event in NotificationEvent:
             self.fields[self._name(event, "email")] = forms.BooleanField(
-                label="Email",
+                label=_("Email"),
                 required=False,
                 initial=saved[event].email,
                 help_text="" if user.has_verified_email else EMAIL_NOT_CONFIRMED_HINT,
             )
             self.fields[self._name(event, "sms")] = forms.BooleanField(
-                label="Text message",
+                label=_("Text message"),
                 required=False,
                 initial=saved[event].sms,
                 disabled=not can_text,

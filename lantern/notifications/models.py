@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationKind(models.TextChoices):
@@ -148,11 +149,11 @@ class NotificationEvent(models.TextChoices):
     `NotificationPreference`. A later feature adds an event here, a kind above and its templates.
     """
 
-    NEW_MESSAGE = "new_message", "A new message from your care team"
-    APPOINTMENT_REMINDER = "appointment_reminder", "A reminder of a coming appointment"
-    WAITLIST_OFFER = "waitlist_offer", "An earlier appointment time you asked for"
-    BOOKING_INVITATION = "booking_invitation", "An invitation from your clinic to book a visit"
-    REFILL_DECIDED = "refill_decided", "An answer to a prescription request"
+    NEW_MESSAGE = "new_message", _("A new message from your care team")
+    APPOINTMENT_REMINDER = "appointment_reminder", _("A reminder of a coming appointment")
+    WAITLIST_OFFER = "waitlist_offer", _("An earlier appointment time you asked for")
+    BOOKING_INVITATION = "booking_invitation", _("An invitation from your clinic to book a visit")
+    REFILL_DECIDED = "refill_decided", _("An answer to a prescription request")
 
 
 class NotificationPreference(models.Model):

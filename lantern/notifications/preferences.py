@@ -22,6 +22,7 @@ from lantern.access.models import Section
 from lantern.access.policy import proxies_for
 from lantern.accounts.models import User
 from lantern.clinical.models import Patient
+from lantern.core.language import language_for
 from lantern.mfa.models import SmsDevice
 
 from .models import (
@@ -204,5 +205,7 @@ def notify_patient_accounts(
             phone=phone,
             context={**(context or {}), "link": absolute_url(link_path)},
             dedupe_key=f"{dedupe_key}:{user.pk}",
+            # Each account reads its notices in its own language.
+            language=language_for(user),
         )
     return written

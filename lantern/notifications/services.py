@@ -22,7 +22,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template import Context, Engine
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext
 
 from .models import (
     KINDS_WITH_SECRETS,
@@ -91,19 +92,39 @@ def _template_engine() -> Engine:
     # Plain-text messages: no HTML escaping, so "&" in a link or a clinic name stays "&".
     # Project template directories come first, so a clinic can replace any message.
     directories = [directory for config in settings.TEMPLATES for directory in config["DIRS"]]
-    return Engine(dirs=directories, app_dirs=True, autoescape=False)
+    return Engine(
+        dirs=directories,
+        app_dirs=True,
+        autoescape=False,
+        libraries={"i18n": "django.templatetags.i18n"},
+    )
 
 
 def _format_when(value: Any) -> Any:
     if isinstance(value, datetime):
-        return dateformat.format(timezone.localtime(value), r"F j, Y \a\t g:i A T")
+        # Translators: a PHP-style date format (Django's `date` filter), e.g. "March 3, 2025 at
+        # 2:15 PM EST". Letters after a backslash are printed as they are.
+        when_format = gettext(r"F j, Y \a\t g:i A T")
+        return dateformat.format(timezone.localtime(value), when_format)
     return value
 
 
 def notification_render(
+    *,
+    kind: NotificationKind,
+    channel: NotificationChannel,
+    context: Mapping[str, Any],
+    language: str | None = None,
+) -> tuple[str, str]:
+    """Renders (subject, body) for one channel from notifications/<kind>/*.txt, in `language`
+    (the recipient's: `lantern.core.language.language_for`), else the clinic's default."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _render(kind=kind, channel=channel, context=context)
+
+
+def _render(
     *, kind: NotificationKind, channel: NotificationChannel, context: Mapping[str, Any]
 ) -> tuple[str, str]:
-    """Renders (subject, body) for one channel from notifications/<kind>/*.txt."""
     full_context = {
         "clinic_name": settings.CLINIC_NAME,
         "portal_url": absolute_url("/"),
@@ -144,8 +165,16 @@ def notification_send(
     phone: str | None = None,
     context: Mapping[str, Any] | None = None,
     dedupe_key: str | None = None,
+    language: str | None = None,
 ) -> list[Notification]:
     """Queues a message of `kind` to an email address, a phone number, or both.
+
+    The message is written in `language`: the recipient account's, `language_for(user)` (see
+    lantern.core.language). For an address with no account yet, pass the language the person
+    was using when they asked (the request's); without one it is the clinic's default, never the
+    language of whoever happens to trigger the message (a member of staff, a worker). A context
+    value that is worded or formatted for people (a date, a time) may be a callable or a lazy
+    string: it is then worked out while rendering, in the recipient's language.
 
     The rows are written in the current transaction; delivery is enqueued when it commits, so a
     rolled-back change sends nothing. With a `dedupe_key` already used, nothing is queued again.
@@ -166,7 +195,9 @@ def notification_send(
     recipients = [(channel, address) for channel, address in addresses.items() if address]
     created: list[Notification] = []
     for channel, address in recipients:
-        subject, body = notification_render(kind=kind, channel=channel, context=context)
+        subject, body = notification_render(
+            kind=kind, channel=channel, context=context, language=language
+        )
         notification = Notification(
             kind=kind,
             channel=channel,

@@ -2,7 +2,8 @@
 
 The prescriber's own text comes first. A prescription without one (Synthea writes none, and many
 EHRs send only the structured FHIR Dosage) is said from its timing, dose and "as needed":
-"1 tablet twice a day", "Every 8 hours as needed". What the dosage does not say is not guessed,
+"1 tablet twice a day", "Every 8 hours as needed" (in the page's language: "1 tableta dos veces al
+día"). What the dosage does not say is not guessed,
 except the kind of dose when the quantity has no unit: the medicine's name ends with its dose form
 ("Acetaminophen 325 MG Oral Tablet"), which says what "1" counts.
 """
@@ -11,23 +12,41 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from lantern.clinical.models import MedicationRequest
+from lantern.results.flags import localized
 
 Dosage = dict[str, Any]
 
-# UCUM's units of time (FHIR's Timing.repeat.periodUnit), in words.
+# UCUM's units of time (FHIR's Timing.repeat.periodUnit): several of them, in words.
 TIME_UNITS = {
-    "s": "second",
-    "min": "minute",
-    "h": "hour",
-    "d": "day",
-    "wk": "week",
-    "mo": "month",
-    "a": "year",
+    "s": gettext_lazy("seconds"),
+    "min": gettext_lazy("minutes"),
+    "h": gettext_lazy("hours"),
+    "d": gettext_lazy("days"),
+    "wk": gettext_lazy("weeks"),
+    "mo": gettext_lazy("months"),
+    "a": gettext_lazy("years"),
+}
+# How often in one of them: "twice a day", "once an hour".
+PER_TIME_UNIT = {
+    "s": gettext_lazy("a second"),
+    "min": gettext_lazy("a minute"),
+    "h": gettext_lazy("an hour"),
+    "d": gettext_lazy("a day"),
+    "wk": gettext_lazy("a week"),
+    "mo": gettext_lazy("a month"),
+    "a": gettext_lazy("a year"),
 }
 # Units of time an event is said "every" of when it happens once in one ("every hour"), rather
 # than "once a" ("once a day").
-EVERY_UNITS = {"s", "min", "h"}
+EVERY_ONE = {
+    "s": gettext_lazy("every second"),
+    "min": gettext_lazy("every minute"),
+    "h": gettext_lazy("every hour"),
+}
 # The dose forms a medicine's name ends with, and what one dose of each is called.
 DOSE_FORMS = (
     ("tablet", "tablet"),
@@ -45,7 +64,25 @@ DOSE_FORMS = (
 )
 # Units that count things, and take an "s" for more than one.
 COUNTED = {form for _ending, form in DOSE_FORMS} | {"drop", "puff", "spray", "unit", "dose"}
-PLURALS = {"patch": "patches", "suppository": "suppositories"}
+
+
+def _counted(unit: str, how_many: int) -> str:
+    """ "%(count)s tablet(s)" and the like, for one (1) or several (any other count)."""
+    forms = {
+        "tablet": ngettext("%(count)s tablet", "%(count)s tablets", how_many),
+        "capsule": ngettext("%(count)s capsule", "%(count)s capsules", how_many),
+        "caplet": ngettext("%(count)s caplet", "%(count)s caplets", how_many),
+        "puff": ngettext("%(count)s puff", "%(count)s puffs", how_many),
+        "spray": ngettext("%(count)s spray", "%(count)s sprays", how_many),
+        "patch": ngettext("%(count)s patch", "%(count)s patches", how_many),
+        "suppository": ngettext("%(count)s suppository", "%(count)s suppositories", how_many),
+        "lozenge": ngettext("%(count)s lozenge", "%(count)s lozenges", how_many),
+        "injection": ngettext("%(count)s injection", "%(count)s injections", how_many),
+        "drop": ngettext("%(count)s drop", "%(count)s drops", how_many),
+        "unit": ngettext("%(count)s unit", "%(count)s units", how_many),
+        "dose": ngettext("%(count)s dose", "%(count)s doses", how_many),
+    }
+    return forms[unit]
 
 
 def dosage_in_words(medication: MedicationRequest) -> str:
@@ -54,7 +91,7 @@ def dosage_in_words(medication: MedicationRequest) -> str:
     if medication.dosage_text:
         text = medication.dosage_text
         if medication.as_needed and "as needed" not in text.lower():
-            text += " (as needed)"
+            text += " (" + _("as needed") + ")"
         return text
     sayings = [
         instruction_in_words(dosage, medication.display)
@@ -95,7 +132,10 @@ def dose_in_words(dosage: Dosage, medicine_name: str = "") -> str:
             unit = _unit(high or low, medicine_name)
             if high.get("value") is None:
                 return _amount(low["value"], unit)
-            return f"{number(low['value'])} to {_amount(high['value'], unit)}"
+            return _("%(low)s to %(high)s") % {
+                "low": number(low["value"]),
+                "high": _amount(high["value"], unit),
+            }
     return ""
 
 
@@ -107,48 +147,63 @@ def timing_in_words(timing: Dosage) -> str:
         return timing.get("code", {}).get("text", "")
     period, period_max = repeat["period"], repeat.get("periodMax")
     frequency, frequency_max = repeat.get("frequency", 1), repeat.get("frequencyMax")
-    word = TIME_UNITS[unit]
+    units = str(TIME_UNITS[unit])
     if frequency == 1 and frequency_max is None:
         if period_max is not None:
-            return f"every {number(period)} to {number(period_max)} {word}s"
+            return _("every %(low)s to %(high)s %(units)s") % {
+                "low": number(period),
+                "high": number(period_max),
+                "units": units,
+            }
         if period == 1:
-            return f"every {word}" if unit in EVERY_UNITS else f"once {_article(word)} {word}"
-        return f"every {number(period)} {word}s"
+            if unit in EVERY_ONE:
+                return str(EVERY_ONE[unit])
+            return _("once") + " " + str(PER_TIME_UNIT[unit])
+        return _("every %(count)s %(units)s") % {"count": number(period), "units": units}
     times = _times(frequency, frequency_max)
     if period == 1 and period_max is None:
-        return f"{times} {_article(word)} {word}"
-    periods = number(period) if period_max is None else f"{number(period)} to {number(period_max)}"
-    return f"{times} every {periods} {word}s"
+        return f"{times} {PER_TIME_UNIT[unit]}"
+    periods = (
+        number(period)
+        if period_max is None
+        else _("%(low)s to %(high)s") % {"low": number(period), "high": number(period_max)}
+    )
+    return _("%(times)s every %(count)s %(units)s") % {
+        "times": times,
+        "count": periods,
+        "units": units,
+    }
 
 
 def as_needed_in_words(dosage: Dosage) -> str:
     if "asNeededCodeableConcept" in dosage:
         concept = dosage["asNeededCodeableConcept"]
         reason = concept.get("text") or _first_display(concept)
-        return f"as needed for {reason.lower()}" if reason else "as needed"
-    return "as needed" if dosage.get("asNeededBoolean") else ""
+        if reason:
+            return _("as needed for %(reason)s") % {"reason": reason.lower()}
+        return _("as needed")
+    return _("as needed") if dosage.get("asNeededBoolean") else ""
 
 
 def number(value: float | int) -> str:
-    """2 for 2.0, 0.5 for 0.5: a dose as a prescriber writes it."""
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """2 for 2.0, 0.5 for 0.5 ("0,5" in Spanish): a dose as a prescriber writes it."""
+    return localized(f"{value:g}") if isinstance(value, float) else str(value)
 
 
 def _times(frequency: int, frequency_max: int | None) -> str:
     if frequency_max is not None:
-        return f"{frequency} to {frequency_max} times"
-    return {1: "once", 2: "twice"}.get(frequency, f"{frequency} times")
-
-
-def _article(word: str) -> str:
-    return "an" if word == "hour" else "a"
+        return _("%(low)s to %(high)s times") % {"low": frequency, "high": frequency_max}
+    if frequency == 1:
+        return _("once")
+    if frequency == 2:
+        return _("twice")
+    return _("%(count)s times") % {"count": frequency}
 
 
 def _amount(value: float | int, unit: str) -> str:
-    if not unit:
-        return f"{number(value)} {'dose' if value == 1 else 'doses'}"
-    if value != 1 and unit in COUNTED:
-        unit = PLURALS.get(unit, unit + "s")
+    unit = unit or "dose"
+    if unit in COUNTED:
+        return _counted(unit, 1 if value == 1 else 2) % {"count": number(value)}
     return f"{number(value)} {unit}"
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from lantern.access.policy import PatientAccess, object_get, records_for
 from lantern.clinical.models import (
@@ -58,15 +59,15 @@ class VitalSignKind:
 # comes as the panel 85354-9 or, from Synthea and many EHRs, as 55284-4; both carry the systolic
 # and diastolic values as components.
 VITAL_SIGNS: tuple[VitalSignKind, ...] = (
-    VitalSignKind("85354-9", "Blood pressure", also=("55284-4",)),
-    VitalSignKind("8867-4", "Heart rate"),
-    VitalSignKind("9279-1", "Breathing rate"),
-    VitalSignKind("8310-5", "Temperature"),
-    VitalSignKind("2708-6", "Oxygen level"),
-    VitalSignKind("59408-5", "Oxygen level (pulse oximeter)"),
-    VitalSignKind("29463-7", "Weight"),
-    VitalSignKind("8302-2", "Height"),
-    VitalSignKind("39156-5", "Body mass index (BMI)"),
+    VitalSignKind("85354-9", _("Blood pressure"), also=("55284-4",)),
+    VitalSignKind("8867-4", _("Heart rate")),
+    VitalSignKind("9279-1", _("Breathing rate")),
+    VitalSignKind("8310-5", _("Temperature")),
+    VitalSignKind("2708-6", _("Oxygen level")),
+    VitalSignKind("59408-5", _("Oxygen level (pulse oximeter)")),
+    VitalSignKind("29463-7", _("Weight")),
+    VitalSignKind("8302-2", _("Height")),
+    VitalSignKind("39156-5", _("Body mass index (BMI)")),
 )
 VITAL_SIGN_CODES = [code for kind in VITAL_SIGNS for code in kind.codes]
 # Each code's kind: blood pressure under either of its codes counts once.
@@ -236,7 +237,7 @@ def vital_signs_latest(*, access: PatientAccess) -> list[VitalSign]:
         signs.append(
             VitalSign(
                 code=newest.code,
-                label=kind.label,
+                label=str(kind.label),
                 value=value_in_words(newest),
                 effective_at=newest.effective_at,
                 trend_href=f"{trend}?from=vitals",

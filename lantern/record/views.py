@@ -11,6 +11,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from lantern.access import policy
@@ -57,37 +59,42 @@ class SectionCard:
 
     heading: str
     count: int
-    noun: str
-    nouns: str
+    # "3 health problems" in the page's language; "" for none.
+    count_words: str
+    # The card's link: "See health problems".
+    link_words: str
     href: str
 
 
 # Each card of the index, in order: heading, the RecordSummary field counted, the page's URL
-# name, the noun for one and for several, and the section the access must open for it.
+# name, and the section the access must open for it.
 INDEX_CARDS = (
-    ("Health problems", "problems", "record:problems", "health problem", "health problems", ""),
-    (
-        "Medications",
-        "medications",
-        "record:medications",
-        "medication",
-        "medications",
-        "medications",
-    ),
-    ("Allergies", "allergies", "record:allergies", "allergy", "allergies", ""),
-    ("Immunizations", "immunizations", "record:immunizations", "vaccine", "vaccines", ""),
-    ("Procedures", "procedures", "record:procedures", "procedure", "procedures", ""),
-    (
-        "Vital signs",
-        "vitals",
-        "record:vitals",
-        "kind of measurement",
-        "kinds of measurement",
-        "",
-    ),
-    ("Visits", "visits", "record:visits", "visit", "visits", ""),
-    ("Documents", "documents", "record:documents", "document", "documents", "notes"),
+    (gettext_lazy("Health problems"), "problems", "record:problems", ""),
+    (gettext_lazy("Medications"), "medications", "record:medications", "medications"),
+    (gettext_lazy("Allergies"), "allergies", "record:allergies", ""),
+    (gettext_lazy("Immunizations"), "immunizations", "record:immunizations", ""),
+    (gettext_lazy("Procedures"), "procedures", "record:procedures", ""),
+    (gettext_lazy("Vital signs"), "vitals", "record:vitals", ""),
+    (gettext_lazy("Visits"), "visits", "record:visits", ""),
+    (gettext_lazy("Documents"), "documents", "record:documents", "notes"),
 )
+
+
+def _count_words(field: str, count: int) -> str:
+    """ "1 health problem", "3 vaccines"... in the page's language."""
+    words = {
+        "problems": ngettext("%(count)s health problem", "%(count)s health problems", count),
+        "medications": ngettext("%(count)s medication", "%(count)s medications", count),
+        "allergies": ngettext("%(count)s allergy", "%(count)s allergies", count),
+        "immunizations": ngettext("%(count)s vaccine", "%(count)s vaccines", count),
+        "procedures": ngettext("%(count)s procedure", "%(count)s procedures", count),
+        "vitals": ngettext(
+            "%(count)s kind of measurement", "%(count)s kinds of measurement", count
+        ),
+        "visits": ngettext("%(count)s visit", "%(count)s visits", count),
+        "documents": ngettext("%(count)s document", "%(count)s documents", count),
+    }[field]
+    return words % {"count": count} if count else ""
 
 
 def _section_cards(
@@ -96,13 +103,13 @@ def _section_cards(
     # Built here rather than by one template include per card: the index draws them in a loop.
     return [
         SectionCard(
-            heading=heading,
+            heading=str(heading),
             count=getattr(summary, field),
-            noun=noun,
-            nouns=nouns,
+            count_words=_count_words(field, getattr(summary, field)),
+            link_words=_("See %(part)s") % {"part": str(heading).lower()},
             href=reverse(url_name, kwargs={"patient_id": access.patient.pk}),
         )
-        for heading, field, url_name, noun, nouns, needs in INDEX_CARDS
+        for heading, field, url_name, needs in INDEX_CARDS
         if not needs or access.may(needs)
     ]
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from lantern.clinical.models import MedicationRequest, MedicationRequestStatus
 
 from .models import RefillKind, RefillRequest
@@ -55,7 +58,9 @@ STAFF_WORDS = {
 
 
 def clinic_call_words(clinic_phone: str) -> str:
-    return f"Call the clinic on {clinic_phone}." if clinic_phone else "Call your clinic."
+    if clinic_phone:
+        return _("Call the clinic on %(phone)s.") % {"phone": clinic_phone}
+    return _("Call your clinic.")
 
 
 def eligibility_for(
@@ -67,29 +72,40 @@ def eligibility_for(
 ) -> Eligibility:
     """What can be done about `medication` now, in words the patient reads."""
     if medication.status != MedicationRequestStatus.ACTIVE:
-        return Eligibility(Next.PAST, "You no longer take this medicine.")
+        return Eligibility(Next.PAST, _("You no longer take this medicine."))
     if open_request is not None:
         return Eligibility(
             Next.WAITING,
-            f"You already asked for this one. Status: {open_request.get_status_display()}.",
+            _("You already asked for this one. Status: %(status)s.")
+            % {"status": open_request.get_status_display()},
         )
     if controlled:
         return Eligibility(
             Next.CALL,
-            "This is a controlled medicine, so it cannot be refilled online. "
+            _("This is a controlled medicine, so it cannot be refilled online.")
+            + " "
             + clinic_call_words(clinic_phone),
         )
     if medication.refills_allowed == 0:
         prescriber = medication.prescriber.display_name if medication.prescriber else ""
-        to_whom = prescriber or "the person who prescribed it"
+        to_whom = prescriber or _("the person who prescribed it")
         return Eligibility(
             Next.RENEWAL,
-            f"No refills are left. You can ask for a renewal: {to_whom} decides whether to "
-            "prescribe it again.",
+            _(
+                "No refills are left. You can ask for a renewal: %(prescriber)s decides whether "
+                "to prescribe it again."
+            )
+            % {"prescriber": to_whom},
         )
     if medication.refills_allowed is None:
-        return Eligibility(Next.REFILL, "You can ask for a refill.")
+        return Eligibility(Next.REFILL, _("You can ask for a refill."))
     left = medication.refills_allowed
     return Eligibility(
-        Next.REFILL, f"You can ask for a refill. {left} refill{'' if left == 1 else 's'} left."
+        Next.REFILL,
+        ngettext(
+            "You can ask for a refill. %(count)s refill left.",
+            "You can ask for a refill. %(count)s refills left.",
+            left,
+        )
+        % {"count": left},
     )

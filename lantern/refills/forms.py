@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import PharmacyProgress
 from .selectors import MedicationRow, PharmacyChoices
@@ -16,21 +17,24 @@ class RefillRequestForm(forms.Form):
     """Which medicines, from which pharmacy, and a note. Checked again by the service."""
 
     medications = forms.MultipleChoiceField(
-        label="Medicines",
+        label=_("Medicines"),
         error_messages={
-            "required": "Choose at least one medicine.",
-            "invalid_choice": "One of the medicines can no longer be asked for. Check the list.",
+            "required": _("Choose at least one medicine."),
+            "invalid_choice": _("One of the medicines can no longer be asked for. Check the list."),
         },
     )
     pharmacy = forms.ChoiceField(
-        label="Pharmacy",
-        error_messages={"required": "Choose a pharmacy.", "invalid_choice": "Choose a pharmacy."},
+        label=_("Pharmacy"),
+        error_messages={
+            "required": _("Choose a pharmacy."),
+            "invalid_choice": _("Choose a pharmacy."),
+        },
     )
-    save_pharmacy = forms.BooleanField(label="Save this pharmacy to my list", required=False)
-    make_default = forms.BooleanField(label="Make it my usual pharmacy", required=False)
+    save_pharmacy = forms.BooleanField(label=_("Save this pharmacy to my list"), required=False)
+    make_default = forms.BooleanField(label=_("Make it my usual pharmacy"), required=False)
     comment = forms.CharField(
-        label="Anything the clinic should know (optional)",
-        help_text="For example: “I am going away on the 12th.”",
+        label=_("Anything the clinic should know (optional)"),
+        help_text=_("For example: “I am going away on the 12th.”"),
         max_length=COMMENT_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lantern.audit.models import ActorRole
 from lantern.clinical.models import MedicationRequest, Organization, Patient
@@ -99,19 +101,19 @@ class ControlledMedicine(models.Model):
 
 class RefillKind(models.TextChoices):
     # More of the same prescription (refills are left).
-    REFILL = "refill", "Refill"
+    REFILL = "refill", _("Refill")
     # A new prescription from the prescriber (no refills are left).
-    RENEWAL = "renewal", "Renewal"
+    RENEWAL = "renewal", _("Renewal")
 
 
 class RefillStatus(models.TextChoices):
     """The Task's status, in the patient's words."""
 
-    REQUESTED = "requested", "Waiting for the clinic"
-    APPROVED = "approved", "Approved"
-    DENIED = "denied", "Not approved"
-    CANCELLED = "cancelled", "Cancelled"
-    COMPLETED = "completed", "Completed"
+    REQUESTED = "requested", pgettext_lazy("refill status", "Waiting for the clinic")
+    APPROVED = "approved", pgettext_lazy("refill status", "Approved")
+    DENIED = "denied", pgettext_lazy("refill status", "Not approved")
+    CANCELLED = "cancelled", pgettext_lazy("refill status", "Cancelled")
+    COMPLETED = "completed", pgettext_lazy("refill status", "Completed")
 
 
 class PharmacyProgress(models.TextChoices):
@@ -120,9 +122,9 @@ class PharmacyProgress(models.TextChoices):
     The Task's businessStatus.
     """
 
-    SENT = "sent-to-pharmacy", "Sent to the pharmacy"
-    READY = "ready-to-collect", "Ready to collect"
-    COLLECTED = "collected", "Collected"
+    SENT = "sent-to-pharmacy", pgettext_lazy("refill status", "Sent to the pharmacy")
+    READY = "ready-to-collect", pgettext_lazy("refill status", "Ready to collect")
+    COLLECTED = "collected", pgettext_lazy("refill status", "Collected")
 
 
 REQUESTER_ROLES = (ActorRole.SELF, ActorRole.PROXY)

@@ -7,23 +7,26 @@ shown; a medicine not in the table is shown by its recorded name alone.
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from lantern.clinical.models import MedicationRequest
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 
-PLAIN_NAMES: dict[str, str] = {
-    "895994": "Fluticasone inhaler (a steroid preventer for asthma)",
-    "745679": "Albuterol inhaler (a reliever for asthma)",
-    "1049630": "Diphenhydramine tablets (an antihistamine)",
-    "997488": "Fexofenadine tablets (an antihistamine)",
-    "1870230": "Epinephrine auto-injector (for severe allergic reactions)",
-    "2001499": "Vitamin B12 injection",
-    "310325": "Iron tablets",
-    "751905": "Birth control pills",
-    "1367439": "Birth control vaginal ring",
-    "1049221": "Oxycodone with acetaminophen tablets (an opioid pain medicine)",
-    "314076": "Lisinopril tablets (for blood pressure)",
-    "860975": "Metformin tablets (for diabetes)",
+PLAIN_NAMES: dict[str, Promise] = {
+    "895994": _("Fluticasone inhaler (a steroid preventer for asthma)"),
+    "745679": _("Albuterol inhaler (a reliever for asthma)"),
+    "1049630": _("Diphenhydramine tablets (an antihistamine)"),
+    "997488": _("Fexofenadine tablets (an antihistamine)"),
+    "1870230": _("Epinephrine auto-injector (for severe allergic reactions)"),
+    "2001499": _("Vitamin B12 injection"),
+    "310325": _("Iron tablets"),
+    "751905": _("Birth control pills"),
+    "1367439": _("Birth control vaginal ring"),
+    "1049221": _("Oxycodone with acetaminophen tablets (an opioid pain medicine)"),
+    "314076": _("Lisinopril tablets (for blood pressure)"),
+    "860975": _("Metformin tablets (for diabetes)"),
 }
 
 
@@ -31,4 +34,5 @@ def plain_name(medication: MedicationRequest) -> str:
     """The medicine's plain name, or "" when the table has none (or it is not an RxNorm code)."""
     if medication.code_system and medication.code_system != RXNORM:
         return ""
-    return PLAIN_NAMES.get(medication.code, "")
+    # The table's words are drawn in the reader's language when asked for.
+    return str(PLAIN_NAMES.get(medication.code, ""))

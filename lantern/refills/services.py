@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lantern.access import policy
 from lantern.access.models import Section, StaffMembership
@@ -99,25 +100,25 @@ def refill_requests_create(
     """
     _require(access)
     if access.role not in REQUESTER_ROLES:
-        raise RefillRefused("Only the patient, or someone they gave access to, can ask.")
+        raise RefillRefused(_("Only the patient, or someone they gave access to, can ask."))
     earlier = refill_requests_sent_before(access=access, submission_id=submission_id)
     if earlier:
         return earlier
     organization_id = access.patient.managing_organization_id
     if organization_id is None:
-        raise RefillRefused("Your record is not linked to a clinic yet. Call your clinic.")
+        raise RefillRefused(_("Your record is not linked to a clinic yet. Call your clinic."))
     wanted = list(dict.fromkeys(medication_ids))
     if not wanted:
-        raise RefillRefused("Choose at least one medicine.")
+        raise RefillRefused(_("Choose at least one medicine."))
     if pharmacy.organization_id != organization_id or not pharmacy.active:
-        raise RefillRefused("Choose a pharmacy from the list.")
+        raise RefillRefused(_("Choose a pharmacy from the list."))
     comment = comment.strip()[:COMMENT_LENGTH]
     rows = selectors.active_medication_rows(access=access, only=wanted)
     if len(rows) != len(wanted):
-        raise RefillRefused("One of the medicines can no longer be asked for. Check the list.")
+        raise RefillRefused(_("One of the medicines can no longer be asked for. Check the list."))
     for row in rows:
         if not row.eligibility.may_request:
-            name = row.medication.display or "One medicine"
+            name = row.medication.display or _("One medicine")
             raise RefillRefused(f"{name}: {row.eligibility.words}")
     now = timezone.now()
     with transaction.atomic():
@@ -141,7 +142,7 @@ def refill_requests_create(
                 # The same form was sent twice at once and the other request won.
                 return winner
             raise RefillRefused(
-                "Someone already asked for one of these medicines. Check its status."
+                _("Someone already asked for one of these medicines. Check its status.")
             ) from None
         if save_pharmacy:
             patient_pharmacy_save(access=access, pharmacy=pharmacy, make_default=make_default)
@@ -201,9 +202,11 @@ def patient_pharmacy_save(
     """Add a clinic pharmacy to the patient's list; as the default, the old default steps down."""
     _require(access)
     if pharmacy.organization_id != access.patient.managing_organization_id:
-        raise RefillRefused("Choose a pharmacy from the list.")
+        raise RefillRefused(_("Choose a pharmacy from the list."))
     with transaction.atomic():
-        saved, _ = PatientPharmacy.objects.get_or_create(patient=access.patient, pharmacy=pharmacy)
+        saved, _created = PatientPharmacy.objects.get_or_create(
+            patient=access.patient, pharmacy=pharmacy
+        )
         has_default = PatientPharmacy.objects.filter(
             patient=access.patient, is_default=True
         ).exists()
@@ -236,8 +239,10 @@ def _transition(
     if not changed:
         current = RefillRequest.objects.filter(pk=refill.pk).values_list("status", flat=True)
         status = current.first()
-        label = RefillStatus(status).label.lower() if status else "gone"
-        raise RefillRefused(f"This request is already {label}; nothing was changed.")
+        label = RefillStatus(status).label.lower() if status else _("gone")
+        raise RefillRefused(
+            _("This request is already %(status)s; nothing was changed.") % {"status": label}
+        )
     RefillRequestEvent.objects.create(
         refill_request=refill,
         status=to,
@@ -257,7 +262,7 @@ def refill_cancel(*, access: PatientAccess, refill: RefillRequest) -> RefillRequ
     """The patient (or their proxy) withdraws a request the clinic has not decided yet."""
     _require(access, refill)
     if access.role not in REQUESTER_ROLES:
-        raise RefillRefused("Only the patient, or someone they gave access to, can cancel.")
+        raise RefillRefused(_("Only the patient, or someone they gave access to, can cancel."))
     with transaction.atomic():
         return _transition(access=access, refill=refill, to=S.CANCELLED)
 

@@ -7,6 +7,8 @@ import uuid
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lantern.access import policy
 from lantern.access.decorators import patient_view
@@ -16,9 +18,9 @@ from lantern.audit.models import AuditAction
 from . import selectors, services
 from .forms import RefillRequestForm
 
-SENT = (
+SENT = gettext_lazy(
     "Your request was sent to the clinic. Most requests are answered within "
-    "{days} business days; we will let you know."
+    "%(days)s business days; we will let you know."
 )
 
 
@@ -80,7 +82,7 @@ def _sent_already(access, submission_id: str) -> bool:
 
 
 def _sent(request: HttpRequest, access) -> HttpResponse:
-    messages.success(request, SENT.format(days=services.answer_days()))
+    messages.success(request, SENT % {"days": services.answer_days()})
     return redirect("record:medications", patient_id=access.patient.pk)
 
 
@@ -96,6 +98,6 @@ def refill_detail(request: HttpRequest, refill_id: uuid.UUID) -> HttpResponse:
         except services.RefillRefused as refused:
             messages.error(request, refused.message)
         else:
-            messages.success(request, "Your request was cancelled.")
+            messages.success(request, _("Your request was cancelled."))
         return redirect("refills:detail", patient_id=access.patient.pk, refill_id=refill_id)
     return _render(request, "refills/detail.html", detail=detail, refill=detail.refill)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .flags import number
 
@@ -46,10 +47,10 @@ def height_words(centimetres: float) -> str:
     """ "5 ft 9 in" for 175.3 cm, to the nearest inch; "19.7 in" under three feet."""
     inches = centimetres_to_inches(centimetres)
     if inches < FEET_AND_INCHES_FROM:
-        return f"{number(inches)} in"
+        return _("%(inches)s in") % {"inches": number(inches)}
     whole = round(inches)
     feet, rest = divmod(whole, INCHES_PER_FOOT)
-    return f"{feet} ft {rest} in"
+    return _("%(feet)s ft %(inches)s in") % {"feet": feet, "inches": rest}
 
 
 def us_words(*, code: str, value: float | None, unit: str) -> str:
@@ -91,4 +92,5 @@ def us_words_for(observation: Any, user: Any) -> str:
 
 def us_heading(code: str) -> str:
     """The heading of a trend table's column of US values; "" for a test without one."""
-    return {WEIGHT_CODE: "In pounds", HEIGHT_CODE: "In feet and inches"}.get(code, "")
+    headings = {WEIGHT_CODE: _("In pounds"), HEIGHT_CODE: _("In feet and inches")}
+    return headings.get(code, "")

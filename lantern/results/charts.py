@@ -12,9 +12,12 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from .flags import localized
 
 # The drawing is sized so its text stays readable on a phone: the chart is at most as wide as
 # the page's content column, about 328 px of a 360 px screen, and never wider than 36rem
@@ -32,7 +35,19 @@ INSET = 12
 SHAPES = ("circle", "square", "triangle")
 # Dates along the x-axis: the first, the last and this many between, fewer for the longer
 # month labels so that none overlaps another at FONT_SIZE.
-DATES_BETWEEN = {"%b %-d": 2, "%b %Y": 1}
+DATES_BETWEEN = {"day": 2, "month": 1}
+# The axis's date formats (Django's), by language: "Nov 29" and "Mar 2026"; "29 nov", "mar 2026".
+AXIS_FORMATS = {
+    "en": {"full": "M j, Y", "day": "M j", "month": "M Y"},
+    "es": {"full": "j b Y", "day": "j b", "month": "b Y"},
+}
+
+
+def _axis_format(kind: str) -> str:
+    language = (translation.get_language() or "en").split("-")[0]
+    return AXIS_FORMATS.get(language, AXIS_FORMATS["en"])[kind]
+
+
 # A span of days beyond which the x-axis names months ("Mar 2026") rather than days ("Nov 29").
 DAYS_NAMED_BY_MONTH = 120
 
@@ -101,18 +116,19 @@ def x_axis_dates(first: dt.datetime, last: dt.datetime) -> list[tuple[dt.datetim
     """The dates written along the x-axis: the first, the last and a few evenly between, as
     "Nov 29" over a few months or "Mar 2026" over longer; a date already written is skipped."""
     if last <= first:
-        return [(first, _local(first).strftime("%b %-d, %Y"))]
+        return [(first, dateformat.format(_local(first), _axis_format("full")))]
     span = last - first
-    form = "%b %Y" if span > dt.timedelta(days=DAYS_NAMED_BY_MONTH) else "%b %-d"
-    steps = DATES_BETWEEN[form] + 1
+    kind = "month" if span > dt.timedelta(days=DAYS_NAMED_BY_MONTH) else "day"
+    form = _axis_format(kind)
+    steps = DATES_BETWEEN[kind] + 1
     moments = [first + span * step / steps for step in range(steps + 1)]
     dates: list[tuple[dt.datetime, str]] = []
     for moment in moments:
-        label = _local(moment).strftime(form)
-        if label not in {written for _, written in dates}:
+        label = dateformat.format(_local(moment), form)
+        if label not in {written for _moment, written in dates}:
             dates.append((moment, label))
     # The last value's date is always written, in place of a between date with the same label.
-    last_label = _local(last).strftime(form)
+    last_label = dateformat.format(_local(last), form)
     if dates[-1][0] != last:
         dates = [(moment, label) for moment, label in dates if label != last_label]
         dates.append((last, last_label))
@@ -177,11 +193,12 @@ def line_chart_svg(
     if band_low is not None or band_high is not None:
         top = y_of(min(band_high, y_max) if band_high is not None else y_max)
         bottom = y_of(max(band_low, y_min) if band_low is not None else y_min)
+        band_title = escape(_("Normal range"))
         parts.append(
             f'<rect class="lantern-chart__band" x="{MARGIN_LEFT}" y="{top:.1f}" '
             f'width="{plot_width}" height="{max(bottom - top, 0):.1f}" '
             'fill="url(#normal-range-hatch)" stroke="#4d8055" stroke-dasharray="6 3">'
-            "<title>Normal range</title></rect>"
+            f"<title>{band_title}</title></rect>"
         )
     # The axes and their labels.
     for tick in ticks:
@@ -190,7 +207,7 @@ def line_chart_svg(
             f'<line x1="{MARGIN_LEFT}" y1="{y:.1f}" x2="{WIDTH - MARGIN_RIGHT}" y2="{y:.1f}" '
             'stroke="#dfe1e2"/>'
             f'<text class="lantern-chart__label" x="{MARGIN_LEFT - 6}" y="{y + 5:.1f}" '
-            f'text-anchor="end" fill="#1b1b1b">{tick:g}</text>'
+            f'text-anchor="end" fill="#1b1b1b">{localized(f"{tick:g}")}</text>'
         )
     parts.append(
         f'<line x1="{MARGIN_LEFT}" y1="{MARGIN_TOP}" x2="{MARGIN_LEFT}" '

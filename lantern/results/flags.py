@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
-from django.utils import dateformat
+from django.utils import dateformat, formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from lantern.clinical.models import Observation, ObservationValueType
 from lantern.results.templatetags.lantern_dates import moment, partial_day
@@ -28,6 +30,7 @@ NORMAL_CODES = frozenset({"N", "NEG", "ND", "S"})
 class Flag:
     """A flag as a word and the USWDS tag style that goes with it (never colour alone)."""
 
+    # Lazy, so each page words it in the language it is shown in ("High", "Alto").
     word: str
     tag_class: str
     # A calm tag for "Normal" and for the statuses that say nothing is known to be wrong.
@@ -35,19 +38,20 @@ class Flag:
 
     @property
     def is_normal(self) -> bool:
-        return self.word == "Normal"
+        return self.tag_class == NORMAL_TAG
 
 
-CRITICAL = Flag("Critical", "lantern-tag--critical")
-HIGH = Flag("High", "lantern-tag--high")
-LOW = Flag("Low", "lantern-tag--low")
-ABNORMAL = Flag("Abnormal", "lantern-tag--abnormal")
-NORMAL = Flag("Normal", "lantern-tag--normal", is_neutral=True)
+NORMAL_TAG = "lantern-tag--normal"
+CRITICAL = Flag(gettext_lazy("Critical"), "lantern-tag--critical")
+HIGH = Flag(gettext_lazy("High"), "lantern-tag--high")
+LOW = Flag(gettext_lazy("Low"), "lantern-tag--low")
+ABNORMAL = Flag(gettext_lazy("Abnormal"), "lantern-tag--abnormal")
+NORMAL = Flag(gettext_lazy("Normal"), NORMAL_TAG, is_neutral=True)
 # Neither a range nor the lab's interpretation says whether the value is normal: we do not
 # guess (clinical safety), we say so in words.
-NO_RANGE = Flag("No range given", "lantern-tag--no-range", is_neutral=True)
+NO_RANGE = Flag(gettext_lazy("No range given"), "lantern-tag--no-range", is_neutral=True)
 # The lab gave its range only in words ("Negative") and no interpretation, so we cannot compare.
-NOT_FLAGGED = Flag("Not flagged", "lantern-tag--not-flagged", is_neutral=True)
+NOT_FLAGGED = Flag(gettext_lazy("Not flagged"), "lantern-tag--not-flagged", is_neutral=True)
 KNOWN_CODES = CRITICAL_CODES | HIGH_CODES | LOW_CODES | ABNORMAL_CODES | NORMAL_CODES
 
 
@@ -117,18 +121,19 @@ def observation_status(observation: Observation | StatusFields) -> Flag:
     return NOT_FLAGGED if has_range else NO_RANGE
 
 
-# UCUM units in people's words; any other code is shown as recorded, without its brackets.
+# UCUM units in people's words (in the page's language); any other code is shown as recorded,
+# without its brackets.
 UNIT_WORDS = {
-    "10*3/uL": "thousand per microliter",
-    "10*3/mm3": "thousand per microliter",
-    "10*6/uL": "million per microliter",
-    "10*6/mm3": "million per microliter",
-    "[in_i]": "in",
+    "10*3/uL": gettext_lazy("thousand per microliter"),
+    "10*3/mm3": gettext_lazy("thousand per microliter"),
+    "10*6/uL": gettext_lazy("million per microliter"),
+    "10*6/mm3": gettext_lazy("million per microliter"),
+    "[in_i]": pgettext_lazy("unit", "in"),
     "[lb_av]": "lb",
     "mm[Hg]": "mmHg",
-    "/min": "per minute",
-    "{beats}/min": "beats per minute",
-    "{breaths}/min": "breaths per minute",
+    "/min": gettext_lazy("per minute"),
+    "{beats}/min": gettext_lazy("beats per minute"),
+    "{breaths}/min": gettext_lazy("breaths per minute"),
     "mL/min/{1.73_m2}": "mL/min/1.73 m²",
     "Cel": "°C",
     "[degF]": "°F",
@@ -148,7 +153,7 @@ def unit_words(unit: str) -> str:
     """A UCUM unit as people read it: "10*3/uL" is "thousand per microliter", "mm[Hg]" is "mmHg",
     "{score}" and "1" are nothing; a code we have no words for is shown without its brackets."""
     if unit in UNIT_WORDS:
-        return UNIT_WORDS[unit]
+        return str(UNIT_WORDS[unit])
     return unit.replace("[", "").replace("]", "").replace("{", "").replace("}", "")
 
 
@@ -157,13 +162,19 @@ def plain_name(name: str) -> str:
     return SEMANTIC_TAG.sub("", name or "")
 
 
+def localized(text: str) -> str:
+    """A number written with "." as people write it in the page's language ("4,5" in Spanish)."""
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+    return text.replace(".", separator) if separator != "." else text
+
+
 def recorded_number(value: float) -> str:
     """A number as recorded, without a trailing ".0": used for normal ranges."""
-    return f"{value:g}"
+    return localized(f"{value:g}")
 
 
 def _decimals(value: float) -> int:
-    text = recorded_number(value)
+    text = f"{value:g}"
     return len(text.split(".")[1]) if "." in text and "e" not in text else 0
 
 
@@ -186,7 +197,10 @@ def number(value: float, *, low: float | None = None, high: float | None = None)
     decimal from 10 ("86" for 85.9597, "12.3"), three significant digits below 10 ("4.56",
     "0.123"). Trailing zeros are dropped ("5", not "5.0"), rounding half up.
     """
-    value = float(value)
+    return localized(_number(float(value), low=low, high=high))
+
+
+def _number(value: float, *, low: float | None, high: float | None) -> str:
     bounds = [bound for bound in (low, high) if bound is not None]
     if bounds:
         places = min(max(_decimals(bound) for bound in bounds), 3)
@@ -221,16 +235,26 @@ def bounds_words(low: float | None, high: float | None, unit: str) -> str:
     """ "70 to 99 mg/dL", "5.7 % or lower", "40 mg/dL or higher"; "" for no bound."""
     suffix = f" {unit}" if unit else ""
     if low is not None and high is not None:
-        return f"{recorded_number(low)} to {recorded_number(high)}{suffix}"
+        return _("%(low)s to %(high)s%(unit)s") % {
+            "low": recorded_number(low),
+            "high": recorded_number(high),
+            "unit": suffix,
+        }
     if high is not None:
-        return f"{recorded_number(high)}{suffix} or lower"
+        return _("%(high)s%(unit)s or lower") % {"high": recorded_number(high), "unit": suffix}
     if low is not None:
-        return f"{recorded_number(low)}{suffix} or higher"
+        return _("%(low)s%(unit)s or higher") % {"low": recorded_number(low), "unit": suffix}
     return ""
 
 
 # Age units (UCUM) in words, for a range that applies to an age ("age 18 to 65 years").
-AGE_UNITS = {"a": "years", "mo": "months", "wk": "weeks", "d": "days", "h": "hours"}
+AGE_UNITS = {
+    "a": gettext_lazy("years"),
+    "mo": gettext_lazy("months"),
+    "wk": gettext_lazy("weeks"),
+    "d": gettext_lazy("days"),
+    "h": gettext_lazy("hours"),
+}
 
 
 def one_range_words(given: dict[str, Any], unit: str) -> str:
@@ -260,9 +284,9 @@ def range_applies_to(given: dict[str, Any]) -> list[str]:
         age_low, age_high = age.get("low") or {}, age.get("high") or {}
         age_unit = quantity_unit(age_high) or quantity_unit(age_low)
         bounds = bounds_words(
-            age_low.get("value"), age_high.get("value"), AGE_UNITS.get(age_unit, age_unit)
+            age_low.get("value"), age_high.get("value"), str(AGE_UNITS.get(age_unit, age_unit))
         )
-        parts.append(f"age {bounds}")
+        parts.append(_("age %(ages)s") % {"ages": bounds})
     return parts
 
 
@@ -279,7 +303,7 @@ def concept_words(concept: dict[str, Any]) -> str:
 def range_in_words(observation: Observation) -> str:
     """ "Normal range: 70 to 99 mg/dL", or "" when the result has no range."""
     words = range_words(observation)
-    return f"Normal range: {words}" if words else ""
+    return _("Normal range: %(range)s") % {"range": words} if words else ""
 
 
 def pressure_number(value: float) -> str:
@@ -314,7 +338,7 @@ def value_in_words(observation: Observation) -> str:
 def component_rows_in_words(observation: Observation) -> list[tuple[str, str]]:
     """(name, value in words) of each component: blood pressure's parts as "Systolic" and
     "Diastolic", every other by its recorded name."""
-    names = {SYSTOLIC: "Systolic", DIASTOLIC: "Diastolic"}
+    names = {SYSTOLIC: _("Systolic"), DIASTOLIC: _("Diastolic")}
     return [
         (names.get(part.get("code", "")) or part.get("display", ""), component_value_in_words(part))
         for part in observation.components or []
@@ -334,7 +358,7 @@ def typed_value_words(value_type: str, *, data: Any, text: str) -> str:
     """A value that is no number in words: yes or no, a ratio ("1:128"), a range, a period or
     a date as dates, a time as a time; text (a string, a coded answer's name) as recorded."""
     if value_type == ObservationValueType.BOOLEAN and isinstance(data, bool):
-        return "Yes" if data else "No"
+        return _("Yes") if data else _("No")
     if value_type == ObservationValueType.RATIO and isinstance(data, dict):
         return ratio_words(data)
     if value_type == ObservationValueType.RANGE and isinstance(data, dict):
@@ -344,7 +368,7 @@ def typed_value_words(value_type: str, *, data: Any, text: str) -> str:
     if value_type == ObservationValueType.PERIOD and isinstance(data, dict):
         return period_words(data.get("start", ""), data.get("end", ""))
     if value_type == ObservationValueType.SAMPLED_DATA:
-        return "A series of measurements (in the FHIR download)"
+        return _("A series of measurements (in the FHIR download)")
     if value_type == ObservationValueType.TIME and text:
         return time_words(text)
     if value_type == ObservationValueType.DATE_TIME and text:
@@ -368,21 +392,25 @@ def range_value_words(low: float | None, high: float | None, unit: str) -> str:
     """A value given as a range: "2.5 to 5 mg/L", "more than 10", "less than 0.5"."""
     suffix = f" {unit}" if unit else ""
     if low is not None and high is not None:
-        return f"{recorded_number(low)} to {recorded_number(high)}{suffix}"
+        return _("%(low)s to %(high)s%(unit)s") % {
+            "low": recorded_number(low),
+            "high": recorded_number(high),
+            "unit": suffix,
+        }
     if low is not None:
-        return f"{recorded_number(low)}{suffix} or more"
+        return _("%(low)s%(unit)s or more") % {"low": recorded_number(low), "unit": suffix}
     if high is not None:
-        return f"{recorded_number(high)}{suffix} or less"
+        return _("%(high)s%(unit)s or less") % {"high": recorded_number(high), "unit": suffix}
     return ""
 
 
 def period_words(start: str, end: str) -> str:
     """ "May 1, 2012 to May 3, 2012", "From May 1, 2012", "Until May 3, 2012"."""
     if start and end:
-        return f"{date_words(start)} to {date_words(end)}"
+        return _("%(start)s to %(end)s") % {"start": date_words(start), "end": date_words(end)}
     if start:
-        return f"From {date_words(start)}"
-    return f"Until {date_words(end)}" if end else ""
+        return _("From %(start)s") % {"start": date_words(start)}
+    return _("Until %(end)s") % {"end": date_words(end)} if end else ""
 
 
 # A FHIR date without a time, by its length: "1990", "2011-05", "2011-04-30".
@@ -404,9 +432,10 @@ def date_words(value: str) -> str:
 
 
 def time_words(value: str) -> str:
-    """A time of day as people write it: "2:30 PM" for "14:30:00"."""
+    """A time of day as people write it: "2:30 PM" for "14:30:00" ("14:30" in Spanish)."""
+    english = (translation.get_language() or "en").startswith("en")
     try:
-        return dateformat.time_format(dt.time.fromisoformat(value), "g:i A")
+        return dateformat.time_format(dt.time.fromisoformat(value), "g:i A" if english else "H:i")
     except ValueError:
         return value
 
@@ -424,4 +453,4 @@ def observation_number(observation: Observation) -> str:
 
 def flag_word(observation: Observation) -> str:
     """The status in words: "High", "Normal", "No range given"..."""
-    return observation_status(observation).word
+    return str(observation_status(observation).word)

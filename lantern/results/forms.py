@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from lantern.clinical.models import ReportKind
 
@@ -9,23 +10,27 @@ class ResultFilterForm(forms.Form):
     """The filters above the results list; every field may be left empty."""
 
     kind = forms.ChoiceField(
-        label="Type of test",
+        label=_("Type of test"),
         required=False,
-        choices=[("", "All"), (ReportKind.LABORATORY, "Lab"), (ReportKind.IMAGING, "Imaging")],
+        choices=[
+            ("", _("All")),
+            (ReportKind.LABORATORY, _("Lab")),
+            (ReportKind.IMAGING, _("Imaging")),
+        ],
     )
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    q = forms.CharField(label="Test name", required=False, max_length=100)
+    q = forms.CharField(label=_("Test name"), required=False, max_length=100)
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The end date must be on or after the start date.")
+            self.add_error("date_to", _("The end date must be on or after the start date."))
         return cleaned
 
     def filters(self) -> dict:

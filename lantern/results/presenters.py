@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from lantern.clinical.models import ReportKind
 
@@ -19,6 +21,18 @@ from .flags import Flag, number, recorded_number
 from .plain_names import names_for
 from .selectors import REPORT_ROW, Trend, TrendPoint
 from .templatetags.lantern_dates import partial_day
+
+# A report's kind in the page's language (the model's labels are the staff pages' English).
+KIND_WORDS = {
+    ReportKind.LABORATORY: gettext_lazy("Lab"),
+    ReportKind.IMAGING: gettext_lazy("Imaging"),
+    ReportKind.OTHER: gettext_lazy("Other"),
+}
+
+
+def kind_words(kind: str) -> str:
+    """ "Lab", "Imaging" or "Other" for a report's kind, in the page's language."""
+    return str(KIND_WORDS.get(kind, KIND_WORDS[ReportKind.OTHER]))
 
 
 @dataclass(frozen=True)
@@ -65,9 +79,9 @@ def listed_result(row: dict) -> ListedResult:
     return ListedResult(
         result_type=row["result_type"],
         result_id=uuid.UUID(str(row["result_id"])),
-        name=name or "Test result",
+        name=name or _("Test result"),
         long_name=long_name,
-        kind_label=ReportKind(kind).label if kind in ReportKind.values else "Other",
+        kind_label=kind_words(kind),
         status=row["status"],
         is_new=not row["is_seen"],
     )
@@ -98,22 +112,22 @@ def trend_back_link(*, patient_id: uuid.UUID, origin: str) -> BackLink:
     Only these shapes are followed, and the link is built here from the patient in the URL, so
     a crafted `from` cannot send anyone off the site; the page it leads to checks access again.
     """
-    kind, _, raw_id = origin.partition(":")
+    kind, _colon, raw_id = origin.partition(":")
     if kind == "vitals" and not raw_id:
-        return BackLink(reverse("record:vitals", args=[patient_id]), "Back to vital signs")
+        return BackLink(reverse("record:vitals", args=[patient_id]), _("Back to vital signs"))
     try:
         result_id = uuid.UUID(raw_id)
     except ValueError:
         result_id = None
     if kind == "result" and result_id:
         return BackLink(
-            reverse("results:detail", args=[patient_id, result_id]), "Back to the result"
+            reverse("results:detail", args=[patient_id, result_id]), _("Back to the result")
         )
     if kind == "observation" and result_id:
         return BackLink(
-            reverse("results:observation", args=[patient_id, result_id]), "Back to the result"
+            reverse("results:observation", args=[patient_id, result_id]), _("Back to the result")
         )
-    return BackLink(reverse("results:list", args=[patient_id]), "Back to test results")
+    return BackLink(reverse("results:list", args=[patient_id]), _("Back to test results"))
 
 
 def _when(point: TrendPoint) -> str:
@@ -146,13 +160,19 @@ def trend_chart(trend: Trend, *, us_units: bool = False) -> SafeString | str:
                     ChartPoint(
                         at=p.taken_at,
                         value=getattr(p, attribute),
-                        label=(f"{name} {number(getattr(p, attribute))}{unit} on {_when(p)}"),
+                        label=_("%(name)s %(value)s%(unit)s on %(day)s")
+                        % {
+                            "name": name,
+                            "value": number(getattr(p, attribute)),
+                            "unit": unit,
+                            "day": _when(p),
+                        },
                     )
                     for p in trend.points
                     if getattr(p, attribute) is not None
                 ],
             )
-            for name, attribute in (("Systolic", "systolic"), ("Diastolic", "diastolic"))
+            for name, attribute in ((_("Systolic"), "systolic"), (_("Diastolic"), "diastolic"))
         ]
     else:
         series = [
@@ -162,10 +182,13 @@ def trend_chart(trend: Trend, *, us_units: bool = False) -> SafeString | str:
                     ChartPoint(
                         at=p.taken_at,
                         value=p.value,
-                        label=(
-                            f"{number(p.value, low=trend.low, high=trend.high)}{unit}"
-                            f"{_us_beside(p, us_units)} on {_when(p)}"
-                        ),
+                        label=_("%(value)s%(unit)s%(us_units)s on %(day)s")
+                        % {
+                            "value": number(p.value, low=trend.low, high=trend.high),
+                            "unit": unit,
+                            "us_units": _us_beside(p, us_units),
+                            "day": _when(p),
+                        },
                     )
                     for p in trend.points
                     if p.value is not None
@@ -175,16 +198,27 @@ def trend_chart(trend: Trend, *, us_units: bool = False) -> SafeString | str:
     if sum(len(one.points) for one in series) < 2:
         return ""
     if trend.low is not None and trend.high is not None:
-        band_words = f" The shaded band is the normal range, {recorded_number(trend.low)} to "
-        band_words += f"{recorded_number(trend.high)}{unit}."
+        band = _("The shaded band is the normal range, %(low)s to %(high)s%(unit)s.")
+        band_words = " " + band % {
+            "low": recorded_number(trend.low),
+            "high": recorded_number(trend.high),
+            "unit": unit,
+        }
     else:
         band_words = ""
     first, last = trend.points[0], trend.points[-1]
     return line_chart_svg(
-        title=f"{test_name} over time",
+        title=_("%(test)s over time") % {"test": test_name},
         description=(
-            f"{len(trend.points)} values from {_when(first)} to {_when(last)}.{band_words} "
-            "The same values are listed in the table below."
+            ngettext(
+                "%(count)s value from %(first)s to %(last)s.",
+                "%(count)s values from %(first)s to %(last)s.",
+                len(trend.points),
+            )
+            % {"count": len(trend.points), "first": _when(first), "last": _when(last)}
+            + band_words
+            + " "
+            + _("The same values are listed in the table below.")
         ),
         series=series,
         band=(trend.low, trend.high),

@@ -28,6 +28,7 @@ from lantern.audit.admin import changed_fields_label
 from lantern.audit.models import AuditAction
 from lantern.audit.services import security_event_record
 from lantern.clinical.models import Organization
+from lantern.core.language import language_for
 from lantern.notifications.models import NotificationKind
 from lantern.notifications.services import notification_send
 
@@ -148,6 +149,7 @@ def membership_add(
                 email=user.email,
                 context={"link": password_reset_link(user=user)},
                 dedupe_key=f"staff-account-created:{user.pk}",
+                language=language_for(user),
             )
     return MembershipAdded(membership=membership, account_created=account_created)
 

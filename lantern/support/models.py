@@ -14,17 +14,18 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lantern.clinical.models import Organization
 from lantern.core.models import PublicIdModel
 
 
 class SupportTopic(models.TextChoices):
-    SIGNING_IN = "signing_in", "Signing in, my password or my second step"
-    NEW_ACCOUNT = "new_account", "Creating an account"
-    FAMILY = "family", "Family and caregivers"
-    USING_THE_PORTAL = "using", "Using the portal or the app"
-    OTHER = "other", "Something else"
+    SIGNING_IN = "signing_in", _("Signing in, my password or my second step")
+    NEW_ACCOUNT = "new_account", _("Creating an account")
+    FAMILY = "family", _("Family and caregivers")
+    USING_THE_PORTAL = "using", _("Using the portal or the app")
+    OTHER = "other", _("Something else")
 
 
 class SupportRequestStatus(models.TextChoices):
@@ -49,6 +50,8 @@ class SupportRequest(PublicIdModel):
     )
     # The random key of the form, so a double-clicked "Send" makes one request.
     submission_key = models.CharField(max_length=64, unique=True)
+    # The language the person wrote in (the page's), so staff can answer in it; "" if unknown.
+    language = models.CharField(max_length=10, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -83,6 +86,11 @@ class SupportRequest(PublicIdModel):
                 name="support_request_closed_at_when_closed",
             ),
         ]
+
+    @property
+    def language_name(self) -> str:
+        """The language it was written in, named in itself ("Español"); "" if unknown."""
+        return dict(settings.LANGUAGES).get(self.language, "")
 
     def __str__(self) -> str:
         # No name or text: admin lists and logs show only what kind of thing this is.

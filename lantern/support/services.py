@@ -10,11 +10,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from lantern.access.models import StaffMembership, StaffRole
 from lantern.audit.models import ActorRole, AuditAction
 from lantern.audit.services import audit_event_record
 from lantern.clinical.models import Organization
+from lantern.core.language import language_for
 from lantern.core.throttle import attempt_allowed
 from lantern.notifications.models import NotificationKind
 from lantern.notifications.services import absolute_url, notification_send
@@ -23,20 +26,20 @@ from .models import SupportRequest, SupportRequestStatus
 from .selectors import clinics_taking_support_requests
 
 HOUR = 3600
-TOO_MANY_FROM_HERE = (
+TOO_MANY_FROM_HERE = _(
     "You have sent several requests in the last hour. Wait an hour and try again, or call the "
     "clinic."
 )
-TOO_MANY_TODAY = (
+TOO_MANY_TODAY = _(
     "We are getting a lot of requests right now. Try again in an hour, or call the clinic."
 )
-NOT_TAKING_REQUESTS = "This clinic is not taking requests here. Call the clinic instead."
+NOT_TAKING_REQUESTS = _("This clinic is not taking requests here. Call the clinic instead.")
 # Every address shares this subject in the limit for everyone together.
 EVERYONE = "everyone"
 
 
 class SupportError(Exception):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str | Promise) -> None:
         super().__init__(message)
         self.message = message
 
@@ -51,8 +54,11 @@ def support_request_submit(
     message: str,
     submission_key: str,
     address: str | None,
+    language: str = "",
 ) -> SupportRequest | None:
     """Record a support request to one clinic and tell its staff; None for a repeated form.
+
+    `language` is the page's language when the person sent it: staff see it, to reply in it.
 
     Raises SupportError when this address, or everyone together, sent too many in the hour, or
     when the clinic has no staff to read it. A repeat of the same form (a double click, a
@@ -86,6 +92,7 @@ def support_request_submit(
                 topic=topic,
                 message=message.strip(),
                 submission_key=submission_key,
+                language=language,
             )
             _notify_staff(support_request)
     except IntegrityError:
@@ -97,18 +104,21 @@ def support_request_submit(
 def _notify_staff(support_request: SupportRequest) -> None:
     """A notice to the clinic that a request came in: a link, never the sender or the text."""
     link = absolute_url(reverse("staff:support_request", kwargs={"request_id": support_request.pk}))
-    for email in _notice_addresses(support_request.organization):
+    for email, language in _notice_addresses(support_request.organization):
         notification_send(
             kind=NotificationKind.SUPPORT_REQUEST_RECEIVED,
             email=email,
             context={"link": link},
             dedupe_key=f"support-request:{support_request.pk}:{email.lower()}",
+            language=language,
         )
 
 
-def _notice_addresses(organization: Organization) -> list[str]:
+def _notice_addresses(organization: Organization) -> list[tuple[str, str]]:
+    """Where the notice goes, each with the language to write in: an administrator's own; the
+    clinic's default for the configured address (a shared mailbox, no account's language)."""
     if settings.SUPPORT_NOTICE_EMAIL:
-        return [settings.SUPPORT_NOTICE_EMAIL]
+        return [(settings.SUPPORT_NOTICE_EMAIL, settings.LANGUAGE_CODE)]
     administrators = StaffMembership.objects.filter(
         organization=organization,
         role=StaffRole.ADMINISTRATOR,
@@ -116,7 +126,9 @@ def _notice_addresses(organization: Organization) -> list[str]:
         user__is_active=True,
         user__email_verified_at__isnull=False,
     ).exclude(user__email="")
-    return sorted(set(administrators.values_list("user__email", flat=True)))
+    # One notice per address, in the language of the account with that address.
+    chosen = {m.user.email: language_for(m.user) for m in administrators.select_related("user")}
+    return sorted(chosen.items())
 
 
 def support_request_close(*, actor, support_request: SupportRequest) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lantern.access.decorators import public
@@ -38,6 +39,7 @@ def contact(request: HttpRequest) -> HttpResponse:
                 message=form.cleaned_data["message"],
                 submission_key=form.cleaned_data["submission_key"],
                 address=client_ip(request),
+                language=translation.get_language() or "",
             )
         except services.SupportError as error:
             problems.append(error.message)

@@ -86,6 +86,7 @@ NOT_PAGES: dict[str, str] = {
     "accounts:keep_alive": "POST only, answers the time-out script",
     "mfa:setup_send": "POST only",
     "accounts:body_units": "POST only: the settings page's units form",
+    "accounts:language": "POST only: the settings page's language form",
     "mfa:verify_send": "POST only",
     "mfa:backup_codes": "shown once, right after a passkey is set up (WebAuthn, not scripted)",
     "mfa:method_remove": "POST only",

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -46,7 +47,8 @@ def manifest(request: HttpRequest) -> JsonResponse:
         "id": "/",
         "name": settings.CLINIC_NAME,
         "short_name": settings.CLINIC_SHORT_NAME,
-        "description": f"The patient portal of {settings.CLINIC_NAME}.",
+        "description": gettext("The patient portal of %(clinic)s.")
+        % {"clinic": settings.CLINIC_NAME},
         "start_url": "/",
         "scope": "/",
         "display": "standalone",

@@ -81,7 +81,7 @@ def test_many_wrong_passwords_in_a_row_pause_the_password_step(pause_after_three
     # Even the right password, from anywhere, is now refused with plain words.
     response = password_step(Client(REMOTE_ADDR="198.51.100.51"), "alice")
     assert response.status_code == 200
-    assert SIGN_IN_PAUSED in response.content.decode()
+    assert str(SIGN_IN_PAUSED) in response.content.decode()
 
 
 def test_a_paused_unknown_username_gets_the_same_answer_as_a_paused_account(

@@ -8,15 +8,16 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lantern.access.policy import PatientAccess
 
 from .. import services
+from ..dates import clinic_time_words, formatted
 from ..models import LIVE_STATUSES, Appointment, BookingTicket, Location, VisitType
 from ..selectors import WEEK_DAYS, OpenTime, open_times, records_for_appointments
 from ..services import AppointmentError, SlotNotOpen, SlotTaken
-from ..templatetags.clinic_time import CLINIC_TIME_FORMAT
 from ..tickets import ticket_horizon_ends
 from .choices import Booking
 
@@ -25,10 +26,7 @@ User = get_user_model()
 # How many of the free clinicians at one time a "first available" booking tries, in order.
 FIRST_AVAILABLE_TRIES = 3
 NEXT_TIMES_OFFERED = services.NEXT_TIMES_OFFERED
-NOT_OPEN = "That time is not open for booking. Please choose one of the times shown."
-TIME_LABEL_FORMAT = "g:i A T"
-DAY_LABEL_FORMAT = "l, F j"
-SHORT_DAY_FORMAT = "D, M j"
+NOT_OPEN = _("That time is not open for booking. Please choose one of the times shown.")
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,8 @@ class TimeChoice:
     starts_at: dt.datetime
     label: str
     start: str
-    # The local day in short ("Mon, Jan 12"), for times listed without their day's heading.
+    # The local day in short ("Mon, Jan 12", "lun 12 ene"), for times listed without their
+    # day's heading.
     day_label: str
 
 
@@ -61,9 +60,9 @@ def time_choice(starts_at: dt.datetime, location: Location) -> TimeChoice:
     local = starts_at.astimezone(location.zone)
     return TimeChoice(
         starts_at=starts_at,
-        label=dateformat.format(local, TIME_LABEL_FORMAT),
+        label=formatted(local, "time"),
         start=start_value(starts_at),
-        day_label=dateformat.format(local, SHORT_DAY_FORMAT),
+        day_label=formatted(local, "short_day"),
     )
 
 
@@ -80,10 +79,10 @@ def _days_of_times(times: list[OpenTime], location: Location, today: dt.date) ->
         if day < today:
             continue
         if day not in day_labels:
-            day_labels[day] = dateformat.format(local, SHORT_DAY_FORMAT)
+            day_labels[day] = formatted(local, "short_day")
         clock = (local.hour, local.minute, local.tzname())
         if clock not in time_labels:
-            time_labels[clock] = dateformat.format(local, TIME_LABEL_FORMAT)
+            time_labels[clock] = formatted(local, "time")
         choice = TimeChoice(
             starts_at=time.starts_at,
             label=time_labels[clock],
@@ -92,15 +91,14 @@ def _days_of_times(times: list[OpenTime], location: Location, today: dt.date) ->
         )
         by_day.setdefault(day, []).append(choice)
     return [
-        DayOfTimes(day=day, label=dateformat.format(day, DAY_LABEL_FORMAT), times=choices)
+        DayOfTimes(day=day, label=formatted(day, "day"), times=choices)
         for day, choices in sorted(by_day.items())
     ]
 
 
 def clinic_time_label(starts_at: dt.datetime, location: Location) -> str:
     """A time as the appointment pages say it ("Mon, Jan 12, 2026, 9:00 AM EST, clinic time")."""
-    local = starts_at.astimezone(location.zone)
-    return f"{dateformat.format(local, CLINIC_TIME_FORMAT)}, clinic time"
+    return clinic_time_words(starts_at, location.zone)
 
 
 def clinicians_named(clinician_ids: tuple[int, ...]) -> list:

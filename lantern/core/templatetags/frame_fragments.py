@@ -3,11 +3,11 @@ frame that is the same for everyone who sees it with the same variant and keys (
 drawn once per process.
 
 The menus are drawn on every page and took about a third of the frame's time. What they show
-depends only on the kind of account (the variant) and the page's section (a key), so their HTML
-is kept in this process's memory after it is first drawn. Nothing about a patient may go into a
-fragment: an empty variant (a proxy's menu, which leads into someone's record) draws it every
-time and keeps nothing. Never put a CSRF token or anything else of one session inside. With
-DEBUG on nothing is kept, so an edited template shows at once.
+depends only on the kind of account (the variant), the page's section (a key) and the page's
+language, so their HTML is kept in this process's memory after it is first drawn. Nothing about
+a patient may go into a fragment: an empty variant (a proxy's menu, which leads into someone's
+record) draws it every time and keeps nothing. Never put a CSRF token or anything else of one
+session inside. With DEBUG on nothing is kept, so an edited template shows at once.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -32,8 +33,9 @@ class FrameFragmentNode(template.Node):
         self.keys = keys
 
     def render(self, context: template.Context) -> str:
-        # The name, the variant, then the other keys.
-        cache_key = tuple(key.resolve(context) for key in self.keys)
+        # The name, the variant, then the other keys, and the page's language: the menus' words
+        # are translated, so a fragment drawn in Spanish is kept apart from the English one.
+        cache_key = (*(key.resolve(context) for key in self.keys), translation.get_language())
         if not cache_key[1] or settings.DEBUG:
             return self.nodelist.render(context)
         fragment = _fragments.get(cache_key)

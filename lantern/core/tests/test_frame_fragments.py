@@ -22,8 +22,10 @@ def no_fragments_kept():
 
 
 def menus(html: str) -> str:
-    """The main menu's HTML without the sign-out form's CSRF token."""
+    """The main menu's HTML without the sign-out form's CSRF token, and without the language
+    chooser, which is drawn for each page (it comes back to the page's own address)."""
     nav = re.search(r'<nav aria-label="Main menu".*?</nav>', html, flags=re.S).group(0)
+    nav = re.sub(r"<form[^>]*data-language-chooser.*?</form>", "", nav, flags=re.S)
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", nav)
 
 

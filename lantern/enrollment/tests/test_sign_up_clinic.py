@@ -130,7 +130,7 @@ def test_a_tampered_clinic_is_a_form_error(nora, olga, clinic_without_staff, tam
 def test_with_one_clinic_a_tampered_clinic_is_a_form_error(nora, clinic_without_staff):
     response = Client().post(SIGN_UP, details(organization=str(clinic_without_staff.pk)))
     assert response.status_code == 200
-    assert STALE_CLINIC in response.content.decode()
+    assert str(STALE_CLINIC) in response.content.decode()
     assert not EnrollmentRequest.objects.exists()
 
 

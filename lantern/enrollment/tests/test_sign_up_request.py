@@ -82,7 +82,7 @@ def test_requests_from_one_address_are_throttled():
         assert client.post(SIGN_UP, details(submission_key=f"{number:032d}")).status_code == 302
     blocked = client.post(SIGN_UP, details(submission_key="z" * 32))
     assert blocked.status_code == 200
-    assert services.TOO_MANY_TRIES in blocked.content.decode()
+    assert str(services.TOO_MANY_TRIES) in blocked.content.decode()
     assert EnrollmentRequest.objects.count() == services.SIGN_UP_REQUESTS_PER_HOUR
 
 

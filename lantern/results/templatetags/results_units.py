@@ -13,6 +13,7 @@ from lantern.results.flags import (
 )
 from lantern.results.flags import number as number_words
 from lantern.results.plain_names import names_of
+from lantern.results.presenters import kind_words as kind_in_words
 
 register = template.Library()
 
@@ -45,6 +46,12 @@ def value_words(observation: Observation) -> str:
 def component_words(observation: Observation) -> list[tuple[str, str]]:
     """(name, value in words) of each of the observation's components."""
     return component_rows_in_words(observation)
+
+
+@register.filter
+def kind_words(kind: str) -> str:
+    """A report's kind ("laboratory") as the page's language says it ("Lab", "Laboratorio")."""
+    return kind_in_words(kind)
 
 
 @register.filter

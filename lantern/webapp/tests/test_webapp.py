@@ -126,3 +126,23 @@ def test_the_install_hint_is_in_the_account_menu_and_hidden_until_the_browser_of
     menu = html.split('id="account-menu"', 1)[1].split("</ul>", 1)[0]
     assert '<li class="usa-nav__submenu-item" data-install-app hidden>' in menu
     assert "Install the app" in menu
+
+
+def test_the_offline_page_and_the_manifest_speak_the_visitors_language(client, settings):
+    settings.CLINIC_NAME = "Riverside Family Clinic"
+
+    html = client.get("/offline/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    manifest = client.get("/manifest.webmanifest", HTTP_ACCEPT_LANGUAGE="es").json()
+
+    assert '<html lang="es">' in html
+    assert "<h1>No tiene conexión</h1>" in html and "You are offline" not in html
+    assert manifest["description"] == "El portal del paciente de Riverside Family Clinic."
+
+
+def test_the_install_hint_is_in_the_account_menu_in_spanish(alice):
+    alice.preferred_language = "es"
+    alice.save(update_fields=["preferred_language"])
+
+    html = sign_in(Client(), alice).get("/").content.decode()
+
+    assert "Instalar la aplicación</button>" in html and "Install the app" not in html

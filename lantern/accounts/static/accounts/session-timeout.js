@@ -9,11 +9,16 @@
 (function () {
   "use strict";
 
-  function words(seconds) {
+  // The words come from the page (data-one-minute, data-one-second, data-seconds-word), in the
+  // page's language; the English ones are only a fallback.
+  function words(modal, seconds) {
     if (seconds >= 60) {
-      return "1 minute";
+      return modal.getAttribute("data-one-minute") || "1 minute";
     }
-    return seconds + (seconds === 1 ? " second" : " seconds");
+    if (seconds === 1) {
+      return modal.getAttribute("data-one-second") || "1 second";
+    }
+    return seconds + " " + (modal.getAttribute("data-seconds-word") || "seconds");
   }
 
   function start() {
@@ -50,7 +55,7 @@
         return;
       }
       if (left <= warning) {
-        countdown.textContent = words(Math.max(left, 0));
+        countdown.textContent = words(modal, Math.max(left, 0));
         if (!shown) {
           shown = true;
           returnTo = document.activeElement;
