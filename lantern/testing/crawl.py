@@ -14,13 +14,14 @@ puts something in every part of a patient's record (so its pages link to their i
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.test import Client
+from django.urls import Resolver404, resolve
 
 from lantern.access.models import StaffRole
 from lantern.core.context_processors import SIGN_OUT_HREF
@@ -73,16 +74,35 @@ class Crawl:
     pages: list[str] = field(default_factory=list)
 
 
-def crawl(client: Client, starts: list[str], *, max_pages: int = MAX_PAGES) -> Crawl:
+def route_of(address: str) -> str:
+    """The name of the route answering `address` (`namespace:name`), or "(no route)"."""
+    try:
+        return resolve(urlsplit(address).path).view_name
+    except Resolver404:
+        return "(no route)"
+
+
+def crawl(
+    client: Client, starts: list[str], *, max_pages: int = MAX_PAGES, per_route: int | None = None
+) -> Crawl:
+    """Every page reachable from `starts`; with `per_route`, only the first that many addresses
+    of each route met (a list of a hundred results leads to two of them, not a hundred)."""
     result = Crawl()
     queue: deque[tuple[str, str]] = deque((start, "(start)") for start in starts)
     queued = set(starts)
+    per_route_queued = Counter(route_of(start) for start in starts)
 
     def follow(href: str, source: str) -> None:
         address = same_site_address(href, source)
-        if address is not None and address not in queued:
-            queued.add(address)
-            queue.append((address, source))
+        if address is None or address in queued:
+            return
+        if per_route is not None:
+            route = route_of(address)
+            if per_route_queued[route] >= per_route:
+                return
+            per_route_queued[route] += 1
+        queued.add(address)
+        queue.append((address, source))
 
     while queue and len(result.visited) < max_pages:
         address, source = queue.popleft()

@@ -1,14 +1,21 @@
-"""No serious or critical accessibility violation on any Lantern page, for anyone, at any width.
+"""No serious or critical accessibility violation on any Lantern page, for anyone, at any width
+(issue 17, point 4).
 
-For each kind of person (someone not signed in, a patient with something in every part of her
-record, a nurse, a clinic's administrator) the crawl of lantern/testing/crawl.py collects every
-page they can reach by following links, plus the not-found page in their frame. Each page is
-opened in Chromium at 1280 px and at 360 px wide, axe-core (vendored in
-lantern/testing/vendor/axe-core/) is run on it, and the test fails listing every serious or
-critical violation: the rule, the page, the element and what axe says to fix. The states a person
-opens are checked too: the phone menu open at 360 px (and the account menu in it), the account
-menu open at 1280 px, and a form sent empty, with its errors shown.
+For each of the six personas of lantern/testing/sweep.py (someone not signed in, a patient with
+something in every part of her record, her son acting for her, a nurse, a clinician and the
+clinic's administrator) its crawl collects the pages they reach by following links, each route at
+most `PER_ROUTE` times, plus the not-found page in their frame. One test per persona and width
+(so xdist spreads them) opens each page in Chromium at 1280 or 360 px, runs axe-core (vendored
+in lantern/testing/vendor/axe-core/) on it, and fails listing every serious or critical
+violation: the rule, the page, the element and what axe says to fix. The states a person opens
+are checked too: the phone menu open at 360 px (and the account menu in it), the account menu
+open at 1280 px, forms sent empty with their errors shown, and the second step of signing in.
 Django's own admin is left out: nothing a clinic does every day needs it.
+
+Each test prints the pages it visited (route name and address) and writes them to
+.pytest_cache/d/accessibility/<persona>-<width>.txt. The coverage test fails when a route holding
+a patient's data is reached by no persona and is not in `NOT_PAGES` (POST-only actions,
+downloads, JSON, redirects), each listed there with its reason.
 
 Two more checks measure what axe does not: text contrast of the staff console's hint text and
 timestamps on its grey page, and 44 x 44 px touch targets on the patient's pages.
@@ -19,16 +26,30 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import path
 
+from config.urls import urlpatterns as site_urlpatterns
 from lantern.clinical.models import Observation
 from lantern.messaging.models import Conversation
 from lantern.testing.auth import sign_in
-from lantern.testing.crawl import clinic_administrator_of, crawl, give_a_full_record, lantern_pages
-from lantern.testing.factories_enrollment import EnrollmentRequestFactory
+from lantern.testing.crawl import crawl, give_a_full_record, lantern_pages, route_of
+from lantern.testing.sweep import (
+    NOT_PAGES,
+    PERSONAS,
+    Site,
+    all_routes,
+    clinic_site,
+    listing,
+    pages_by_route,
+    patient_data_routes,
+    unswept_routes,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -40,6 +61,8 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
 WIDTHS = {"1280px": DESKTOP, "360px": PHONE}
 NOT_FOUND = "/this-page-does-not-exist/"
+PASSWORD = "correct horse battery staple"
+SECOND_STEP = "mfa:verify"
 
 # Every rule axe runs by default; only what it rates serious or critical fails the test. Each
 # element is one line: the rule, what it found and what axe says to fix.
@@ -83,15 +106,18 @@ def axe_violations(page, where: str, width: str) -> list[Violation]:
 
 @pytest.fixture
 def open_context(browser, live_server) -> Iterator[Callable]:
-    """A browser context at the given width, signed in as `user` when one is given."""
+    """A browser context at the given width, signed in as `user` when one is given, or sharing
+    the session of `client`."""
     contexts = []
 
-    def open_one(viewport: dict, user=None):
+    def open_one(viewport: dict, user=None, client: Client | None = None):
         context = browser.new_context(base_url=live_server.url, viewport=viewport, locale="en-US")
         context.set_default_timeout(15_000)
         contexts.append(context)
-        if user is not None:
-            cookie = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
+        if user is not None and client is None:
+            client = sign_in(Client(), user)
+        if client is not None and settings.SESSION_COOKIE_NAME in client.cookies:
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
             context.add_cookies(
                 [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
             )
@@ -134,27 +160,78 @@ def form_with_errors(page, address: str, width: str) -> list[Violation]:
     return axe_violations(page, f"{address} (sent empty, with errors)", width)
 
 
-def violations_for(
-    open_context, user, starts: list[str], must_check: list[str], forms: list[str] = ()
+# The forms each persona sends empty (by route: the first address of it the crawl met), to check
+# the page with its errors shown; cheap ones that change nothing when refused.
+FORMS_SENT_EMPTY: dict[str, list[str]] = {
+    "anonymous": [
+        "accounts:sign_in",
+        "enrollment:start",
+        "support:contact",
+        "accounts:forgot_password",
+    ],
+    "patient": ["messaging:new"],
+    "proxy": ["messaging:new"],
+    "nurse": ["staff:conversation_start"],
+    "clinician": ["staff:conversation_start"],
+    "admin": ["staff:schedule:location_add"],
+}
+
+
+@pytest.fixture
+def site(clinic, alice, nora) -> Site:
+    return clinic_site(clinic, alice, nora)
+
+
+def write_listing(request, name: str, text: str) -> Path:
+    """The list of pages visited, under .pytest_cache/d/accessibility/ (CI keeps it)."""
+    path = Path(request.config.cache.mkdir("accessibility")) / f"{name}.txt"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_serious_accessibility_violation_on_any_page(
+    request, open_context, site, persona, width
 ):
-    """Every serious or critical violation on every page `user` (None: nobody) can reach, with
-    its menus open and the forms at `forms` sent empty."""
-    client = sign_in(Client(), user) if user is not None else Client()
-    result = crawl(client, starts)
-    for address in [*must_check, *forms]:
-        assert address in result.visited, f"the crawl did not reach {address}"
+    """axe-core on every page the persona reaches (each route at most PER_ROUTE times), the
+    not-found page, the forms of FORMS_SENT_EMPTY with their errors and the menus open."""
+    client = site.client(persona)
+    result = site.crawl(persona, client)
+    assert result.broken == [], "\n".join(result.broken)
     pages = [*lantern_pages(result), NOT_FOUND]
+    visited = listing(persona, result)
+    print(visited)
+    write_listing(request, f"{persona}-{width}", visited)
+    routes = pages_by_route(result)
+    for route in FORMS_SENT_EMPTY[persona]:
+        assert route in routes, f"the crawl did not reach a page of {route}"
+    forms = [routes[route][0] for route in FORMS_SENT_EMPTY[persona]]
+
+    # The browser shares the crawl's session: the same person, in the same state.
+    page = open_context(WIDTHS[width], client=client)
     found: list[Violation] = []
-    for width, viewport in WIDTHS.items():
-        page = open_context(viewport, user)
-        for address in pages:
-            page.goto(address)
-            found += axe_violations(page, address, width)
-        for address in forms:
-            found += form_with_errors(page, address, width)
-        page.goto(starts[0])
-        found += opened_states(page, width)
-    return found
+    for address in pages:
+        page.goto(address)
+        found += axe_violations(page, address, width)
+    for address in forms:
+        found += form_with_errors(page, address, width)
+    page.goto(site.starts[persona][0])
+    found += opened_states(page, width)
+    if persona == "anonymous":
+        found += second_step_of_signing_in(page, site.users["patient"].username, width)
+    assert_none(found)
+
+
+def second_step_of_signing_in(page, username: str, width: str) -> list[Violation]:
+    """The password given, the page asking for the second step (a route no link reaches)."""
+    page.goto("/signin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert route_of(urlsplit(page.url).path) == SECOND_STEP, page.url
+    return axe_violations(page, f"{page.url} (second step of signing in)", width)
 
 
 def assert_none(found: list[Violation]) -> None:
@@ -163,61 +240,53 @@ def assert_none(found: list[Violation]) -> None:
     )
 
 
-def test_no_serious_accessibility_violation_for_someone_not_signed_in(open_context, alice, nora):
-    # nora works at the clinic, so "Contact support" shows its form.
-    found = violations_for(
-        open_context,
-        None,
-        ["/signin/", "/"],
-        [
-            "/signin/",
-            "/enroll/",
-            "/signup/",
-            "/accessibility/",
-            "/privacy/",
-            "/help/",
-            "/help/contact/",
-        ],
-        forms=["/signin/", "/enroll/", "/help/contact/"],
+def test_every_patient_data_page_is_swept_for_someone(request, site):
+    """Every route of the patient-facing apps, and every route naming a patient, is reached by
+    some persona's crawl (the very crawl the sweep opens in Chromium) or is in NOT_PAGES with
+    its reason. A new page nobody reaches by following links fails here: link it, give the
+    personas the data that shows it, or say in NOT_PAGES why it is not a page."""
+    reached: dict[str, set[str]] = {}
+    for persona in PERSONAS:
+        for route in pages_by_route(site.crawl(persona)):
+            reached.setdefault(route, set()).add(persona)
+    # Opened by the anonymous sweep after sending the sign-in form (second_step_of_signing_in).
+    reached.setdefault(SECOND_STEP, set()).add("anonymous")
+    write_listing(
+        request,
+        "routes",
+        "".join(f"{route}\t{' '.join(sorted(who))}\n" for route, who in sorted(reached.items())),
     )
-    assert_none(found)
-
-
-def test_no_serious_accessibility_violation_for_a_patient(open_context, alice):
-    give_a_full_record(alice)
-    found = violations_for(
-        open_context,
-        alice,
-        ["/"],
-        ["/", "/results/", "/messages/", "/medications/", "/record/", "/accessibility/"],
-        forms=[f"/patients/{alice.patient.pk}/messages/new/"],
+    routes = patient_data_routes()
+    unreached = unswept_routes(set(reached))
+    assert unreached == [], "No persona reaches these patient-data pages:\n" + "\n".join(
+        f"  {route} ({routes[route]})" for route in unreached
     )
-    assert_none(found)
+    assert sorted(set(NOT_PAGES) - set(routes)) == [], "NOT_PAGES names routes that are gone"
+    answered_a_page = sorted(set(NOT_PAGES) & set(reached))
+    assert answered_a_page == [], f"In NOT_PAGES, yet a persona reached a page: {answered_a_page}"
 
 
-def test_no_serious_accessibility_violation_for_staff(open_context, nora, alice, clinic):
-    give_a_full_record(alice)
-    EnrollmentRequestFactory(organization=clinic)
-    found = violations_for(
-        open_context,
-        nora,
-        ["/staff/"],
-        ["/staff/", "/staff/patients/", "/accessibility/", "/staff/support/"],
-        forms=[f"/staff/patients/{alice.patient.pk}/conversations/new/"],
+def _a_new_page(request, patient_id):
+    return HttpResponse("<!doctype html><title>New</title>")
+
+
+# The site's routes and one more, as someone adding a page to a patient's record would.
+urlpatterns = [
+    path("patients/<uuid:patient_id>/new-page/", _a_new_page, name="a_new_page"),
+    *site_urlpatterns,
+]
+
+
+def test_a_new_patient_page_no_persona_reaches_is_reported(settings):
+    # Guards the coverage test: everything reached but the new page leaves the new page.
+    everything = {route.name for route in all_routes()}
+    assert {"results:detail", "staff:schedule:patient", "accounts:settings"} <= set(
+        patient_data_routes()
     )
-    assert_none(found)
-
-
-def test_no_serious_accessibility_violation_for_a_clinic_administrator(
-    open_context, nora, alice, clinic
-):
-    administrator = clinic_administrator_of(clinic)
-    give_a_full_record(alice)
-    EnrollmentRequestFactory(organization=clinic)
-    found = violations_for(
-        open_context, administrator, ["/staff/"], ["/staff/", "/staff/patients/"]
-    )
-    assert_none(found)
+    assert "hl7v2:queue" not in patient_data_routes()
+    assert unswept_routes(everything) == []
+    settings.ROOT_URLCONF = __name__
+    assert unswept_routes(everything) == ["a_new_page"]
 
 
 # The secondary grey text of the staff console: hint text, timestamps, usernames.

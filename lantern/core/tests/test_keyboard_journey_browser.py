@@ -2,12 +2,14 @@
 sign in with two factors → open a result and its trend → send a message → book an appointment
 → request a refill → sign out. Nothing is clicked: every step is Tab (or Shift+Tab) to a named
 control, then typing, Space or Enter, so a control that cannot be reached or used from the
-keyboard fails the journey and names the control it could not find.
+keyboard fails the journey and names the control it could not find. It prints the pages it
+went through (route name and address), in order.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -18,6 +20,7 @@ from lantern.home.tests.builders import make_report
 from lantern.messaging.models import Conversation
 from lantern.refills.models import RefillRequest
 from lantern.refills.tests.factories import PharmacyFactory, medication
+from lantern.testing.crawl import route_of
 from lantern.testing.factories_messaging import MessagePoolFactory
 from lantern.testing.factories_mfa import TOTPDeviceFactory, current_totp_code
 
@@ -82,6 +85,12 @@ def test_a_patient_signs_in_reads_writes_books_asks_for_a_refill_and_signs_out_b
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="en-US")
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # Every page the journey lands on, in order, printed at the end.
+    visited: list[str] = []
+    page.on(
+        "framenavigated",
+        lambda frame: visited.append(frame.url) if frame == page.main_frame else None,
+    )
 
     # Sign in: username, password, Enter; then the authenticator's code, Enter.
     page.goto("/signin/")
@@ -149,6 +158,10 @@ def test_a_patient_signs_in_reads_writes_books_asks_for_a_refill_and_signs_out_b
     follow(page, "Sign out", exact=True)
     page.get_by_role("heading", name=re.compile("signed out", re.I)).wait_for()
     context.close()
+    print(f"# the keyboard journey: {len(visited)} pages")
+    for url in visited:
+        address = urlsplit(url)
+        print(f"{route_of(address.path)}\t{address.path}")
 
     # Each step did what it said, once.
     assert Conversation.objects.get(patient=alice.patient).subject == SUBJECT
