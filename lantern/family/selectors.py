@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lantern.access.models import (
     PROXY_PERMISSION_WORDS,
@@ -43,7 +44,7 @@ STATUS_WORDS = {
     ProxyStatus.PENDING: _("Invitation sent"),
     ProxyStatus.ACTIVE: _("Active"),
     ProxyStatus.DECLINED: _("Declined"),
-    ProxyStatus.REVOKED: _("Ended"),
+    ProxyStatus.REVOKED: pgettext_lazy("relationship status", "Ended"),
     ProxyStatus.EXPIRED: _("Expired"),
 }
 

@@ -111,7 +111,7 @@ def test_the_account_settings_page_is_in_spanish(alice):
     ("name", "spanish_words", "english_words"),
     [
         ("accounts:sign_in", "Iniciar sesión", "Forgot password?"),
-        ("accounts:forgot_password", "Restablecer su contraseña", "Email me a link"),
+        ("accounts:forgot_password", "Restablezca su contraseña", "Email me a link"),
         ("accounts:forgot_username", "Obtener su nombre de usuario", "Email my username"),
         ("accounts:security_tips", "Proteja su cuenta", "Use a strong password"),
         ("accounts:signed_out", "Usted cerró su sesión.", "You signed out."),

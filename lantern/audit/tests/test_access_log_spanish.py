@@ -51,7 +51,7 @@ def test_the_access_log_and_its_entries_are_in_spanish(alice_es, named_nora):
     assert entry.role == "Personal de enfermería en su clínica"
     assert entry.what == "Vio sus problemas de salud"
     text = main(response.text)
-    assert "<h1>Quién ha visto mi expediente</h1>" in text
+    assert "<h1>Quién vio mi expediente</h1>" in text
     assert "Volver a su expediente de salud" in text
     assert "Mostrar también mis propias visitas" in text
     assert "envíe un mensaje a su clínica" in text

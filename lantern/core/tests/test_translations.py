@@ -112,3 +112,22 @@ def test_language_for_falls_back_to_the_clinic_default():
     assert language_for(User(preferred_language="es")) == "es"
     assert language_for(User(preferred_language="")) == "en"
     assert language_for(None) == "en"
+
+
+def test_a_message_has_one_spanish_wording_across_the_catalogs():
+    """Django keeps one translation of a message for the whole site: two catalogs that word it
+    differently would show one app's wording on the other's pages (use a context to tell apart
+    messages that only look alike, as "To" in a date range and in a message's recipient)."""
+    import polib
+
+    from lantern.core.translations import catalogs
+
+    wordings: dict[tuple, dict[str, object]] = {}
+    for path in catalogs():
+        for entry in polib.pofile(str(path)):
+            key = (entry.msgctxt, entry.msgid, entry.msgid_plural)
+            wording = tuple(sorted(entry.msgstr_plural.items())) or entry.msgstr
+            wordings.setdefault(key, {})[str(path.relative_to(ROOT))] = wording
+    assert {
+        key: by_file for key, by_file in wordings.items() if len(set(by_file.values())) > 1
+    } == {}

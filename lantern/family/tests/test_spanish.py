@@ -38,7 +38,7 @@ def test_the_family_page_and_the_invitation_email_speak_spanish(
     client = sign_in(Client(), speaks_spanish(alice))
 
     page = main_text(client.get("/account/family/"))
-    assert "Familia y cuidadores" in page and "Personas que pueden ayudarle ahora" in page
+    assert "Familiares y cuidadores" in page and "Personas que pueden ayudarle ahora" in page
     assert "Bob Baker" in page and "Terminar acceso" in page and "Enviar invitación" in page
     assert "Su correo electrónico" in page and "Acceso completo" in page
     assert "Family and caregivers" not in page and "End access" not in page
