@@ -11,13 +11,9 @@ from lantern.accounts import reauth
 from lantern.accounts.models import SignInEvent, User, UserSession
 from lantern.accounts.templatetags.device_words import device_words, place_words
 from lantern.testing.auth import sign_in
+from lantern.testing.languages import main_content as main
 
 pytestmark = pytest.mark.django_db
-
-
-def main(text: str) -> str:
-    """The page's own content, without the frame (the header and footer are translated apart)."""
-    return text.split('<main id="main-content"', 1)[1].split("</main>", 1)[0]
 
 
 def spanish(user: User) -> User:

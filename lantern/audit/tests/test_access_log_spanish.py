@@ -8,6 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from lantern.testing.auth import sign_in
+from lantern.testing.languages import main_content as main
+from lantern.testing.languages import speaking
 
 pytestmark = pytest.mark.django_db
 
@@ -16,16 +18,9 @@ def log_url(patient) -> str:
     return reverse("audit:access_log", kwargs={"patient_id": patient.pk})
 
 
-def main(text: str) -> str:
-    """The page's own content, without the frame (the header and footer are translated apart)."""
-    return text.split('<main id="main-content"', 1)[1].split("</main>", 1)[0]
-
-
 @pytest.fixture
 def alice_es(alice):
-    alice.preferred_language = "es"
-    alice.save(update_fields=["preferred_language"])
-    return alice
+    return speaking(alice)
 
 
 @pytest.fixture

@@ -8,15 +8,11 @@ from django.urls import reverse
 
 from lantern.testing.auth import sign_in
 from lantern.testing.factories_enrollment import TermsVersionFactory, issue_code
+from lantern.testing.languages import main_content as main
 
 pytestmark = pytest.mark.django_db
 
 SPANISH = {"HTTP_ACCEPT_LANGUAGE": "es-US,es;q=0.9"}
-
-
-def main(text: str) -> str:
-    """The page's own content, without the frame (the header and footer are translated apart)."""
-    return text.split('<main id="main-content"', 1)[1].split("</main>", 1)[0]
 
 
 def test_the_activation_code_step_is_in_spanish_with_spanish_month_names():

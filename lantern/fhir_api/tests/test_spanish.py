@@ -11,13 +11,9 @@ from lantern.fhir_api.models import AppAuthorization
 from lantern.fhir_api.testing import connected_app_token
 from lantern.fhir_api.tests.launch import Launch, register_app
 from lantern.testing.auth import sign_in
+from lantern.testing.languages import main_content as main
 
 pytestmark = pytest.mark.django_db
-
-
-def main(text: str) -> str:
-    """The page's own content, without the frame (the header and footer are translated apart)."""
-    return text.split('<main id="main-content"', 1)[1].split("</main>", 1)[0]
 
 
 def spanish(user):

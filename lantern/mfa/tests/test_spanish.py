@@ -10,20 +10,15 @@ from lantern.accounts import reauth
 from lantern.mfa.services import backup_codes_create, trusted_device_create
 from lantern.testing.auth import sign_in, sign_in_password_only
 from lantern.testing.factories_mfa import SmsDeviceFactory, TOTPDeviceFactory
+from lantern.testing.languages import main_content as main
+from lantern.testing.languages import speaking
 
 pytestmark = pytest.mark.django_db
 
 
-def main(text: str) -> str:
-    """The page's own content, without the frame (the header and footer are translated apart)."""
-    return text.split('<main id="main-content"', 1)[1].split("</main>", 1)[0]
-
-
 @pytest.fixture
 def alice_es(alice):
-    alice.preferred_language = "es"
-    alice.save(update_fields=["preferred_language"])
-    return alice
+    return speaking(alice)
 
 
 def test_the_second_step_is_asked_in_spanish(client, alice_es):
