@@ -617,12 +617,9 @@ def object_get(
     """
     model = queryset.model
     object_type = object_type or model.__name__
-    try:
-        object_uuid = uuid.UUID(str(object_id))
-    except ValueError:
-        object_not_found(
-            access, model=model, object_id=object_id, action=action, object_type=object_type
-        )
+    object_uuid = _object_key(
+        access, object_id, model=model, action=action, object_type=object_type
+    )
     # At most one row by its key: without the model's default ordering, which only costs time
     # to build (`first()` would order by it).
     found = next(iter(queryset.filter(pk=object_uuid).order_by()[:1]), None)
@@ -655,12 +652,9 @@ def object_get_statement(
     limited to an `access_template`: it takes the object's key as the `Param` "id" and is run
     with `values` (`access_values` of this access, and any more)."""
     object_type = object_type or model.__name__
-    try:
-        object_uuid = uuid.UUID(str(object_id))
-    except ValueError:
-        object_not_found(
-            access, model=model, object_id=object_id, action=action, object_type=object_type
-        )
+    object_uuid = _object_key(
+        access, object_id, model=model, action=action, object_type=object_type
+    )
     found = next(iter(statement.objects(shape, **values, id=object_uuid)), None)
     return _object_found(
         access,
@@ -672,6 +666,23 @@ def object_get_statement(
         owner_field=owner_field,
         record=record,
     )
+
+
+def _object_key(
+    access: PatientAccess,
+    object_id: Any,
+    *,
+    model: type[models.Model],
+    action: AuditAction | None,
+    object_type: str,
+) -> uuid.UUID:
+    """The object's key, or not found (audited) for an address that is no key at all."""
+    try:
+        return uuid.UUID(str(object_id))
+    except ValueError:
+        object_not_found(
+            access, model=model, object_id=object_id, action=action, object_type=object_type
+        )
 
 
 def _object_found(
