@@ -40,6 +40,10 @@ def next_request(client: Client):
 
 
 def test_an_api_request_makes_no_separate_health_check(alice, health_checks):
+    if connection.vendor != "postgresql":
+        # SQLite's test database lives in memory and is never closed or checked; whether the
+        # flag is left set there depends on the tests run before in the same process.
+        pytest.skip("Health checks guard a server connection; SQLite has none.")
     client = Client(
         HTTP_AUTHORIZATION=f"Bearer {connected_app_token(alice, alice.patient, 'patient/*.rs')}"
     )
