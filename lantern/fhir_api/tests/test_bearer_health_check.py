@@ -40,10 +40,6 @@ def next_request(client: Client):
 
 
 def test_an_api_request_makes_no_separate_health_check(alice, health_checks):
-    if connection.vendor != "postgresql":
-        # SQLite's test database lives in memory and is never closed or checked; whether the
-        # flag is left set there depends on the tests run before in the same process.
-        pytest.skip("Health checks guard a server connection; SQLite has none.")
     client = Client(
         HTTP_AUTHORIZATION=f"Bearer {connected_app_token(alice, alice.patient, 'patient/*.rs')}"
     )
@@ -52,8 +48,10 @@ def test_an_api_request_makes_no_separate_health_check(alice, health_checks):
     assert next_request(client).status_code == 200
     assert next_request(client).status_code == 200
 
+    # Health checks are on, yet no request made Django's own `is_usable` round trip: the token
+    # lookup stood in for it. (Whether Django's flag is left set after the last request depends
+    # on whether earlier tests in the process left the connection open, so it is not read.)
     assert health_checks == []
-    assert connection.health_check_done
 
 
 def test_a_dropped_connection_is_replaced_and_the_request_served(alice, health_checks):

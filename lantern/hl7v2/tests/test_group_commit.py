@@ -166,6 +166,7 @@ def test_messages_after_one_that_cannot_be_stored_are_not_answered(monkeypatch, 
 
 def test_the_listener_takes_the_blocks_already_sent_as_one_group() -> None:
     import asyncio
+    import concurrent.futures
 
     from hl7.mllp import HL7StreamReader
 
@@ -182,7 +183,10 @@ def test_the_listener_takes_the_blocks_already_sent_as_one_group() -> None:
         second = await listener._read_group(reader, "peer")
         return first, second
 
-    first, second = asyncio.run(read())
+    # In a thread of its own: a browser test earlier in this worker may leave an event loop
+    # running in the main thread, where asyncio.run refuses to start another.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        first, second = pool.submit(asyncio.run, read()).result()
 
     assert first == [b"M0", b"M1", b"M2"]
     assert second == [b"M3"]
