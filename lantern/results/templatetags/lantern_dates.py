@@ -1,7 +1,8 @@
 """One date format and one date-and-time format for every patient page (issue 10).
 
 `{{ value|day }}` is "Nov 29, 2026"; `{{ value|moment }}` is "Nov 29, 2026, 2:05 PM EST", in the
-clinic's time zone (settings.TIME_ZONE) with its abbreviation, so a time is never ambiguous.
+clinic's time zone (settings.TIME_ZONE) with its abbreviation, so a time is never ambiguous; in
+each language's format from lantern/core/dates.py.
 A date without a time (a birth date, a problem's onset) is shown as recorded, never shifted.
 
 A record's date that its source gave without a time ("2011-04-30", "2011-05", "1990") is stored
@@ -16,25 +17,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
-from django.utils import dateformat, timezone, translation
+from django.utils import dateformat, timezone
+
+from lantern.core.dates import formats
 
 register = template.Library()
-
-DAY_FORMAT = "M j, Y"
-MOMENT_FORMAT = "M j, Y, g:i A T"
-# A date the source gave without a time, by how much of it the source gave.
-PARTIAL_FORMATS = {"year": "Y", "month": "M Y", "day": DAY_FORMAT}
-# The same in each other language of settings.LANGUAGES: "29 nov 2026, 14:05 EST" in Spanish
-# (month names come translated from Django's own catalog).
-FORMATS_BY_LANGUAGE = {
-    "en": (DAY_FORMAT, MOMENT_FORMAT, PARTIAL_FORMATS),
-    "es": ("j b Y", "j b Y, H:i T", {"year": "Y", "month": "b Y", "day": "j b Y"}),
-}
-
-
-def _formats() -> tuple[str, str, dict[str, str]]:
-    language = (translation.get_language() or "en").split("-")[0]
-    return FORMATS_BY_LANGUAGE.get(language, FORMATS_BY_LANGUAGE["en"])
 
 
 def _local(value: dt.datetime) -> dt.datetime:
@@ -48,7 +35,7 @@ def day(value: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = _local(value)
-    return dateformat.format(value, _formats()[0])
+    return dateformat.format(value, formats().day_with_year)
 
 
 @register.filter
@@ -58,7 +45,7 @@ def moment(value: dt.datetime | None) -> str:
         return ""
     if not isinstance(value, dt.datetime):
         return day(value)
-    return dateformat.format(_local(value), _formats()[1])
+    return dateformat.format(_local(value), formats().moment)
 
 
 @register.filter
@@ -67,7 +54,7 @@ def partial_day(value: dt.date | dt.datetime | None, precision: str | None = Non
     read from its UTC date where the importer stored it; otherwise as `day`."""
     if not value:
         return ""
-    partial = _formats()[2].get(precision or "")
+    partial = formats().partial.get(precision or "")
     if partial is None:
         return day(value)
     if isinstance(value, dt.datetime):
@@ -95,6 +82,6 @@ def recorded_moment(record: object, field_name: str) -> str:
         return ""
     precisions = getattr(record, "date_precisions", None) or {}
     value = getattr(record, field_name, None)
-    if precisions.get(field_name) in PARTIAL_FORMATS:
+    if precisions.get(field_name) in formats().partial:
         return partial_day(value, precisions[field_name])
     return moment(value)
