@@ -11,6 +11,7 @@ import base64
 import binascii
 import codecs
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -192,7 +193,7 @@ def reference_of(value: Resource | None) -> str:
 
 
 def checked_choice(value: str, choices: type, resource_type: str, element: str) -> str:
-    if value not in choices.values:
+    if value not in _allowed(choices):
         # The value itself is not quoted: error messages never repeat the file's content.
         raise MappingError(
             f"{resource_type}.{element} is not one of the FHIR R4 codes "
@@ -686,6 +687,12 @@ MAPPERS: dict[str, Callable[[Resource], MappedRow]] = {
 # Helpers for the mappers ----------------------------------------------------------------------
 
 
+@functools.cache
+def _allowed(choices: type) -> frozenset[str]:
+    """The values of a TextChoices class (built once: Django builds `.values` on every read)."""
+    return frozenset(choices.values)
+
+
 class _with_blank:
     """A TextChoices class whose empty value is also allowed (the element is optional)."""
 
@@ -704,7 +711,7 @@ def _observation_category(r: Resource) -> str:
     for concept in r.get("category", []):
         for coding in concept.get("coding", []):
             code = coding.get("code", "")
-            if code in clinical.ObservationCategory.values:
+            if code in _allowed(clinical.ObservationCategory):
                 return code
     return clinical.ObservationCategory.OTHER
 

@@ -33,6 +33,10 @@ from .writer import write_bundle
 DEFAULT_SOURCE_SYSTEM = "fhir-import"
 # Bundles read ahead of the one being written, bounding memory whatever the number of files.
 FILES_IN_FLIGHT = 4
+# A bundle file from this size on is split between the workers (each validates every n-th entry
+# of it) and its rows share their repeated texts, which bounds memory; a smaller one goes whole
+# to one worker, so it is parsed once and the workers validate several bundles at a time.
+LARGE_FILE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -74,10 +78,12 @@ def _start(path: Path, executor: Executor, shares: int, spool: Path | None) -> F
     job = FileJob(path)
     try:
         check_bundle_header(path)
+        large = path.stat().st_size >= LARGE_FILE_BYTES
+        shares = shares if large else 1
         job.shares = [
-            executor.submit(process_file_share, path, share, shares)
+            executor.submit(process_file_share, path, share, shares, large)
             if spool is None
-            else executor.submit(_spooled_share, path, share, shares, spool)
+            else executor.submit(_spooled_share, path, share, shares, large, spool)
             for share in range(shares)
         ]
     except BundleError as error:
@@ -146,9 +152,9 @@ def _spool(workers: int) -> Iterator[Path | None]:
         yield Path(folder)
 
 
-def _spooled_share(path: Path, share: int, shares: int, spool: Path) -> Path:
+def _spooled_share(path: Path, share: int, shares: int, large: bool, spool: Path) -> Path:
     """In a worker process: `process_file_share`, its result written to a file in `spool`."""
-    result = process_file_share(path, share, shares)
+    result = process_file_share(path, share, shares, large)
     with tempfile.NamedTemporaryFile(dir=spool, suffix=".pickle", delete=False) as file:
         pickle.dump(result, file, protocol=pickle.HIGHEST_PROTOCOL)
     return Path(file.name)

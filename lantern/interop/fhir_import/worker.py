@@ -78,19 +78,20 @@ class ShareResult:
     error: BundleError | None = None
 
 
-def process_file_share(path: Path, share: int, shares: int) -> ShareResult:
+def process_file_share(path: Path, share: int, shares: int, large: bool = False) -> ShareResult:
     """Validate and map every `shares`-th entry of a bundle file, starting at entry `share`.
 
     Each worker streams the file itself, an entry at a time (parsing is cheap next to
-    validation), so no entry is copied between processes; only the compact mapped rows come back,
-    each distinct text among them one object (see `_shared`).
+    validation), so no entry is copied between processes; only the compact mapped rows come back.
+    In a `large` file, each distinct text among them is one object (see `_shared_outcome`).
     """
     result = ShareResult()
     texts: dict[Any, Any] = {}
     try:
         for entry in read_entries(path):
             if entry.index % shares == share:
-                result.outcomes.append(_shared_outcome(process_entry(entry), texts))
+                outcome = process_entry(entry)
+                result.outcomes.append(_shared_outcome(outcome, texts) if large else outcome)
     except BundleError as error:
         result.error = error
     return result

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lantern.clinical import models as clinical
-from lantern.interop.fhir_import import import_paths, reader
+from lantern.interop.fhir_import import import_paths, pipeline, reader
 
 from . import bundles
 from .bundles import bundle, entry, full_bundle, write
@@ -98,9 +98,12 @@ def test_a_bundle_entry_that_is_not_a_list_fails_the_bundle(tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("split", [True, False], ids=["split between workers", "one worker"])
 def test_a_bundle_imports_alike_in_process_and_in_workers_leaving_no_spooled_file(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, split
 ):
+    # A large file is split between the workers, a smaller one goes whole to one of them.
+    monkeypatch.setattr(pipeline, "LARGE_FILE_BYTES", MIB // 2 if split else 8 * MIB)
     spool_root = tmp_path / "spool"
     spool_root.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spool_root))
