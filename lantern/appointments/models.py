@@ -8,6 +8,7 @@ in UTC; the database itself refuses two live appointments of one clinician that 
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
@@ -195,6 +196,17 @@ class AppointmentStatus(models.TextChoices):
 # The statuses that hold the clinician's time; the no-overlap guard covers only these. Its SQL
 # (migration 0002) names the same values.
 LIVE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
+# No visit lasts longer (booking gives a visit type's length, at most 8 hours; the HL7 v2 interface
+# refuses a longer one). Reads of the visits that overlap a time span start their index search
+# this long before the span (`starting_near`), so they read that span's visits, not a whole
+# history.
+LONGEST_VISIT = dt.timedelta(hours=24)
+
+
+def starting_near(start: dt.datetime, end: dt.datetime) -> Q:
+    """Visits that overlap [start, end): bounded on `starts_at` both ways, so an index on it
+    reads only the visits near the span whatever the number of visits before it."""
+    return Q(starts_at__gt=start - LONGEST_VISIT, starts_at__lt=end, ends_at__gt=start)
 
 
 class Appointment(PublicIdModel, TimestampedModel):
@@ -246,6 +258,8 @@ class Appointment(PublicIdModel, TimestampedModel):
         ordering = ["starts_at"]
         indexes = [
             models.Index(fields=["clinician", "starts_at"], name="appointment_clinician_start"),
+            # A place's day (the staff day view), whatever the number of visits before it.
+            models.Index(fields=["location", "starts_at"], name="appointment_location_start"),
             # A patient's visits by time (their appointments page, the home page's next visit).
             models.Index(fields=["patient", "starts_at"], name="appointment_patient_start"),
         ]

@@ -26,6 +26,7 @@ from .models import (
     Location,
     ScheduleException,
     WeeklyHours,
+    starting_near,
 )
 from .schedule import TIME_FORMAT, ZONE_FORMAT, clinician_name
 
@@ -93,9 +94,8 @@ def schedule_day(
     appointments = (
         Appointment.objects.filter(
             whose,
+            starting_near(span_start, span_end),
             location__organization=schedule.organization,
-            starts_at__lt=span_end,
-            ends_at__gt=span_start,
         )
         .exclude(status=AppointmentStatus.CANCELLED)
         .select_related("patient", "visit_type", "location", "clinician")
@@ -203,8 +203,12 @@ _WINDOW_FIELDS = (
 def _busy(clinician_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, list]:
     overlapping = Q(clinician_id__in=clinician_ids, starts_at__lt=end, ends_at__gt=start)
     busy: dict[int, list[Interval]] = defaultdict(list)
+    # Time off may last weeks, and a clinician has a few such rows; visits are many, and none
+    # lasts longer than LONGEST_VISIT.
     time_off = ScheduleException.objects.filter(overlapping).exclude(kind=ExceptionKind.EXTRA_HOURS)
-    visits = Appointment.objects.filter(overlapping, status__in=LIVE_STATUSES)
+    visits = Appointment.objects.filter(
+        starting_near(start, end), clinician_id__in=clinician_ids, status__in=LIVE_STATUSES
+    )
     for queryset in (time_off, visits):
         for who, starts_at, ends_at in queryset.values_list("clinician_id", "starts_at", "ends_at"):
             busy[who].append((starts_at, ends_at))

@@ -31,6 +31,7 @@ from .models import (
     ScheduleException,
     VisitType,
     WeeklyHours,
+    starting_near,
 )
 
 WEEK_DAYS = 7
@@ -152,7 +153,9 @@ def _busy_intervals(
     time_off = ScheduleException.objects.filter(who, overlapping).exclude(
         kind=ExceptionKind.EXTRA_HOURS
     )
-    appointments = Appointment.objects.filter(who, overlapping, status__in=LIVE_STATUSES)
+    appointments = Appointment.objects.filter(
+        who, starting_near(window_start, window_end), status__in=LIVE_STATUSES
+    )
     if ignoring_appointment is not None:
         appointments = appointments.exclude(pk=ignoring_appointment)
     for queryset in (time_off, appointments):

@@ -26,7 +26,14 @@ from lantern.access.policy import PatientAccess, access_record, object_get, sect
 from lantern.audit.models import ActorRole, AuditAction
 
 from . import reminders
-from .models import Appointment, AppointmentStatus, BookingTicket, Location, VisitType
+from .models import (
+    Appointment,
+    AppointmentStatus,
+    BookingTicket,
+    Location,
+    VisitType,
+    starting_near,
+)
 from .selectors import OpenTime, open_times
 from .tickets import ticket_allows, ticket_claim, ticket_horizon_ends
 
@@ -286,10 +293,9 @@ def _clinician_busy(
     ends_at = starts_at + dt.timedelta(minutes=visit_type.length_minutes)
     return (
         Appointment.objects.filter(
+            starting_near(starts_at, ends_at),
             clinician_id=clinician_id,
             status__in=(AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED),
-            starts_at__lt=ends_at,
-            ends_at__gt=starts_at,
         )
         .exclude(pk=ignoring)
         .exists()

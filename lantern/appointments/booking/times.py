@@ -15,7 +15,14 @@ from lantern.access.policy import PatientAccess
 
 from .. import services
 from ..dates import clinic_time_words, formatted
-from ..models import LIVE_STATUSES, Appointment, BookingTicket, Location, VisitType
+from ..models import (
+    LIVE_STATUSES,
+    Appointment,
+    BookingTicket,
+    Location,
+    VisitType,
+    starting_near,
+)
 from ..selectors import WEEK_DAYS, OpenTime, open_times, records_for_appointments
 from ..services import AppointmentError, SlotNotOpen, SlotTaken
 from ..tickets import ticket_horizon_ends
@@ -221,7 +228,7 @@ def time_unavailable(
     when a visit there holds it, else SlotNotOpen (past, too far ahead, or never offered)."""
     ends_at = starts_at + dt.timedelta(minutes=visit_type.length_minutes)
     holders = Appointment.objects.filter(
-        location=location, status__in=LIVE_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
+        starting_near(starts_at, ends_at), location=location, status__in=LIVE_STATUSES
     ).exclude(pk=ignoring)
     if clinician_id is not None:
         holders = holders.filter(clinician_id=clinician_id)

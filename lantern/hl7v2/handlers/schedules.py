@@ -23,7 +23,13 @@ from django.utils import timezone
 from lantern.access.models import StaffMembership, StaffRole
 from lantern.access.policy import PatientAccess, access_record
 from lantern.appointments import reminders
-from lantern.appointments.models import Appointment, AppointmentStatus, Location, VisitType
+from lantern.appointments.models import (
+    LONGEST_VISIT,
+    Appointment,
+    AppointmentStatus,
+    Location,
+    VisitType,
+)
 from lantern.appointments.services import RESCHEDULED, _freed_time_offer
 from lantern.audit.models import ActorRole, AuditAction
 from lantern.clinical.models import Organization, Patient, record_uuid
@@ -172,6 +178,8 @@ def _visit(readers: list[SegmentReader], sch: SegmentReader, organization: Organ
     visit_type = _visit_type(readers, sch, organization, minutes)
     clinician_id = _clinician(readers, organization)
     length = dt.timedelta(minutes=minutes or visit_type.length_minutes)
+    if length > LONGEST_VISIT:
+        raise Refusal("the visit is longer than a day", "SCH^1^9")
     status = FILLER_STATUS.get(coded_field(sch, 25).code.upper(), AppointmentStatus.BOOKED)
     return Visit(location, visit_type, clinician_id, starts_at, starts_at + length, status)
 

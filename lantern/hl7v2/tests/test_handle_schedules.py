@@ -177,6 +177,18 @@ def test_a_clinician_the_clinic_does_not_have_is_ae_at_aip_3(patient, doctor, pl
     assert not Appointment.objects.exists()
 
 
+def test_a_visit_longer_than_a_day_is_ae_and_books_nothing(patient, doctor, place):
+    # The day views read visits from a day before the span on (LONGEST_VISIT): none is longer.
+    outcome = run(siu("S12", minutes=25 * 60))
+
+    assert (outcome.code, outcome.reason, outcome.error_location) == (
+        AckCode.ERROR,
+        "the visit is longer than a day",
+        "SCH^1^9",
+    )
+    assert not Appointment.objects.exists()
+
+
 def test_a_time_the_clinician_already_has_a_visit_is_ae(patient, doctor, place, charlie):
     with time_machine.travel(NOW, tick=False):
         run(siu("S12"))
