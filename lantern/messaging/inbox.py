@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from lantern.access import policy
 from lantern.access.models import StaffMembership
 from lantern.accounts.models import User
 from lantern.audit.models import AuditAction
-from lantern.core.statements import AggregateStatement, Param, Statement
+from lantern.core.statements import CountsStatement, Param, Statement
 
 from . import services as messaging_services
 from .models import (
@@ -207,11 +207,21 @@ def inbox_conversations(
     return _ordered(conversations, state)
 
 
+# The filter links count up to this many conversations and then say "999+": a clinic's closed
+# conversations pile up for years, and counting them all would cost more as they do.
+COUNTED_UP_TO = 999
+
+
 @dataclass(frozen=True)
 class QueueCount:
     key: str
     label: str
+    # At most COUNTED_UP_TO + 1, which stands for "more than COUNTED_UP_TO".
     count: int
+
+    @property
+    def words(self) -> str:
+        return f"{COUNTED_UP_TO}+" if self.count > COUNTED_UP_TO else str(self.count)
 
 
 @dataclass(frozen=True)
@@ -224,34 +234,35 @@ class InboxCounts:
 
 def _queue_totals(
     may_act: bool, has_record: bool, pool_count: int, state: str
-) -> tuple[QuerySet, dict[str, Any]]:
+) -> dict[str, QuerySet]:
     user = policy.user_template(may_act, has_record)
     pools = [Param(f"pool{index}", MessagePool._meta.pk) for index in range(pool_count)]
-    return conversations_in_scope(user).order_by().filter(_state_conditions()[state]), {
-        QUEUE_ALL: Count("pk"),
-        QUEUE_MINE: Count("pk", filter=Q(assigned_to=user) | Q(clinician=user)),
-        **{f"pool_{index}": Count("pk", filter=Q(pool=pool)) for index, pool in enumerate(pools)},
+    in_state = conversations_in_scope(user).filter(_state_conditions()[state])
+    return {
+        QUEUE_ALL: in_state,
+        QUEUE_MINE: in_state.filter(Q(assigned_to=user) | Q(clinician=user)),
+        **{f"pool_{index}": in_state.filter(pool=pool) for index, pool in enumerate(pools)},
     }
 
 
-def _state_totals(may_act: bool, has_record: bool, kind: str) -> tuple[QuerySet, dict[str, Any]]:
+def _state_totals(may_act: bool, has_record: bool, kind: str) -> dict[str, QuerySet]:
     user = policy.user_template(may_act, has_record)
-    scope = conversations_in_scope(user).order_by()
-    return scope.filter(_template_queue_condition(user, kind)), {
-        key: Count("pk", filter=condition) for key, condition in _state_conditions().items()
-    }
+    in_queue = conversations_in_scope(user).filter(_template_queue_condition(user, kind))
+    return {key: in_queue.filter(condition) for key, condition in _state_conditions().items()}
 
 
-_QUEUE_TOTALS = AggregateStatement(_queue_totals)
-_STATE_TOTALS = AggregateStatement(_state_totals)
+_QUEUE_TOTALS = CountsStatement(_queue_totals)
+_STATE_TOTALS = CountsStatement(_state_totals)
 
 
 def inbox_counts(user, *, queue: str, state: str, pools: Sequence[MessagePool]) -> InboxCounts:
-    """The counts for the filter links in two queries, whatever the number of conversations."""
+    """The counts for the filter links in two queries, each count stopped past COUNTED_UP_TO,
+    so they cost the same whatever the number of conversations."""
     user_shape = policy.user_shape(user)
     values = _inbox_values(user, queue, pools)
-    queue_totals = _QUEUE_TOTALS.run((*user_shape, len(pools), state), **values)
-    state_totals = _STATE_TOTALS.run((*user_shape, _queue_kind(queue, pools)), **values)
+    limit = COUNTED_UP_TO + 1
+    queue_totals = _QUEUE_TOTALS.run((*user_shape, len(pools), state), limit, **values)
+    state_totals = _STATE_TOTALS.run((*user_shape, _queue_kind(queue, pools)), limit, **values)
     queues = [
         QueueCount(QUEUE_ALL, "All", queue_totals[QUEUE_ALL]),
         QueueCount(QUEUE_MINE, "Assigned to me", queue_totals[QUEUE_MINE]),

@@ -57,13 +57,18 @@ def inbox_list(request: HttpRequest) -> HttpResponse:
     counts = inbox.inbox_counts(request.user, queue=queue, state=state, pools=pools)
     # The counts hold how many conversations the chosen queue has in the chosen state.
     shown = next(count.count for count in counts.states if count.key == state)
-    paginator = CountedPaginator(conversations, CONVERSATIONS_PER_PAGE, count=shown)
+    # Counted up to a limit: past it, the pages list the first COUNTED_UP_TO.
+    listed_up_to = inbox.COUNTED_UP_TO if shown > inbox.COUNTED_UP_TO else None
+    paginator = CountedPaginator(
+        conversations, CONVERSATIONS_PER_PAGE, count=min(shown, inbox.COUNTED_UP_TO)
+    )
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "current_section": "messages",
         "queue": queue,
         "state": state,
         "counts": counts,
+        "listed_up_to": listed_up_to,
         "page": page,
         "rows": inbox.inbox_rows(page.object_list, now=timezone.now()),
     }

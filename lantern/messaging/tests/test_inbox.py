@@ -126,6 +126,20 @@ def test_a_patient_sees_nothing_in_the_inbox_even_their_own_conversations(alice,
     assert not inbox.inbox_conversations(alice, queue="all", state="all").exists()
 
 
+def test_the_counts_stop_past_a_limit_and_say_so(alice, nora, nursing, monkeypatch):
+    # A clinic's closed conversations pile up for years: a count stops past COUNTED_UP_TO.
+    monkeypatch.setattr(inbox, "COUNTED_UP_TO", 2)
+    for _ in range(4):
+        conversation_for(alice, pool=nursing)
+    pools = inbox.inbox_pools(nora)
+
+    counts = inbox.inbox_counts(nora, queue="all", state="waiting", pools=pools)
+
+    states = {item.key: (item.count, item.words) for item in counts.states}
+    assert states["waiting"] == (3, "2+")
+    assert states["assigned"] == (0, "0")
+
+
 def test_the_counts_give_each_queue_in_the_state_and_each_state_in_the_queue(
     alice, nora, nursing, billing
 ):

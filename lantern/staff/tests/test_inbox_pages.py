@@ -17,6 +17,7 @@ from pypdf import PdfWriter
 
 from lantern.access.models import StaffRole
 from lantern.audit.models import AuditAction, AuditEvent, AuditOutcome
+from lantern.messaging import inbox
 from lantern.messaging import selectors as patient_selectors
 from lantern.messaging.models import (
     Attachment,
@@ -164,6 +165,21 @@ def test_the_inbox_filters_by_queue_and_state(nora, alice, nursing, conversation
 
     foreign_pool = MessagePoolFactory()
     assert client.get(INBOX, {"queue": str(foreign_pool.pk)}).status_code == 404
+
+
+def test_past_the_counted_limit_the_inbox_says_so_and_lists_the_first(
+    nora, alice, nursing, conversation, monkeypatch
+):
+    monkeypatch.setattr(inbox, "COUNTED_UP_TO", 1)
+    ConversationFactory(
+        patient=alice.patient, created_by=alice, pool=nursing, subject="A second question"
+    )
+
+    page = sign_in(Client(), nora).get(INBOX).content.decode()
+
+    assert "Waiting for a reply (1+)" in page
+    assert "Only the first 1 conversations are listed" in page
+    assert page.count('data-label="Subject"') == 1
 
 
 def test_the_console_home_counts_messages_waiting_and_links_to_the_inbox(nora, conversation):
