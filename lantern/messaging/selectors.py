@@ -25,10 +25,10 @@ from lantern.access.policy import (
     conversations_visible,
     object_get,
     object_get_statement,
-    records_for_people,
 )
 from lantern.accounts.models import User
 from lantern.audit.models import ActorRole, AuditAction
+from lantern.clinical.models import Patient
 from lantern.core.statements import Param, Statement, param_for
 
 from .models import Attachment, AuthorRole, Conversation, ConversationStatus, Message, MessagePool
@@ -123,17 +123,33 @@ def unread_count_for_patient(*, access: PatientAccess) -> int:
 def unread_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
     """`unread_count_for_patient` for several people at once, by patient id (one query); only
     the people whose access opens their messages are counted."""
-    if not any(access.may(Section.MESSAGES) for access in accesses):
+    opened = [access for access in accesses if access.may(Section.MESSAGES)]
+    if not opened:
         return {}
-    rows = (
-        records_for_people(accesses, Conversation, section=Section.MESSAGES)
+    rows = _UNREAD_OF.rows(
+        (len(opened),),
+        **{f"patient{index}": access.patient.pk for index, access in enumerate(opened)},
+    )
+    return {row["patient_id"]: row["unread"] for row in rows}
+
+
+def _unread_of(count: int) -> QuerySet:
+    # The people are those `people_for` granted, each opening their messages (as
+    # `records_for_people` keeps them): their patient keys are the `Param`s "patient0"...
+    patients = [Param(f"patient{index}", Patient._meta.pk) for index in range(count)]
+    return (
+        Conversation.objects.filter(patient__pk__in=patients)
         .filter(last_message_role=AuthorRole.STAFF)
         .filter(Q(patient_read_at__isnull=True) | Q(patient_read_at__lt=F("last_message_at")))
         .order_by()
         .values("patient_id")
         .annotate(unread=Count("pk"))
     )
-    return {row["patient_id"]: row["unread"] for row in rows}
+
+
+# The counts of the people an account cares for, built once per process
+# (lantern/core/statements.py); the shape: how many people.
+_UNREAD_OF = Statement(_unread_of)
 
 
 # Recipients.
