@@ -371,7 +371,17 @@ def new_results_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
 
 def most_serious(statuses: Iterable[Flag]) -> Flag | None:
     """The most serious of the statuses; None when there are none (a report with no values)."""
-    return min(statuses, key=SEVERITY_ORDER.index, default=None)
+    return min(statuses, key=_severity_rank, default=None)
+
+
+# Each status's place in SEVERITY_ORDER, by its tag (one per status): comparing the statuses
+# themselves would word each of them (their words are lazy translations), for every value of
+# every report on the page.
+SEVERITY_RANK = {flag.tag_class: rank for rank, flag in enumerate(SEVERITY_ORDER)}
+
+
+def _severity_rank(flag: Flag) -> int:
+    return SEVERITY_RANK[flag.tag_class]
 
 
 def _value_statuses(count: int) -> QuerySet:
