@@ -377,6 +377,19 @@ def _scope_for(
 
 # The most people one account acts for that the switcher lists (a family, a few dependants).
 PEOPLE_LIMIT = 50
+# The people an account is a proxy for, built once per process (lantern/core/statements.py);
+# its shape: whether the account has a record of its own (left out of the list).
+_PEOPLE = Statement(
+    lambda has_record: (
+        ProxyRelationship.objects.filter(
+            proxy=param_for(ProxyRelationship, "proxy"), status=ProxyStatus.ACTIVE
+        )
+        .exclude(patient_id=_OWN_PATIENT if has_record else None)
+        .select_related("patient")
+        .order_by("patient__given_names", "patient__family_name", "pk")[:PEOPLE_LIMIT]
+    )
+)
+_OWN_PATIENT = param_for(ProxyRelationship, "patient", "own_patient")
 
 
 def people_for(
@@ -392,11 +405,8 @@ def people_for(
     if not _may_act(user):
         return []
     today = timezone.localdate()
-    relationships = (
-        ProxyRelationship.objects.filter(proxy=user, status=ProxyStatus.ACTIVE)
-        .exclude(patient_id=user.patient_id)
-        .select_related("patient")
-        .order_by("patient__given_names", "patient__family_name", "pk")[:PEOPLE_LIMIT]
+    relationships = _PEOPLE.objects(
+        (user.patient_id is not None,), proxy=user.pk, own_patient=user.patient_id
     )
     people = [
         PatientAccess(
@@ -411,7 +421,7 @@ def people_for(
         if (sections := proxy_sections(relationship, today=today))
     ]
     own = (
-        Patient.objects.filter(pk=user.patient_id).first()
+        next(iter(_PATIENT_BY_KEY.objects(id=user.patient_id)), None)
         if include_self and user.patient_id
         else None
     )

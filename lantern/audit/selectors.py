@@ -6,14 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lantern.access.models import StaffMembership, StaffRole
-from lantern.access.policy import PatientAccess
+from lantern.access.policy import PatientAccess, access_template, access_values
 from lantern.clinical.models import Organization, Patient
+from lantern.core.statements import Statement, param_for
 
 from .models import DATA_ACTIONS, ActorRole, AuditAction, AuditEvent, AuditOutcome
 
@@ -92,6 +93,59 @@ def reads_own_log(access: PatientAccess) -> bool:
     return access.user.patient_id == access.patient.pk
 
 
+def _access_log(has_clinic: bool, hide_own: bool) -> QuerySet[AuditEvent]:
+    """The events of `access_log_page` for a statement's template: its patient ("patient"), the
+    reader ("user") and the patient's clinic ("clinic", when `has_clinic`) are `Param`s."""
+    access = access_template(ActorRole.SELF)
+    clinic = param_for(Patient, "managing_organization", "clinic") if has_clinic else None
+    role_at_clinic = StaffMembership.objects.filter(
+        user=OuterRef("actor"), organization_id=clinic
+    ).values("role")[:1]
+    events = (
+        AuditEvent.objects.filter(
+            patient=access.patient, outcome=AuditOutcome.ALLOWED, action__in=ACCESS_LOG_ACTIONS
+        )
+        .select_related("actor")
+        .annotate(staff_role=Subquery(role_at_clinic))
+        .order_by("-occurred_at", "-id")
+    )
+    if hide_own:
+        # The apps the patient connected read on their behalf but are not their own visits.
+        events = events.exclude(Q(actor=access.user) & ~Q(actor_role=ActorRole.APP))
+    return events
+
+
+# The log's queries, built once per process (lantern/core/statements.py): a page of events,
+# their count and the clinic's name.
+_EVENTS = Statement(lambda start, stop, *shape: _access_log(*shape)[start:stop])
+_EVENTS_COUNT = Statement(_access_log)
+_CLINIC_NAME = Statement(
+    lambda: (
+        Organization.objects.filter(pk=param_for(Organization, "id"))
+        .order_by("pk")
+        .values_list("name")[:1]
+    )
+)
+
+
+class _LogEvents:
+    """The log's events as a Paginator slices them: each slice, and the count, one statement."""
+
+    ordered = True
+
+    def __init__(self, shape: tuple[bool, bool], values: dict) -> None:
+        self.shape = shape
+        self.values = values
+
+    def __getitem__(self, index: slice) -> list[AuditEvent]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("Only slices of the log are read.")
+        return _EVENTS.objects((index.start or 0, index.stop, *self.shape), **self.values)
+
+    def count(self) -> int:
+        return _EVENTS_COUNT.count(self.shape, **self.values)
+
+
 def access_log_page(
     *, access: PatientAccess, page_number: str | int | None, include_own: bool = True
 ) -> Page:
@@ -106,31 +160,38 @@ def access_log_page(
     whatever the accounts on it.
     """
     patient = access.patient
-    role_at_clinic = StaffMembership.objects.filter(
-        user=OuterRef("actor"), organization_id=patient.managing_organization_id
-    ).values("role")[:1]
-    events = (
-        AuditEvent.objects.filter(
-            patient=patient, outcome=AuditOutcome.ALLOWED, action__in=ACCESS_LOG_ACTIONS
-        )
-        .select_related("actor")
-        .annotate(staff_role=Subquery(role_at_clinic))
-        .order_by("-occurred_at", "-id")
-    )
-    if not include_own and reads_own_log(access):
-        # The apps the patient connected read on their behalf but are not their own visits.
-        events = events.exclude(Q(actor=access.user) & ~Q(actor_role=ActorRole.APP))
+    clinic_id = patient.managing_organization_id
+    shape = (clinic_id is not None, not include_own and reads_own_log(access))
+    events = _LogEvents(shape, {**access_values(access), "clinic": clinic_id})
     page = Paginator(events, PER_PAGE).get_page(page_number)
     clinic = _clinic_name(patient)
-    page.object_list = [_entry(event, access, clinic) for event in page.object_list]
+    # A page repeats the same few actors and actions (a visit writes an entry per page seen):
+    # each is worded once per page.
+    words: dict[tuple, tuple[str, str, str]] = {}
+    entries: list[AccessLogEntry] = []
+    for event in page.object_list:
+        key = (
+            event.actor_id,
+            event.actor_role,
+            event.actor_label,
+            event.staff_role,
+            event.action,
+            event.object_type,
+        )
+        if key not in words:
+            entry = _entry(event, access, clinic)
+            words[key] = (entry.who, entry.role, entry.what)
+        who, role, what = words[key]
+        entries.append(AccessLogEntry(who=who, role=role, what=what, occurred_at=event.occurred_at))
+    page.object_list = entries
     return page
 
 
 def _clinic_name(patient: Patient) -> str:
     if patient.managing_organization_id is None:
         return ""
-    names = Organization.objects.filter(pk=patient.managing_organization_id)
-    return names.values_list("name", flat=True).first() or ""
+    names = _CLINIC_NAME.tuples(id=patient.managing_organization_id)
+    return (names[0][0] if names else "") or ""
 
 
 def _entry(event: AuditEvent, access: PatientAccess, clinic: str) -> AccessLogEntry:

@@ -24,11 +24,12 @@ from lantern.access.policy import (
     access_values,
     conversations_visible,
     object_get,
-    records_for_people,
+    object_get_statement,
 )
 from lantern.accounts.models import User
 from lantern.audit.models import ActorRole, AuditAction
-from lantern.core.statements import Statement
+from lantern.clinical.models import Patient
+from lantern.core.statements import Param, Statement, param_for
 
 from .models import Attachment, AuthorRole, Conversation, ConversationStatus, Message, MessagePool
 
@@ -74,16 +75,34 @@ def conversation_for_access(
     With `record`, opening it is audited as a view. Without, the service that then changes it
     (a reply, closing) writes the event.
     """
-    conversation = object_get(
+    conversation = object_get_statement(
         access,
-        _conversations(access).select_related("pool", "clinician"),
+        _CONVERSATION,
         conversation_id,
+        model=Conversation,
+        shape=(access.role == ActorRole.STAFF,),
+        values=access_values(access),
         action=AuditAction.VIEW if record else None,
         record=record,
     )
     # Only the access's patient's conversations are found: no need to read the patient again.
     conversation.patient = access.patient
     return conversation
+
+
+def _conversation(staff: bool) -> QuerySet[Conversation]:
+    access = access_template(ActorRole.STAFF if staff else ActorRole.SELF)
+    return (
+        _conversations(access)
+        .select_related("pool", "clinician")
+        .filter(pk=Param("id", Conversation._meta.pk))
+        .order_by()[:1]
+    )
+
+
+# One conversation, as the access sees it, built once per process (lantern/core/statements.py);
+# its shape: whether the access is staff's (who see only their clinics' conversations).
+_CONVERSATION = Statement(_conversation)
 
 
 def _unread_for_patient(access: PatientAccess) -> QuerySet[Conversation]:
@@ -104,17 +123,33 @@ def unread_count_for_patient(*, access: PatientAccess) -> int:
 def unread_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
     """`unread_count_for_patient` for several people at once, by patient id (one query); only
     the people whose access opens their messages are counted."""
-    if not any(access.may(Section.MESSAGES) for access in accesses):
+    opened = [access for access in accesses if access.may(Section.MESSAGES)]
+    if not opened:
         return {}
-    rows = (
-        records_for_people(accesses, Conversation, section=Section.MESSAGES)
+    rows = _UNREAD_OF.rows(
+        (len(opened),),
+        **{f"patient{index}": access.patient.pk for index, access in enumerate(opened)},
+    )
+    return {row["patient_id"]: row["unread"] for row in rows}
+
+
+def _unread_of(count: int) -> QuerySet:
+    # The people are those `people_for` granted, each opening their messages (as
+    # `records_for_people` keeps them): their patient keys are the `Param`s "patient0"...
+    patients = [Param(f"patient{index}", Patient._meta.pk) for index in range(count)]
+    return (
+        Conversation.objects.filter(patient__pk__in=patients)
         .filter(last_message_role=AuthorRole.STAFF)
         .filter(Q(patient_read_at__isnull=True) | Q(patient_read_at__lt=F("last_message_at")))
         .order_by()
         .values("patient_id")
         .annotate(unread=Count("pk"))
     )
-    return {row["patient_id"]: row["unread"] for row in rows}
+
+
+# The counts of the people an account cares for, built once per process
+# (lantern/core/statements.py); the shape: how many people.
+_UNREAD_OF = Statement(_unread_of)
 
 
 # Recipients.
@@ -200,6 +235,56 @@ class Thread:
     messages: list[ThreadMessage]
 
 
+def _messages() -> QuerySet[Message]:
+    return Message.objects.filter(conversation=param_for(Message, "conversation"))
+
+
+# A thread's queries, built once per process (lantern/core/statements.py): a page of messages,
+# their count and their files.
+_MESSAGES = Statement(
+    lambda start, stop: (
+        _messages().select_related("author").order_by("-created_at", "-pk")[start:stop]
+    )
+)
+_MESSAGES_COUNT = Statement(_messages)
+_ATTACHMENTS = Statement(
+    lambda count: Attachment.objects.filter(
+        message__pk__in=[Param(f"message{index}", Message._meta.pk) for index in range(count)]
+    )
+)
+
+
+class _ThreadMessages:
+    """A thread's messages as a Paginator slices them: each slice, and the count, a statement."""
+
+    ordered = True
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+
+    def __getitem__(self, index: slice) -> list[Message]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("Only slices of the thread are read.")
+        return _MESSAGES.objects((index.start or 0, index.stop), conversation=self.conversation.pk)
+
+    def count(self) -> int:
+        return _MESSAGES_COUNT.count(conversation=self.conversation.pk)
+
+
+def _attachments_of(messages: list[Message]) -> dict[Any, list[Attachment]]:
+    """The files of each message, in one query (none for no messages)."""
+    if not messages:
+        return {}
+    found = _ATTACHMENTS.objects(
+        (len(messages),),
+        **{f"message{index}": message.pk for index, message in enumerate(messages)},
+    )
+    by_message: dict[Any, list[Attachment]] = {}
+    for attachment in found:
+        by_message.setdefault(attachment.message_id, []).append(attachment)
+    return by_message
+
+
 def thread_for(*, access: PatientAccess, conversation_id: uuid.UUID, page: str | None) -> Thread:
     """A conversation and one page of its messages with authors and files (constant queries).
 
@@ -208,14 +293,9 @@ def thread_for(*, access: PatientAccess, conversation_id: uuid.UUID, page: str |
     conversation = conversation_for_access(
         access=access, conversation_id=conversation_id, record=True
     )
-    messages = (
-        Message.objects.filter(conversation=conversation)
-        .select_related("author")
-        .prefetch_related("attachments")
-        .order_by("-created_at", "-pk")
-    )
-    shown = Paginator(messages, THREAD_PAGE_SIZE).get_page(page)
+    shown = Paginator(_ThreadMessages(conversation), THREAD_PAGE_SIZE).get_page(page)
     latest_first = list(shown.object_list)
+    attachments = _attachments_of(latest_first)
     titles = _staff_titles(conversation, latest_first)
     return Thread(
         conversation=conversation,
@@ -226,7 +306,7 @@ def thread_for(*, access: PatientAccess, conversation_id: uuid.UUID, page: str |
                 message=message,
                 author_label=_author_label(access, message, titles),
                 is_own=message.author_id == access.user.pk,
-                attachments=list(message.attachments.all()),
+                attachments=attachments.get(message.pk, []),
             )
             for message in reversed(latest_first)
         ],

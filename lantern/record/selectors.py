@@ -17,7 +17,14 @@ from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from lantern.access.policy import PatientAccess, object_get, records_for
+from lantern.access.policy import (
+    PatientAccess,
+    access_template,
+    access_values,
+    object_get,
+    records_for,
+)
+from lantern.audit.models import ActorRole
 from lantern.clinical.models import (
     AllergyClinicalStatus,
     AllergyIntolerance,
@@ -31,8 +38,10 @@ from lantern.clinical.models import (
     MedicationRequestStatus,
     Observation,
     ObservationCategory,
+    Patient,
     Procedure,
 )
+from lantern.core.statements import Statement, param_for
 from lantern.refills import selectors as refill_selectors
 from lantern.results.flags import value_in_words
 from lantern.results.release import released_observations, released_reports
@@ -112,6 +121,40 @@ def _page(queryset: QuerySet, page_number: str | int | None) -> Page:
     return Paginator(queryset, PER_PAGE).get_page(page_number)
 
 
+class StatementRows:
+    """A list read by statements (lantern/core/statements.py), as a Paginator slices it: the
+    count is one statement, each slice another (its bounds are part of the shape: the first
+    pages, the ones read most, are each built once)."""
+
+    ordered = True
+
+    def __init__(
+        self, rows: Statement, counted: Statement, shape: tuple = (), **values: object
+    ) -> None:
+        self.rows = rows
+        self.counted = counted
+        self.shape = shape
+        self.values = values
+
+    def __getitem__(self, index: slice) -> list:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("Only slices of the list are read.")
+        return self.rows.objects((index.start or 0, index.stop, *self.shape), **self.values)
+
+    def count(self) -> int:
+        return self.counted.count(self.shape, **self.values)
+
+
+def _statement_page(
+    rows: Statement,
+    counted: Statement,
+    page_number: str | int | None,
+    shape: tuple = (),
+    **values: object,
+) -> Page:
+    return _page(StatementRows(rows, counted, shape, **values), page_number)
+
+
 def _first_if(statuses: list[str], field: str) -> Case:
     """0 for rows whose `field` is one of `statuses`, 1 otherwise: sorts them first."""
     return Case(
@@ -154,19 +197,51 @@ def problems_page(*, access: PatientAccess, page_number: str | int | None) -> Pa
     return _page(problems, page_number)
 
 
-def medications_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
-    """Prescriptions, active ones first, then newest first, with who prescribed them, whether
-    the clinic marks each as controlled and its latest refill request (lantern.refills)."""
+def _medications(has_clinic: bool) -> QuerySet[MedicationRequest]:
+    access = access_template(ActorRole.SELF)
     medications = (
         records_for(access, MedicationRequest)
         .select_related("prescriber")
         .annotate(inactive=_first_if([MedicationRequestStatus.ACTIVE], "status"))
         .order_by("inactive", F("authored_at").desc(nulls_last=True), "display", "pk")
     )
-    medications = refill_selectors.medications_with_refill_state(
-        medications, organization_id=access.patient.managing_organization_id
+    return refill_selectors.medications_with_refill_state(
+        medications,
+        organization_id=param_for(Patient, "managing_organization", "clinic")
+        if has_clinic
+        else None,
     )
-    return _page(medications, page_number)
+
+
+def _procedures() -> QuerySet[Procedure]:
+    return (
+        records_for(access_template(ActorRole.SELF), Procedure)
+        .select_related("location", "encounter__location", "encounter__service_provider")
+        .order_by(F("performed_start").desc(nulls_last=True), "display", "pk")
+    )
+
+
+# The lists' queries, built once per process (lantern/core/statements.py): a slice of rows and
+# their count. The shape of a medicines list: whether the patient has a clinic (whose list of
+# controlled medicines applies).
+_MEDICATIONS = Statement(lambda start, stop, *shape: _medications(*shape)[start:stop])
+_MEDICATIONS_COUNT = Statement(_medications)
+_PROCEDURES = Statement(lambda start, stop: _procedures()[start:stop])
+_PROCEDURES_COUNT = Statement(_procedures)
+
+
+def medications_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
+    """Prescriptions, active ones first, then newest first, with who prescribed them, whether
+    the clinic marks each as controlled and its latest refill request (lantern.refills)."""
+    clinic = access.patient.managing_organization_id
+    return _statement_page(
+        _MEDICATIONS,
+        _MEDICATIONS_COUNT,
+        page_number,
+        (clinic is not None,),
+        **access_values(access),
+        clinic=clinic,
+    )
 
 
 def allergies_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
@@ -189,12 +264,7 @@ def immunizations_page(*, access: PatientAccess, page_number: str | int | None) 
 
 def procedures_page(*, access: PatientAccess, page_number: str | int | None) -> Page:
     """Procedures, newest first, with where they were done and the visit they belong to."""
-    procedures = (
-        records_for(access, Procedure)
-        .select_related("location", "encounter__location", "encounter__service_provider")
-        .order_by(F("performed_start").desc(nulls_last=True), "display", "pk")
-    )
-    return _page(procedures, page_number)
+    return _statement_page(_PROCEDURES, _PROCEDURES_COUNT, page_number, **access_values(access))
 
 
 def _vital_signs(access: PatientAccess) -> QuerySet[Observation]:

@@ -73,10 +73,10 @@ class MedicationRow:
 
 
 def medications_with_refill_state(
-    queryset: QuerySet[MedicationRequest], *, organization_id: uuid.UUID | None
+    queryset: QuerySet[MedicationRequest], *, organization_id: uuid.UUID | Param | None
 ) -> QuerySet[MedicationRequest]:
     """`queryset` annotated with whether the clinic marks each medicine as controlled and the id
-    of its latest request, in the same query."""
+    of its latest request, in the same query (`organization_id` may be a statement's `Param`)."""
     latest = RefillRequest.objects.filter(medication=OuterRef("pk")).order_by("-created_at", "-pk")
     controlled = ControlledMedicine.objects.filter(
         organization_id=organization_id,
@@ -150,21 +150,43 @@ _CLINIC_PHONE = Statement(
 )
 
 
+def _active_medications(
+    access: PatientAccess, organization_id: uuid.UUID | Param | None
+) -> QuerySet[MedicationRequest]:
+    medications = records_for(access, MedicationRequest).filter(
+        status=MedicationRequestStatus.ACTIVE
+    )
+    return medications_with_refill_state(
+        medications.select_related("prescriber").order_by("display", "pk"),
+        organization_id=organization_id,
+    )
+
+
+# The request form's medicines, built once per process (lantern/core/statements.py); its shape:
+# whether the patient has a clinic (whose list of controlled medicines applies).
+_ACTIVE_MEDICATIONS = Statement(
+    lambda has_clinic: _active_medications(
+        access_template(ActorRole.SELF),
+        param_for(Patient, "managing_organization", "clinic") if has_clinic else None,
+    )[:REQUESTABLE_LIMIT]
+)
+
+
 def active_medication_rows(
     *, access: PatientAccess, only: Sequence[uuid.UUID] | None = None
 ) -> list[MedicationRow]:
     """The patient's active prescriptions (at most REQUESTABLE_LIMIT), by name, each with what
     can be done about it; with `only`, just those ids."""
-    medications = records_for(access, MedicationRequest).filter(
-        status=MedicationRequestStatus.ACTIVE
-    )
-    if only is not None:
-        medications = medications.filter(pk__in=list(only))
-    medications = medications_with_refill_state(
-        medications.select_related("prescriber").order_by("display", "pk"),
-        organization_id=access.patient.managing_organization_id,
-    )
-    return medication_rows(access=access, medications=list(medications[:REQUESTABLE_LIMIT]))
+    clinic = access.patient.managing_organization_id
+    if only is None:
+        medications = _ACTIVE_MEDICATIONS.objects(
+            (clinic is not None,), **access_values(access), clinic=clinic
+        )
+    else:
+        medications = list(
+            _active_medications(access, clinic).filter(pk__in=list(only))[:REQUESTABLE_LIMIT]
+        )
+    return medication_rows(access=access, medications=medications)
 
 
 @dataclass(frozen=True)
@@ -182,20 +204,42 @@ class PharmacyChoices:
 
 def pharmacy_choices(*, access: PatientAccess) -> PharmacyChoices:
     """The patient's saved pharmacies (default first) and the rest of the clinic's list."""
-    saved_rows = list(
-        PatientPharmacy.objects.filter(patient=access.patient, pharmacy__active=True)
-        .select_related("pharmacy")
-        .order_by("-is_default", "created_at", "pk")[:SAVED_PHARMACY_LIMIT]
-    )
+    saved_rows = _SAVED_PHARMACIES.objects(**access_values(access))
     saved = [row.pharmacy for row in saved_rows]
     default = next((row.pharmacy for row in saved_rows if row.is_default), None)
     organization_id = access.patient.managing_organization_id
-    clinic = list(
-        Pharmacy.objects.filter(organization_id=organization_id, active=True)
-        .exclude(pk__in=[pharmacy.pk for pharmacy in saved])
-        .order_by("name", "pk")[:PHARMACY_LIMIT]
+    clinic = _CLINIC_PHARMACIES.objects(
+        (organization_id is not None, len(saved)),
+        clinic=organization_id,
+        **{f"saved{index}": pharmacy.pk for index, pharmacy in enumerate(saved)},
     )
     return PharmacyChoices(saved=saved, default=default, clinic=clinic)
+
+
+def _clinic_pharmacies(has_clinic: bool, saved: int) -> QuerySet[Pharmacy]:
+    return (
+        Pharmacy.objects.filter(
+            organization_id=param_for(Pharmacy, "organization", "clinic") if has_clinic else None,
+            active=True,
+        )
+        .exclude(pk__in=[Param(f"saved{index}", Pharmacy._meta.pk) for index in range(saved)])
+        .order_by("name", "pk")[:PHARMACY_LIMIT]
+    )
+
+
+# The request form's pharmacies, built once per process (lantern/core/statements.py): the
+# patient's saved ones, and the clinic's others (by whether there is a clinic, and how many
+# saved ones to leave out).
+_SAVED_PHARMACIES = Statement(
+    lambda: (
+        PatientPharmacy.objects.filter(
+            patient=access_template(ActorRole.SELF).patient, pharmacy__active=True
+        )
+        .select_related("pharmacy")
+        .order_by("-is_default", "created_at", "pk")[:SAVED_PHARMACY_LIMIT]
+    )
+)
+_CLINIC_PHARMACIES = Statement(_clinic_pharmacies)
 
 
 def refill_requests_recent(*, access: PatientAccess) -> list[RefillRequest]:

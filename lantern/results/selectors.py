@@ -28,7 +28,6 @@ from lantern.access.policy import (
     object_get,
     object_get_statement,
     records_for,
-    records_for_people,
 )
 from lantern.audit.models import ActorRole
 from lantern.clinical.models import (
@@ -36,6 +35,7 @@ from lantern.clinical.models import (
     DiagnosticReportResult,
     Observation,
     ObservationCategory,
+    Patient,
     ReportKind,
 )
 from lantern.core.statements import Param, Statement, param_for
@@ -304,6 +304,50 @@ def result_rows(
     )
 
 
+def _of_people(model: type, count: int) -> QuerySet:
+    """`model`'s records of `count` people for a statement: those `people_for` granted, each
+    opening their results (as `records_for_people` keeps them), their patient keys the `Param`s
+    "patient0", "patient1"..."""
+    patients = [Param(f"patient{index}", Patient._meta.pk) for index in range(count)]
+    return model.objects.filter(patient__pk__in=patients)
+
+
+def _unseen_reports_of(count: int, *shape: Any) -> QuerySet:
+    access = _results_template(*shape)
+    reports = _of_people(DiagnosticReport, count)
+    return (
+        _unseen_in(access, released_reports(access, reports), "report")
+        .order_by()
+        .values("patient_id")
+        .annotate(new=Count("pk"))
+    )
+
+
+def _unseen_values_of(count: int, *shape: Any) -> QuerySet:
+    access = _results_template(*shape)
+    standalone = released_observations(access, _of_people(Observation, count)).filter(
+        in_no_report(), category=ObservationCategory.LABORATORY
+    )
+    return (
+        _unseen_in(access, standalone, "observation")
+        .order_by()
+        .values("patient_id")
+        .annotate(new=Count("pk"))
+    )
+
+
+def _unseen_in(access: PatientAccess, queryset: QuerySet, kind: str) -> QuerySet:
+    return queryset.exclude(
+        Exists(ResultSeen.objects.filter(user=access.user, **{kind: OuterRef("pk")}))
+    )
+
+
+# The counts of the people an account cares for, built once per process
+# (lantern/core/statements.py); their shape: how many people, and the `release_shape`.
+_UNSEEN_REPORTS_OF = Statement(_unseen_reports_of)
+_UNSEEN_VALUES_OF = Statement(_unseen_values_of)
+
+
 def new_results_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
     """`new_results_count` for several people at once, by patient id, in two grouped counts;
     only the people whose access opens their results are counted."""
@@ -312,26 +356,32 @@ def new_results_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
         return {}
     # Every access here is the account's own or a proxy's: results are held back alike.
     sample = opened[0]
-    reports = records_for_people(opened, DiagnosticReport, section=Section.RESULTS)
-    values = records_for_people(opened, Observation, section=Section.RESULTS)
-    unseen_reports = released_reports(sample, reports).exclude(
-        Exists(ResultSeen.objects.filter(user=sample.user, report=OuterRef("pk")))
-    )
-    unseen_values = (
-        released_observations(sample, values)
-        .filter(in_no_report(), category=ObservationCategory.LABORATORY)
-        .exclude(Exists(ResultSeen.objects.filter(user=sample.user, observation=OuterRef("pk"))))
-    )
+    shape = (len(opened), *release_shape(sample))
+    values = {
+        "user": sample.user.pk,
+        **release_values(sample),
+        **{f"patient{index}": access.patient.pk for index, access in enumerate(opened)},
+    }
     counts: dict[Any, int] = {}
-    for queryset in (unseen_reports, unseen_values):
-        for row in queryset.order_by().values("patient_id").annotate(new=Count("pk")):
+    for statement in (_UNSEEN_REPORTS_OF, _UNSEEN_VALUES_OF):
+        for row in statement.rows(shape, **values):
             counts[row["patient_id"]] = counts.get(row["patient_id"], 0) + row["new"]
     return counts
 
 
 def most_serious(statuses: Iterable[Flag]) -> Flag | None:
     """The most serious of the statuses; None when there are none (a report with no values)."""
-    return min(statuses, key=SEVERITY_ORDER.index, default=None)
+    return min(statuses, key=_severity_rank, default=None)
+
+
+# Each status's place in SEVERITY_ORDER, by its tag (one per status): comparing the statuses
+# themselves would word each of them (their words are lazy translations), for every value of
+# every report on the page.
+SEVERITY_RANK = {flag.tag_class: rank for rank, flag in enumerate(SEVERITY_ORDER)}
+
+
+def _severity_rank(flag: Flag) -> int:
+    return SEVERITY_RANK[flag.tag_class]
 
 
 def _value_statuses(count: int) -> QuerySet:

@@ -15,9 +15,10 @@ with an instant as `moment`; `{{ value|partial_day:precision }}` serves rows rea
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 
 from lantern.core.dates import formats
 
@@ -45,7 +46,21 @@ def moment(value: dt.datetime | None) -> str:
         return ""
     if not isinstance(value, dt.datetime):
         return day(value)
-    return dateformat.format(_local(value), formats().moment)
+    # The words show the minute, not the second: each minute is worded once per process,
+    # language and time zone (a page lists many moments of the same few minutes, such as an
+    # access log's entries of one visit). The zone's name is in the key, and an instant's local
+    # words depend on nothing else (every zone's offset is a whole number of minutes).
+    return _minute_words(
+        value.replace(second=0, microsecond=0),
+        formats().moment,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _minute_words(minute: dt.datetime, fmt: str, language: str | None, zone: str) -> str:
+    return dateformat.format(_local(minute), fmt)
 
 
 @register.filter
