@@ -217,7 +217,8 @@ MIDDLEWARE = [
 # application too: lantern/core/tests/test_wsgi.py.)
 FHIR_API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # The same policy as csp.middleware.CSPMiddleware writes, built once per process.
+    "lantern.core.headers.FixedContentSecurityPolicyMiddleware",
     "lantern.core.headers.NoStoreMiddleware",
     # Content-Length on every answer (and DISALLOWED_USER_AGENTS), as for the pages.
     "django.middleware.common.CommonMiddleware",

@@ -21,7 +21,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler, get_path_info
-from django.urls import Resolver404, resolve
+from django.http import HttpRequest
+from django.urls import Resolver404, ResolverMatch, resolve
 
 # What a path must start with to be looked at further (every other request goes straight to
 # the pages' handler, without resolving its path twice).
@@ -29,6 +30,9 @@ API_PREFIXES = ("/fhir/r4/", "/.well-known/smart-configuration")
 # The routes the API's handler serves: the FHIR API's, and SMART's discovery document.
 API_ROUTE_NAMESPACES = frozenset({"fhir_api"})
 API_ROUTE_NAMES = frozenset({"smart:smart_configuration", "smart:fhir_smart_configuration"})
+# Where `Application` leaves the API route it found, in the request's environ (the API's
+# handler does not resolve the path again).
+RESOLVER_MATCH_KEY = "lantern.resolver_match"
 
 
 class MiddlewareListHandler(WSGIHandler):
@@ -49,15 +53,33 @@ class MiddlewareListHandler(WSGIHandler):
             settings.MIDDLEWARE = full
 
 
-def is_api_path(path: str) -> bool:
-    """Whether `path` (PATH_INFO) is one of the API's routes."""
+class ApiHandler(MiddlewareListHandler):
+    """The API's handler: the route `Application` resolved the path to is not resolved again."""
+
+    def resolve_request(self, request: HttpRequest) -> ResolverMatch:
+        match = request.META.get(RESOLVER_MATCH_KEY)
+        if match is None or hasattr(request, "urlconf"):
+            return super().resolve_request(request)
+        request.resolver_match = match
+        return match
+
+
+def api_route(path: str) -> ResolverMatch | None:
+    """The API route `path` (PATH_INFO) resolves to; None when it is not one of the API's."""
     if not path.startswith(API_PREFIXES):
-        return False
+        return None
     try:
         match = resolve(path)
     except Resolver404:
-        return False
-    return match.namespace in API_ROUTE_NAMESPACES or match.view_name in API_ROUTE_NAMES
+        return None
+    if match.namespace in API_ROUTE_NAMESPACES or match.view_name in API_ROUTE_NAMES:
+        return match
+    return None
+
+
+def is_api_path(path: str) -> bool:
+    """Whether `path` (PATH_INFO) is one of the API's routes."""
+    return api_route(path) is not None
 
 
 class Application:
@@ -68,12 +90,14 @@ class Application:
         self.api = api
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path.startswith(API_PREFIXES) and is_api_path(get_path_info(environ)):
-            return self.api(environ, start_response)
+        if environ.get("PATH_INFO", "").startswith(API_PREFIXES):
+            match = api_route(get_path_info(environ))
+            if match is not None:
+                environ[RESOLVER_MATCH_KEY] = match
+                return self.api(environ, start_response)
         return self.pages(environ, start_response)
 
 
 def application_get() -> Application:
     """The WSGI application (Django must be set up: `django.setup()`)."""
-    return Application(WSGIHandler(), MiddlewareListHandler(settings.FHIR_API_MIDDLEWARE))
+    return Application(WSGIHandler(), ApiHandler(settings.FHIR_API_MIDDLEWARE))

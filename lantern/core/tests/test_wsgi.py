@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from csp.middleware import CSPMiddleware
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.test import Client, override_settings
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, override_settings
 
 from lantern.audit.models import AuditEvent
+from lantern.core.headers import FixedContentSecurityPolicyMiddleware
 from lantern.core.wsgi import MiddlewareListHandler, application_get, is_api_path
 from lantern.fhir_api.testing import connected_app_token
 from lantern.testing.auth import sign_in
@@ -187,3 +190,25 @@ def test_a_page_through_the_application_keeps_the_full_stack(alice):
     assert status == 200
     # The language middleware of the pages' stack says the page's language.
     assert headers.get("Content-Language") == "en"
+
+
+def test_the_fixed_policy_is_the_one_django_csp_writes_and_keeps_a_responses_own():
+    def view_with(**attributes):
+        def view(request):
+            response = HttpResponse(b"{}")
+            for name, value in attributes.items():
+                if name == "header":
+                    response["Content-Security-Policy"] = value
+                else:
+                    setattr(response, name, value)
+            return response
+
+        return view
+
+    request = RequestFactory().get("/fhir/r4/metadata")
+    for attributes in ({}, {"header": "default-src 'none'"}, {"_csp_exempt": True}):
+        fixed = FixedContentSecurityPolicyMiddleware(view_with(**attributes))(request)
+        django_csp = CSPMiddleware(view_with(**attributes))(RequestFactory().get("/fhir/r4/"))
+
+        assert fixed.get("Content-Security-Policy") == django_csp.get("Content-Security-Policy")
+        assert "Content-Security-Policy-Report-Only" not in fixed
