@@ -209,6 +209,22 @@ MIDDLEWARE = [
     # Lockout and throttling of sign-in attempts; last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
+# The FHIR API's routes and SMART's discovery document have a handler of their own
+# (lantern/core/wsgi.py) with this shorter stack: apps send a bearer token, never a session
+# cookie or a form, and the API reads no body, speaks one language and never signs anyone in.
+# What stays: every security header a page gets, no-store, and the request's address and user
+# agent for the audit trail. (The test client runs MIDDLEWARE; the API's own tests call the WSGI
+# application too: lantern/core/tests/test_wsgi.py.)
+FHIR_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # The same policy as csp.middleware.CSPMiddleware writes, built once per process.
+    "lantern.core.headers.FixedContentSecurityPolicyMiddleware",
+    "lantern.core.headers.NoStoreMiddleware",
+    # Content-Length on every answer (and DISALLOWED_USER_AGENTS), as for the pages.
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lantern.core.middleware.RequestContextMiddleware",
+]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -15,14 +15,16 @@ is cached), through Django's cursor (so query counts and transactions are as bef
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import threading
-from collections.abc import Callable, Hashable
+import uuid
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections, router
-from django.db.models import Expression, Field, Model, QuerySet
+from django.db.models import Expression, Field, Model, Q, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql import InsertQuery
 
@@ -60,6 +62,95 @@ def param_for(model: type[Model], field_name: str, name: str | None = None) -> P
     """A `Param` for `model.field_name` (a foreign key's value is its target's: an id)."""
     field = model._meta.get_field(field_name)
     return Param(name or field_name, getattr(field, "target_field", field))
+
+
+# The lookups a condition's value can be a `Param` of: their SQL is the same whatever the value.
+PARAM_LOOKUPS = frozenset({"exact", "gt", "gte", "lt", "lte"})
+# The values that can be a `Param`'s (a boolean is left in the shape: `isnull=True` is SQL).
+_PARAM_VALUE_TYPES = (str, int, float, dt.datetime, dt.date, uuid.UUID)
+
+
+def _lookup_field(model: type[Model], lookup: str) -> Field | None:
+    """The field `lookup` compares its value with, when the lookup can take a `Param`: a chain
+    of concrete fields (forward relations only), then one of PARAM_LOOKUPS or none (exact)."""
+    parts = lookup.split("__")
+    if len(parts) > 1 and parts[-1] in PARAM_LOOKUPS:
+        parts = parts[:-1]
+    options = model._meta
+    field = None
+    for position, name in enumerate(parts):
+        try:
+            field = options.pk if name == "pk" else options.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not getattr(field, "concrete", False):
+            return None
+        if position < len(parts) - 1:
+            if not (field.many_to_one or field.one_to_one):
+                return None
+            options = field.related_model._meta
+    if field is None:
+        return None
+    return getattr(field, "target_field", field) if field.is_relation else field
+
+
+def condition_shape(model: type[Model], condition: Q) -> tuple[Hashable, list[Any]] | None:
+    """A condition on `model` as a statement's shape and the values of its `Param`s, in order
+    (`condition_from_shape` builds it back with `Param`s): what the condition compares, never a
+    value. None when a part of it cannot take a `Param` (a pattern, a list, an expression...):
+    the caller then runs the ORM's query as usual. An empty list and a boolean stay in the
+    shape (`pk__in=[]` matches nothing; `isnull=True` is SQL of its own)."""
+    values: list[Any] = []
+
+    def walk(node: Any) -> Hashable | None:
+        if isinstance(node, Q):
+            children = []
+            for child in node.children:
+                shape = walk(child)
+                if shape is None:
+                    return None
+                children.append(shape)
+            return ("q", node.connector, node.negated, tuple(children))
+        if not isinstance(node, tuple) or len(node) != 2:
+            return None  # An expression as a condition of its own (`Exists(...)`).
+        lookup, value = node
+        if isinstance(value, bool) or (isinstance(value, list | tuple) and not value):
+            return ("literal", lookup, value if isinstance(value, bool) else ())
+        if isinstance(value, _PARAM_VALUE_TYPES) and _lookup_field(model, lookup) is not None:
+            values.append(value)
+            return ("param", lookup)
+        return None
+
+    shape = walk(condition)
+    return None if shape is None else (shape, values)
+
+
+def condition_from_shape(model: type[Model], shape: Hashable, prefix: str) -> Q:
+    """The condition of `condition_shape` with `Param`s named `<prefix>0`, `<prefix>1`... where
+    its values were (give them with `condition_values`)."""
+    names = (f"{prefix}{position}" for position in range(1_000_000))
+
+    def build(node: Any, names: Iterator[str]) -> Any:
+        kind = node[0]
+        if kind == "q":
+            _, connector, negated, children = node
+            return Q(
+                *(build(child, names) for child in children),
+                _connector=connector,
+                _negated=negated,
+            )
+        if kind == "literal":
+            _, lookup, value = node
+            return (lookup, value if isinstance(value, bool) else [])
+        _, lookup = node
+        return (lookup, Param(next(names), _lookup_field(model, lookup)))
+
+    return build(shape, names)
+
+
+def condition_values(values: list[Any], prefix: str) -> dict[str, Any]:
+    """The values of `condition_shape` by the names `condition_from_shape` gave their `Param`s."""
+    return {f"{prefix}{position}": value for position, value in enumerate(values)}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from lantern.access.policy import PatientAccess, records_for
 from lantern.appointments.fhir import APPOINTMENT_STATUS, export_appointment
@@ -79,6 +79,12 @@ class ResourceType:
     # How a category (system, code) is matched, for category-limited scopes; None: no category.
     category: TokenMatch | None = None
     includes: frozenset[str] = frozenset()
+    # The model of its records when `records` also takes an access template
+    # (`policy.access_template`): a page of its searches is then a statement built once per
+    # process (`selectors.resources_search`). None: the ORM builds each search.
+    model: type[Model] | None = None
+    # Whether its records depend on the result release delays (`results/release.py`).
+    released: bool = False
 
     def category_condition(self, categories: frozenset[tuple[str, str]] | None) -> Q | None:
         """The condition a category-limited scope puts on searches and reads; None: none."""
@@ -271,6 +277,8 @@ TYPES: dict[str, ResourceType] = {
                 "status": _status(),
             },
             category=_OBSERVATION_CATEGORY,
+            model=clinical.Observation,
+            released=True,
         ),
         ResourceType(
             "DiagnosticReport",
@@ -286,6 +294,8 @@ TYPES: dict[str, ResourceType] = {
             },
             category=_report_category,
             includes=frozenset({"DiagnosticReport:result"}),
+            model=clinical.DiagnosticReport,
+            released=True,
         ),
         ResourceType(
             "Condition",
@@ -304,6 +314,7 @@ TYPES: dict[str, ResourceType] = {
                 "abatement-date": DateParam("abated_at"),
             },
             category=_CONDITION_CATEGORY,
+            model=clinical.Condition,
         ),
         ResourceType(
             "AllergyIntolerance",
@@ -318,6 +329,7 @@ TYPES: dict[str, ResourceType] = {
                 "code": _code(),
                 "date": DateParam("recorded_at"),
             },
+            model=clinical.AllergyIntolerance,
         ),
         ResourceType(
             "Immunization",
@@ -330,6 +342,7 @@ TYPES: dict[str, ResourceType] = {
                 "vaccine-code": _code(),
                 "date": DateParam("occurred_at"),
             },
+            model=clinical.Immunization,
         ),
         ResourceType(
             "MedicationRequest",
@@ -345,6 +358,7 @@ TYPES: dict[str, ResourceType] = {
             },
             # Medicines are written inline (medicationCodeableConcept): nothing to add.
             includes=frozenset({"MedicationRequest:medication"}),
+            model=clinical.MedicationRequest,
         ),
         ResourceType(
             "Encounter",
@@ -358,6 +372,7 @@ TYPES: dict[str, ResourceType] = {
                 "type": _code("type_system", "type_code"),
                 "date": DateParam("period_start"),
             },
+            model=clinical.Encounter,
         ),
         ResourceType(
             "DocumentReference",
@@ -372,6 +387,7 @@ TYPES: dict[str, ResourceType] = {
                 "date": DateParam("date"),
             },
             category=_document_category,
+            model=clinical.DocumentReference,
         ),
         ResourceType(
             "Procedure",
@@ -384,6 +400,7 @@ TYPES: dict[str, ResourceType] = {
                 "code": _code(),
                 "date": DateParam("performed_start"),
             },
+            model=clinical.Procedure,
         ),
         ResourceType(
             "Appointment",
@@ -397,6 +414,7 @@ TYPES: dict[str, ResourceType] = {
                 ),
                 "date": DateParam("starts_at"),
             },
+            model=Appointment,
         ),
         ResourceType(
             "Task",
@@ -410,6 +428,7 @@ TYPES: dict[str, ResourceType] = {
                 ),
                 "authored-on": DateParam("created_at"),
             },
+            model=RefillRequest,
         ),
     )
 }

@@ -12,7 +12,9 @@ previous page's last date (one, on later pages), and the audit event.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +22,14 @@ from django.db.models import QuerySet
 
 from lantern.access import policy
 from lantern.access.policy import PatientAccess
-from lantern.audit.models import AuditAction
+from lantern.audit.models import ActorRole, AuditAction
+from lantern.core.statements import (
+    Statement,
+    condition_from_shape,
+    condition_shape,
+    condition_values,
+)
+from lantern.results.release import release_shape, release_values
 
 from .caller import RESOURCE_SECTIONS
 from .outcomes import bad_request, forbidden, not_found
@@ -112,9 +121,13 @@ def resources_search(
     resource_type = resource_type_get(type_name)
     scope_require(scopes, type_name, SEARCH)
     _section_require(access, type_name)
-    queryset = _visible(access, scopes, resource_type, SEARCH)
     own_id = str(access.patient.pk)
-    if any(own_id not in ids for ids in search.patient_ids):
+    others = any(own_id not in ids for ids in search.patient_ids)
+    first = None if others or search.cursor else _first_page(access, scopes, resource_type, search)
+    if first is not None:
+        return _page(access, scopes, resource_type, search, first)
+    queryset = _visible(access, scopes, resource_type, SEARCH)
+    if others:
         queryset = queryset.none()
     for condition in search.conditions:
         queryset = queryset.filter(condition)
@@ -133,6 +146,18 @@ def resources_search(
             last_date=found[0] if date_field else None,
         )
     rows = records(ordered(queryset, date_field, descending=search.descending)[: search.count + 1])
+    return _page(access, scopes, resource_type, search, rows)
+
+
+def _page(
+    access: PatientAccess,
+    scopes: ParsedScopes,
+    resource_type: ResourceType,
+    search: SearchRequest,
+    rows: list[Any],
+) -> SearchPage:
+    """The page of `rows` (the page's records and one more, when there are more), its
+    `_include`s, audited."""
     page = SearchPage()
     if len(rows) > search.count:
         rows = rows[: search.count]
@@ -140,8 +165,70 @@ def resources_search(
     page.matches = resource_type.export(rows, access)
     if "DiagnosticReport:result" in search.includes:
         page.included = _report_results(access, scopes, page.matches)
-    policy.access_record(access, object_type=type_name)
+    policy.access_record(access, object_type=resource_type.name)
     return page
+
+
+def _first_page_queryset(
+    type_name: str,
+    role: ActorRole,
+    release: tuple[bool, tuple[str, ...]],
+    shapes: tuple[Hashable, ...],
+    descending: bool,
+    limit: int,
+) -> QuerySet:
+    """The first page of a search as `resources_search` builds it, for an access template:
+    the type's records, the conditions (with `Param`s where their values go), the order."""
+    resource_type = TYPES[type_name]
+    # Whether the role waits for results is the role's; the kinds held back are in the shape.
+    access = policy.access_template(
+        role, memo={"release_delays": dict.fromkeys(release[1], dt.timedelta(0))}
+    )
+    queryset = resource_type.records(access)
+    for position, shape in enumerate(shapes):
+        queryset = queryset.filter(
+            condition_from_shape(resource_type.model, shape, f"c{position}_")
+        )
+    return ordered(queryset, resource_type.date_field, descending=descending)[:limit]
+
+
+# The first page of the searches apps run again and again (the same parameters, other values),
+# built once per process for each shape (lantern/core/statements.py).
+_FIRST_PAGES = Statement(_first_page_queryset)
+
+
+def _first_page(
+    access: PatientAccess, scopes: ParsedScopes, resource_type: ResourceType, search: SearchRequest
+) -> list[Any] | None:
+    """The records of a search's first page and one more (to tell whether there is a next),
+    read by a statement; None when the search's conditions cannot take `Param`s (a name, a list
+    of kinds...), or its type's records are not read from an access template."""
+    model = resource_type.model
+    if model is None:
+        return None
+    category = resource_type.category_condition(scopes.categories(resource_type.name, SEARCH))
+    conditions = (category, *search.conditions) if category is not None else search.conditions
+    shapes: list[Hashable] = []
+    values = policy.access_values(access)
+    for position, condition in enumerate(conditions):
+        found = condition_shape(model, condition)
+        if found is None:
+            return None
+        shape, condition_values_found = found
+        shapes.append(shape)
+        values.update(condition_values(condition_values_found, f"c{position}_"))
+    release = release_shape(access) if resource_type.released else (False, ())
+    if resource_type.released:
+        values.update(release_values(access))
+    shape_key = (
+        resource_type.name,
+        access.role,
+        release,
+        tuple(shapes),
+        search.descending,
+        search.count + 1,
+    )
+    return _FIRST_PAGES.objects(shape_key, **values)
 
 
 def _cursor_id(cursor: str) -> uuid.UUID:

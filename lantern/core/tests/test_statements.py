@@ -5,11 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from lantern.clinical.models import Encounter, Observation
-from lantern.core.statements import AggregateStatement, Statement, param_for
+from lantern.core.statements import (
+    AggregateStatement,
+    Statement,
+    condition_from_shape,
+    condition_shape,
+    condition_values,
+    param_for,
+)
 from lantern.testing.factories import EncounterFactory, ObservationFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +138,51 @@ def test_past_the_shapes_kept_a_statement_still_runs_and_keeps_no_more(monkeypat
 
     assert counts == [1, 2, 3, 4]
     assert len(statement._compiled) == 2
+
+
+def _run_condition(condition: Q) -> list:
+    shape, values = condition_shape(Observation, condition)
+    statement = Statement(
+        lambda: Observation.objects.filter(condition_from_shape(Observation, shape, "c")).order_by(
+            "pk"
+        )
+    )
+    return [found.pk for found in statement.objects(**condition_values(values, "c"))]
+
+
+def test_a_condition_with_values_becomes_a_shape_and_gives_what_the_orm_gives():
+    alice = PatientFactory()
+    now = timezone.now()
+    for code, days in (("2345-7", 1), ("2345-7", 40), ("718-7", 2)):
+        ObservationFactory(patient=alice, code=code, effective_at=now - dt.timedelta(days=days))
+    conditions = [
+        Q(patient_id=alice.pk) & Q(code="2345-7"),
+        Q(patient__pk=alice.pk, effective_at__gte=now - dt.timedelta(days=30)),
+        Q(pk__in=[]) | (Q(code="718-7") | Q(code="2345-7", effective_at__lt=now)),
+        ~Q(code="718-7") & Q(patient_id=alice.pk, issued_at__isnull=False),
+        Q(patient_id=alice.pk, encounter__isnull=True),
+    ]
+
+    for condition in conditions:
+        expected = list(Observation.objects.filter(condition).order_by("pk").values_list("pk"))
+        assert _run_condition(condition) == [pk for (pk,) in expected], condition
+
+
+def test_two_conditions_differing_only_in_values_have_one_shape():
+    first = condition_shape(Observation, Q(code_system="http://loinc.org", code="2345-7"))
+    second = condition_shape(Observation, Q(code_system="urn:other", code="718-7"))
+
+    assert first[0] == second[0]
+    # The values in the order of the condition's terms (Q sorts its keyword arguments).
+    assert (first[1], second[1]) == (["2345-7", "http://loinc.org"], ["718-7", "urn:other"])
+
+
+def test_a_condition_that_cannot_take_params_has_no_shape():
+    for condition in (
+        Q(display__istartswith="gluc"),
+        Q(code__in=["2345-7", "718-7"]),
+        Q(effective_at__date=dt.date(2024, 1, 1)),
+        Q(code=F("display")),
+        Q(Exists(Observation.objects.filter(pk=OuterRef("pk")))),
+    ):
+        assert condition_shape(Observation, condition) is None, condition

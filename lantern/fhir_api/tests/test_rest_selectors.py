@@ -6,19 +6,23 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from lantern.access import policy
 from lantern.access.models import ProxyStatus
 from lantern.audit.models import ActorRole, AuditEvent, AuditOutcome
+from lantern.clinical.models import DiagnosticReportResult, ReportKind
 from lantern.fhir_api.caller import ApiCaller
 from lantern.fhir_api.outcomes import FhirError
 from lantern.fhir_api.resources import TYPES
 from lantern.fhir_api.scopes import parse_scopes
 from lantern.fhir_api.search import search_request
-from lantern.fhir_api.selectors import resource_read, resources_search
+from lantern.fhir_api.selectors import _FIRST_PAGES, resource_read, resources_search
+from lantern.results.models import ResultReleaseDelay
 from lantern.testing.factories import (
     ConditionFactory,
+    DiagnosticReportFactory,
     MedicationRequestFactory,
     ObservationFactory,
 )
@@ -212,3 +216,36 @@ def test_each_search_and_read_is_audited_once_as_the_app(alice, values):
         (ActorRole.APP, alice.pk, "Health Diary", "Observation", AuditOutcome.ALLOWED),
     ]
     assert events[1].object_id == str(values[0].pk)
+
+
+def test_first_pages_differing_only_in_values_share_one_statement_and_hide_held_results(alice):
+    """A search's first page is a statement built once per shape (its parameters, not their
+    values), and a result the clinic holds back stays out of it until released."""
+    ResultReleaseDelay.objects.create(kind=ReportKind.LABORATORY, delay_hours=72)
+    now = timezone.now()
+    patient = alice.patient
+    old = ObservationFactory(patient=patient, code="4548-4", effective_at=now - dt.timedelta(9))
+    fresh = ObservationFactory(patient=patient, code="4548-4", effective_at=now, issued_at=now)
+    in_report = ObservationFactory(patient=patient, code="718-7", effective_at=now)
+    report = DiagnosticReportFactory(patient=patient, effective_at=now, issued_at=now)
+    DiagnosticReportResult.objects.create(report=report, observation=in_report, position=0)
+    older = ObservationFactory(patient=patient, code="718-7", effective_at=now - dt.timedelta(9))
+    api = caller(alice, patient)
+    _FIRST_PAGES._compiled.clear()
+
+    a1c = ids(search(api, "Observation", f"code={LOINC}|4548-4&_count=5"))
+    blood = ids(search(api, "Observation", f"code={LOINC}|718-7&_count=5"))
+    reports = ids(search(api, "DiagnosticReport", "_count=5"))
+
+    assert (a1c, blood, reports) == ([str(old.pk)], [str(older.pk)], [])
+    assert len(_FIRST_PAGES._compiled) == 2  # One Observation shape, one DiagnosticReport.
+    with time_machine.travel(now + dt.timedelta(hours=73)):
+        assert ids(search(api, "Observation", f"code={LOINC}|4548-4&_count=5")) == [
+            str(fresh.pk),
+            str(old.pk),
+        ]
+        assert ids(search(api, "Observation", f"code={LOINC}|718-7&_count=5")) == [
+            str(in_report.pk),
+            str(older.pk),
+        ]
+        assert ids(search(api, "DiagnosticReport", "_count=5")) == [str(report.pk)]
