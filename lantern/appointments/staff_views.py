@@ -22,6 +22,7 @@ from lantern.access.decorators import staff_view
 from lantern.access.models import Section
 from lantern.access.policy import ClinicSchedule
 from lantern.clinical.models import Organization
+from lantern.core.statements import Statement, param_for
 
 from . import schedule as clinic
 from .models import ExceptionKind
@@ -73,7 +74,7 @@ def schedule_day(request: HttpRequest) -> HttpResponse:
     elif choice.get("location"):
         location = clinic.location_get(schedule, choice["location"])
     else:
-        location = clinic.clinic_locations(schedule, active_only=True).first()
+        location = clinic.clinic_first_location(schedule)
         zone = location.zone if location is not None else None
     day = (
         choice.get("date") or timezone.now().astimezone(zone or clinic.clinic_zone(schedule)).date()
@@ -83,8 +84,8 @@ def schedule_day(request: HttpRequest) -> HttpResponse:
         "day": day,
         "clinician": clinician,
         "location": location,
-        "locations": clinic.clinic_locations(schedule),
-        "clinicians": clinic.clinic_clinicians(schedule),
+        "locations": clinic.clinic_locations_listed(schedule),
+        "clinicians": clinic.clinic_clinicians_listed(schedule),
         "clinics": _other_clinics(request, schedule),
     }
     if clinician is not None or location is not None:
@@ -97,12 +98,22 @@ def schedule_day(request: HttpRequest) -> HttpResponse:
 
 
 def _other_clinics(request: HttpRequest, schedule: ClinicSchedule) -> list[Any]:
-    return list(
-        Organization.objects.filter(pk__in=policy.staff_organizations(request.user))
-        .exclude(pk=schedule.organization.pk)
+    user = request.user
+    return _OTHER_CLINICS.objects(
+        policy.user_shape(user), **policy.user_values(user), organization=schedule.organization.pk
+    )
+
+
+# The other clinics the user works at, built once per process (lantern/core/statements.py) from
+# the policy's own list of them: the account and the clinic shown are values.
+_OTHER_CLINICS = Statement(
+    lambda *user: (
+        Organization.objects.filter(pk__in=policy.staff_organizations(policy.user_template(*user)))
+        .exclude(pk=param_for(Organization, "id", "organization"))
         .only("pk", "name")
         .order_by("name")[:20]
     )
+)
 
 
 # Setup.
