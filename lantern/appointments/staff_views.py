@@ -8,13 +8,14 @@ appointments reads the schedules; only administrators change the setup (`manage=
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_POST
 
 from lantern.access import policy
@@ -82,6 +83,7 @@ def schedule_day(request: HttpRequest) -> HttpResponse:
     context = {
         "schedule": schedule,
         "day": day,
+        **_day_words(request, day),
         "clinician": clinician,
         "location": location,
         "locations": clinic.clinic_locations_listed(schedule),
@@ -93,8 +95,22 @@ def schedule_day(request: HttpRequest) -> HttpResponse:
         context["whose_name"] = "clinician" if clinician else "location"
         context["whose_value"] = (clinician or location).pk
         plan = context["plan"]
-        context["day_steps"] = [(plan.previous_day, "Previous day"), (plan.next_day, "Next day")]
+        context["day_steps"] = [
+            (step.isoformat(), label, dateformat.format(step, "l, F j"))
+            for step, label in ((plan.previous_day, "Previous day"), (plan.next_day, "Next day"))
+        ]
     return _page(request, "day.html", context)
+
+
+def _day_words(request: HttpRequest, day: dt.date) -> dict[str, str]:
+    """What the day view repeats, made once: the day in words and as a form value, the page's
+    address (its forms' action) and where a marking form returns to."""
+    return {
+        "day_words": dateformat.format(day, "l, F j, Y"),
+        "day_value": day.isoformat(),
+        "day_href": reverse("staff:schedule:day"),
+        "next_path": request.get_full_path(),
+    }
 
 
 def _other_clinics(request: HttpRequest, schedule: ClinicSchedule) -> list[Any]:
