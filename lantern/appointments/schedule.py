@@ -26,6 +26,7 @@ from django.utils import dateformat, timezone
 
 from lantern.access.models import StaffRole
 from lantern.access.policy import ClinicSchedule
+from lantern.core.statements import Statement, param_for
 
 from .models import (
     ExceptionKind,
@@ -77,6 +78,41 @@ def clinic_clinicians(schedule: ClinicSchedule) -> QuerySet[Any]:
         )
         .order_by("last_name", "first_name", "username")
     )
+
+
+# The day view's lists, built once per process (lantern/core/statements.py): the clinic is a
+# value. Each gives what `clinic_locations` and `clinic_clinicians` give, read as a list.
+_LOCATIONS = Statement(lambda: clinic_locations(_clinic_template()))
+_FIRST_LOCATION = Statement(lambda: clinic_locations(_clinic_template(), active_only=True)[:1])
+_CLINICIANS = Statement(lambda: clinic_clinicians(_clinic_template()))
+
+
+def _clinic_template() -> ClinicSchedule:
+    """A clinic's schedule for building a statement: its organization is the `Param`
+    "organization" (run it with `_clinic_values`)."""
+    return ClinicSchedule(
+        user=None, organization=param_for(Location, "organization"), may_manage=False
+    )
+
+
+def _clinic_values(schedule: ClinicSchedule) -> dict[str, Any]:
+    return {"organization": schedule.organization.pk}
+
+
+def clinic_locations_listed(schedule: ClinicSchedule) -> list[Location]:
+    """`clinic_locations` as a list (one query)."""
+    return _LOCATIONS.objects(**_clinic_values(schedule))
+
+
+def clinic_first_location(schedule: ClinicSchedule) -> Location | None:
+    """The clinic's first active place by name (the day view's place when none is chosen)."""
+    found = _FIRST_LOCATION.objects(**_clinic_values(schedule))
+    return found[0] if found else None
+
+
+def clinic_clinicians_listed(schedule: ClinicSchedule) -> list[Any]:
+    """`clinic_clinicians` as a list (one query)."""
+    return _CLINICIANS.objects(**_clinic_values(schedule))
 
 
 def location_get(schedule: ClinicSchedule, location_id: Any) -> Location:

@@ -13,20 +13,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
+from django.db.models.expressions import ExpressionList
 from django.utils import dateformat, timezone
 
 from lantern.access.policy import ClinicSchedule
+from lantern.core.statements import Statement, param_for
 
 from .models import (
     LIVE_STATUSES,
+    LONGEST_VISIT,
     Appointment,
     AppointmentStatus,
     ExceptionKind,
     Location,
     ScheduleException,
     WeeklyHours,
-    starting_near,
 )
 from .schedule import TIME_FORMAT, ZONE_FORMAT, clinician_name
 
@@ -90,17 +92,9 @@ def schedule_day(
     # The widest UTC span a local day can cover (zones run from UTC-12 to UTC+14).
     span_start = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC) - dt.timedelta(hours=14)
     span_end = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC) + dt.timedelta(hours=36)
-    whose = Q(clinician=clinician) if clinician is not None else Q(location=location)
-    appointments = (
-        Appointment.objects.filter(
-            whose,
-            starting_near(span_start, span_end),
-            location__organization=schedule.organization,
-        )
-        .exclude(status=AppointmentStatus.CANCELLED)
-        .select_related("patient", "visit_type", "location", "clinician")
-        .order_by("starts_at", "pk")[: DAY_ROWS_LIMIT + 1]
-    )
+    by_clinician = clinician is not None
+    values = _day_values(schedule, clinician, location, span_start, span_end)
+    appointments = _DAY_APPOINTMENTS.objects((by_clinician,), **values)
     rows = [
         _day_row(appointment)
         for appointment in appointments
@@ -113,7 +107,7 @@ def schedule_day(
     return DaySchedule(
         day=day,
         rows=rows,
-        open_left=_open_left(schedule, day, clinician, location, span_start, span_end, now),
+        open_left=_open_left(day, by_clinician, values, span_start, span_end, now),
         previous_day=day - dt.timedelta(days=1),
         next_day=day + dt.timedelta(days=1),
         cut=cut,
@@ -132,34 +126,17 @@ def _day_row(appointment: Appointment) -> DayRow:
 
 
 def _open_left(
-    schedule: ClinicSchedule,
     day: dt.date,
-    clinician: Any | None,
-    location: Location | None,
+    by_clinician: bool,
+    values: dict[str, Any],
     span_start: dt.datetime,
     span_end: dt.datetime,
     now: dt.datetime,
 ) -> list[OpenLeft]:
     """Working windows (weekly hours and extra hours) minus time off and live visits anywhere,
     from now on, per clinician and place (four queries)."""
-    whose = Q(clinician=clinician) if clinician is not None else Q(location=location)
-    at_clinic = Q(location__organization=schedule.organization)
-    hours = (
-        WeeklyHours.objects.filter(whose, at_clinic, weekday=day.weekday())
-        .select_related("location", "clinician")
-        .only(*_WINDOW_FIELDS)
-    )
-    extra = (
-        ScheduleException.objects.filter(
-            whose,
-            at_clinic,
-            kind=ExceptionKind.EXTRA_HOURS,
-            starts_at__lt=span_end,
-            ends_at__gt=span_start,
-        )
-        .select_related("location", "clinician")
-        .only(*_WINDOW_FIELDS)
-    )
+    hours = _DAY_HOURS.objects((by_clinician,), **values, weekday=day.weekday())
+    extra = _DAY_EXTRA_HOURS.objects((by_clinician,), **values)
     windows: dict[tuple[int, int], list[Interval]] = defaultdict(list)
     places: dict[tuple[int, int], tuple[Any, Location]] = {}
     for row in hours:
@@ -201,18 +178,126 @@ _WINDOW_FIELDS = (
 
 
 def _busy(clinician_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, list]:
-    overlapping = Q(clinician_id__in=clinician_ids, starts_at__lt=end, ends_at__gt=start)
+    values: dict[str, Any] = {
+        "span_start": start,
+        "span_end": end,
+        "span_earliest": start - LONGEST_VISIT,
+    }
+    values.update((f"clinician{index}", who) for index, who in enumerate(clinician_ids))
+    shape = (len(clinician_ids),)
     busy: dict[int, list[Interval]] = defaultdict(list)
-    # Time off may last weeks, and a clinician has a few such rows; visits are many, and none
-    # lasts longer than LONGEST_VISIT.
-    time_off = ScheduleException.objects.filter(overlapping).exclude(kind=ExceptionKind.EXTRA_HOURS)
-    visits = Appointment.objects.filter(
-        starting_near(start, end), clinician_id__in=clinician_ids, status__in=LIVE_STATUSES
-    )
-    for queryset in (time_off, visits):
-        for who, starts_at, ends_at in queryset.values_list("clinician_id", "starts_at", "ends_at"):
-            busy[who].append((starts_at, ends_at))
+    for who, starts_at, ends_at in (
+        *_BUSY_TIME_OFF.tuples(shape, **values),
+        *_BUSY_VISITS.tuples(shape, **values),
+    ):
+        busy[who].append((starts_at, ends_at))
     return busy
+
+
+# The day's queries, built once per process (lantern/core/statements.py): their shape is whose
+# day it is (a clinician's or a place's) and, for the busy time, how many clinicians; the clinic,
+# the clinician or place, the day's span and the clinicians are values.
+
+
+def _day_values(
+    schedule: ClinicSchedule,
+    clinician: Any | None,
+    location: Location | None,
+    span_start: dt.datetime,
+    span_end: dt.datetime,
+) -> dict[str, Any]:
+    return {
+        "organization": schedule.organization.pk,
+        "clinician": None if clinician is None else clinician.pk,
+        "location": None if location is None else location.pk,
+        "span_start": span_start,
+        "span_end": span_end,
+        "span_earliest": span_start - LONGEST_VISIT,
+    }
+
+
+def _whose(model: type[Model], by_clinician: bool) -> Q:
+    """The rows of the clinician's day, or of the place's, at the clinic."""
+    if by_clinician:
+        whose = Q(clinician=param_for(model, "clinician"))
+    else:
+        whose = Q(location=param_for(model, "location"))
+    return whose & Q(location__organization=param_for(Location, "organization"))
+
+
+def _span(model: type[Model]) -> Q:
+    return Q(
+        starts_at__lt=param_for(model, "starts_at", "span_end"),
+        ends_at__gt=param_for(model, "ends_at", "span_start"),
+    )
+
+
+def _visits_near() -> Q:
+    # No visit lasts longer than LONGEST_VISIT: its start bounds the index search both ways.
+    return Q(starts_at__gt=param_for(Appointment, "starts_at", "span_earliest"))
+
+
+def _day_appointments(by_clinician: bool) -> QuerySet:
+    return (
+        Appointment.objects.filter(
+            _whose(Appointment, by_clinician), _span(Appointment), _visits_near()
+        )
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .select_related("patient", "visit_type", "location", "clinician")
+        .order_by("starts_at", "pk")[: DAY_ROWS_LIMIT + 1]
+    )
+
+
+def _day_hours(by_clinician: bool) -> QuerySet:
+    return (
+        WeeklyHours.objects.filter(
+            _whose(WeeklyHours, by_clinician), weekday=param_for(WeeklyHours, "weekday")
+        )
+        .select_related("location", "clinician")
+        .only(*_WINDOW_FIELDS)
+    )
+
+
+def _day_extra_hours(by_clinician: bool) -> QuerySet:
+    return (
+        ScheduleException.objects.filter(
+            _whose(ScheduleException, by_clinician),
+            _span(ScheduleException),
+            kind=ExceptionKind.EXTRA_HOURS,
+        )
+        .select_related("location", "clinician")
+        .only(*_WINDOW_FIELDS)
+    )
+
+
+def _clinicians_busy(model: type[Model], count: int) -> Q:
+    # A list of values in one expression: a foreign key's `__in` would check each `Param` as
+    # an id. The SQL is the list's own: "clinician_id IN (%s, %s, ...)".
+    clinicians = ExpressionList(
+        *(param_for(model, "clinician", f"clinician{index}") for index in range(count))
+    )
+    return Q(clinician_id__in=clinicians) & _span(model)
+
+
+def _busy_time_off(count: int) -> QuerySet:
+    return (
+        ScheduleException.objects.filter(_clinicians_busy(ScheduleException, count))
+        .exclude(kind=ExceptionKind.EXTRA_HOURS)
+        .values_list("clinician_id", "starts_at", "ends_at")
+    )
+
+
+def _busy_visits(count: int) -> QuerySet:
+    return Appointment.objects.filter(
+        _clinicians_busy(Appointment, count), _visits_near(), status__in=LIVE_STATUSES
+    ).values_list("clinician_id", "starts_at", "ends_at")
+
+
+_DAY_APPOINTMENTS = Statement(_day_appointments)
+_DAY_HOURS = Statement(_day_hours)
+_DAY_EXTRA_HOURS = Statement(_day_extra_hours)
+_BUSY_TIME_OFF = Statement(_busy_time_off)
+_BUSY_VISITS = Statement(_busy_visits)
 
 
 def _subtract(windows: list[Interval], busy: list[Interval], now: dt.datetime) -> list[Interval]:

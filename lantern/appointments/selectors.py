@@ -25,13 +25,13 @@ from lantern.core.statements import Statement, param_for
 
 from .models import (
     LIVE_STATUSES,
+    LONGEST_VISIT,
     Appointment,
     ExceptionKind,
     Location,
     ScheduleException,
     VisitType,
     WeeklyHours,
-    starting_near,
 )
 
 WEEK_DAYS = 7
@@ -104,29 +104,21 @@ def _working_windows(
 ) -> dict[int, list[Interval]]:
     """Each clinician's working windows at the location, as UTC instants (two queries)."""
     zone = location.zone
-    hours = WeeklyHours.objects.filter(location=location)
-    extra = ScheduleException.objects.filter(
-        location=location,
-        kind=ExceptionKind.EXTRA_HOURS,
-        starts_at__lt=window_end,
-        ends_at__gt=window_start,
-    )
-    if clinician_id is not None:
-        hours = hours.filter(clinician_id=clinician_id)
-        extra = extra.filter(clinician_id=clinician_id)
-    by_weekday: dict[int, list[WeeklyHours]] = defaultdict(list)
-    for row in hours.only("clinician_id", "weekday", "starts_at", "ends_at"):
-        by_weekday[row.weekday].append(row)
+    shape = (clinician_id is not None,)
+    values = _window_values(location, clinician_id, window_start, window_end)
+    by_weekday: dict[int, list[tuple[int, dt.time, dt.time]]] = defaultdict(list)
+    for clinician, weekday, starts_at, ends_at in _WEEKLY_HOURS.tuples(shape, **values):
+        by_weekday[weekday].append((clinician, starts_at, ends_at))
     windows: dict[int, list[Interval]] = defaultdict(list)
     for offset in range(days):
         day = start_date + dt.timedelta(days=offset)
-        for row in by_weekday[day.weekday()]:
+        for clinician, starts_at, ends_at in by_weekday[day.weekday()]:
             # Local wall times on that date, in that date's offset (zoneinfo picks it).
-            opens = dt.datetime.combine(day, row.starts_at, tzinfo=zone).astimezone(dt.UTC)
-            closes = dt.datetime.combine(day, row.ends_at, tzinfo=zone).astimezone(dt.UTC)
-            windows[row.clinician_id].append((opens, closes))
-    for row in extra.only("clinician_id", "starts_at", "ends_at"):
-        windows[row.clinician_id].append((row.starts_at, row.ends_at))
+            opens = dt.datetime.combine(day, starts_at, tzinfo=zone).astimezone(dt.UTC)
+            closes = dt.datetime.combine(day, ends_at, tzinfo=zone).astimezone(dt.UTC)
+            windows[clinician].append((opens, closes))
+    for clinician, starts_at, ends_at in _EXTRA_HOURS.tuples(shape, **values):
+        windows[clinician].append((starts_at, ends_at))
     return windows
 
 
@@ -138,32 +130,103 @@ def _busy_intervals(
     ignoring_appointment: uuid.UUID | None,
 ) -> dict[int, list[Interval]]:
     """Time off and live appointments of the clinicians who could work here (two queries)."""
-    if clinician_id is not None:
-        who = Q(clinician_id=clinician_id)
-    else:
-        who = Q(
-            clinician_id__in=WeeklyHours.objects.filter(location=location).values("clinician_id")
-        ) | Q(
-            clinician_id__in=ScheduleException.objects.filter(
-                location=location, kind=ExceptionKind.EXTRA_HOURS
-            ).values("clinician_id")
-        )
-    overlapping = Q(starts_at__lt=window_end, ends_at__gt=window_start)
+    by_clinician = clinician_id is not None
+    values = _window_values(location, clinician_id, window_start, window_end)
+    values["ignoring"] = ignoring_appointment
     busy: dict[int, list[Interval]] = defaultdict(list)
-    time_off = ScheduleException.objects.filter(who, overlapping).exclude(
-        kind=ExceptionKind.EXTRA_HOURS
-    )
-    appointments = Appointment.objects.filter(
-        who, starting_near(window_start, window_end), status__in=LIVE_STATUSES
-    )
-    if ignoring_appointment is not None:
-        appointments = appointments.exclude(pk=ignoring_appointment)
-    for queryset in (time_off, appointments):
-        for clinician, starts_at, ends_at in queryset.values_list(
-            "clinician_id", "starts_at", "ends_at"
-        ):
-            busy[clinician].append((starts_at, ends_at))
+    for clinician, starts_at, ends_at in (
+        *_TIME_OFF.tuples((by_clinician,), **values),
+        *_LIVE_APPOINTMENTS.tuples((by_clinician, ignoring_appointment is not None), **values),
+    ):
+        busy[clinician].append((starts_at, ends_at))
     return busy
+
+
+def _window_values(
+    location: Location,
+    clinician_id: int | None,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+) -> dict[str, object]:
+    return {
+        "location": location.pk,
+        "clinician": clinician_id,
+        "window_start": window_start,
+        "window_end": window_end,
+        "window_earliest": window_start - LONGEST_VISIT,
+    }
+
+
+# The four queries of the open times, built once per process (lantern/core/statements.py): their
+# shape is whether one clinician is asked for (and, for the appointments, whether one of them
+# counts as free); the place, the clinician, the window and that appointment are values.
+
+
+def _weekly_hours(by_clinician: bool) -> QuerySet:
+    hours = WeeklyHours.objects.filter(location=param_for(WeeklyHours, "location"))
+    if by_clinician:
+        hours = hours.filter(clinician=param_for(WeeklyHours, "clinician"))
+    return hours.values_list("clinician_id", "weekday", "starts_at", "ends_at")
+
+
+def _extra_hours(by_clinician: bool) -> QuerySet:
+    extra = ScheduleException.objects.filter(
+        location=param_for(ScheduleException, "location"),
+        kind=ExceptionKind.EXTRA_HOURS,
+        starts_at__lt=param_for(ScheduleException, "starts_at", "window_end"),
+        ends_at__gt=param_for(ScheduleException, "ends_at", "window_start"),
+    )
+    if by_clinician:
+        extra = extra.filter(clinician=param_for(ScheduleException, "clinician"))
+    return extra.values_list("clinician_id", "starts_at", "ends_at")
+
+
+def _who(by_clinician: bool) -> Q:
+    """The clinicians whose busy time counts: the one asked for, or anyone who works here."""
+    if by_clinician:
+        return Q(clinician_id=param_for(Appointment, "clinician"))
+    location = param_for(WeeklyHours, "location")
+    return Q(
+        clinician_id__in=WeeklyHours.objects.filter(location=location).values("clinician_id")
+    ) | Q(
+        clinician_id__in=ScheduleException.objects.filter(
+            location=location, kind=ExceptionKind.EXTRA_HOURS
+        ).values("clinician_id")
+    )
+
+
+def _overlapping(model: type[Appointment] | type[ScheduleException]) -> Q:
+    return Q(
+        starts_at__lt=param_for(model, "starts_at", "window_end"),
+        ends_at__gt=param_for(model, "ends_at", "window_start"),
+    )
+
+
+def _time_off(by_clinician: bool) -> QuerySet:
+    return (
+        ScheduleException.objects.filter(_who(by_clinician), _overlapping(ScheduleException))
+        .exclude(kind=ExceptionKind.EXTRA_HOURS)
+        .values_list("clinician_id", "starts_at", "ends_at")
+    )
+
+
+def _live_appointments(by_clinician: bool, ignoring: bool) -> QuerySet:
+    appointments = Appointment.objects.filter(
+        _who(by_clinician),
+        _overlapping(Appointment),
+        # No visit lasts longer than LONGEST_VISIT: its start bounds the index search both ways.
+        starts_at__gt=param_for(Appointment, "starts_at", "window_earliest"),
+        status__in=LIVE_STATUSES,
+    )
+    if ignoring:
+        appointments = appointments.exclude(pk=param_for(Appointment, "id", "ignoring"))
+    return appointments.values_list("clinician_id", "starts_at", "ends_at")
+
+
+_WEEKLY_HOURS = Statement(_weekly_hours)
+_EXTRA_HOURS = Statement(_extra_hours)
+_TIME_OFF = Statement(_time_off)
+_LIVE_APPOINTMENTS = Statement(_live_appointments)
 
 
 def _overlaps(
@@ -190,13 +253,24 @@ def patient_appointments(
 ) -> PatientAppointments:
     """The patient's coming visits, soonest first, and their past and cancelled ones, latest
     first: two bounded queries whatever the number of appointments."""
-    now = now or timezone.now()
-    listed = appointments_for_patient(access)
-    coming = Q(starts_at__gte=now, status__in=LIVE_STATUSES)
+    values = {**access_values(access), "now": now or timezone.now()}
     return PatientAppointments(
-        upcoming=list(listed.filter(coming).order_by("starts_at", "pk")[:APPOINTMENTS_LISTED]),
-        past=list(listed.exclude(coming).order_by("-starts_at", "pk")[:APPOINTMENTS_LISTED]),
+        upcoming=_UPCOMING.objects(**values),
+        past=_PAST.objects(**values),
     )
+
+
+def _listed(upcoming: bool) -> QuerySet[Appointment]:
+    listed = appointments_for_patient(access_template(ActorRole.SELF))
+    coming = Q(starts_at__gte=param_for(Appointment, "starts_at", "now"), status__in=LIVE_STATUSES)
+    if upcoming:
+        return listed.filter(coming).order_by("starts_at", "pk")[:APPOINTMENTS_LISTED]
+    return listed.exclude(coming).order_by("-starts_at", "pk")[:APPOINTMENTS_LISTED]
+
+
+# The appointments page's two lists, built once per process (lantern/core/statements.py).
+_UPCOMING = Statement(lambda: _listed(True))
+_PAST = Statement(lambda: _listed(False))
 
 
 # The home page's next visit, built once per process (lantern/core/statements.py).

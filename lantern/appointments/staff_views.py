@@ -8,13 +8,14 @@ appointments reads the schedules; only administrators change the setup (`manage=
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_POST
 
 from lantern.access import policy
@@ -22,6 +23,7 @@ from lantern.access.decorators import staff_view
 from lantern.access.models import Section
 from lantern.access.policy import ClinicSchedule
 from lantern.clinical.models import Organization
+from lantern.core.statements import Statement, param_for
 
 from . import schedule as clinic
 from .models import ExceptionKind
@@ -73,7 +75,7 @@ def schedule_day(request: HttpRequest) -> HttpResponse:
     elif choice.get("location"):
         location = clinic.location_get(schedule, choice["location"])
     else:
-        location = clinic.clinic_locations(schedule, active_only=True).first()
+        location = clinic.clinic_first_location(schedule)
         zone = location.zone if location is not None else None
     day = (
         choice.get("date") or timezone.now().astimezone(zone or clinic.clinic_zone(schedule)).date()
@@ -81,10 +83,11 @@ def schedule_day(request: HttpRequest) -> HttpResponse:
     context = {
         "schedule": schedule,
         "day": day,
+        **_day_words(request, day),
         "clinician": clinician,
         "location": location,
-        "locations": clinic.clinic_locations(schedule),
-        "clinicians": clinic.clinic_clinicians(schedule),
+        "locations": clinic.clinic_locations_listed(schedule),
+        "clinicians": clinic.clinic_clinicians_listed(schedule),
         "clinics": _other_clinics(request, schedule),
     }
     if clinician is not None or location is not None:
@@ -92,17 +95,41 @@ def schedule_day(request: HttpRequest) -> HttpResponse:
         context["whose_name"] = "clinician" if clinician else "location"
         context["whose_value"] = (clinician or location).pk
         plan = context["plan"]
-        context["day_steps"] = [(plan.previous_day, "Previous day"), (plan.next_day, "Next day")]
+        context["day_steps"] = [
+            (step.isoformat(), label, dateformat.format(step, "l, F j"))
+            for step, label in ((plan.previous_day, "Previous day"), (plan.next_day, "Next day"))
+        ]
     return _page(request, "day.html", context)
 
 
+def _day_words(request: HttpRequest, day: dt.date) -> dict[str, str]:
+    """What the day view repeats, made once: the day in words and as a form value, the page's
+    address (its forms' action) and where a marking form returns to."""
+    return {
+        "day_words": dateformat.format(day, "l, F j, Y"),
+        "day_value": day.isoformat(),
+        "day_href": reverse("staff:schedule:day"),
+        "next_path": request.get_full_path(),
+    }
+
+
 def _other_clinics(request: HttpRequest, schedule: ClinicSchedule) -> list[Any]:
-    return list(
-        Organization.objects.filter(pk__in=policy.staff_organizations(request.user))
-        .exclude(pk=schedule.organization.pk)
+    user = request.user
+    return _OTHER_CLINICS.objects(
+        policy.user_shape(user), **policy.user_values(user), organization=schedule.organization.pk
+    )
+
+
+# The other clinics the user works at, built once per process (lantern/core/statements.py) from
+# the policy's own list of them: the account and the clinic shown are values.
+_OTHER_CLINICS = Statement(
+    lambda *user: (
+        Organization.objects.filter(pk__in=policy.staff_organizations(policy.user_template(*user)))
+        .exclude(pk=param_for(Organization, "id", "organization"))
         .only("pk", "name")
         .order_by("name")[:20]
     )
+)
 
 
 # Setup.

@@ -165,15 +165,17 @@ class Recipient:
     clinician: User | None = None
 
 
-def recipients_for(*, access: PatientAccess) -> list[Recipient]:
-    """Active pools of the patient's clinic, then its active clinicians (two queries)."""
-    organization_id = access.patient.managing_organization_id
-    if organization_id is None:
-        return []
-    pools = MessagePool.objects.filter(organization_id=organization_id, is_active=True)
-    memberships = (
+# The clinic's recipients, built once per process (lantern/core/statements.py): the clinic is a
+# value.
+_POOLS = Statement(
+    lambda: MessagePool.objects.filter(
+        organization=param_for(MessagePool, "organization"), is_active=True
+    )
+)
+_CLINICIANS = Statement(
+    lambda: (
         StaffMembership.objects.filter(
-            organization_id=organization_id,
+            organization=param_for(StaffMembership, "organization"),
             role=StaffRole.CLINICIAN,
             is_active=True,
             user__is_active=True,
@@ -181,6 +183,16 @@ def recipients_for(*, access: PatientAccess) -> list[Recipient]:
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__pk")
     )
+)
+
+
+def recipients_for(*, access: PatientAccess) -> list[Recipient]:
+    """Active pools of the patient's clinic, then its active clinicians (two queries)."""
+    organization_id = access.patient.managing_organization_id
+    if organization_id is None:
+        return []
+    pools = _POOLS.objects(organization=organization_id)
+    memberships = _CLINICIANS.objects(organization=organization_id)
     return [
         *(Recipient(key=f"pool:{pool.pk}", label=pool.name, pool=pool) for pool in pools),
         *(

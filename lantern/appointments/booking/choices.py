@@ -10,8 +10,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from lantern.access.policy import PatientAccess
+from lantern.core.statements import Statement, param_for
 
-from ..models import BookingTicket, Location, VisitType
+from ..models import BookingTicket, Location, VisitType, WeeklyHours
 from ..tickets import ticket_for_booking
 
 User = get_user_model()
@@ -87,9 +88,7 @@ def booking_choices(*, access: PatientAccess, params: Mapping[str, str]) -> Book
         # The clinic's invitation: its visit, even one patients may not book alone (404 if it
         # is not this patient's, or is used, withdrawn or past its last day).
         return _ticket_choices(access, params, organization_id)
-    visit_types = list(
-        VisitType.objects.filter(organization_id=organization_id, is_active=True)[:CHOICES_LISTED]
-    )
+    visit_types = _VISIT_TYPES.objects(organization=organization_id)
     booking = Booking(visit_types=visit_types)
     visit_type = _chosen(booking.bookable, params.get("visit"))
     if visit_type is None:
@@ -116,7 +115,7 @@ def _people_and_places(
     if ticket is not None and ticket.clinician is not None:
         clinicians: tuple = (ticket.clinician,)
     else:
-        clinicians = tuple(_clinicians_offering(organization_id))
+        clinicians = tuple(_CLINICIANS_OFFERING.objects(organization=organization_id))
     wanted = params.get("clinician", "")
     any_clinician = len(clinicians) > 1 and wanted == ANY_CLINICIAN
     clinician = clinicians[0] if len(clinicians) == 1 else _chosen(clinicians, wanted)
@@ -125,7 +124,13 @@ def _people_and_places(
     if ticket is not None and ticket.location is not None:
         locations: tuple[Location, ...] = (ticket.location,)
     else:
-        locations = tuple(_locations_offering(organization_id, clinician))
+        locations = tuple(
+            _LOCATIONS_OFFERING.objects(
+                (clinician is not None,),
+                organization=organization_id,
+                clinician=None if clinician is None else clinician.pk,
+            )
+        )
     location = locations[0] if len(locations) == 1 else _chosen(locations, params.get("place"))
     return Booking(
         visit_types, visit_type, clinicians, clinician, any_clinician, locations, location, ticket
@@ -139,12 +144,23 @@ def _chosen(options, value: str | None):
     return None
 
 
-def _clinicians_offering(organization_id: int) -> QuerySet:
+# The choices' queries, built once per process (lantern/core/statements.py): the clinic (and
+# the clinician) are values.
+
+
+def _visit_types() -> QuerySet[VisitType]:
+    """The clinic's active kinds of visit (bookable or not)."""
+    return VisitType.objects.filter(
+        organization=param_for(VisitType, "organization"), is_active=True
+    )[:CHOICES_LISTED]
+
+
+def _clinicians_offering() -> QuerySet:
     """Clinicians with weekly hours at one of the clinic's open places, by name."""
     return (
         User.objects.filter(
             is_active=True,
-            weekly_hours__location__organization_id=organization_id,
+            weekly_hours__location__organization=param_for(Location, "organization"),
             weekly_hours__location__is_active=True,
         )
         .distinct()
@@ -152,11 +168,18 @@ def _clinicians_offering(organization_id: int) -> QuerySet:
     )
 
 
-def _locations_offering(organization_id: int, clinician) -> QuerySet[Location]:
+def _locations_offering(by_clinician: bool) -> QuerySet[Location]:
     """The clinic's open places where the clinician (or, for "first available", anyone) works."""
-    locations = Location.objects.filter(organization_id=organization_id, is_active=True)
-    if clinician is not None:
-        locations = locations.filter(weekly_hours__clinician=clinician)
+    locations = Location.objects.filter(
+        organization=param_for(Location, "organization"), is_active=True
+    )
+    if by_clinician:
+        locations = locations.filter(weekly_hours__clinician=param_for(WeeklyHours, "clinician"))
     else:
         locations = locations.filter(weekly_hours__isnull=False)
     return locations.distinct().order_by("name", "pk")[:CHOICES_LISTED]
+
+
+_VISIT_TYPES = Statement(_visit_types)
+_CLINICIANS_OFFERING = Statement(_clinicians_offering)
+_LOCATIONS_OFFERING = Statement(_locations_offering)

@@ -8,11 +8,28 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from lantern.access.policy import PatientAccess, object_get
+from lantern.access.policy import (
+    PatientAccess,
+    access_template,
+    access_values,
+    object_get_statement,
+)
 from lantern.audit.models import ActorRole, AuditAction
+from lantern.core.statements import Statement, param_for
 
 from ..models import Appointment, AppointmentStatus
 from ..selectors import records_for_appointments
+
+# One appointment of the patient's with what its pages show, built once per process
+# (lantern/core/statements.py): the patient's appointments as the policy limits them, by key.
+_APPOINTMENT = Statement(
+    lambda: (
+        records_for_appointments(access_template(ActorRole.SELF))
+        .select_related("clinician", "location__organization", "visit_type", "waitlist_entry")
+        .filter(pk=param_for(Appointment, "id"))
+        .order_by()[:1]
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -35,11 +52,15 @@ def appointment_for_page(
 ) -> AppointmentPage:
     """One of the patient's appointments (audited as `action` when `record`), with what may be
     done with it now; ObjectNotFound (a 404) for anyone else's."""
-    queryset = records_for_appointments(access).select_related(
-        "clinician", "location__organization", "visit_type", "waitlist_entry"
-    )
-    appointment = object_get(
-        access, queryset, appointment_id, action=action, object_type="Appointment", record=record
+    appointment = object_get_statement(
+        access,
+        _APPOINTMENT,
+        appointment_id,
+        model=Appointment,
+        values=access_values(access),
+        action=action,
+        object_type="Appointment",
+        record=record,
     )
     now = timezone.now()
     is_upcoming = appointment.is_live and appointment.starts_at > now

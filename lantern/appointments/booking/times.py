@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from lantern.access.policy import PatientAccess
@@ -76,20 +77,23 @@ def time_choice(starts_at: dt.datetime, location: Location) -> TimeChoice:
 def _days_of_times(times: list[OpenTime], location: Location, today: dt.date) -> list[DayOfTimes]:
     """The open times by local day from `today`, labelled. A week holds about a hundred times
     but few distinct days and clock times, so each label is formatted once (a page's largest
-    cost was formatting the same "9:00 AM EST" again for each day)."""
+    cost was formatting the same "9:00 AM EST" again for each day), and kept for the next
+    page in the same language (`_label`)."""
     by_day: dict[dt.date, list[TimeChoice]] = {}
     day_labels: dict[dt.date, str] = {}
     time_labels: dict[tuple[int, int, str | None], str] = {}
+    zone = location.zone
+    language = translation.get_language()
     for time in times:
-        local = time.starts_at.astimezone(location.zone)
+        local = time.starts_at.astimezone(zone)
         day = local.date()
         if day < today:
             continue
         if day not in day_labels:
-            day_labels[day] = formatted(local, "short_day")
+            day_labels[day] = _label(language, "short_day", day, day)
         clock = (local.hour, local.minute, local.tzname())
         if clock not in time_labels:
-            time_labels[clock] = formatted(local, "time")
+            time_labels[clock] = _label(language, "time", clock, local)
         choice = TimeChoice(
             starts_at=time.starts_at,
             label=time_labels[clock],
@@ -98,9 +102,26 @@ def _days_of_times(times: list[OpenTime], location: Location, today: dt.date) ->
         )
         by_day.setdefault(day, []).append(choice)
     return [
-        DayOfTimes(day=day, label=formatted(day, "day"), times=choices)
+        DayOfTimes(day=day, label=_label(language, "day", day, day), times=choices)
         for day, choices in sorted(by_day.items())
     ]
+
+
+# The labels of days and clock times, per language, format and what the format reads of the
+# value (a day: its date; a clock time: its hour, minute and zone abbreviation), kept per process
+# up to LABELS_KEPT of them: the same "9:00 AM EST" or "Monday, November 30" serves every page.
+LABELS_KEPT = 2000
+_LABELS: dict[tuple[str | None, str, Hashable], str] = {}
+
+
+def _label(language: str | None, name: str, key: Hashable, value: dt.date) -> str:
+    """`formatted(value, name)` in the active `language`, for a value `key` says all of."""
+    found = _LABELS.get((language, name, key))
+    if found is None:
+        found = formatted(value, name)
+        if len(_LABELS) < LABELS_KEPT:
+            _LABELS[(language, name, key)] = found
+    return found
 
 
 def clinic_time_label(starts_at: dt.datetime, location: Location) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django import template
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from lantern.appointments.dates import clinic_time_words
@@ -25,16 +25,22 @@ def clinic_time(appointment: Appointment) -> str:
 @register.simple_tag
 def open_time_items(day, time_href: str) -> SafeString:
     """The list items of one day's open times, each a link to confirm it (`day` is a
-    booking.DayOfTimes). Drawn in Python: a week holds about a hundred of them."""
+    booking.DayOfTimes). Drawn in Python: a week holds about a hundred of them, so what every
+    item of the day repeats (the address, the words after the time) is escaped once, and each
+    distinct time label once."""
     joiner = "&" if "?" in time_href else "?"
-    said_after = _(", clinic time, %(day)s") % {"day": day.label}
-    return format_html_join(
-        "\n",
-        '<li class="grid-col-6 tablet:grid-col-3 margin-bottom-1"><a class="usa-button '
-        'usa-button--outline width-full padding-x-1" data-testid="open-time" href="{}">{}'
-        '<span class="usa-sr-only">{}</span></a></li>',
-        (
-            (f"{time_href}{joiner}start={quote(time.start, safe='')}", time.label, said_after)
-            for time in day.times
-        ),
-    )
+    href = escape(f"{time_href}{joiner}start=")
+    said_after = escape(_(", clinic time, %(day)s") % {"day": day.label})
+    labels: dict[str, str] = {}
+    items = []
+    for time in day.times:
+        label = labels.get(time.label)
+        if label is None:
+            label = labels[time.label] = escape(time.label)
+        items.append(
+            '<li class="grid-col-6 tablet:grid-col-3 margin-bottom-1"><a class="usa-button '
+            f'usa-button--outline width-full padding-x-1" data-testid="open-time" href="{href}'
+            f'{quote(time.start, safe="")}">{label}<span class="usa-sr-only">{said_after}</span>'
+            "</a></li>"
+        )
+    return mark_safe("\n".join(items))  # noqa: S308 (every value above is escaped)
