@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import Any
 
 import hl7
 from django.db import connection, transaction
@@ -205,12 +206,42 @@ def _apply(
         fields = _outcome_fields(
             message=message, outcome=outcome, organization_id=row.organization_id
         )
-        InboundMessage.objects.filter(pk=row.pk).update(**fields)
+        _outcome_write(row.pk, fields)
         for name, value in fields.items():
             setattr(row, name, value)
         if outcome.patient is not None:
             row.patient = outcome.patient
     return row
+
+
+# The UPDATE that writes an outcome, per database and set of columns (an outcome names a patient
+# and a clinic or not): built once, as the ORM's `update` would write it, whose building cost
+# more than the statement.
+_outcome_statements: dict[tuple[str, tuple[str, ...]], tuple[str, list]] = {}
+
+
+def _outcome_write(pk: Any, fields: dict) -> None:
+    """`InboundMessage.objects.filter(pk=pk).update(**fields)`, without building the query."""
+    names = tuple(fields)
+    key = (connection.alias, names)
+    compiled = _outcome_statements.get(key)
+    if compiled is None:
+        model_fields = [InboundMessage._meta.get_field(name) for name in names]
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in model_fields)
+        sql = (
+            f"UPDATE {quote(InboundMessage._meta.db_table)} SET {assignments} "  # noqa: S608
+            f"WHERE {quote(InboundMessage._meta.pk.column)} = %s"
+        )
+        compiled = _outcome_statements[key] = (sql, model_fields)
+    sql, model_fields = compiled
+    params = [
+        field.get_db_prep_save(fields[name], connection)
+        for name, field in zip(names, model_fields, strict=True)
+    ]
+    params.append(InboundMessage._meta.pk.get_db_prep_value(pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _outcome_fields(*, message: hl7.Message, outcome: Outcome, organization_id) -> dict:

@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete, post_save
 
 from lantern.access.models import StaffMembership
 from lantern.clinical.models import AdministrativeSex, Organization, Patient
+from lantern.core.statements import Statement, param_for
 from lantern.hl7v2.contract import AckCode
 
 from .datatypes import coded_field, parse_date, parse_moment
@@ -128,13 +129,27 @@ def record_numbers(pid: SegmentReader) -> list[str]:
     return [value for _rank, value in sorted(typed, key=lambda pair: pair[0])]
 
 
+# The clinic's patients with one of the record numbers (the shape: how many PID-3 gives): every
+# result of a listener looks its patient up, so the query is built once per process.
+_PATIENTS_BY_RECORD_NUMBER = Statement(
+    lambda count: Patient.objects.filter(
+        managing_organization=param_for(Patient, "managing_organization", "organization"),
+        mrn__in=[param_for(Patient, "mrn", f"mrn{n}") for n in range(count)],
+    )[:3]
+)
+
+
 def patient_find(pid: SegmentReader, organization: Organization) -> Patient | None:
     """The clinic's patient whose MRN is a record number in PID-3; None when there is none.
     Raises Refusal when PID-3 has no record number or names two of the clinic's patients."""
-    numbers = record_numbers(pid)
+    numbers = list(dict.fromkeys(record_numbers(pid)))
     if not numbers:
         raise Refusal("PID-3 has no medical record number", pid.location(3))
-    found = list(Patient.objects.filter(managing_organization=organization, mrn__in=numbers)[:3])
+    found = _PATIENTS_BY_RECORD_NUMBER.objects(
+        (len(numbers),),
+        organization=organization.pk,
+        **{f"mrn{n}": number for n, number in enumerate(numbers)},
+    )
     if len(found) > 1:
         # Prefer the MR-typed number; two patients on it is a clinic-side duplicate.
         first = [patient for patient in found if patient.mrn == numbers[0]]

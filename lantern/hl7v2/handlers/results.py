@@ -38,6 +38,7 @@ from lantern.clinical.models import (
     ReportKind,
     record_uuid,
 )
+from lantern.core.statements import Statement, param_for
 from lantern.interop.fhir_import.mapping import IMAGING_SECTIONS, LAB_SECTIONS
 from lantern.interop.fhir_import.writer import insert_rows
 
@@ -240,6 +241,22 @@ def _json_value(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} cannot be inserted as JSON")
 
 
+# Which of a report and its values (the shape: how many values) are stored already, and whose:
+# one read per report, built once per process.
+_STORED = Statement(
+    lambda count: (
+        DiagnosticReport.objects.filter(pk=param_for(DiagnosticReport, "id", "report"))
+        .values_list("pk", "patient_id")
+        .union(
+            Observation.objects.filter(
+                pk__in=[param_for(Observation, "id", f"value{n}") for n in range(count)]
+            ).values_list("pk", "patient_id"),
+            all=True,
+        )
+    )
+)
+
+
 class ResultWriter:
     """Writes one ORU's reports and values for one patient."""
 
@@ -299,17 +316,16 @@ class ResultWriter:
         report_id = record_uuid(self.source_system, "DiagnosticReport", report_key)
         value_keys = [("OBX", order_number, str(index)) for index in range(1, len(group.items) + 1)]
         # One read for the report and its values: which are stored already, and whose.
+        value_ids = list(
+            dict.fromkeys(
+                record_uuid(self.source_system, "Observation", fhir_id(*key)) for key in value_keys
+            )
+        )
         stored = dict(
-            DiagnosticReport.objects.filter(pk=report_id)
-            .values_list("pk", "patient_id")
-            .union(
-                Observation.objects.filter(
-                    pk__in=[
-                        record_uuid(self.source_system, "Observation", fhir_id(*key))
-                        for key in value_keys
-                    ]
-                ).values_list("pk", "patient_id"),
-                all=True,
+            _STORED.tuples(
+                (len(value_ids),),
+                report=report_id,
+                **{f"value{n}": value_id for n, value_id in enumerate(value_ids)},
             )
         )
         earlier = report_id in stored

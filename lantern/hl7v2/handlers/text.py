@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import hl7
 import hl7.util
@@ -88,6 +89,12 @@ class SegmentReader:
     segment: hl7.Segment
     name: str
     sequence: int
+    # A field's repetitions, read once: a handler asks for the same field several times (an OBX
+    # value's type, text, unit and range each read a field), and reading one walks python-hl7's
+    # containers. The lists returned are shared: callers only read them.
+    _read: dict[int, list[Repetition]] = dataclass_field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def location(self, field: int, component: int = 0) -> str:
         """The ERR-2 location of a field ("PID^1^3") or one of its components ("OBX^2^5^1")."""
@@ -97,9 +104,14 @@ class SegmentReader:
         return "^".join(parts)
 
     def repetitions(self, field: int) -> list[Repetition]:
-        if field >= len(self.segment):
-            return []
-        return [rep for rep in _repetitions(self.segment[field]) if _has_text(rep)]
+        read = self._read.get(field)
+        if read is None:
+            if field >= len(self.segment):
+                read = []
+            else:
+                read = [rep for rep in _repetitions(self.segment[field]) if _has_text(rep)]
+            self._read[field] = read
+        return read
 
     def raw(self, field: int) -> str:
         """A field as sent, escapes and separators kept (for hashing and for parsing ranges)."""
