@@ -854,7 +854,8 @@ def is_access_template(access: PatientAccess) -> bool:
 
 def access_values(access: PatientAccess) -> dict[str, Any]:
     """The values of an `access_template`'s `Param`s for this (real) access."""
-    return {"patient": access.patient.pk, "user": access.user.pk}
+    # A system access (an interface, a command) has no account: its user matches nothing.
+    return {"patient": access.patient.pk, "user": access.user.pk if access.user else None}
 
 
 def records_for_people(

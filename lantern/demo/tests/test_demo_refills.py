@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from lantern.access.policy import PatientAccess
@@ -37,8 +38,9 @@ def test_the_demo_patient_can_try_a_refill_a_renewal_and_a_controlled_medicine(v
         "Riverside Pharmacy"
     )
     assert ControlledMedicine.objects.filter(organization=clinic).count() == 1
+    account = get_user_model().objects.get(patient=patient)
     rows = active_medication_rows(
-        access=PatientAccess(user=None, patient=patient, role=ActorRole.SELF)
+        access=PatientAccess(user=account, patient=patient, role=ActorRole.SELF)
     )
     steps = {row.medication.display: row.eligibility.next_step for row in rows}
     assert steps["Acetaminophen 325 MG / oxyCODONE Hydrochloride 5 MG Oral Tablet"] == Next.CALL
