@@ -192,7 +192,12 @@ def test_every_page_reads_as_many_rows_with_more_patients_in_the_database(seeded
     few = pages_rows_read(seeded)
     call_command("generate_patients", "9", stdout=io.StringIO())
     more = pages_rows_read(seeded)
-    grown = {label: (few[label], rows) for label, rows in more.items() if rows != few[label]}
+    # Fewer rows at the larger size is a better plan the planner found, not growth.
+    grown = {
+        label: (few[label], rows)
+        for label, rows in more.items()
+        if any(after > before for before, after in zip(few[label], rows, strict=True))
+    }
     assert {label: rows for label, rows in grown.items() if label not in KNOWN_GROWING} == {}
 
 
