@@ -262,36 +262,6 @@ class Statement:
         return bool(self._execute(compiled, connection, values))
 
 
-class AggregateStatement:
-    """`QuerySet.aggregate` as a statement: `build(*shape)` returns the queryset and the
-    aggregates (a dict, as `aggregate` takes them); `run` gives the dict of their values."""
-
-    def __init__(self, build: Callable[..., tuple[QuerySet, dict[str, Any]]]) -> None:
-        self._build = build
-        self._compiled: dict[tuple[Hashable, ...], tuple[Any, ...]] = {}
-        self._lock = threading.Lock()
-
-    def run(self, shape: tuple[Hashable, ...] = (), **values: Any) -> dict[str, Any]:
-        compiled = self._compiled.get(shape)
-        if compiled is None:
-            queryset, aggregates = self._build(*shape)
-            alias = router.db_for_read(queryset.model)
-            captured = _captured_sql(connections[alias], lambda: queryset.aggregate(**aggregates))
-            compiled = (alias, *captured, tuple(aggregates))
-            with self._lock:
-                if len(self._compiled) < SHAPES_KEPT:
-                    self._compiled[shape] = compiled
-        alias, sql, params, names = compiled
-        if sql is None:
-            # Django answered without a query (the queryset can match nothing): its answer.
-            return dict(params)
-        connection = connections[alias]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, _params(params, values, connection))
-            row = cursor.fetchone()
-        return dict(zip(names, row, strict=True))
-
-
 class CountsStatement:
     """Several counts in one query, each stopped at `limit` rows: `build(*shape)` returns a dict
     of querysets by name; `run(shape, limit, **values)` gives each one's count, at most `limit`.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from lantern.clinical.models import Encounter, Observation
 from lantern.core.statements import (
-    AggregateStatement,
+    CountsStatement,
     Statement,
     condition_from_shape,
     condition_shape,
@@ -97,24 +97,24 @@ def test_the_shape_gives_a_statement_of_its_own():
     assert len(statement.objects((2,), patient=alice.pk, since=since)) == 2
 
 
-def test_an_aggregate_statement_gives_every_aggregate():
+def test_a_counts_statement_gives_every_count_stopped_at_its_limit():
     alice = PatientFactory()
     ObservationFactory(patient=alice, code="2345-7")
     ObservationFactory(patient=alice, code="2345-7")
     ObservationFactory(patient=alice, code="718-7")
     ObservationFactory(code="2345-7")
-    statement = AggregateStatement(
-        lambda: (
-            Observation.objects.filter(patient=param_for(Observation, "patient")),
-            {
-                "every": Count("pk"),
-                "chosen": Count("pk", filter=Q(code=param_for(Observation, "code"))),
-            },
-        )
+    statement = CountsStatement(
+        lambda: {
+            "every": Observation.objects.filter(patient=param_for(Observation, "patient")),
+            "chosen": Observation.objects.filter(
+                patient=param_for(Observation, "patient"), code=param_for(Observation, "code")
+            ),
+        }
     )
 
-    assert statement.run(patient=alice.pk, code="2345-7") == {"every": 3, "chosen": 2}
-    assert statement.run(patient=alice.pk, code="718-7") == {"every": 3, "chosen": 1}
+    assert statement.run((), 10, patient=alice.pk, code="2345-7") == {"every": 3, "chosen": 2}
+    assert statement.run((), 10, patient=alice.pk, code="718-7") == {"every": 3, "chosen": 1}
+    assert statement.run((), 2, patient=alice.pk, code="2345-7") == {"every": 2, "chosen": 2}
 
 
 def test_a_statement_that_can_match_nothing_runs_no_query(django_assert_num_queries):
