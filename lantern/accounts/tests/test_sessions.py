@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from lantern.accounts.models import UserSession
 from lantern.accounts.services import password_change
+from lantern.accounts.templatetags import session_timeout
 from lantern.accounts.tests.conftest import FIREFOX, IPHONE, sign_in
 from lantern.core.context_processors import SIGN_OUT_HREF
 from lantern.core.tests.test_layouts import Page
@@ -84,6 +87,40 @@ def test_signed_in_pages_carry_the_time_out_warning_with_stay_signed_in(alice_cl
     assert page.find("form", action="/account/session/keep-alive/")
     assert page.find("button", type="submit", **{"data-stay": ""})
     assert not [tag for tag in page.find("script") if "src" not in tag]
+
+
+def modal_html(html: str) -> str:
+    start = html.index('<div class="usa-modal" id="session-timeout"')
+    return html[start : html.index("</script>", html.index("accounts/session-timeout")) + 9]
+
+
+def test_the_kept_time_out_warning_is_the_warning_drawn_afresh_with_this_pages_values(
+    alice_client,
+):
+    """The modal is drawn once a language and kept; each page puts in its own seconds left,
+    address (escaped) and CSRF token, exactly as drawing the template afresh would."""
+    session_timeout._drawn.clear()
+    path = "/account/?from=<b>&x='1'"
+    first = alice_client.get(path)
+    kept = alice_client.get(path)
+    assert session_timeout._drawn
+    for response in (first, kept):
+        drawn = modal_html(response.content.decode())
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', drawn).group(1)
+        seconds = re.search(r'data-seconds-left="([0-9]+)"', drawn).group(1)
+        afresh = render_to_string(
+            session_timeout.TEMPLATE,
+            {
+                "seconds_left": seconds,
+                "warning_seconds": 60,
+                "next": response.wsgi_request.get_full_path(),
+                "csrf_token": token,
+            },
+        )
+        assert drawn == afresh.strip()
+        assert 'name="next" value="/account/?from=%3Cb%3E&amp;x=&#x27;1&#x27;"' in drawn
+        assert token
+    assert "<lantern-" not in kept.content.decode()
 
 
 def test_signed_out_pages_have_no_time_out_warning(client):

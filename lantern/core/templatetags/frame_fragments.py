@@ -1,13 +1,14 @@
 """`{% frame_fragment "name" variant key ... %}…{% endframe_fragment %}`: a part of the page
-frame that is the same for everyone who sees it with the same variant and keys (the menus),
-drawn once per process.
+frame that is the same for everyone who sees it with the same variant and keys (the menus; the
+stylesheets, the footer and the scripts of base.html), drawn once per process.
 
 The menus are drawn on every page and took about a third of the frame's time. What they show
 depends only on the kind of account (the variant), the page's section (a key) and the page's
 language, so their HTML is kept in this process's memory after it is first drawn. Nothing about
 a patient may go into a fragment: an empty variant (a proxy's menu, which leads into someone's
 record) draws it every time and keeps nothing. Never put a CSRF token or anything else of one
-session inside. With DEBUG on nothing is kept, so an edited template shows at once.
+session inside. With DEBUG on nothing is kept, so an edited template shows at once; a changed
+setting (a test's override: the clinic's name, the static files' addresses) forgets them all.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -44,6 +46,13 @@ class FrameFragmentNode(template.Node):
             if len(_fragments) < KEPT_FRAGMENTS:
                 _fragments[cache_key] = fragment
         return fragment
+
+
+def fragments_forget(**_kwargs: Any) -> None:
+    _fragments.clear()
+
+
+setting_changed.connect(fragments_forget, dispatch_uid="lantern-frame-fragments")
 
 
 @register.tag

@@ -35,8 +35,8 @@ def day(value: dt.date | dt.datetime | None) -> str:
     if not value:
         return ""
     if isinstance(value, dt.datetime):
-        value = _local(value)
-    return dateformat.format(value, formats().day_with_year)
+        value = _local(value).date()
+    return _date_words(value, formats().day_with_year, translation.get_language())
 
 
 @register.filter
@@ -59,6 +59,13 @@ def moment(value: dt.datetime | None) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
+def _date_words(date: dt.date, fmt: str, language: str | None) -> str:
+    """A day in a date-only format, worded once per process and language (a record lists the
+    same few days many times, and wording a date takes longer than looking it up)."""
+    return dateformat.format(date, fmt)
+
+
+@functools.lru_cache(maxsize=4096)
 def _minute_words(minute: dt.datetime, fmt: str, language: str | None, zone: str) -> str:
     return dateformat.format(_local(minute), fmt)
 
@@ -74,7 +81,7 @@ def partial_day(value: dt.date | dt.datetime | None, precision: str | None = Non
         return day(value)
     if isinstance(value, dt.datetime):
         value = value.astimezone(dt.UTC).date() if timezone.is_aware(value) else value.date()
-    return dateformat.format(value, partial)
+    return _date_words(value, partial, translation.get_language())
 
 
 @register.filter
