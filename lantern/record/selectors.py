@@ -41,7 +41,7 @@ from lantern.clinical.models import (
     Patient,
     Procedure,
 )
-from lantern.core.statements import Statement, param_for
+from lantern.core.statements import CountsStatement, Statement, param_for
 from lantern.refills import selectors as refill_selectors
 from lantern.results.flags import value_in_words
 from lantern.results.release import released_observations, released_reports
@@ -171,20 +171,33 @@ ACTIVE_CONDITION_STATUSES = [
 ]
 
 
+# The kinds of records the index counts, each a count of the patient's rows (records_for is the
+# same for every role). Counted in one statement, built once per process.
+COUNTED_KINDS = {
+    "problems": Condition,
+    "medications": MedicationRequest,
+    "allergies": AllergyIntolerance,
+    "immunizations": Immunization,
+    "procedures": Procedure,
+    "visits": Encounter,
+    "documents": DocumentReference,
+}
+# Far more records of one kind than anyone's record holds: the counts are exact below it.
+RECORDS_COUNTED_UP_TO = 1_000_000
+_RECORD_COUNTS = CountsStatement(
+    lambda: {
+        name: records_for(access_template(ActorRole.SELF), model)
+        for name, model in COUNTED_KINDS.items()
+    }
+)
+
+
 def record_summary_count(*, access: PatientAccess) -> RecordSummary:
     """How many records of each kind the patient has, for the record's index page."""
     # The codes recorded are enough to count the kinds: no need to find each one's latest value.
     vital_codes = _vital_signs(access).order_by().values_list("code", flat=True).distinct()
-    return RecordSummary(
-        problems=records_for(access, Condition).count(),
-        medications=records_for(access, MedicationRequest).count(),
-        allergies=records_for(access, AllergyIntolerance).count(),
-        immunizations=records_for(access, Immunization).count(),
-        vitals=len({KIND_OF_CODE[code] for code in vital_codes}),
-        procedures=records_for(access, Procedure).count(),
-        visits=records_for(access, Encounter).count(),
-        documents=records_for(access, DocumentReference).count(),
-    )
+    counts = _RECORD_COUNTS.run((), RECORDS_COUNTED_UP_TO, **access_values(access))
+    return RecordSummary(**counts, vitals=len({KIND_OF_CODE[code] for code in vital_codes}))
 
 
 def problems_page(*, access: PatientAccess, page_number: str | int | None) -> Page:

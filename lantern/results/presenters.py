@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -19,7 +19,7 @@ from .body_units import us_words
 from .charts import ChartPoint, Series, line_chart_svg
 from .flags import Flag, number, recorded_number
 from .plain_names import names_for
-from .selectors import REPORT_ROW, Trend, TrendPoint
+from .selectors import OBSERVATION_ROW, REPORT_ROW, Trend, TrendPoint
 from .templatetags.lantern_dates import partial_day
 
 # A report's kind in the page's language (the model's labels are the staff pages' English).
@@ -47,6 +47,8 @@ class ListedResult:
     kind_label: str
     status: Flag | None
     is_new: bool
+    # The result's own page.
+    href: str = ""
 
     @property
     def is_report(self) -> bool:
@@ -73,29 +75,46 @@ def _taken_on(row: dict) -> tuple[dt.date | None, str | None]:
     return timezone.localdate(taken_at), None
 
 
-def listed_result(row: dict) -> ListedResult:
+# Stands for a row's id in an address reversed once per page (no patient's id is all zeros).
+_ID_PLACEHOLDER = str(uuid.UUID(int=0))
+
+
+def addresses_for(view_name: str, patient_id: uuid.UUID) -> Callable[[uuid.UUID], str]:
+    """The address of `view_name` (patient_id, then an object's id) for each object: reversed
+    once, then each id put in, as `reverse` would write it for each (a list's rows)."""
+    address = reverse(view_name, args=[patient_id, _ID_PLACEHOLDER])
+    return lambda object_id: address.replace(_ID_PLACEHOLDER, str(object_id))
+
+
+def listed_result(row: dict, href_of: dict[str, Callable[[uuid.UUID], str]]) -> ListedResult:
     kind = row["result_kind"]
     name, long_name = names_for(row["code"], row["name"] or "")
+    result_id = uuid.UUID(str(row["result_id"]))
     return ListedResult(
         result_type=row["result_type"],
-        result_id=uuid.UUID(str(row["result_id"])),
+        result_id=result_id,
         name=name or _("Test result"),
         long_name=long_name,
         kind_label=kind_words(kind),
         status=row["status"],
         is_new=not row["is_seen"],
+        href=href_of[row["result_type"]](result_id),
     )
 
 
-def results_by_date(rows: Iterable[dict]) -> list[DateGroup]:
+def results_by_date(rows: Iterable[dict], *, patient_id: uuid.UUID) -> list[DateGroup]:
     """The page's result rows (`selectors.rows_with_status`) grouped by the local date they were
     taken, keeping their order."""
+    href_of = {
+        REPORT_ROW: addresses_for("results:detail", patient_id),
+        OBSERVATION_ROW: addresses_for("results:observation", patient_id),
+    }
     groups: list[DateGroup] = []
     for row in rows:
         day, precision = _taken_on(row)
         if not groups or (groups[-1].date, groups[-1].precision) != (day, precision):
             groups.append(DateGroup(date=day, results=[], precision=precision))
-        groups[-1].results.append(listed_result(row))
+        groups[-1].results.append(listed_result(row, href_of))
     return groups
 
 

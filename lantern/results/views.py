@@ -41,7 +41,8 @@ def result_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "groups": results_by_date(
-            selectors.rows_with_status(access=request.patient_access, rows=page.object_list)
+            selectors.rows_with_status(access=request.patient_access, rows=page.object_list),
+            patient_id=request.patient_access.patient.pk,
         ),
         "filtered": form.is_bound,
     }

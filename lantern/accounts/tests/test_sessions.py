@@ -6,9 +6,9 @@ import re
 import pytest
 import time_machine
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 

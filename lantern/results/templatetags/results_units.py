@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from lantern.clinical.models import Observation
 from lantern.results.body_units import us_words_for
 from lantern.results.flags import (
+    Flag,
     component_rows_in_words,
     observation_number,
     unit_words,
@@ -77,3 +78,12 @@ def us_units(context: template.Context, observation: Observation | None, bare: b
     if bare:
         return format_html('<span data-testid="us-units">{}</span>', words)
     return format_html(' <span class="text-no-wrap" data-testid="us-units">({})</span>', words)
+
+
+@register.filter
+def flag_tag(flag: Flag | None) -> str:
+    """A flag as a word in a USWDS tag, so it never relies on colour; "" for no flag."""
+    if not flag:
+        return ""
+    style = "bg-base-lighter text-ink" if flag.is_neutral else "bg-secondary-dark"
+    return format_html('<span class="usa-tag {} {}">{}</span>', flag.tag_class, style, flag.word)
