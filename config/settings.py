@@ -251,6 +251,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "lantern.core.context_processors.portal",
             ],
+            # `{% load i18n %}` loads Django's tags, with quoted `{% translate %}` words kept
+            # per language (lantern/core/templatetags/kept_i18n.py).
+            "libraries": {"i18n": "lantern.core.templatetags.kept_i18n"},
         },
     },
 ]

@@ -11,13 +11,14 @@ widget both ways and compares them.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.template.base import render_value_in_context
 from django.template.context import Context
-from django.utils.html import escape
+from django.utils.functional import Promise
 from django.utils.safestring import SafeData, mark_safe
 
 WIDGETS = "django/forms/widgets/"
@@ -33,14 +34,19 @@ _AUTOESCAPE = Context(autoescape=True)
 
 
 def _text(value: Any) -> str:
-    """`{{ value }}`."""
+    """`{{ value }}`: a text escaped unless marked safe (a label words itself in the page's
+    language); anything else as the template draws it (a number localized)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        return value if isinstance(value, SafeData) else html.escape(value)
     return render_value_in_context(value, _AUTOESCAPE)
 
 
 def _formatted(value: Any) -> str:
     """`{{ value|stringformat:'s' }}`: the value as text, escaped unless it was marked safe."""
     text = "%s" % (str(value) if isinstance(value, tuple) else value,)  # noqa: UP031 (as the filter)
-    return text if isinstance(value, SafeData) else escape(text)
+    return text if isinstance(value, SafeData) else html.escape(text)
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
