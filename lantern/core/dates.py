@@ -60,8 +60,12 @@ FORMATS = {
 
 def formats() -> Formats:
     """The formats of the active language (English for any other)."""
-    language = (translation.get_language() or "en").split("-")[0]
-    return FORMATS.get(language, FORMATS["en"])
+    return formats_for(translation.get_language())
+
+
+def formats_for(language: str | None) -> Formats:
+    """The formats of `language` (English for any other)."""
+    return FORMATS.get((language or "en").split("-")[0], FORMATS["en"])
 
 
 def formatted(value: dt.date | dt.datetime, name: str) -> str:

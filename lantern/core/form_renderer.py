@@ -130,6 +130,8 @@ DRAWN_IN_PYTHON: dict[str, Callable[[dict[str, Any]], str | None]] = {
     f"{WIDGETS}textarea.html": _textarea,
     f"{WIDGETS}radio.html": _multiple_input,
     f"{WIDGETS}checkbox_select.html": _multiple_input,
+    # One radio or checkbox of a choice drawn by itself (`{{ radio.tag }}` in a page's template).
+    **{name: _input_option for name in INPUT_OPTIONS},
 }
 
 

@@ -25,6 +25,7 @@ from lantern.refills import selectors as refill_selectors
 
 from . import selectors
 from .document_text import document_text
+from .presenters import medication_lines
 
 logger = logging.getLogger(__name__)
 
@@ -141,8 +142,8 @@ def medications(request: HttpRequest) -> HttpResponse:
         "record/medications.html",
         section="medications",
         page=page,
-        current=[row for row in rows if not row.medication.inactive],
-        past=[row for row in rows if row.medication.inactive],
+        current=medication_lines([row for row in rows if not row.medication.inactive]),
+        past=medication_lines([row for row in rows if row.medication.inactive]),
         requests=refill_selectors.refill_requests_recent(access=access),
     )
 

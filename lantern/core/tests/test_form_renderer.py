@@ -92,6 +92,18 @@ def test_each_widget_is_drawn_exactly_as_django_draws_it(kind, name):
     assert ours == bound_form(kind, DjangoTemplates())[name].as_widget(attrs=attrs)
 
 
+@pytest.mark.parametrize("kind", ["unbound", "bound", "no ids"])
+@pytest.mark.parametrize("name", ["radio", "grouped_radio", "boxes"])
+def test_each_choice_drawn_by_itself_is_drawn_exactly_as_django_draws_it(kind, name):
+    ours = bound_form(kind, FormRenderer())[name]
+    theirs = bound_form(kind, DjangoTemplates())[name]
+    for wrap_label in (None, True, False):
+        assert [choice.tag(wrap_label) for choice in ours] == [
+            choice.tag(wrap_label) for choice in theirs
+        ]
+    assert [str(choice) for choice in ours] == [str(choice) for choice in theirs]
+
+
 def every_bound_field():
     for kind in ("unbound", "bound", "no ids", "initial"):
         yield from bound_form(kind, FormRenderer())

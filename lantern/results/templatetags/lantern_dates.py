@@ -20,7 +20,7 @@ import functools
 from django import template
 from django.utils import dateformat, timezone, translation
 
-from lantern.core.dates import formats
+from lantern.core.dates import formats, formats_for
 
 register = template.Library()
 
@@ -36,7 +36,8 @@ def day(value: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = _local(value).date()
-    return _date_words(value, formats().day_with_year, translation.get_language())
+    language = translation.get_language()
+    return _date_words(value, formats_for(language).day_with_year, language)
 
 
 @register.filter
@@ -76,12 +77,15 @@ def partial_day(value: dt.date | dt.datetime | None, precision: str | None = Non
     read from its UTC date where the importer stored it; otherwise as `day`."""
     if not value:
         return ""
-    partial = formats().partial.get(precision or "")
+    if not precision:
+        return day(value)
+    language = translation.get_language()
+    partial = formats_for(language).partial.get(precision)
     if partial is None:
         return day(value)
     if isinstance(value, dt.datetime):
         value = value.astimezone(dt.UTC).date() if timezone.is_aware(value) else value.date()
-    return _date_words(value, partial, translation.get_language())
+    return _date_words(value, partial, language)
 
 
 @register.filter
