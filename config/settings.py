@@ -254,6 +254,9 @@ TEMPLATES = [
             # `{% load i18n %}` loads Django's tags, with quoted `{% translate %}` words kept
             # per language (lantern/core/templatetags/kept_i18n.py).
             "libraries": {"i18n": "lantern.core.templatetags.kept_i18n"},
+            # `{% url %}` as Django's, with each view's address worded once per kind of ids
+            # (lantern/core/reversing.py).
+            "builtins": ["lantern.core.templatetags.kept_urls"],
         },
     },
 ]
