@@ -420,3 +420,27 @@ def _compile(queryset: QuerySet, connection: Any, mode: str) -> _Compiled:
         ),
         annotation_col_map=tuple((compiler.annotation_col_map or {}).items()),
     )
+
+
+class StatementRows:
+    """A list read by statements, as a Paginator slices it: the
+    count is one statement, each slice another (its bounds are part of the shape: the first
+    pages, the ones read most, are each built once)."""
+
+    ordered = True
+
+    def __init__(
+        self, rows: Statement, counted: Statement, shape: tuple = (), **values: object
+    ) -> None:
+        self.rows = rows
+        self.counted = counted
+        self.shape = shape
+        self.values = values
+
+    def __getitem__(self, index: slice) -> list:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("Only slices of the list are read.")
+        return self.rows.objects((index.start or 0, index.stop, *self.shape), **self.values)
+
+    def count(self) -> int:
+        return self.counted.count(self.shape, **self.values)

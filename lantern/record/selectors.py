@@ -41,7 +41,7 @@ from lantern.clinical.models import (
     Patient,
     Procedure,
 )
-from lantern.core.statements import CountsStatement, Statement, param_for
+from lantern.core.statements import CountsStatement, Statement, StatementRows, param_for
 from lantern.refills import selectors as refill_selectors
 from lantern.results.flags import value_in_words
 from lantern.results.release import released_observations, released_reports
@@ -119,30 +119,6 @@ class VisitDetail:
 
 def _page(queryset: QuerySet, page_number: str | int | None) -> Page:
     return Paginator(queryset, PER_PAGE).get_page(page_number)
-
-
-class StatementRows:
-    """A list read by statements (lantern/core/statements.py), as a Paginator slices it: the
-    count is one statement, each slice another (its bounds are part of the shape: the first
-    pages, the ones read most, are each built once)."""
-
-    ordered = True
-
-    def __init__(
-        self, rows: Statement, counted: Statement, shape: tuple = (), **values: object
-    ) -> None:
-        self.rows = rows
-        self.counted = counted
-        self.shape = shape
-        self.values = values
-
-    def __getitem__(self, index: slice) -> list:
-        if not isinstance(index, slice) or index.step is not None:
-            raise TypeError("Only slices of the list are read.")
-        return self.rows.objects((index.start or 0, index.stop, *self.shape), **self.values)
-
-    def count(self) -> int:
-        return self.counted.count(self.shape, **self.values)
 
 
 def _statement_page(

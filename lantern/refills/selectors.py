@@ -27,7 +27,7 @@ from lantern.clinical.models import (
     Organization,
     Patient,
 )
-from lantern.core.statements import Param, Statement, param_for
+from lantern.core.statements import Param, Statement, StatementRows, param_for
 
 from .eligibility import Eligibility, eligibility_for
 from .models import (
@@ -321,13 +321,22 @@ def refill_queue(user) -> QuerySet[RefillRequest]:
     )
 
 
-# The console home's count, built once per process (lantern/core/statements.py).
+# The queue's count (the console home's card) and its pages, built once per process
+# (lantern/core/statements.py).
 _QUEUE = Statement(lambda *user: refill_queue(policy.user_template(*user)))
+_QUEUE_SLICE = Statement(
+    lambda start, stop, *user: refill_queue(policy.user_template(*user))[start:stop]
+)
 
 
 def refill_queue_count(user) -> int:
     """How many requests `refill_queue` holds (the console home's card)."""
     return _QUEUE.count(policy.user_shape(user), **policy.user_values(user))
+
+
+def refill_queue_rows(user) -> StatementRows:
+    """`refill_queue` as a paginator reads it: its count and each page's slice."""
+    return StatementRows(_QUEUE_SLICE, _QUEUE, policy.user_shape(user), **policy.user_values(user))
 
 
 @dataclass(frozen=True)

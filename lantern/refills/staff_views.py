@@ -26,7 +26,7 @@ PER_PAGE = 25
 @staff_view(section=Section.MEDICATIONS)
 def queue(request: HttpRequest) -> HttpResponse:
     """Requests waiting at the user's clinics, oldest first."""
-    page = Paginator(selectors.refill_queue(request.user), PER_PAGE).get_page(
+    page = Paginator(selectors.refill_queue_rows(request.user), PER_PAGE).get_page(
         request.GET.get("page")
     )
     rows = selectors.queue_rows(page.object_list, now=timezone.now())
