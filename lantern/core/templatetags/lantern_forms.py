@@ -20,19 +20,20 @@ _CLASSES = {
 def uswds_widget(field: BoundField, extra_class: str = "") -> SafeString:
     """The field's input with its USWDS class, error state, and hint and error ids linked."""
     widget = field.field.widget
+    errors = field.errors  # Each read builds a new list: read once.
     css = next((name for kind, name in _CLASSES.items() if isinstance(widget, kind)), "usa-input")
     classes = [css, *extra_class.split()]
-    if field.errors and css in {"usa-input", "usa-select", "usa-textarea"}:
+    if errors and css in {"usa-input", "usa-select", "usa-textarea"}:
         classes.append(f"{css}--error")
     described_by = []
     if field.help_text:
         described_by.append(f"{field.auto_id}-hint")
-    if field.errors:
+    if errors:
         described_by.append(f"{field.auto_id}-error")
     attrs = {"class": " ".join(classes)}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
-    if field.errors:
+    if errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
 
