@@ -7,9 +7,11 @@ patient and the demo nurse in as django-otp does (a session marked verified with
 authenticator device), accepts the terms of use once, makes sure the demo patient has a
 conversation, and counts each page's database queries through the Django test client.
 
-Then, in BENCH_ROUNDS rounds (default 3), each page is measured right after the bare view
-(/healthz) on the same stack, A B A B ...: BENCH_PAGE_REQUESTS requests each (default 20), one
-keep-alive connection, every measurement stopped after BENCH_PAGE_SECONDS (default 5). The bare
+Every page is first asked for a few times (BENCH_WARM_REQUESTS, default 6), so that each of the
+server's processes has read its templates and URL patterns, as a running server has. Then, in
+BENCH_ROUNDS rounds (default 5), each page is measured right after the bare view (/healthz) on
+the same stack, A B A B ...: BENCH_PAGE_REQUESTS requests each (default 50), one keep-alive
+connection, every measurement stopped after BENCH_PAGE_SECONDS (default 5). The bare
 view is measured twice before each page: without a cookie (nothing but the server and Django) and
 with the page's signed-in session (the same middleware a page runs: the session, the account, its
 second step, the idle time-out), so the table tells the page's own cost from the stack's. It gives
@@ -405,8 +407,8 @@ def requests_per_second(
 
 
 def main() -> None:
-    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
-    count = int(os.environ.get("BENCH_PAGE_REQUESTS", "20"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
+    count = int(os.environ.get("BENCH_PAGE_REQUESTS", "50"))
     seconds = float(os.environ.get("BENCH_PAGE_SECONDS", "5"))
     var_dir = Path(tempfile.mkdtemp(prefix="lantern-bench-pages-"))
     env = server_environment(var_dir)
@@ -442,6 +444,9 @@ def measure(prepared: dict, port: int, rounds: int, count: int, seconds: float) 
     bare: list[float] = []
     signed_in_bare: list[float] = []
     statuses: dict[str, int] = {page["label"]: page["status"] for page in pages}
+    warm = int(os.environ.get("BENCH_WARM_REQUESTS", "6"))
+    for page in pages:
+        requests_per_second(port, page["path"], cookies[page["persona"]], warm, seconds)
     for _ in range(rounds):
         for page in pages:
             cookie = cookies[page["persona"]]
