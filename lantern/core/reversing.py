@@ -7,8 +7,10 @@ the next only in its ids. So the first call for a view name with ids of given ki
 `uuid.UUID`, a non-negative `int`) reverses it with marker ids of the same kinds and keeps the
 address around them; later calls put their ids between the kept parts. A UUID or an int is
 written the same way by every converter that takes it (`uuid`, `int`, `str`, `slug`, `path`),
-and needs no quoting. Any other value (a text, a negative number) goes to `reverse` as it is,
-as does a view whose address the markers cannot stand in (a pattern that refuses them).
+and needs no quoting; a text without "/" is written as a `str` converter writes it, quoted as
+`reverse` quotes (a pattern that refuses the marker text, such as a `slug`, is never kept).
+Any other value (an empty text, a negative number) goes to `reverse` as it is, as does a view
+whose address the markers cannot stand in (a pattern that refuses them).
 The shapes depend on the URL configuration and the script prefix, which are in the key; a changed
 setting forgets them all.
 """
@@ -18,9 +20,11 @@ from __future__ import annotations
 import threading
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from django.core.signals import setting_changed
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 # Far more than the views times their kinds of ids; past it, new shapes are not kept.
 SHAPES_KEPT = 2_000
@@ -30,19 +34,32 @@ _lock = threading.Lock()
 
 
 def _kind(value: Any) -> type | None:
-    """The kind of an id whose address text is the same for every converter, else None."""
+    """The kind of an id this module writes itself, else None."""
     kind = type(value)
     if kind is uuid.UUID:
         return kind
     if kind is int and value >= 0:
         return kind
+    # A text that a `str` converter takes (not empty, no "/"); a pattern that refuses the
+    # marker text (a `slug`) is never kept.
+    if kind is str and value and "/" not in value:
+        return kind
     return None
+
+
+def _written(value: Any) -> str:
+    """The id as `reverse` writes it: a text quoted as Django quotes addresses."""
+    if type(value) is str:
+        return quote(value, safe=RFC3986_SUBDELIMS + "/~:@")
+    return str(value)
 
 
 def _marker(kind: type, position: int) -> Any:
     """An id of `kind` that no address contains by itself."""
     if kind is uuid.UUID:
         return uuid.UUID(f"1a7e2e5e-7a7e-4e5e-8a7e-{position + 1:012d}")
+    if kind is str:
+        return f"lantern~marker.{position}~"
     return 7_314_159_265_358_979_000 + position
 
 
@@ -71,7 +88,7 @@ def kept_reverse(
     values = [*args, *kwargs.values()]
     pieces = [texts[0]]
     for index, text in zip(order, texts[1:], strict=True):
-        pieces.append(str(values[index]))
+        pieces.append(_written(values[index]))
         pieces.append(text)
     return "".join(pieces)
 
