@@ -115,6 +115,29 @@ def clinic_clinicians_listed(schedule: ClinicSchedule) -> list[Any]:
     return _CLINICIANS.objects(**_clinic_values(schedule))
 
 
+# The setup page's three lists, each bounded (a clinic has far fewer), built once per process.
+SETUP_VISIT_TYPES_SHOWN = 100
+SETUP_LOCATIONS_SHOWN = 100
+SETUP_CLINICIANS_SHOWN = 200
+_SETUP_VISIT_TYPES = Statement(
+    lambda: clinic_visit_types(_clinic_template())[:SETUP_VISIT_TYPES_SHOWN]
+)
+_SETUP_LOCATIONS = Statement(lambda: clinic_locations(_clinic_template())[:SETUP_LOCATIONS_SHOWN])
+_SETUP_CLINICIANS = Statement(
+    lambda: clinic_clinicians(_clinic_template())[:SETUP_CLINICIANS_SHOWN]
+)
+
+
+def clinic_setup_lists(schedule: ClinicSchedule) -> tuple[list[VisitType], list[Location], list]:
+    """The clinic's visit types, places and clinicians for its setup page (three queries)."""
+    values = _clinic_values(schedule)
+    return (
+        _SETUP_VISIT_TYPES.objects(**values),
+        _SETUP_LOCATIONS.objects(**values),
+        _SETUP_CLINICIANS.objects(**values),
+    )
+
+
 def location_get(schedule: ClinicSchedule, location_id: Any) -> Location:
     """One of the clinic's places; any other id is "not found"."""
     return _get_or_404(clinic_locations(schedule), location_id)

@@ -138,11 +138,12 @@ _OTHER_CLINICS = Statement(
 @staff_view(section=Section.APPOINTMENTS)
 def setup_index(request: HttpRequest) -> HttpResponse:
     schedule = _clinic(request)
+    visit_types, locations, clinicians = clinic.clinic_setup_lists(schedule)
     context = {
         "schedule": schedule,
-        "visit_types": clinic.clinic_visit_types(schedule)[:100],
-        "locations": clinic.clinic_locations(schedule)[:100],
-        "clinicians": clinic.clinic_clinicians(schedule)[:200],
+        "visit_types": visit_types,
+        "locations": locations,
+        "clinicians": clinicians,
     }
     return _page(request, "setup.html", context)
 
