@@ -166,13 +166,19 @@ def roles_opening(section: Section) -> list[str]:
     return [role for role, sections in STAFF_SECTIONS.items() if section in sections]
 
 
+# Built once per process (lantern/core/statements.py): every staff page asks it.
+_STAFF_ROLES = Statement(
+    lambda: StaffMembership.objects.filter(
+        user=param_for(StaffMembership, "user"), is_active=True
+    ).values_list("role")
+)
+
+
 def staff_roles(user) -> frozenset[str]:
     """The roles of the user's active staff memberships (one query); empty for non-staff."""
     if not _may_act(user):
         return frozenset()
-    return frozenset(
-        StaffMembership.objects.filter(user=user, is_active=True).values_list("role", flat=True)
-    )
+    return frozenset(role for (role,) in _STAFF_ROLES.tuples(user=user.pk))
 
 
 def sections_of_roles(roles: frozenset[str]) -> frozenset[Section]:

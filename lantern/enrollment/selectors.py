@@ -6,6 +6,7 @@ import functools
 import uuid
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -20,7 +21,7 @@ from lantern.access.policy import (
     user_values,
 )
 from lantern.clinical.models import Organization, Patient
-from lantern.core.statements import Statement
+from lantern.core.statements import Statement, param_for
 
 from .models import (
     ActivationCode,
@@ -106,8 +107,15 @@ def activation_code_for_sign_up(*, code_id: str) -> ActivationCode | None:
     )
 
 
+# Built once per process (lantern/core/statements.py).
+_PATIENT_ACCOUNT = Statement(
+    lambda: get_user_model().objects.filter(patient=param_for(get_user_model(), "patient"))
+)
+
+
 def patient_has_account(*, access: PatientAccess) -> bool:
-    return hasattr(access.patient, "account")
+    """Whether the patient has signed up (an account holds their record)."""
+    return _PATIENT_ACCOUNT.exists(patient=access.patient.pk)
 
 
 def clinics_accepting_sign_ups() -> QuerySet[Organization]:
