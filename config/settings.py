@@ -86,7 +86,9 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", False)
 # django-oauth-toolkit warns that plain-http redirect addresses are allowed: they must be, for apps
 # on a phone or a laptop that redirect to themselves (RFC 8252), and the clinic's registration
 # form (lantern/fhir_api/forms.py) accepts http only for 127.0.0.1, localhost and [::1].
-SILENCED_SYSTEM_CHECKS = ["security.W021", "oauth2_provider.W008"]
+# templates.W003 always reports the `i18n` library that replaces Django's on purpose (TEMPLATES,
+# "libraries"); lantern.core.checks does the same check for every other library name.
+SILENCED_SYSTEM_CHECKS = ["security.W021", "oauth2_provider.W008", "templates.W003"]
 # Behind a reverse proxy (BEHIND_PROXY=on), the scheme and the client's address come from the
 # proxy's headers; otherwise those headers are the client's own words and are ignored. The client
 # address is the TRUSTED_PROXY_COUNT-th entry of X-Forwarded-For from the right (each trusted proxy
