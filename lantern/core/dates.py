@@ -8,6 +8,7 @@ names come translated from Django's own catalog). Staff pages keep their own Eng
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.utils import dateformat, translation
@@ -70,4 +71,14 @@ def formats_for(language: str | None) -> Formats:
 
 def formatted(value: dt.date | dt.datetime, name: str) -> str:
     """`value` in the active language's format `name` (a field of Formats)."""
-    return dateformat.format(value, getattr(formats(), name))
+    language = translation.get_language()
+    fmt = getattr(formats_for(language), name)
+    # The zone is in the key: two equal instants in other zones are written differently.
+    return _formatted(value, getattr(value, "tzinfo", None), fmt, language)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted(value: dt.date | dt.datetime, zone: object, fmt: str, language: str | None) -> str:
+    """Worded once per process for each value, zone, format and language (a page words the same
+    few visits and times on every request; wording one takes longer than looking it up)."""
+    return dateformat.format(value, fmt)
