@@ -266,6 +266,9 @@ class CountsStatement:
     """Several counts in one query, each stopped at `limit` rows: `build(*shape)` returns a dict
     of querysets by name; `run(shape, limit, **values)` gives each one's count, at most `limit`.
 
+    `limit` None counts every row (for counts bounded by what they count, such as one patient's
+    records of each kind).
+
     A count that reaches its limit has read `limit` rows, however many more match, so the query
     costs as much with a million rows as with a thousand. (A query that can match few rows still
     needs an index that finds them.)
@@ -276,7 +279,7 @@ class CountsStatement:
         self._compiled: dict[tuple[Hashable, ...], tuple[Any, ...]] = {}
         self._lock = threading.Lock()
 
-    def _compile(self, shape: tuple[Hashable, ...], limit: int) -> tuple[Any, ...]:
+    def _compile(self, shape: tuple[Hashable, ...], limit: int | None) -> tuple[Any, ...]:
         querysets = self._build(*shape)
         alias = router.db_for_read(next(iter(querysets.values())).model)
         connection = connections[alias]
@@ -291,7 +294,7 @@ class CountsStatement:
         sql = f"SELECT {', '.join(columns)}"
         return alias, sql, tuple(params), tuple(querysets)
 
-    def run(self, shape: tuple[Hashable, ...], limit: int, **values: Any) -> dict[str, int]:
+    def run(self, shape: tuple[Hashable, ...], limit: int | None, **values: Any) -> dict[str, int]:
         key = (*shape, limit)
         compiled = self._compiled.get(key)
         if compiled is None:
@@ -423,9 +426,9 @@ def _compile(queryset: QuerySet, connection: Any, mode: str) -> _Compiled:
 
 
 class StatementRows:
-    """A list read by statements, as a Paginator slices it: the
-    count is one statement, each slice another (its bounds are part of the shape: the first
-    pages, the ones read most, are each built once)."""
+    """A list read by statements, as a Paginator slices it: the count is one statement, each
+    slice another (its bounds are part of the shape: the first pages, the ones read most, are
+    each built once)."""
 
     ordered = True
 

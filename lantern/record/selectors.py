@@ -148,7 +148,7 @@ ACTIVE_CONDITION_STATUSES = [
 
 
 # The kinds of records the index counts, each a count of the patient's rows (records_for is the
-# same for every role). Counted in one statement, built once per process.
+# same for every role). Counted exactly, in one statement built once per process.
 COUNTED_KINDS = {
     "problems": Condition,
     "medications": MedicationRequest,
@@ -158,8 +158,6 @@ COUNTED_KINDS = {
     "visits": Encounter,
     "documents": DocumentReference,
 }
-# Far more records of one kind than anyone's record holds: the counts are exact below it.
-RECORDS_COUNTED_UP_TO = 1_000_000
 _RECORD_COUNTS = CountsStatement(
     lambda: {
         name: records_for(access_template(ActorRole.SELF), model)
@@ -172,7 +170,7 @@ def record_summary_count(*, access: PatientAccess) -> RecordSummary:
     """How many records of each kind the patient has, for the record's index page."""
     # The codes recorded are enough to count the kinds: no need to find each one's latest value.
     vital_codes = _vital_signs(access).order_by().values_list("code", flat=True).distinct()
-    counts = _RECORD_COUNTS.run((), RECORDS_COUNTED_UP_TO, **access_values(access))
+    counts = _RECORD_COUNTS.run((), None, **access_values(access))
     return RecordSummary(**counts, vitals=len({KIND_OF_CODE[code] for code in vital_codes}))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from lantern.clinical.models import ReportKind
+from lantern.core.reversing import kept_reverse
 
 from .body_units import us_words
 from .charts import ChartPoint, Series, line_chart_svg
@@ -75,18 +76,11 @@ def _taken_on(row: dict) -> tuple[dt.date | None, str | None]:
     return timezone.localdate(taken_at), None
 
 
-# Stands for a row's id in an address reversed once per page (no patient's id is all zeros).
-_ID_PLACEHOLDER = str(uuid.UUID(int=0))
+# Each kind of row's own page.
+_ROW_VIEWS = {REPORT_ROW: "results:detail", OBSERVATION_ROW: "results:observation"}
 
 
-def addresses_for(view_name: str, patient_id: uuid.UUID) -> Callable[[uuid.UUID], str]:
-    """The address of `view_name` (patient_id, then an object's id) for each object: reversed
-    once, then each id put in, as `reverse` would write it for each (a list's rows)."""
-    address = reverse(view_name, args=[patient_id, _ID_PLACEHOLDER])
-    return lambda object_id: address.replace(_ID_PLACEHOLDER, str(object_id))
-
-
-def listed_result(row: dict, href_of: dict[str, Callable[[uuid.UUID], str]]) -> ListedResult:
+def listed_result(row: dict, patient_id: uuid.UUID) -> ListedResult:
     kind = row["result_kind"]
     name, long_name = names_for(row["code"], row["name"] or "")
     result_id = uuid.UUID(str(row["result_id"]))
@@ -98,23 +92,19 @@ def listed_result(row: dict, href_of: dict[str, Callable[[uuid.UUID], str]]) -> 
         kind_label=kind_words(kind),
         status=row["status"],
         is_new=not row["is_seen"],
-        href=href_of[row["result_type"]](result_id),
+        href=kept_reverse(_ROW_VIEWS[row["result_type"]], [patient_id, result_id]),
     )
 
 
 def results_by_date(rows: Iterable[dict], *, patient_id: uuid.UUID) -> list[DateGroup]:
     """The page's result rows (`selectors.rows_with_status`) grouped by the local date they were
     taken, keeping their order."""
-    href_of = {
-        REPORT_ROW: addresses_for("results:detail", patient_id),
-        OBSERVATION_ROW: addresses_for("results:observation", patient_id),
-    }
     groups: list[DateGroup] = []
     for row in rows:
         day, precision = _taken_on(row)
         if not groups or (groups[-1].date, groups[-1].precision) != (day, precision):
             groups.append(DateGroup(date=day, results=[], precision=precision))
-        groups[-1].results.append(listed_result(row, href_of))
+        groups[-1].results.append(listed_result(row, patient_id))
     return groups
 
 

@@ -45,7 +45,7 @@ def session_timeout_warning(context: template.Context) -> SafeString:
         return mark_safe("")
     if not is_fully_signed_in(user):
         return mark_safe("")
-    html = _modal_html(context)
+    html = _modal_html()
     return mark_safe(  # noqa: S308 (the template's HTML, with escaped values put in)
         html.replace(SECONDS_MARK, str(int(session_state.seconds_until_idle(request))))
         .replace(NEXT_MARK, escape(request.get_full_path()))
@@ -61,20 +61,16 @@ def _token_input(token: object) -> str:
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
-def _modal_html(context: template.Context) -> str:
+def _modal_html() -> str:
     """The modal's HTML in the page's language, with the placeholders for its values."""
     language = translation.get_language()
     html = None if settings.DEBUG else _drawn.get(language)
     if html is None:
         # The placeholders are marked safe so the template keeps them as they are; the real
         # values are escaped when they replace them.
-        placeholders = {
-            "seconds_left": SECONDS_MARK,
-            "next": NEXT_MARK,
-            "csrf_token": TOKEN_MARK,
-        }
-        context = {name: mark_safe(mark) for name, mark in placeholders.items()}  # noqa: S308
-        html = render_to_string(TEMPLATE, {**context, "warning_seconds": WARNING_SECONDS})
+        marks = {"seconds_left": SECONDS_MARK, "next": NEXT_MARK, "csrf_token": TOKEN_MARK}
+        placeholders = {name: mark_safe(mark) for name, mark in marks.items()}  # noqa: S308
+        html = render_to_string(TEMPLATE, {**placeholders, "warning_seconds": WARNING_SECONDS})
         _drawn[language] = html
     return html
 

@@ -115,6 +115,8 @@ def test_a_counts_statement_gives_every_count_stopped_at_its_limit():
     assert statement.run((), 10, patient=alice.pk, code="2345-7") == {"every": 3, "chosen": 2}
     assert statement.run((), 10, patient=alice.pk, code="718-7") == {"every": 3, "chosen": 1}
     assert statement.run((), 2, patient=alice.pk, code="2345-7") == {"every": 2, "chosen": 2}
+    # No limit: every row is counted.
+    assert statement.run((), None, patient=alice.pk, code="2345-7") == {"every": 3, "chosen": 2}
 
 
 def test_a_statement_that_can_match_nothing_runs_no_query(django_assert_num_queries):
