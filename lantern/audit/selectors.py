@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -60,6 +60,8 @@ ACTION_WORDS = {
 # What the patient's access log lists: every access to the record, and the moment an account was
 # linked to it.
 ACCESS_LOG_ACTIONS = DATA_ACTIONS | {AuditAction.PATIENT_LINKED}
+# The roles other than the patient's own, in which no event is one of her own visits.
+OTHER_ROLES = sorted(role for role in ActorRole.values if role != ActorRole.SELF)
 YOU = _("You")
 CONNECTED_APP = _("Connected app")
 # Staff roles in the patient's words (the console names them in English).
@@ -95,24 +97,38 @@ def reads_own_log(access: PatientAccess) -> bool:
 
 def _access_log(has_clinic: bool, hide_own: bool) -> QuerySet[AuditEvent]:
     """The events of `access_log_page` for a statement's template: its patient ("patient"), the
-    reader ("user") and the patient's clinic ("clinic", when `has_clinic`) are `Param`s."""
+    reader ("user") and the patient's clinic ("clinic", when `has_clinic`) are `Param`s.
+
+    With `hide_own`, the reader's own visits (their account in the patient's role) are left out.
+    They are most of a patient's trail, so the rest is read as parts that each take one range
+    of the index on (patient, role, actor, time), never her own visits: every other role, then
+    the patient's role held by an account before hers, after hers or by one since deleted.
+    """
     access = access_template(ActorRole.SELF)
     clinic = param_for(Patient, "managing_organization", "clinic") if has_clinic else None
     role_at_clinic = StaffMembership.objects.filter(
         user=OuterRef("actor"), organization_id=clinic
     ).values("role")[:1]
-    events = (
-        AuditEvent.objects.filter(
-            patient=access.patient, outcome=AuditOutcome.ALLOWED, action__in=ACCESS_LOG_ACTIONS
-        )
-        .select_related("actor")
-        .annotate(staff_role=Subquery(role_at_clinic))
-        .order_by("-occurred_at", "-id")
+    events = AuditEvent.objects.filter(
+        patient=access.patient, outcome=AuditOutcome.ALLOWED, action__in=ACCESS_LOG_ACTIONS
     )
-    if hide_own:
-        # The apps the patient connected read on their behalf but are not their own visits.
-        events = events.exclude(Q(actor=access.user) & ~Q(actor_role=ActorRole.APP))
-    return events
+    order = ("-occurred_at", "-id")
+    if not hide_own:
+        return _with_actor(events, role_at_clinic).order_by(*order)
+    own_role = events.filter(actor_role=ActorRole.SELF)
+    parts = [
+        events.filter(actor_role__in=OTHER_ROLES),
+        own_role.filter(actor__lt=access.user),
+        own_role.filter(actor__gt=access.user),
+        own_role.filter(actor__isnull=True),
+    ]
+    first, *rest = (_with_actor(part, role_at_clinic).order_by() for part in parts)
+    return first.union(*rest, all=True).order_by(*order)
+
+
+def _with_actor(events: QuerySet[AuditEvent], role_at_clinic: QuerySet) -> QuerySet[AuditEvent]:
+    """Each event with its actor's account and their staff role at the patient's clinic."""
+    return events.select_related("actor").annotate(staff_role=Subquery(role_at_clinic))
 
 
 # The log's queries, built once per process (lantern/core/statements.py): a page of events,
@@ -151,9 +167,10 @@ def access_log_page(
 ) -> Page:
     """The allowed accesses to the patient's record, newest first, one page of entries.
 
-    With `include_own` off, the patient's own visits (the entries that read "You") are left
-    out, so the log shows who else looked (the apps they connected among them); a staff
-    member or proxy reading it sees every entry.
+    With `include_own` off, the patient's own visits (her account in her own role: the entries
+    that read "You") are left out, so the log shows who else looked (the apps she connected
+    among them); a staff member or proxy reading it sees every entry. Either way a page reads
+    only the events it lists and counts, however many of her own visits there are.
 
     The actor's account and their staff role at the patient's clinic come in the same query
     (a join and a subquery), and the clinic's name in one more, so a page costs the same

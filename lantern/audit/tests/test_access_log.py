@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -310,3 +312,89 @@ def test_staff_reading_the_log_see_another_account_in_the_patients_role_under_it
     assert "Mallory Moss (not your account)" in whos
     assert "You" not in whos
     assert "Alice Adams" not in whos
+
+
+def test_with_her_own_visits_hidden_every_other_account_and_role_is_still_listed(alice, named_nora):
+    # Accounts created before hers and after hers in her own role, an event in her role with no
+    # account, an app she connected and a nurse: the log without her own visits reads each by
+    # a part of its own.
+    before = UserFactory(pk=alice.pk - 1_000, first_name="Early")
+    after = UserFactory(pk=alice.pk + 1_000, first_name="Late")
+    for actor in (before, after, None):
+        record_view(actor, alice.patient, ActorRole.SELF)
+    record_view(alice, alice.patient, ActorRole.SELF)
+    record_view(named_nora, alice.patient, ActorRole.STAFF)
+    audit_event_record(
+        actor=alice,
+        actor_label="Pocket Health",
+        patient=alice.patient,
+        role=ActorRole.APP,
+        action=AuditAction.VIEW,
+        object_type="Observation",
+    )
+
+    log = entries(sign_in(Client(), alice), alice.patient, mine=False)
+
+    assert sorted(entry.who for entry in log) == sorted(
+        [
+            f"{before.get_full_name()} (not your account)",
+            f"{after.get_full_name()} (not your account)",
+            "Another account (not your account)",
+            "Nora Nguyen, nurse at Riverside Family Clinic",
+            "Pocket Health (an app you connected)",
+        ]
+    )
+
+
+def audit_index_uses(sql: str) -> list[str]:
+    """How each read of the audit table in `sql` finds its rows: the index and its terms
+    (SQLite's query plan; PostgreSQL's with sequential scans off, since a test's tables are too
+    small for its planner to take any index otherwise)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            return [row[-1] for row in cursor.fetchall() if "audit_auditevent" in row[-1]]
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    uses = []
+
+    def walk(node: dict) -> None:
+        if node.get("Relation Name") == "audit_auditevent" and "Index Name" not in node:
+            uses.append(f"{node['Node Type']} {node.get('Recheck Cond', '')}")
+        elif node.get("Index Name", "").startswith("audit_"):
+            uses.append(f"{node['Node Type']} {node['Index Name']} {node.get('Index Cond', '')}")
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    return uses
+
+
+def test_the_log_without_her_own_visits_finds_each_row_by_role_never_among_her_visits(
+    alice, named_nora
+):
+    audit_events_record_many(
+        actor=alice, patients=[alice.patient] * 2_000, role=ActorRole.SELF, action=AuditAction.VIEW
+    )
+    record_view(named_nora, alice.patient, ActorRole.STAFF)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE audit_auditevent")  # as autovacuum would, for the planner
+    client = sign_in(Client(), alice)
+    client.get(log_url(alice.patient))
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(log_url(alice.patient)).status_code == 200
+
+    log_reads = [query["sql"] for query in captured if "UNION ALL" in query["sql"]]
+    assert len(log_reads) == 2  # a page of entries and their count
+    for sql in log_reads:
+        uses = audit_index_uses(sql)
+        assert uses, sql
+        # Every read of the audit table is an index search by role (and, in her own role, by
+        # another account) or of the events without an account: none walks her own visits
+        # to skip them.
+        assert all("actor_role" in use or "actor_id IS NULL" in use for use in uses), uses
+        assert not any("Seq Scan" in use for use in uses), uses
