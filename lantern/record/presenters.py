@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
 
+from lantern.clinical.models import Procedure
+from lantern.core.reversing import kept_reverse
 from lantern.refills.selectors import MedicationRow
 from lantern.results.templatetags.lantern_dates import recorded_day
 
 from .dosage import dosage_in_words
-from .templatetags.record_tags import reasons_text, status_words
+from .templatetags.record_tags import clinical_name, reasons_text, status_words
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,47 @@ def medication_lines(rows: list[MedicationRow]) -> list[MedicationLine]:
                 started=recorded_day(medication, "authored_at") or not_recorded,
                 refills_left=not_recorded if refills is None else str(localize(refills)),
                 status=status_words(medication.get_status_display()),
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class ProcedureLine:
+    """A procedure as the procedures page shows it, each cell in words."""
+
+    name: str
+    day: str
+    # The visit it was done at ("" when the record names none): the date links to it.
+    visit_href: str
+    status: str
+    where: str
+    reasons: str
+
+
+def procedure_lines(procedures: list[Procedure], patient_id: object) -> list[ProcedureLine]:
+    """Where a procedure was done is its own place, else its visit's, else the visit's clinic
+    (read with the procedures, `selectors.procedures_page`)."""
+    not_recorded = _("Not recorded")
+    no_date = _("Date not recorded")
+    lines = []
+    for procedure in procedures:
+        visit = procedure.encounter
+        places = (
+            procedure.location,
+            visit.location if visit else None,
+            visit.service_provider if visit else None,
+        )
+        where = next((place.name for place in places if place is not None and place.name), "")
+        day = recorded_day(procedure, "performed_start")
+        lines.append(
+            ProcedureLine(
+                name=clinical_name(procedure.display) or _("Not named"),
+                day=day or (no_date if visit else not_recorded),
+                visit_href=kept_reverse("record:visit", [patient_id, visit.pk]) if visit else "",
+                status=status_words(procedure.get_status_display()),
+                where=where or not_recorded,
+                reasons=reasons_text(procedure.reason_names) or not_recorded,
             )
         )
     return lines

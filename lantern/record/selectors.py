@@ -184,11 +184,34 @@ def problems_page(*, access: PatientAccess, page_number: str | int | None) -> Pa
     return _page(problems, page_number)
 
 
+# The columns of a prescription and its prescriber that the medicines page shows.
+MEDICATION_LINE_FIELDS = (
+    "display",
+    "code_system",
+    "code",
+    "status",
+    "authored_at",
+    "date_precisions",
+    "dosage_text",
+    "as_needed",
+    "dosage_instructions",
+    "refills_allowed",
+    "reasons",
+    "reason_display",
+    "prescriber__prefix",
+    "prescriber__given_names",
+    "prescriber__family_name",
+    "prescriber__suffix",
+)
+
+
 def _medications(has_clinic: bool) -> QuerySet[MedicationRequest]:
     access = access_template(ActorRole.SELF)
     medications = (
         records_for(access, MedicationRequest)
         .select_related("prescriber")
+        # What the page shows (record/presenters.py, refills.eligibility): no other column.
+        .only(*MEDICATION_LINE_FIELDS)
         .annotate(inactive=_first_if([MedicationRequestStatus.ACTIVE], "status"))
         .order_by("inactive", F("authored_at").desc(nulls_last=True), "display", "pk")
     )
@@ -200,10 +223,27 @@ def _medications(has_clinic: bool) -> QuerySet[MedicationRequest]:
     )
 
 
+# The columns of a procedure and the places it names that the procedures page shows.
+PROCEDURE_LINE_FIELDS = (
+    "display",
+    "status",
+    "performed_start",
+    "date_precisions",
+    "date_texts",
+    "reasons",
+    "reason_display",
+    "location__name",
+    "encounter__location__name",
+    "encounter__service_provider__name",
+)
+
+
 def _procedures() -> QuerySet[Procedure]:
     return (
         records_for(access_template(ActorRole.SELF), Procedure)
         .select_related("location", "encounter__location", "encounter__service_provider")
+        # What the page shows (record/presenters.py): a row's other columns are not read.
+        .only(*PROCEDURE_LINE_FIELDS)
         .order_by(F("performed_start").desc(nulls_last=True), "display", "pk")
     )
 

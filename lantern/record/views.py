@@ -25,7 +25,7 @@ from lantern.refills import selectors as refill_selectors
 
 from . import selectors
 from .document_text import document_text
-from .presenters import medication_lines
+from .presenters import medication_lines, procedure_lines
 
 logger = logging.getLogger(__name__)
 
@@ -166,10 +166,10 @@ def immunizations(request: HttpRequest) -> HttpResponse:
 
 @patient_view(section=Section.RECORD, object_type="Procedure")
 def procedures(request: HttpRequest) -> HttpResponse:
-    page = selectors.procedures_page(
-        access=request.patient_access, page_number=request.GET.get("page")
-    )
-    return _render(request, "record/procedures.html", page=page)
+    access = request.patient_access
+    page = selectors.procedures_page(access=access, page_number=request.GET.get("page"))
+    lines = procedure_lines(page.object_list, access.patient.pk)
+    return _render(request, "record/procedures.html", page=page, lines=lines)
 
 
 @patient_view(section=Section.RECORD, object_type="Observation")
