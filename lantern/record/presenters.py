@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from lantern.clinical.models import Procedure
 from lantern.core.reversing import kept_reverse
+from lantern.refills.eligibility import Next
 from lantern.refills.selectors import MedicationRow
 from lantern.results.templatetags.lantern_dates import recorded_day
 
@@ -33,16 +34,35 @@ class MedicationLine:
     started: str
     refills_left: str
     status: str
+    # What can be done about it now, in the reader's words ("" while a request is waiting, whose
+    # status the cell shows instead), and the link to ask for it ("" when there is none to ask).
+    refill_words: str = ""
+    ask_words: str = ""
+    ask_href: str = ""
 
 
-def medication_lines(rows: list[MedicationRow]) -> list[MedicationLine]:
+def medication_lines(
+    rows: list[MedicationRow], *, staff_viewing: bool = False, request_href: str = ""
+) -> list[MedicationLine]:
+    """Each medicine's cells; with `request_href` (the refill request page), the link to ask
+    for a refill or a renewal of each one that may be asked for (never for staff)."""
     not_recorded = _("Not recorded")
     not_named = _("Not named")
+    ask_words = {
+        Next.REFILL: _("Request a refill"),
+        Next.RENEWAL: _("Ask for a renewal"),
+    }
     lines = []
     for row in rows:
         medication = row.medication
         prescriber = medication.prescriber
         refills = medication.refills_allowed
+        eligibility = row.eligibility
+        asks = bool(request_href) and eligibility.may_request and not staff_viewing
+        if eligibility.next_step == Next.WAITING:
+            refill_words = ""
+        else:
+            refill_words = eligibility.staff_words if staff_viewing else eligibility.words
         lines.append(
             MedicationLine(
                 row=row,
@@ -55,6 +75,9 @@ def medication_lines(rows: list[MedicationRow]) -> list[MedicationLine]:
                 started=recorded_day(medication, "authored_at") or not_recorded,
                 refills_left=not_recorded if refills is None else str(localize(refills)),
                 status=status_words(medication.get_status_display()),
+                refill_words=refill_words,
+                ask_words=ask_words[eligibility.next_step] if asks else "",
+                ask_href=f"{request_href}?medication={medication.pk}" if asks else "",
             )
         )
     return lines

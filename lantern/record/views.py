@@ -18,9 +18,10 @@ from django.views.decorators.http import require_safe
 from lantern.access import policy
 from lantern.access.decorators import patient_view, signed_in
 from lantern.access.models import Section
-from lantern.audit.models import AuditAction
+from lantern.audit.models import ActorRole, AuditAction
 from lantern.clinical.document_files import EXTENSIONS, document_file_path, media_type
 from lantern.clinical.models import DocumentReference
+from lantern.core.reversing import kept_reverse
 from lantern.refills import selectors as refill_selectors
 
 from . import selectors
@@ -137,14 +138,21 @@ def medications(request: HttpRequest) -> HttpResponse:
     access = request.patient_access
     page = selectors.medications_page(access=access, page_number=request.GET.get("page"))
     rows = refill_selectors.medication_rows(access=access, medications=page.object_list)
+    request_href = kept_reverse("refills:request", [access.patient.pk])
+    current = medication_lines(
+        [row for row in rows if not row.medication.inactive],
+        staff_viewing=access.role == ActorRole.STAFF,
+        request_href=request_href,
+    )
     return _render(
         request,
         "record/medications.html",
         section="medications",
         page=page,
-        current=medication_lines([row for row in rows if not row.medication.inactive]),
+        current=current,
         past=medication_lines([row for row in rows if row.medication.inactive]),
         requests=refill_selectors.refill_requests_recent(access=access),
+        request_refill_href=request_href,
     )
 
 
