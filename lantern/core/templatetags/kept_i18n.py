@@ -12,6 +12,7 @@ setting (a test's languages or catalogs) forgets what was kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -40,17 +41,27 @@ class KeptTranslateNode(django_i18n.TranslateNode):
         if not self.keeps:
             return super().render(context)
         key = (translation.get_language(), context.autoescape, _generation[0])
-        value = self.kept.get(key)
-        if value is None:
-            # Drawn by Django, into a throwaway layer of the context when it is kept in a name.
-            with context.push():
-                drawn = super().render(context)
-                value = context[self.asvar] if self.asvar else drawn
-            self.kept[key] = value
-        if self.asvar:
-            context[self.asvar] = value
-            return ""
-        return value
+        return _drawn_once(self, context, key, super().render)
+
+
+def _drawn_once(
+    node: KeptTranslateNode | KeptBlockTranslateNode,
+    context: template.Context,
+    key: tuple[Any, ...],
+    draw: Callable[[template.Context], str],
+) -> str:
+    """What `node` draws under `key`, drawn by Django (`draw`) the first time, into a throwaway
+    layer of the context when the tag keeps it in a name, and kept in `node.kept`."""
+    value = node.kept.get(key)
+    if value is None:
+        with context.push():
+            drawn = draw(context)
+            value = context[node.asvar] if node.asvar else drawn
+        node.kept[key] = value
+    if node.asvar:
+        context[node.asvar] = value
+        return ""
+    return value
 
 
 def _constant(node: django_i18n.TranslateNode) -> bool:
@@ -113,16 +124,7 @@ class KeptBlockTranslateNode(django_i18n.BlockTranslateNode):
         if not self.keeps or nested:
             return super().render(context, nested)
         key = (translation.get_language(), _generation[0])
-        value = self.kept.get(key)
-        if value is None:
-            with context.push():
-                drawn = super().render(context)
-                value = context[self.asvar] if self.asvar else drawn
-            self.kept[key] = value
-        if self.asvar:
-            context[self.asvar] = value
-            return ""
-        return value
+        return _drawn_once(self, context, key, super().render)
 
 
 @register.tag("blocktranslate")
