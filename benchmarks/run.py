@@ -26,7 +26,7 @@ Worker memory: one gunicorn worker's resident memory after 5,000 and after 10,00
 every page (goal: at most 5% growth); see benchmarks/worker_memory.py.
 
 Scale: the same pages on PostgreSQL at 1,000 and 100,000 generated patients (BENCH_SCALE_PATIENTS
-changes the sizes; generating 100,000 took 41 minutes here), with median and 95th
+changes the sizes; generating 100,000 took 21 minutes here), with median and 95th
 percentile latency at each size, printed and written to a JSON file; see benchmarks/scale.py.
 
 FHIR search: requests/s of `Observation?patient=…&code=…&_sort=-date&_count=20` with a bearer

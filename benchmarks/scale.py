@@ -2,7 +2,7 @@
 
 A throwaway PostgreSQL database (DATABASE_URL's server, or 127.0.0.1 as `postgres`) is migrated
 and loaded with the demo data, then `generate_patients` brings it to each size in
-BENCH_SCALE_PATIENTS (default "1000,100000"; generating 100,000 took 41 minutes on an idle 2-core
+BENCH_SCALE_PATIENTS (default "1000,100000"; generating 100,000 took 21 minutes on a 2-core
 machine). At each size the production server (gunicorn, 2 workers) serves every page of
 benchmarks/pages.py to its signed-in persona: BENCH_ROUNDS rounds (default 3) of
 BENCH_PAGE_REQUESTS requests (default 20) a page, each round after as many requests of the bare
