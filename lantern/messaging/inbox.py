@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -29,9 +29,10 @@ from lantern.core.statements import CountsStatement, Param, Statement
 
 from . import services as messaging_services
 from .models import (
-    AuthorRole,
+    DONE_BY_CLINIC,
+    UNREAD_BY_CLINIC,
+    WAITING_FOR_CLINIC,
     Conversation,
-    ConversationStatus,
     Message,
     MessagePool,
     StaffNote,
@@ -69,22 +70,14 @@ class AssignmentRefused(Exception):
 # Scope and filters.
 
 
-def _unread_by_clinic() -> Q:
-    # The SQL form of Conversation.unread_by_clinic.
-    return ~Q(last_message_role=AuthorRole.STAFF) & (
-        Q(clinic_read_at__isnull=True) | Q(clinic_read_at__lt=F("last_message_at"))
-    )
-
-
 def _state_conditions() -> dict[str, Q]:
+    # Waiting, unread and done are few of a clinic's conversations; each has a partial index.
     return {
-        STATE_WAITING: Q(
-            status=ConversationStatus.OPEN, waiting_since__isnull=False, done_at__isnull=True
-        ),
-        "unread": _unread_by_clinic(),
+        STATE_WAITING: WAITING_FOR_CLINIC,
+        "unread": UNREAD_BY_CLINIC,
         "assigned": Q(assigned_to__isnull=False),
         "unassigned": Q(assigned_to__isnull=True),
-        "done": Q(done_at__isnull=False),
+        "done": DONE_BY_CLINIC,
         "all": Q(),
     }
 

@@ -12,7 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from lantern.clinical.models import Organization, Patient
@@ -51,6 +51,22 @@ class AuthorRole(models.TextChoices):
     PATIENT = "patient", "Patient"
     PROXY = "proxy", "Proxy"
     STAFF = "staff", "Care team"
+
+
+# The clinic's inbox states as SQL, shared by the inbox's filters and the partial indexes that
+# serve them: each index holds only the conversations in its state, so counting or listing a
+# state reads those and not every conversation the clinic ever had (lantern/messaging/inbox.py).
+WAITING_FOR_CLINIC = Q(
+    status=ConversationStatus.OPEN, waiting_since__isnull=False, done_at__isnull=True
+)
+# The SQL form of Conversation.unread_by_clinic, which the table also keeps as a stored column
+# (`clinic_unread`): PostgreSQL cannot estimate how many rows compare two columns (it guesses a
+# third), and with that guess it counts a clinic's unread conversations by walking all of them.
+_UNREAD_BY_CLINIC = ~Q(last_message_role=AuthorRole.STAFF) & (
+    Q(clinic_read_at__isnull=True) | Q(clinic_read_at__lt=F("last_message_at"))
+)
+UNREAD_BY_CLINIC = Q(clinic_unread=True)
+DONE_BY_CLINIC = Q(done_at__isnull=False)
 
 
 class Conversation(models.Model):
@@ -109,6 +125,11 @@ class Conversation(models.Model):
     clinic_read_at = models.DateTimeField(null=True, blank=True)
     patient_read_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the database from the columns above; Python code reads `unread_by_clinic`, which
+    # is current before the row is read again.
+    clinic_unread = models.GeneratedField(
+        expression=_UNREAD_BY_CLINIC, output_field=models.BooleanField(), db_persist=True
+    )
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -144,6 +165,21 @@ class Conversation(models.Model):
             models.Index(fields=["patient", "-last_message_at"], name="conversation_patient"),
             models.Index(
                 fields=["organization", "status", "-last_message_at"], name="conversation_inbox"
+            ),
+            models.Index(
+                fields=["organization", "waiting_since"],
+                condition=WAITING_FOR_CLINIC,
+                name="conversation_waiting",
+            ),
+            models.Index(
+                fields=["organization", "-last_message_at"],
+                condition=UNREAD_BY_CLINIC,
+                name="conversation_unread",
+            ),
+            models.Index(
+                fields=["organization", "-last_message_at"],
+                condition=DONE_BY_CLINIC,
+                name="conversation_done",
             ),
         ]
 

@@ -460,11 +460,12 @@ def insert_values(model, rows: list[list[Any]]) -> None:
 
 
 def _insert_fields(model) -> list:
-    """Every stored column but a database-generated integer id."""
+    """Every stored column but a database-generated integer id or a generated column."""
     return [
         f
         for f in model._meta.concrete_fields
-        if not (f.primary_key and f.get_internal_type() in {"AutoField", "BigAutoField"})
+        if not f.generated
+        and not (f.primary_key and f.get_internal_type() in {"AutoField", "BigAutoField"})
     ]
 
 
