@@ -4,6 +4,7 @@ template filters for each cell (the medicines list's rows are the longest of the
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.utils.formats import localize
@@ -96,7 +97,7 @@ class ProcedureLine:
     reasons: str
 
 
-def procedure_lines(procedures: list[Procedure], patient_id: object) -> list[ProcedureLine]:
+def procedure_lines(procedures: list[Procedure], patient_id: uuid.UUID) -> list[ProcedureLine]:
     """Where a procedure was done is its own place, else its visit's, else the visit's clinic
     (read with the procedures, `selectors.procedures_page`)."""
     not_recorded = _("Not recorded")
