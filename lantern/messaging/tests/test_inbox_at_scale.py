@@ -8,6 +8,7 @@ say so. Partial indexes hold the conversations in each of these states (messagin
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -40,7 +41,7 @@ def answered_conversations_add(clinic, pool, author, count: int) -> None:
     patients = Patient.objects.bulk_create(
         PatientFactory.build_batch(count, managing_organization=clinic)
     )
-    answered = timezone.now() - timezone.timedelta(days=400)
+    answered = timezone.now() - dt.timedelta(days=400)
     Conversation.objects.bulk_create(
         Conversation(
             patient=patient,
