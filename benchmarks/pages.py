@@ -148,11 +148,12 @@ def signed_in_client(user):
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from lantern.accounts.backends import ACCOUNT_BACKEND
     from lantern.enrollment.testing import accept_current_terms
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
     client = Client(HTTP_HOST=HOST)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend=ACCOUNT_BACKEND)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

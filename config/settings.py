@@ -230,7 +230,7 @@ FHIR_API_MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "lantern.accounts.backends.AccountBackend",
 ]
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "home:home"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from lantern.access.decorators import public, signed_in
+from lantern.accounts.backends import ACCOUNT_BACKEND
 from lantern.accounts.sign_in import sign_in_started
 from lantern.core.client_address import client_ip
 from lantern.core.redirects import safe_next_url
@@ -80,7 +81,7 @@ def account(request: HttpRequest) -> HttpResponse:
             problems.append(error.message)
         else:
             request.session.pop(VERIFIED_CODE_KEY, None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=ACCOUNT_BACKEND)
             sign_in_started(request, user)
             return redirect("mfa:setup")
     context = {"form": form, "terms": terms, "problems": problems}

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from lantern.access import policy
 from lantern.access.decorators import is_fully_signed_in, public, signed_in
 from lantern.access.policy import PatientAccess
+from lantern.accounts.backends import ACCOUNT_BACKEND
 from lantern.accounts.sign_in import sign_in_started
 from lantern.audit.models import AuditAction
 from lantern.enrollment import selectors as enrollment_selectors
@@ -207,7 +208,7 @@ def invitation_account(request: HttpRequest) -> HttpResponse:
         except services.FamilyError as error:
             problems.append(error.message)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=ACCOUNT_BACKEND)
             sign_in_started(request, user)
             query = urlencode({"next": reverse("family:invitation")})
             return redirect(f"{reverse('mfa:setup')}?{query}")

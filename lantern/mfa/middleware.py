@@ -20,6 +20,7 @@ from django_otp.middleware import OTPMiddleware
 from django_otp.models import Device
 
 from lantern.access.decorators import BEFORE_SECOND_FACTOR, access_rule
+from lantern.core.statements import Statement, param_for
 
 
 class SecondFactorRequiredMiddleware(MiddlewareMixin):
@@ -48,7 +49,8 @@ class SecondFactorRequiredMiddleware(MiddlewareMixin):
 
 class VerifiedDeviceMiddleware(OTPMiddleware):
     """django-otp's middleware (`request.user.otp_device`, `is_verified()`), with the device a
-    session was verified with read in one prepared statement per kind of device.
+    session was verified with read by a statement built once per kind of device
+    (`lantern.core.statements`).
 
     The device is still read on every request, and django-otp still checks that it belongs to
     the account and is confirmed, so a removed or unconfirmed device ends the verification on
@@ -65,14 +67,14 @@ class VerifiedDeviceMiddleware(OTPMiddleware):
             model = apps.get_model(model_label)
             if not issubclass(model, Device):
                 return None
-            return next(
-                iter(model._default_manager.raw(_device_query(model), [int(device_id)])), None
-            )
+            found = _device_statement(model).objects(id=int(device_id))
+            return found[0] if found else None
         return None
 
 
 @functools.cache
-def _device_query(model: type[Device]) -> str:
-    """The SELECT of one device of this kind by id (Django's own SQL, built once)."""
-    sql, _ = model._default_manager.filter(pk=0).query.sql_with_params()
-    return sql
+def _device_statement(model: type[Device]) -> Statement:
+    """The SELECT of one device of this kind by id."""
+    return Statement(
+        lambda: model._default_manager.filter(pk=param_for(model, model._meta.pk.name, "id"))
+    )

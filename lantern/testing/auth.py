@@ -6,6 +6,8 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from lantern.accounts.backends import ACCOUNT_BACKEND
+
 
 def sign_in(client: Client, user) -> Client:
     """Log the client in and mark the session as having passed the second factor.
@@ -15,7 +17,7 @@ def sign_in(client: Client, user) -> Client:
     device, _ = StaticDevice.objects.get_or_create(
         user=user, name="Backup codes", defaults={"confirmed": True}
     )
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend=ACCOUNT_BACKEND)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
@@ -25,7 +27,7 @@ def sign_in(client: Client, user) -> Client:
 
 def sign_in_password_only(client: Client, user) -> Client:
     """Log the client in with the password alone: the second factor is still to come."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend=ACCOUNT_BACKEND)
     return client
 
 

@@ -7,6 +7,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lantern.accounts import reauth
+from lantern.accounts.backends import ACCOUNT_BACKEND
 from lantern.mfa.models import TrustedDevice
 from lantern.mfa.services import backup_code_hash, backup_codes_create, trusted_device_create
 from lantern.testing.auth import sign_in
@@ -51,7 +52,7 @@ def test_the_manage_page_lists_methods_backup_codes_and_trusted_devices(signed_i
 
 def test_the_manage_page_needs_the_second_factor(client, alice):
     TOTPDeviceFactory(user=alice)
-    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(alice, backend=ACCOUNT_BACKEND)
 
     response = client.get(MANAGE)
 
