@@ -197,7 +197,7 @@ def _may_act(user) -> bool:
 
 def is_staff_member(user) -> bool:
     """The account works for at least one clinic (and may open the staff console)."""
-    return _may_act(user) and StaffMembership.objects.filter(user=user, is_active=True).exists()
+    return bool(staff_roles(user))
 
 
 def staff_organizations(user) -> QuerySet:
@@ -247,27 +247,41 @@ class ClinicSchedule:
             )
 
 
+def _schedule_membership(manage: bool, one_clinic: bool) -> QuerySet:
+    """The first (by clinic name) active membership of the user whose role opens appointments
+    (with `manage`, sets up schedules), at the one clinic given or at any."""
+    memberships = StaffMembership.objects.filter(
+        user=param_for(StaffMembership, "user"),
+        is_active=True,
+        role__in=roles_opening(Section.APPOINTMENTS),
+    )
+    if manage:
+        memberships = memberships.filter(role__in=SCHEDULE_MANAGER_ROLES)
+    if one_clinic:
+        memberships = memberships.filter(organization=param_for(StaffMembership, "organization"))
+    return memberships.select_related("organization").order_by("organization__name")[:1]
+
+
+# Built once per process for each shape (lantern/core/statements.py): every schedule page asks it.
+_SCHEDULE_MEMBERSHIP = Statement(_schedule_membership)
+
+
 def clinic_schedule(
     user, organization_id: uuid.UUID | str | None = None, *, manage: bool = False
 ) -> ClinicSchedule:
     """The schedules of a clinic the user works at in a role that opens appointments (without
     `organization_id`, the first such clinic by name); with `manage`, only for a role in
     SCHEDULE_MANAGER_ROLES. Anyone else, or another clinic, is "not found", audited as denied."""
-    memberships = StaffMembership.objects.filter(
-        user=user, is_active=True, role__in=roles_opening(Section.APPOINTMENTS)
-    )
-    if manage:
-        memberships = memberships.filter(role__in=SCHEDULE_MANAGER_ROLES)
+    membership = None
     try:
-        if organization_id is not None:
-            memberships = memberships.filter(organization_id=uuid.UUID(str(organization_id)))
+        one_clinic = None if organization_id is None else uuid.UUID(str(organization_id))
     except ValueError:
-        memberships = memberships.none()
-    membership = (
-        memberships.select_related("organization").order_by("organization__name").first()
-        if _may_act(user)
-        else None
-    )
+        one_clinic = False  # Not a clinic's id: no membership is looked for.
+    if _may_act(user) and one_clinic is not False:
+        found = _SCHEDULE_MEMBERSHIP.objects(
+            (manage, one_clinic is not None), user=user.pk, organization=one_clinic
+        )
+        membership = found[0] if found else None
     if membership is None:
         action = AuditAction.UPDATE if manage else AuditAction.VIEW
         _audit_denied(user, None, action, "Schedule", str(organization_id or "")[:OBJECT_ID_LENGTH])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lantern.core.statements import Statement, param_for
 from lantern.fhir_api.grants import DataKind, data_kinds_of
 from lantern.fhir_api.models import AppAuthorization, RegisteredApp
 
@@ -17,13 +18,24 @@ class ConnectedApp:
     keeps_access: bool
 
 
-def connected_apps_for(*, user) -> list[ConnectedApp]:
-    """The apps the account has connected and not disconnected, newest first (one query)."""
-    authorizations = (
-        AppAuthorization.objects.filter(user=user, revoked_at__isnull=True)
+# Built once per process (lantern/core/statements.py), run with the account's id.
+_CONNECTED = Statement(
+    lambda: (
+        AppAuthorization.objects.filter(
+            user=param_for(AppAuthorization, "user"), revoked_at__isnull=True
+        )
         .select_related("application", "patient")
         .order_by("-created_at", "-pk")
     )
+)
+_REGISTERED = Statement(
+    lambda: RegisteredApp.objects.select_related("application").order_by("application__name")
+)
+
+
+def connected_apps_for(*, user) -> list[ConnectedApp]:
+    """The apps the account has connected and not disconnected, newest first (one query)."""
+    authorizations = _CONNECTED.objects(user=user.pk)
     return [
         ConnectedApp(
             authorization=authorization,
@@ -38,4 +50,4 @@ def connected_apps_for(*, user) -> list[ConnectedApp]:
 
 def registered_apps() -> list[RegisteredApp]:
     """Every registered app, by name (one query)."""
-    return list(RegisteredApp.objects.select_related("application").order_by("application__name"))
+    return _REGISTERED.objects()

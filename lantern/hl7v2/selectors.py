@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from lantern.access import policy
+from lantern.core.statements import Statement, StatementRows
 from lantern.hl7v2.models import QUEUE_STATUSES, InboundMessage
 from lantern.hl7v2.wire import UnreadableMessage, decode, parse
 
@@ -49,8 +50,20 @@ def works_interface_queue(*, user) -> bool:
     return policy.interface_queue_organizations(user).exists()
 
 
+# The queue's count and its pages, built once per process (lantern/core/statements.py).
+_QUEUE = Statement(lambda *user: interface_queue(user=policy.user_template(*user)))
+_QUEUE_SLICE = Statement(
+    lambda start, stop, *user: interface_queue(user=policy.user_template(*user))[start:stop]
+)
+
+
 def interface_queue_count(*, user) -> int:
-    return interface_queue(user=user).count()
+    return _QUEUE.count(policy.user_shape(user), **policy.user_values(user))
+
+
+def interface_queue_rows(*, user) -> StatementRows:
+    """`interface_queue` as a paginator reads it: its count and each page's slice."""
+    return StatementRows(_QUEUE_SLICE, _QUEUE, policy.user_shape(user), **policy.user_values(user))
 
 
 def queue_message_get(*, user, message_id: uuid.UUID) -> InboundMessage:

@@ -37,7 +37,7 @@ def _works_queue_or_404(request: HttpRequest) -> None:
 def queue(request: HttpRequest) -> HttpResponse:
     """Messages in error or rejected at the user's clinics, newest first."""
     _works_queue_or_404(request)
-    page = Paginator(selectors.interface_queue(user=request.user), PER_PAGE).get_page(
+    page = Paginator(selectors.interface_queue_rows(user=request.user), PER_PAGE).get_page(
         request.GET.get("page")
     )
     rows = [

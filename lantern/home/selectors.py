@@ -147,11 +147,19 @@ def _has_other_method(user) -> bool:
     """
     if isinstance(getattr(user, "otp_device", None), OTHER_METHOD_MODELS):
         return True
+    return bool(_OTHER_METHOD.tuples(user=user.pk))
+
+
+def _other_method() -> QuerySet:
     first, *rest = (
-        model.objects.filter(user=user, confirmed=True).values_list("user_id")
+        model.objects.filter(user=param_for(model, "user"), confirmed=True).values_list("user_id")
         for model in OTHER_METHOD_MODELS
     )
-    return bool(first.union(*rest, all=True)[:1])
+    return first.union(*rest, all=True)[:1]
+
+
+# Built once per process (lantern/core/statements.py).
+_OTHER_METHOD = Statement(_other_method)
 
 
 def waiting_items(*, user) -> list[WaitingItem]:

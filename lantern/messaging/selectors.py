@@ -29,7 +29,7 @@ from lantern.access.policy import (
 from lantern.accounts.models import User
 from lantern.audit.models import ActorRole, AuditAction
 from lantern.clinical.models import Patient
-from lantern.core.statements import Param, Statement, param_for
+from lantern.core.statements import Param, Statement, StatementRows, param_for
 
 from .models import Attachment, AuthorRole, Conversation, ConversationStatus, Message, MessagePool
 
@@ -55,16 +55,34 @@ def _conversations(access: PatientAccess) -> QuerySet[Conversation]:
     return conversations_visible(access, Conversation.objects.filter(patient=access.patient))
 
 
-def conversations_for_patient(
-    *, access: PatientAccess, show: str = ConversationFilter.ALL
-) -> QuerySet[Conversation]:
-    """The patient's conversations, latest activity first, with what the list shows joined in."""
-    conversations = _conversations(access)
+def _conversation_list(staff: bool, show: str) -> QuerySet[Conversation]:
+    conversations = _conversations(access_template(ActorRole.STAFF if staff else ActorRole.SELF))
     if show == ConversationFilter.OPEN:
         conversations = conversations.filter(status=ConversationStatus.OPEN)
     elif show == ConversationFilter.CLOSED:
         conversations = conversations.filter(status=ConversationStatus.CLOSED)
     return conversations.select_related("pool", "clinician").order_by("-last_message_at", "-pk")
+
+
+# The list and its count, built once per process for each shape (lantern/core/statements.py):
+# a page's bounds, whether the access is staff's, and the filter.
+_CONVERSATION_LIST = Statement(lambda start, stop, *shape: _conversation_list(*shape)[start:stop])
+_CONVERSATION_COUNT = Statement(_conversation_list)
+
+
+def conversations_for_patient(
+    *, access: PatientAccess, show: str = ConversationFilter.ALL
+) -> StatementRows:
+    """The patient's conversations, latest activity first, with what the list shows joined in
+    (for a Paginator: each page is one statement, the count another)."""
+    if show not in ConversationFilter.CHOICES:
+        show = ConversationFilter.ALL
+    return StatementRows(
+        _CONVERSATION_LIST,
+        _CONVERSATION_COUNT,
+        (access.role == ActorRole.STAFF, show),
+        **access_values(access),
+    )
 
 
 def conversation_for_access(

@@ -44,7 +44,13 @@ from lantern.clinical.models import (
 from lantern.core.statements import CountsStatement, Statement, StatementRows, param_for
 from lantern.refills import selectors as refill_selectors
 from lantern.results.flags import value_in_words
-from lantern.results.release import released_observations, released_reports
+from lantern.results.release import (
+    release_shape,
+    release_statement_values,
+    release_template,
+    released_observations,
+    released_reports,
+)
 
 PER_PAGE = 25
 # A visit page lists at most this many diagnoses, procedures, results and reports each; a visit
@@ -166,10 +172,21 @@ _RECORD_COUNTS = CountsStatement(
 )
 
 
+# The codes of the vital signs recorded, for each `release_shape` (lantern/core/statements.py).
+_VITAL_CODES = Statement(
+    lambda *shape: _vital_signs(release_template(*shape)).order_by().values_list("code").distinct()
+)
+
+
 def record_summary_count(*, access: PatientAccess) -> RecordSummary:
     """How many records of each kind the patient has, for the record's index page."""
     # The codes recorded are enough to count the kinds: no need to find each one's latest value.
-    vital_codes = _vital_signs(access).order_by().values_list("code", flat=True).distinct()
+    vital_codes = [
+        code
+        for (code,) in _VITAL_CODES.tuples(
+            release_shape(access), **release_statement_values(access)
+        )
+    ]
     counts = _RECORD_COUNTS.run((), None, **access_values(access))
     return RecordSummary(**counts, vitals=len({KIND_OF_CODE[code] for code in vital_codes}))
 
@@ -315,13 +332,22 @@ def _vital_signs_queryset(access: PatientAccess) -> QuerySet[Observation]:
     return vital_signs.filter(pk=Subquery(newest_of_code.values("pk")[:1]))
 
 
+# Built once per process for each `release_shape` (lantern/core/statements.py).
+_VITAL_SIGNS_LATEST = Statement(lambda *shape: _vital_signs_queryset(release_template(*shape)))
+
+
 def vital_signs_latest(*, access: PatientAccess) -> list[VitalSign]:
     """The latest value of each vital sign, in the order of VITAL_SIGNS.
 
     A sign recorded under several codes shows its newest value of any of them, and its trend
     link names that value's code (the trend gathers the other codes too).
     """
-    latest = {observation.code: observation for observation in _vital_signs_queryset(access)}
+    latest = {
+        observation.code: observation
+        for observation in _VITAL_SIGNS_LATEST.objects(
+            release_shape(access), **release_statement_values(access)
+        )
+    }
     signs = []
     for kind in VITAL_SIGNS:
         found = [latest[code] for code in kind.codes if code in latest]

@@ -34,10 +34,13 @@ from django.utils import timezone
 from lantern.access.models import Section
 from lantern.access.policy import (
     PatientAccess,
+    access_template,
+    access_values,
     is_access_template,
     visible_records,
     waits_for_result_release,
 )
+from lantern.audit.models import ActorRole
 from lantern.clinical.models import (
     DiagnosticReport,
     DiagnosticReportResult,
@@ -103,6 +106,19 @@ def release_values(access: PatientAccess) -> dict[str, dt.datetime]:
         return {}
     now = timezone.now()
     return {f"cutoff_{kind}": now - delay for kind, delay in _delays_for(access).items()}
+
+
+def release_template(waits: bool, kinds: tuple[str, ...]) -> PatientAccess:
+    """The access a statement over released results is built with, for a `release_shape`."""
+    return access_template(
+        ActorRole.SELF if waits else ActorRole.STAFF,
+        memo={"release_delays": dict.fromkeys(kinds, dt.timedelta(0))},
+    )
+
+
+def release_statement_values(access: PatientAccess) -> dict[str, Any]:
+    """The values a statement built with `release_template` is run with for this access."""
+    return {**access_values(access), **release_values(access)}
 
 
 def _held(cutoffs: dict[str, Any], *, prefix: str = "") -> Q | None:

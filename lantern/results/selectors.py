@@ -47,6 +47,8 @@ from .plain_names import codes_named
 from .release import (
     in_no_report,
     release_shape,
+    release_statement_values,
+    release_template,
     release_values,
     released_observations,
     released_reports,
@@ -208,22 +210,10 @@ def results_count(
     filters = ResultFilters(kind=kind, date_from=date_from, date_to=date_to, search=search)
     if filters == ResultFilters():
         shape = release_shape(access)
-        values = _statement_values(access)
+        values = release_statement_values(access)
         return _REPORTS_COUNT.count(shape, **values) + _VALUES_COUNT.count(shape, **values)
     observations = _filtered_observations(access, filters)
     return _filtered_reports(access, filters).count() + observations.count()
-
-
-def _results_template(waits: bool, kinds: tuple[str, ...]) -> PatientAccess:
-    """The access a statement over results is built with, for a `release_shape`."""
-    return access_template(
-        ActorRole.SELF if waits else ActorRole.STAFF,
-        memo={"release_delays": dict.fromkeys(kinds, dt.timedelta(0))},
-    )
-
-
-def _statement_values(access: PatientAccess) -> dict[str, Any]:
-    return {**access_values(access), **release_values(access)}
 
 
 def _unseen_reports(access: PatientAccess) -> QuerySet:
@@ -239,16 +229,16 @@ def _unseen_values(access: PatientAccess) -> QuerySet:
 
 
 # The home page's queries, built once per process (lantern/core/statements.py).
-_UNSEEN_REPORTS = Statement(lambda *shape: _unseen_reports(_results_template(*shape)))
-_UNSEEN_VALUES = Statement(lambda *shape: _unseen_values(_results_template(*shape)))
+_UNSEEN_REPORTS = Statement(lambda *shape: _unseen_reports(release_template(*shape)))
+_UNSEEN_VALUES = Statement(lambda *shape: _unseen_values(release_template(*shape)))
 _RESULTS_SLICE = Statement(
-    lambda start, stop, *shape: results_for_patient(access=_results_template(*shape))[start:stop]
+    lambda start, stop, *shape: results_for_patient(access=release_template(*shape))[start:stop]
 )
 _REPORTS_COUNT = Statement(
-    lambda *shape: _filtered_reports(_results_template(*shape), ResultFilters())
+    lambda *shape: _filtered_reports(release_template(*shape), ResultFilters())
 )
 _VALUES_COUNT = Statement(
-    lambda *shape: _filtered_observations(_results_template(*shape), ResultFilters())
+    lambda *shape: _filtered_observations(release_template(*shape), ResultFilters())
 )
 
 
@@ -258,13 +248,15 @@ def new_results_count(*, access: PatientAccess) -> int:
     Only what is released and not yet seen is counted, without the status columns of a row.
     """
     shape = release_shape(access)
-    values = _statement_values(access)
+    values = release_statement_values(access)
     return _UNSEEN_REPORTS.count(shape, **values) + _UNSEEN_VALUES.count(shape, **values)
 
 
 def newest_results(*, access: PatientAccess, limit: int) -> list[dict]:
     """The first `limit` rows of `results_for_patient` without filters (the home page's)."""
-    return _RESULTS_SLICE.rows((0, limit, *release_shape(access)), **_statement_values(access))
+    return _RESULTS_SLICE.rows(
+        (0, limit, *release_shape(access)), **release_statement_values(access)
+    )
 
 
 class UnfilteredResults:
@@ -281,7 +273,7 @@ class UnfilteredResults:
             raise TypeError("Only slices of the results list are read.")
         return _RESULTS_SLICE.rows(
             (index.start or 0, index.stop, *release_shape(self.access)),
-            **_statement_values(self.access),
+            **release_statement_values(self.access),
         )
 
     def count(self) -> int:
@@ -313,7 +305,7 @@ def _of_people(model: type, count: int) -> QuerySet:
 
 
 def _unseen_reports_of(count: int, *shape: Any) -> QuerySet:
-    access = _results_template(*shape)
+    access = release_template(*shape)
     reports = _of_people(DiagnosticReport, count)
     return (
         _unseen_in(access, released_reports(access, reports), "report")
@@ -324,7 +316,7 @@ def _unseen_reports_of(count: int, *shape: Any) -> QuerySet:
 
 
 def _unseen_values_of(count: int, *shape: Any) -> QuerySet:
-    access = _results_template(*shape)
+    access = release_template(*shape)
     standalone = released_observations(access, _of_people(Observation, count)).filter(
         in_no_report(), category=ObservationCategory.LABORATORY
     )
@@ -464,7 +456,7 @@ class ResultDetail:
 
 
 def _report(*shape: Any) -> QuerySet[DiagnosticReport]:
-    access = _results_template(*shape)
+    access = release_template(*shape)
     return (
         released_reports(access, records_for(access, DiagnosticReport))
         .select_related("performer", "encounter__practitioner")
@@ -477,7 +469,7 @@ def _report(*shape: Any) -> QuerySet[DiagnosticReport]:
 
 
 def _codes_with_trends(count: int, *shape: Any) -> QuerySet:
-    access = _results_template(*shape)
+    access = release_template(*shape)
     codes = [Param(f"code{index}", Observation._meta.get_field("code")) for index in range(count)]
     return (
         released_observations(access, records_for(access, Observation))
@@ -504,7 +496,7 @@ _CODES_WITH_TRENDS = Statement(_codes_with_trends)
 def result_detail(*, access: PatientAccess, report_id: uuid.UUID) -> ResultDetail:
     """One report with its values in order, audited as seen; another patient's is "not found"."""
     shape = release_shape(access)
-    statement_values = _statement_values(access)
+    statement_values = release_statement_values(access)
     report = object_get_statement(
         access,
         _REPORT,

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from lantern.access.policy import staff_organizations, user_shape, user_template, user_values
 from lantern.clinical.models import Organization
-from lantern.core.statements import Statement
+from lantern.core.statements import Statement, StatementRows
 from lantern.enrollment.selectors import clinics_accepting_sign_ups
 
 from .models import SupportRequest, SupportRequestStatus
@@ -50,6 +50,24 @@ _OPEN = Statement(
 
 def support_requests_open_count(*, user) -> int:
     return _OPEN.count(user_shape(user), **user_values(user))
+
+
+def _listed(closed: bool, *user) -> QuerySet[SupportRequest]:
+    account = user_template(*user)
+    if closed:
+        return closed_support_requests_for_staff(user=account)
+    return support_requests_for_staff(user=account)
+
+
+# The lists' pages and counts, built once per process for each shape (open or closed, the
+# account's shape, a page's bounds).
+_LISTED = Statement(_listed)
+_LISTED_SLICE = Statement(lambda start, stop, *shape: _listed(*shape)[start:stop])
+
+
+def support_requests_rows(*, user, closed: bool) -> StatementRows:
+    """The open (or closed) requests as a paginator reads them: a count and each page."""
+    return StatementRows(_LISTED_SLICE, _LISTED, (closed, *user_shape(user)), **user_values(user))
 
 
 def support_request_get(*, user, request_id) -> SupportRequest | None:

@@ -19,10 +19,7 @@ REQUESTS_PER_PAGE = 25
 @require_GET
 def support_requests(request: HttpRequest) -> HttpResponse:
     showing_closed = request.GET.get("show") == "closed"
-    if showing_closed:
-        requests = selectors.closed_support_requests_for_staff(user=request.user)
-    else:
-        requests = selectors.support_requests_for_staff(user=request.user)
+    requests = selectors.support_requests_rows(user=request.user, closed=showing_closed)
     page = Paginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "showing_closed": showing_closed, "current_section": "support"}
     return render(request, "support/staff_list.html", context)

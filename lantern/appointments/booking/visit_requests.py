@@ -7,10 +7,18 @@ import uuid
 from django.conf import settings
 
 from lantern.access.policy import PatientAccess
+from lantern.core.statements import Statement, param_for
 from lantern.messaging.models import Conversation, MessagePool
 from lantern.messaging.services import conversation_start
 
 from .choices import CHOICES_LISTED
+
+# A clinic's active pools in their order, built once per process (lantern/core/statements.py).
+_ACTIVE_POOLS = Statement(
+    lambda: MessagePool.objects.filter(
+        organization=param_for(MessagePool, "organization"), is_active=True
+    ).order_by("position", "name")[:CHOICES_LISTED]
+)
 
 
 def request_pool(*, access: PatientAccess) -> MessagePool | None:
@@ -19,11 +27,7 @@ def request_pool(*, access: PatientAccess) -> MessagePool | None:
     organization_id = access.patient.managing_organization_id
     if organization_id is None:
         return None
-    pools = list(
-        MessagePool.objects.filter(organization_id=organization_id, is_active=True).order_by(
-            "position", "name"
-        )[:CHOICES_LISTED]
-    )
+    pools = _ACTIVE_POOLS.objects(organization=organization_id)
     for pool in pools:
         if pool.name == settings.APPOINTMENT_REQUEST_POOL:
             return pool

@@ -59,6 +59,12 @@ def test_staff_see_only_conversations_sent_to_their_own_clinic(alice, nora, nurs
     )
     access = patient_access(nora, alice.patient_id)
 
-    assert list(selectors.conversations_for_patient(access=access)) == [here]
+    listed = selectors.conversations_for_patient(access=access)
+    assert listed[0:10] == [here]
+    assert listed.count() == 1
+    patients_list = selectors.conversations_for_patient(
+        access=patient_access(alice, alice.patient_id)
+    )
+    assert set(patients_list[0:10]) == {here, elsewhere}
     with pytest.raises(Http404):
         selectors.conversation_for_access(access=access, conversation_id=elsewhere.pk)
