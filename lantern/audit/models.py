@@ -129,6 +129,11 @@ class AuditEvent(models.Model):
                 fields=["patient", "actor_role", "actor", "-occurred_at"],
                 name="audit_event_patient_role",
             ),
+            # A page of the log: each role's newest events, read in order and no further.
+            models.Index(
+                fields=["patient", "actor_role", "-occurred_at", "-id"],
+                name="audit_event_patient_time",
+            ),
             models.Index(fields=["actor", "-occurred_at"]),
             models.Index(fields=["subject", "-occurred_at"]),
         ]

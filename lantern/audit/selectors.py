@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -95,14 +96,21 @@ def reads_own_log(access: PatientAccess) -> bool:
     return access.user.patient_id == access.patient.pk
 
 
-def _access_log(has_clinic: bool, hide_own: bool) -> QuerySet[AuditEvent]:
+def _access_log(
+    has_clinic: bool, hide_own: bool, newest: int | None = None
+) -> QuerySet[AuditEvent]:
     """The events of `access_log_page` for a statement's template: its patient ("patient"), the
     reader ("user") and the patient's clinic ("clinic", when `has_clinic`) are `Param`s.
 
+    The events are read in parts, one per role, each the newest first by the index on (patient,
+    role, time); with `newest`, each part gives only its first `newest` (a page ending there
+    needs no more), so a page reads the same few rows however long the trail is: one app that
+    reads the record every hour adds thousands of events a year.
+
     With `hide_own`, the reader's own visits (their account in the patient's role) are left out.
-    They are most of a patient's trail, so the rest is read as parts that each take one range
-    of the index on (patient, role, actor, time), never her own visits: every other role, then
-    the patient's role held by an account before hers, after hers or by one since deleted.
+    They are most of a patient's trail, so the patient's role is read as parts that each take
+    one range of the index on (patient, role, actor, time), never her own visits: the patient's
+    role held by an account before hers, after hers or by one since deleted.
     """
     access = access_template(ActorRole.SELF)
     clinic = param_for(Patient, "managing_organization", "clinic") if has_clinic else None
@@ -113,17 +121,35 @@ def _access_log(has_clinic: bool, hide_own: bool) -> QuerySet[AuditEvent]:
         patient=access.patient, outcome=AuditOutcome.ALLOWED, action__in=ACCESS_LOG_ACTIONS
     )
     order = ("-occurred_at", "-id")
-    if not hide_own:
-        return _with_actor(events, role_at_clinic).order_by(*order)
-    own_role = events.filter(actor_role=ActorRole.SELF)
     parts = [
-        events.filter(actor_role__in=OTHER_ROLES),
-        own_role.filter(actor__lt=access.user),
-        own_role.filter(actor__gt=access.user),
-        own_role.filter(actor__isnull=True),
+        events.filter(actor_role=role)
+        for role in sorted(ActorRole.values)
+        if not (hide_own and role == ActorRole.SELF)
     ]
-    first, *rest = (_with_actor(part, role_at_clinic).order_by() for part in parts)
+    if hide_own:
+        own_role = events.filter(actor_role=ActorRole.SELF)
+        parts += [
+            own_role.filter(actor__lt=access.user),
+            own_role.filter(actor__gt=access.user),
+            own_role.filter(actor__isnull=True),
+        ]
+    if newest is not None:
+        newest = max(newest, 1)  # An empty log's page ends at 0; a LIMIT 0 part is no query.
+    first, *rest = (_newest_of(part, role_at_clinic, order, newest) for part in parts)
     return first.union(*rest, all=True).order_by(*order)
+
+
+def _newest_of(
+    part: QuerySet[AuditEvent], role_at_clinic: QuerySet, order: tuple[str, ...], newest: int | None
+) -> QuerySet[AuditEvent]:
+    """One part of the log's UNION, with its actor; with `newest`, only its newest rows."""
+    if newest is None:
+        return _with_actor(part, role_at_clinic).order_by()
+    if connection.features.supports_slicing_ordering_in_compound:
+        return _with_actor(part, role_at_clinic).order_by(*order)[:newest]
+    # SQLite: a part of a UNION cannot have a LIMIT of its own, a subquery in it can.
+    newest_keys = part.order_by(*order).values("pk")[:newest]
+    return _with_actor(AuditEvent.objects.filter(pk__in=newest_keys), role_at_clinic).order_by()
 
 
 def _with_actor(events: QuerySet[AuditEvent], role_at_clinic: QuerySet) -> QuerySet[AuditEvent]:
@@ -133,7 +159,7 @@ def _with_actor(events: QuerySet[AuditEvent], role_at_clinic: QuerySet) -> Query
 
 # The log's queries, built once per process (lantern/core/statements.py): a page of events,
 # their count and the clinic's name.
-_EVENTS = Statement(lambda start, stop, *shape: _access_log(*shape)[start:stop])
+_EVENTS = Statement(lambda start, stop, *shape: _access_log(*shape, newest=stop)[start:stop])
 _EVENTS_COUNT = Statement(_access_log)
 _CLINIC_NAME = Statement(
     lambda: (

@@ -164,6 +164,8 @@ KNOWN_GROWING = {
     # Its pagination counts the visits it lists (staff and the people she gave access to: this
     # test's staff pages add to them), never her own visits, which it hides
     # (audit/tests/test_access_log.py checks its plan): it grows with the list, not the database.
+    # Its page of entries reads at most a page of each role's newest events
+    # (audit/tests/test_access_log_at_scale.py).
     "access log": "counts the other people's visits it lists",
     # At this test's sizes (a dozen patients, no statistics) PostgreSQL's planner starts these
     # from all of the clinic's patients, where a large table is reached through the conversation,

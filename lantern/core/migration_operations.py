@@ -1,0 +1,30 @@
+"""Migration operations that keep the portal writable while a large table changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.postgres.operations import AddIndexConcurrently
+from django.db.migrations import AddIndex
+
+
+class AddIndexKeepingWrites(AddIndexConcurrently):
+    """`AddIndex` that on PostgreSQL builds the index with CREATE INDEX CONCURRENTLY, so writes to
+    the table go on while it is built (the audit trail is written by every page, so a plain
+    CREATE INDEX would hold every page for as long as the build takes); elsewhere (SQLite) a
+    plain CREATE INDEX. Its migration sets `atomic = False`.
+
+    If a concurrent build is interrupted, PostgreSQL leaves the index marked invalid: drop it
+    (`DROP INDEX CONCURRENTLY name`) and run `migrate` again (docs/deployment.md)."""
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label: str, schema_editor: Any, from_state, to_state) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
