@@ -124,10 +124,12 @@ class AuditEvent(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             # A patient's access log (lantern/audit/selectors.py). By role and actor, so that the
-            # log without her own visits, which are most of her trail, reads none of them.
+            # log without her own visits, which are most of her trail, reads none of them; in the
+            # log's order, so that the events of deleted accounts (actor NULL) are read in order
+            # and no further (without the id, SQLite read all of her visits to avoid a sort).
             models.Index(
-                fields=["patient", "actor_role", "actor", "-occurred_at"],
-                name="audit_event_patient_role",
+                fields=["patient", "actor_role", "actor", "-occurred_at", "-id"],
+                name="audit_event_patient_actor",
             ),
             # A page of the log: each role's newest events, read in order and no further.
             models.Index(

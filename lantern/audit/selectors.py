@@ -109,8 +109,8 @@ def _access_log(
 
     With `hide_own`, the reader's own visits (their account in the patient's role) are left out.
     They are most of a patient's trail, so the patient's role is read as parts that each take
-    one range of the index on (patient, role, actor, time), never her own visits: the patient's
-    role held by an account before hers, after hers or by one since deleted.
+    one range of the index on (patient, role, actor, time, id), never her own visits: the
+    patient's role held by an account before hers, after hers or by one since deleted.
     """
     access = access_template(ActorRole.SELF)
     clinic = param_for(Patient, "managing_organization", "clinic") if has_clinic else None

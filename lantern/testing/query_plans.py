@@ -1,4 +1,5 @@
-"""PostgreSQL query plans, for tests that show a page reads as many rows whatever the data."""
+"""Query plans and the work a query does, for tests that show a page reads as much whatever the
+data: rows read by PostgreSQL's EXPLAIN ANALYZE, steps of SQLite's virtual machine."""
 
 from __future__ import annotations
 
@@ -61,3 +62,26 @@ def rows_read_by_subquery(sql: str, tables: Iterable[str]) -> list[int]:
         for part in top.get("Plans", [])
         if part.get("Parent Relationship") == "InitPlan"
     ]
+
+
+def sqlite_steps(sql: str) -> int:
+    """How many steps SQLite's virtual machine takes to run the query to its last row (counted
+    by a progress handler, in tens): the work it does, rows read and sorted among it."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += SQLITE_STEPS_PER_CALL
+        return 0  # Go on.
+
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.set_progress_handler(count, SQLITE_STEPS_PER_CALL)
+    try:
+        raw.execute(sql).fetchall()
+    finally:
+        raw.set_progress_handler(None, SQLITE_STEPS_PER_CALL)
+    return steps
+
+
+SQLITE_STEPS_PER_CALL = 10
