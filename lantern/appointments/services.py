@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -87,9 +88,31 @@ def appointment_book(
     Raises SlotTaken when someone else holds the time, SlotNotOpen when it was never open.
     """
     section_require(access, Section.APPOINTMENTS)
-    earlier = _submitted_before(access, submission_id)
-    if earlier is not None:
-        return earlier
+    return _once(
+        access,
+        submission_id,
+        functools.partial(
+            _book,
+            access,
+            visit_type,
+            location,
+            clinician_id,
+            starts_at,
+            submission_id,
+            ticket,
+        ),
+    )
+
+
+def _book(
+    access: PatientAccess,
+    visit_type: VisitType,
+    location: Location,
+    clinician_id: int,
+    starts_at: dt.datetime,
+    submission_id: uuid.UUID,
+    ticket: BookingTicket | None,
+) -> Appointment:
     _may_book(access, visit_type, location, invited=ticket is not None)
     horizon_ends = None
     if ticket is not None:
@@ -117,12 +140,30 @@ def appointment_book(
                 access, action=AuditAction.CREATE, object_type=OBJECT_TYPE, object_id=appointment.pk
             )
     except IntegrityError:
-        # The same form sent twice at once, and the other request won: return its appointment.
+        # The time is held: by another booking, or by this form sent twice at once (`_once`).
+        raise _slot_taken(visit_type, location, clinician_id, starts_at) from None
+    return appointment
+
+
+def _once(
+    access: PatientAccess, submission_id: uuid.UUID, change: Callable[[], Appointment]
+) -> Appointment:
+    """Make `change` (a booking or a move) once per `submission_id`: a form sent again gets the
+    appointment the first sending made.
+
+    A double click sends it twice at once: the second request may find no appointment yet,
+    then find the first one's booking holding the time (or the old visit already moved) and
+    fail. Its failure is then no failure: the first sending's appointment is returned."""
+    earlier = _submitted_before(access, submission_id)
+    if earlier is not None:
+        return earlier
+    try:
+        return change()
+    except AppointmentError:
         winner = _submitted_before(access, submission_id)
         if winner is not None:
             return winner
-        raise _slot_taken(visit_type, location, clinician_id, starts_at) from None
-    return appointment
+        raise
 
 
 def appointment_cancel(
@@ -162,9 +203,23 @@ def appointment_reschedule(
     Sending the same `submission_id` again returns the first new appointment.
     """
     section_require(access, Section.APPOINTMENTS)
-    earlier = _submitted_before(access, submission_id)
-    if earlier is not None:
-        return earlier
+    return _once(
+        access,
+        submission_id,
+        functools.partial(
+            _move, access, appointment_id, starts_at, submission_id, clinician_id, location
+        ),
+    )
+
+
+def _move(
+    access: PatientAccess,
+    appointment_id: uuid.UUID | str,
+    starts_at: dt.datetime,
+    submission_id: uuid.UUID,
+    clinician_id: int | None,
+    location: Location | None,
+) -> Appointment:
     old = _appointment_get(access, appointment_id)
     if old.status != AppointmentStatus.BOOKED:
         raise AppointmentError(_("Only a booked visit can be moved."))
@@ -198,9 +253,6 @@ def appointment_reschedule(
             )
     except IntegrityError:
         old.status = AppointmentStatus.BOOKED
-        winner = _submitted_before(access, submission_id)
-        if winner is not None:
-            return winner
         raise _slot_taken(old.visit_type, location, clinician_id, starts_at) from None
     return new
 
