@@ -209,6 +209,26 @@ def test_the_log_costs_the_same_with_many_staff_and_many_observations(alice, cli
     assert queries() == few
 
 
+def test_the_log_reads_no_password_and_no_network_details_of_the_events(alice, named_nora):
+    # An entry is worded from who, what and when: the actors' password hashes and the events'
+    # addresses and browsers are not read for it.
+    audit_event_record(
+        actor=named_nora, patient=alice.patient, role=ActorRole.STAFF, action=AuditAction.VIEW
+    )
+    client = sign_in(Client(), alice)
+    client.get(log_url(alice.patient))
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(log_url(alice.patient)).content.decode()
+    assert "Nora" in page
+    (log_query,) = [
+        query["sql"]
+        for query in captured
+        if "UNION ALL" in query["sql"] and "COUNT(" not in query["sql"]
+    ]
+    for column in ('"password"', '"ip_address"', '"user_agent"', '"last_login"'):
+        assert column not in log_query
+
+
 def test_a_staff_member_without_a_role_at_the_clinic_still_reads_as_clinic_staff(alice):
     outsider = UserFactory(first_name="Olive", last_name="Ortiz")
     audit_event_record(
