@@ -17,6 +17,7 @@ import datetime as dt
 import functools
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -70,6 +71,32 @@ class TooLateToChange(AppointmentError):
     """Inside the visit type's cancellation cut-off: patients call the clinic instead."""
 
 
+def _once_per_submission(change: Callable[..., Appointment]) -> Callable[..., Appointment]:
+    """Make `change` (a booking or a move) once per `submission_id`: a form sent again gets the
+    appointment the first sending made.
+
+    A double click sends it twice at once: the second request may find no appointment yet,
+    then find the first one's booking holding the time (or the old visit already moved) and
+    fail. Its failure is then no failure: the first sending's appointment is returned."""
+
+    @functools.wraps(change)
+    def once(*, access: PatientAccess, submission_id: uuid.UUID, **details: Any) -> Appointment:
+        section_require(access, Section.APPOINTMENTS)
+        earlier = _submitted_before(access, submission_id)
+        if earlier is not None:
+            return earlier
+        try:
+            return change(access=access, submission_id=submission_id, **details)
+        except AppointmentError:
+            winner = _submitted_before(access, submission_id)
+            if winner is not None:
+                return winner
+            raise
+
+    return once
+
+
+@_once_per_submission
 def appointment_book(
     *,
     access: PatientAccess,
@@ -87,32 +114,6 @@ def appointment_book(
     uses the ticket up. Sending the same `submission_id` again returns the first appointment.
     Raises SlotTaken when someone else holds the time, SlotNotOpen when it was never open.
     """
-    section_require(access, Section.APPOINTMENTS)
-    return _once(
-        access,
-        submission_id,
-        functools.partial(
-            _book,
-            access,
-            visit_type,
-            location,
-            clinician_id,
-            starts_at,
-            submission_id,
-            ticket,
-        ),
-    )
-
-
-def _book(
-    access: PatientAccess,
-    visit_type: VisitType,
-    location: Location,
-    clinician_id: int,
-    starts_at: dt.datetime,
-    submission_id: uuid.UUID,
-    ticket: BookingTicket | None,
-) -> Appointment:
     _may_book(access, visit_type, location, invited=ticket is not None)
     horizon_ends = None
     if ticket is not None:
@@ -140,30 +141,10 @@ def _book(
                 access, action=AuditAction.CREATE, object_type=OBJECT_TYPE, object_id=appointment.pk
             )
     except IntegrityError:
-        # The time is held: by another booking, or by this form sent twice at once (`_once`).
+        # The time is held: by another booking, or by this form sent twice at once (then
+        # `_once_per_submission` returns the other sending's appointment).
         raise _slot_taken(visit_type, location, clinician_id, starts_at) from None
     return appointment
-
-
-def _once(
-    access: PatientAccess, submission_id: uuid.UUID, change: Callable[[], Appointment]
-) -> Appointment:
-    """Make `change` (a booking or a move) once per `submission_id`: a form sent again gets the
-    appointment the first sending made.
-
-    A double click sends it twice at once: the second request may find no appointment yet,
-    then find the first one's booking holding the time (or the old visit already moved) and
-    fail. Its failure is then no failure: the first sending's appointment is returned."""
-    earlier = _submitted_before(access, submission_id)
-    if earlier is not None:
-        return earlier
-    try:
-        return change()
-    except AppointmentError:
-        winner = _submitted_before(access, submission_id)
-        if winner is not None:
-            return winner
-        raise
 
 
 def appointment_cancel(
@@ -187,6 +168,7 @@ def appointment_cancel(
     return appointment
 
 
+@_once_per_submission
 def appointment_reschedule(
     *,
     access: PatientAccess,
@@ -202,24 +184,6 @@ def appointment_reschedule(
 
     Sending the same `submission_id` again returns the first new appointment.
     """
-    section_require(access, Section.APPOINTMENTS)
-    return _once(
-        access,
-        submission_id,
-        functools.partial(
-            _move, access, appointment_id, starts_at, submission_id, clinician_id, location
-        ),
-    )
-
-
-def _move(
-    access: PatientAccess,
-    appointment_id: uuid.UUID | str,
-    starts_at: dt.datetime,
-    submission_id: uuid.UUID,
-    clinician_id: int | None,
-    location: Location | None,
-) -> Appointment:
     old = _appointment_get(access, appointment_id)
     if old.status != AppointmentStatus.BOOKED:
         raise AppointmentError(_("Only a booked visit can be moved."))
