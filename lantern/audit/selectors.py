@@ -61,8 +61,6 @@ ACTION_WORDS = {
 # What the patient's access log lists: every access to the record, and the moment an account was
 # linked to it.
 ACCESS_LOG_ACTIONS = DATA_ACTIONS | {AuditAction.PATIENT_LINKED}
-# The roles other than the patient's own, in which no event is one of her own visits.
-OTHER_ROLES = sorted(role for role in ActorRole.values if role != ActorRole.SELF)
 YOU = _("You")
 CONNECTED_APP = _("Connected app")
 # Staff roles in the patient's words (the console names them in English).
