@@ -5,25 +5,31 @@ template filters for each cell (the medicines list's rows are the longest of the
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.formats import localize
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from lantern.clinical.models import Procedure
 from lantern.core.reversing import kept_reverse
 from lantern.refills.eligibility import Next
+from lantern.refills.presenters import status_tag
 from lantern.refills.selectors import MedicationRow
-from lantern.results.templatetags.lantern_dates import recorded_day
+from lantern.results.templatetags.lantern_dates import moment, recorded_day
 
 from .dosage import dosage_in_words
 from .templatetags.record_tags import clinical_name, reasons_text, status_words
+
+_NO_CELLS = SafeString("")
 
 
 @dataclass(frozen=True)
 class MedicationLine:
     """A medicine as the medicines page shows it, each cell in words ("Not recorded" where the
-    prescription says nothing), with its refill state (`row`)."""
+    prescription says nothing), with its refill state (`row`), and its table row's cells
+    (`cells`: the current medicines' table or the past medicines', as asked)."""
 
     row: MedicationRow
     display: str  # The name as prescribed ("" if none).
@@ -40,19 +46,67 @@ class MedicationLine:
     refill_words: str = ""
     ask_words: str = ""
     ask_href: str = ""
+    cells: SafeString = _NO_CELLS
+
+
+@dataclass(frozen=True)
+class _RowFormats:
+    """The medicines tables' rows as `str.format` patterns of their cells, each cell labelled with
+    its column's name for the stacked phone layout (the tables' headings' words), escaped once for
+    all rows; each row fills in its own escaped words."""
+
+    current: str
+    past: str
+
+    @classmethod
+    def worded(cls) -> _RowFormats:
+        def label(words: str) -> str:
+            return str(escape(words)).replace("{", "{{").replace("}", "}}")
+
+        medication, how, reasons, prescriber = (
+            label(_("Medication")),
+            label(_("How to take it")),
+            label(_("What it is for")),
+            label(_("Prescribed by")),
+        )
+        return cls(
+            current=(
+                f'<th scope="row" data-label="{medication}">{{}}</th>'
+                f'<td data-label="{how}">{{}}</td><td data-label="{reasons}">{{}}</td>'
+                f'<td data-label="{prescriber}">{{}}</td>'
+                f'<td data-label="{label(_("Started"))}">{{}}</td>'
+                f'<td data-label="{label(_("Refills left"))}">{{}}</td>'
+                f'<td data-label="{label(_("Refills"))}" data-testid="refill-state">{{}}</td>'
+            ),
+            past=(
+                f'<th scope="row" data-label="{medication}">{{}}</th>'
+                f'<td data-label="{how}">{{}}</td><td data-label="{reasons}">{{}}</td>'
+                f'<td data-label="{label(_("Status"))}">'
+                '<span class="usa-tag bg-base">{}</span></td>'
+                f'<td data-label="{prescriber}">{{}}</td>'
+                f'<td data-label="{label(_("Date"))}">{{}}</td>'
+            ),
+        )
 
 
 def medication_lines(
-    rows: list[MedicationRow], *, staff_viewing: bool = False, request_href: str = ""
+    rows: list[MedicationRow],
+    *,
+    staff_viewing: bool = False,
+    request_href: str = "",
+    past: bool = False,
 ) -> list[MedicationLine]:
     """Each medicine's cells; with `request_href` (the refill request page), the link to ask
-    for a refill or a renewal of each one that may be asked for (never for staff)."""
+    for a refill or a renewal of each one that may be asked for (never for staff). The rows'
+    cells are worded for the past medicines' table if `past`, else for the current ones'."""
     not_recorded = _("Not recorded")
     not_named = _("Not named")
     ask_words = {
         Next.REFILL: _("Request a refill"),
         Next.RENEWAL: _("Ask for a renewal"),
     }
+    formats = _RowFormats.worded()
+    row_cells = _past_cells if past else _current_cells
     lines = []
     for row in rows:
         medication = row.medication
@@ -64,24 +118,80 @@ def medication_lines(
             refill_words = ""
         else:
             refill_words = eligibility.staff_words if staff_viewing else eligibility.words
-        lines.append(
-            MedicationLine(
-                row=row,
-                display=medication.display,
-                name=medication.display or not_named,
-                plain_name=row.plain_name,
-                how=dosage_in_words(medication) or not_recorded,
-                reasons=reasons_text(medication.reason_names) or not_recorded,
-                prescriber=(prescriber.display_name if prescriber else "") or not_recorded,
-                started=recorded_day(medication, "authored_at") or not_recorded,
-                refills_left=not_recorded if refills is None else str(localize(refills)),
-                status=status_words(medication.get_status_display()),
-                refill_words=refill_words,
-                ask_words=ask_words[eligibility.next_step] if asks else "",
-                ask_href=f"{request_href}?medication={medication.pk}" if asks else "",
-            )
+        line = MedicationLine(
+            row=row,
+            display=medication.display,
+            name=medication.display or not_named,
+            plain_name=row.plain_name,
+            how=dosage_in_words(medication) or not_recorded,
+            reasons=reasons_text(medication.reason_names) or not_recorded,
+            prescriber=(prescriber.display_name if prescriber else "") or not_recorded,
+            started=recorded_day(medication, "authored_at") or not_recorded,
+            refills_left=not_recorded if refills is None else str(localize(refills)),
+            status=status_words(medication.get_status_display()),
+            refill_words=refill_words,
+            ask_words=ask_words[eligibility.next_step] if asks else "",
+            ask_href=f"{request_href}?medication={medication.pk}" if asks else "",
         )
+        lines.append(replace(line, cells=row_cells(line, formats)))
     return lines
+
+
+def _current_cells(line: MedicationLine, formats: _RowFormats) -> SafeString:
+    if line.plain_name:
+        name = format_html(
+            '<span class="display-block" data-testid="plain-name">{}</span>'
+            '<span class="font-body-2xs text-normal">{}</span>',
+            line.plain_name,
+            line.display,
+        )
+    else:
+        name = escape(line.name)
+    refill_state = _last_request(line.row)
+    if line.refill_words:
+        refill_state += format_html('<p class="margin-y-05">{}</p>', line.refill_words)
+    if line.ask_href:
+        refill_state += format_html(
+            '<a class="usa-link" href="{}">{}</a>', line.ask_href, line.ask_words
+        )
+    return mark_safe(  # noqa: S308 (every cell escaped, the format's labels too)
+        formats.current.format(
+            name,
+            escape(line.how),
+            escape(line.reasons),
+            escape(line.prescriber),
+            escape(line.started),
+            escape(line.refills_left),
+            refill_state,
+        )
+    )
+
+
+def _last_request(row: MedicationRow) -> SafeString:
+    """The medicine's latest refill request: when, its status, and a link to it."""
+    refill = row.last_request
+    if refill is None:
+        return SafeString("")
+    return format_html(
+        '<p class="margin-y-0">{} {} <a class="usa-link" href="{}">{}</a></p>',
+        _("Last request %(when)s:") % {"when": moment(refill.created_at)},
+        status_tag(refill),
+        kept_reverse("refills:detail", [refill.patient_id, refill.pk]),
+        _("Details"),
+    )
+
+
+def _past_cells(line: MedicationLine, formats: _RowFormats) -> SafeString:
+    return mark_safe(  # noqa: S308 (every cell escaped, the format's labels too)
+        formats.past.format(
+            escape(line.name),
+            escape(line.how),
+            escape(line.reasons),
+            escape(line.status),
+            escape(line.prescriber),
+            escape(line.started),
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,7 @@ def medications(request: HttpRequest) -> HttpResponse:
         section="medications",
         page=page,
         current=current,
-        past=medication_lines([row for row in rows if row.medication.inactive]),
+        past=medication_lines([row for row in rows if row.medication.inactive], past=True),
         requests=refill_selectors.refill_requests_recent(access=access),
         request_refill_href=request_href,
     )

@@ -353,6 +353,31 @@ def test_medications_say_what_each_is_for_without_snomeds_tags(alice_client, ali
     assert "Hypertension" in content and "(disorder)" not in content
 
 
+def test_the_medicines_cells_escape_what_the_record_says_and_name_their_columns(
+    alice_client, alice
+):
+    # The rows' cells are worded in Python (record.presenters), not by the template's escaping.
+    for status in (MedicationRequestStatus.ACTIVE, MedicationRequestStatus.STOPPED):
+        MedicationRequestFactory(
+            patient=alice.patient,
+            status=status,
+            display=f"<b>{status}</b> & co",
+            dosage_text="<script>alert(1)</script>",
+            reason_display="<i>Pain</i>",
+        )
+
+    page = alice_client.get(url("medications", alice.patient)).content.decode()
+
+    for table in ("current-medications", "past-medications"):
+        rows = page.split(f'data-testid="{table}"')[1].split("</table>")[0]
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rows
+        assert "&lt;i&gt;Pain&lt;/i&gt;" in rows and "&amp; co" in rows
+        assert "<script>" not in rows and "<b>" not in rows and "<i>" not in rows
+        assert '<td data-label="How to take it">' in rows
+        assert '<td data-label="What it is for">' in rows
+    assert '<td data-label="Refills" data-testid="refill-state">' in page
+
+
 @pytest.mark.parametrize("section", EMPTY_STATES)
 def test_a_caregiver_reads_an_empty_section_by_name_with_no_link_to_their_own_messages(
     alice, section
