@@ -11,7 +11,8 @@ Every page is first asked for a few times (BENCH_WARM_REQUESTS, default 6), so t
 server's processes has read its templates and URL patterns, as a running server has. Then, in
 BENCH_ROUNDS rounds (default 5), each page is measured right after the bare view (/healthz) on
 the same stack, A B A B ...: BENCH_PAGE_REQUESTS requests each (default 50), one keep-alive
-connection, every measurement stopped after BENCH_PAGE_SECONDS (default 5). The bare
+connection, every measurement stopped after BENCH_PAGE_SECONDS (default 5). BENCH_PAGES, a list of
+page labels separated by commas ("medications,home"), measures only those pages. The bare
 view is measured twice before each page: without a cookie (nothing but the server and Django) and
 with the page's signed-in session (the same middleware a page runs: the session, the account, its
 second step, the idle time-out), so the table tells the page's own cost from the stack's. It gives
@@ -431,10 +432,19 @@ def main() -> None:
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
+def pages_chosen(pages: list[dict], labels: str) -> list[dict]:
+    """The pages named in `labels` (page labels separated by commas), or all of them."""
+    wanted = {label.strip() for label in labels.split(",") if label.strip()}
+    unknown = wanted - {page["label"] for page in pages}
+    if unknown:
+        raise SystemExit(f"BENCH_PAGES names no page called {', '.join(sorted(unknown))}")
+    return [page for page in pages if not wanted or page["label"] in wanted]
+
+
 def measure(prepared: dict, port: int, rounds: int, count: int, seconds: float) -> None:
     name = prepared["cookie_name"]
     cookies = {persona: f"{name}={value}" for persona, value in prepared["cookies"].items()}
-    pages = prepared["pages"]
+    pages = pages_chosen(prepared["pages"], os.environ.get("BENCH_PAGES", ""))
     print(
         f"Pages benchmark: gunicorn (2 workers) on {HOST}:{port}, SQLite, demo data; "
         f"{rounds} rounds of {count} requests a page, each after {count} of {BARE_PATH}"

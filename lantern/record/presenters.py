@@ -4,15 +4,17 @@ template filters for each cell (the medicines list's rows are the longest of the
 
 from __future__ import annotations
 
+import functools
+import html
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 from django.utils.formats import localize
-from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from lantern.clinical.models import Procedure
+from lantern.clinical.models import MedicationRequestStatus, Procedure
 from lantern.core.reversing import kept_reverse
 from lantern.refills.eligibility import Next
 from lantern.refills.presenters import status_tag
@@ -22,10 +24,8 @@ from lantern.results.templatetags.lantern_dates import moment, recorded_day
 from .dosage import dosage_in_words
 from .templatetags.record_tags import clinical_name, reasons_text, status_words
 
-_NO_CELLS = SafeString("")
 
-
-@dataclass(frozen=True)
+@dataclass
 class MedicationLine:
     """A medicine as the medicines page shows it, each cell in words ("Not recorded" where the
     prescription says nothing), with its refill state (`row`), and its table row's cells
@@ -46,47 +46,61 @@ class MedicationLine:
     refill_words: str = ""
     ask_words: str = ""
     ask_href: str = ""
-    cells: SafeString = _NO_CELLS
+    cells: SafeString = field(default_factory=SafeString)
 
 
 @dataclass(frozen=True)
-class _RowFormats:
-    """The medicines tables' rows as `str.format` patterns of their cells, each cell labelled with
-    its column's name for the stacked phone layout (the tables' headings' words), escaped once for
-    all rows; each row fills in its own escaped words."""
+class _MedicineWords:
+    """The medicines tables' words in one language, worded once per process: what an empty cell
+    says, and each row as a `str.format` pattern of its cells, each cell labelled with its
+    column's name for the stacked phone layout (the tables' headings' words), escaped once; each
+    row fills in its own escaped words."""
 
-    current: str
-    past: str
+    not_recorded: str
+    not_named: str
+    ask: dict[str, str]
+    details: str
+    current_row: str
+    past_row: str
 
-    @classmethod
-    def worded(cls) -> _RowFormats:
-        def label(words: str) -> str:
-            return str(escape(words)).replace("{", "{{").replace("}", "}}")
 
-        medication, how, reasons, prescriber = (
-            label(_("Medication")),
-            label(_("How to take it")),
-            label(_("What it is for")),
-            label(_("Prescribed by")),
-        )
-        return cls(
-            current=(
-                f'<th scope="row" data-label="{medication}">{{}}</th>'
-                f'<td data-label="{how}">{{}}</td><td data-label="{reasons}">{{}}</td>'
-                f'<td data-label="{prescriber}">{{}}</td>'
-                f'<td data-label="{label(_("Started"))}">{{}}</td>'
-                f'<td data-label="{label(_("Refills left"))}">{{}}</td>'
-                f'<td data-label="{label(_("Refills"))}" data-testid="refill-state">{{}}</td>'
-            ),
-            past=(
-                f'<th scope="row" data-label="{medication}">{{}}</th>'
-                f'<td data-label="{how}">{{}}</td><td data-label="{reasons}">{{}}</td>'
-                f'<td data-label="{label(_("Status"))}">'
-                '<span class="usa-tag bg-base">{}</span></td>'
-                f'<td data-label="{prescriber}">{{}}</td>'
-                f'<td data-label="{label(_("Date"))}">{{}}</td>'
-            ),
-        )
+@functools.lru_cache(maxsize=8)
+def _medicine_words(language: str | None) -> _MedicineWords:
+    def label(words: str) -> str:
+        return html.escape(words).replace("{", "{{").replace("}", "}}")
+
+    medication, how, reasons, prescriber = (
+        label(_("Medication")),
+        label(_("How to take it")),
+        label(_("What it is for")),
+        label(_("Prescribed by")),
+    )
+    return _MedicineWords(
+        not_recorded=_("Not recorded"),
+        not_named=_("Not named"),
+        ask={Next.REFILL: _("Request a refill"), Next.RENEWAL: _("Ask for a renewal")},
+        details=html.escape(_("Details")),
+        current_row=(
+            f'<th scope="row" data-label="{medication}">{{}}</th>'
+            f'<td data-label="{how}">{{}}</td><td data-label="{reasons}">{{}}</td>'
+            f'<td data-label="{prescriber}">{{}}</td>'
+            f'<td data-label="{label(_("Started"))}">{{}}</td>'
+            f'<td data-label="{label(_("Refills left"))}">{{}}</td>'
+            f'<td data-label="{label(_("Refills"))}" data-testid="refill-state">{{}}</td>'
+        ),
+        past_row=(
+            f'<th scope="row" data-label="{medication}">{{}}</th>'
+            f'<td data-label="{how}">{{}}</td><td data-label="{reasons}">{{}}</td>'
+            f'<td data-label="{label(_("Status"))}">'
+            '<span class="usa-tag bg-base">{}</span></td>'
+            f'<td data-label="{prescriber}">{{}}</td>'
+            f'<td data-label="{label(_("Date"))}">{{}}</td>'
+        ),
+    )
+
+
+# A prescription's status by its code ("stopped": "Stopped"), as get_status_display() says it.
+_STATUS_LABELS = dict(MedicationRequestStatus.choices)
 
 
 def medication_lines(
@@ -99,13 +113,8 @@ def medication_lines(
     """Each medicine's cells; with `request_href` (the refill request page), the link to ask
     for a refill or a renewal of each one that may be asked for (never for staff). The rows'
     cells are worded for the past medicines' table if `past`, else for the current ones'."""
-    not_recorded = _("Not recorded")
-    not_named = _("Not named")
-    ask_words = {
-        Next.REFILL: _("Request a refill"),
-        Next.RENEWAL: _("Ask for a renewal"),
-    }
-    formats = _RowFormats.worded()
+    words = _medicine_words(get_language())
+    not_recorded = words.not_recorded
     row_cells = _past_cells if past else _current_cells
     lines = []
     for row in rows:
@@ -121,41 +130,41 @@ def medication_lines(
         line = MedicationLine(
             row=row,
             display=medication.display,
-            name=medication.display or not_named,
+            name=medication.display or words.not_named,
             plain_name=row.plain_name,
             how=dosage_in_words(medication) or not_recorded,
             reasons=reasons_text(medication.reason_names) or not_recorded,
             prescriber=(prescriber.display_name if prescriber else "") or not_recorded,
             started=recorded_day(medication, "authored_at") or not_recorded,
             refills_left=not_recorded if refills is None else str(localize(refills)),
-            status=status_words(medication.get_status_display()),
+            status=status_words(_STATUS_LABELS.get(medication.status, medication.status)),
             refill_words=refill_words,
-            ask_words=ask_words[eligibility.next_step] if asks else "",
+            ask_words=words.ask[eligibility.next_step] if asks else "",
             ask_href=f"{request_href}?medication={medication.pk}" if asks else "",
         )
-        lines.append(replace(line, cells=row_cells(line, formats)))
+        line.cells = row_cells(line, words)
+        lines.append(line)
     return lines
 
 
-def _current_cells(line: MedicationLine, formats: _RowFormats) -> SafeString:
+def _current_cells(line: MedicationLine, words: _MedicineWords) -> SafeString:
+    escape = html.escape
     if line.plain_name:
-        name = format_html(
-            '<span class="display-block" data-testid="plain-name">{}</span>'
-            '<span class="font-body-2xs text-normal">{}</span>',
-            line.plain_name,
-            line.display,
+        name = (
+            f'<span class="display-block" data-testid="plain-name">{escape(line.plain_name)}'
+            f'</span><span class="font-body-2xs text-normal">{escape(line.display)}</span>'
         )
     else:
         name = escape(line.name)
-    refill_state = _last_request(line.row)
+    refill_state = _last_request(line.row, words)
     if line.refill_words:
-        refill_state += format_html('<p class="margin-y-05">{}</p>', line.refill_words)
+        refill_state += f'<p class="margin-y-05">{escape(line.refill_words)}</p>'
     if line.ask_href:
-        refill_state += format_html(
-            '<a class="usa-link" href="{}">{}</a>', line.ask_href, line.ask_words
+        refill_state += (
+            f'<a class="usa-link" href="{escape(line.ask_href)}">{escape(line.ask_words)}</a>'
         )
-    return mark_safe(  # noqa: S308 (every cell escaped, the format's labels too)
-        formats.current.format(
+    return mark_safe(  # noqa: S308 (every cell escaped, the pattern's labels too)
+        words.current_row.format(
             name,
             escape(line.how),
             escape(line.reasons),
@@ -167,23 +176,23 @@ def _current_cells(line: MedicationLine, formats: _RowFormats) -> SafeString:
     )
 
 
-def _last_request(row: MedicationRow) -> SafeString:
-    """The medicine's latest refill request: when, its status, and a link to it."""
+def _last_request(row: MedicationRow, words: _MedicineWords) -> str:
+    """The medicine's latest refill request, as HTML: when, its status, and a link to it."""
     refill = row.last_request
     if refill is None:
-        return SafeString("")
-    return format_html(
-        '<p class="margin-y-0">{} {} <a class="usa-link" href="{}">{}</a></p>',
-        _("Last request %(when)s:") % {"when": moment(refill.created_at)},
-        status_tag(refill),
-        kept_reverse("refills:detail", [refill.patient_id, refill.pk]),
-        _("Details"),
+        return ""
+    when = html.escape(_("Last request %(when)s:") % {"when": moment(refill.created_at)})
+    href = html.escape(kept_reverse("refills:detail", [refill.patient_id, refill.pk]))
+    return (
+        f'<p class="margin-y-0">{when} {status_tag(refill)} '
+        f'<a class="usa-link" href="{href}">{words.details}</a></p>'
     )
 
 
-def _past_cells(line: MedicationLine, formats: _RowFormats) -> SafeString:
-    return mark_safe(  # noqa: S308 (every cell escaped, the format's labels too)
-        formats.past.format(
+def _past_cells(line: MedicationLine, words: _MedicineWords) -> SafeString:
+    escape = html.escape
+    return mark_safe(  # noqa: S308 (every cell escaped, the pattern's labels too)
+        words.past_row.format(
             escape(line.name),
             escape(line.how),
             escape(line.reasons),

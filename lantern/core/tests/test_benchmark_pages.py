@@ -118,3 +118,13 @@ def test_pages_read_with_statements_built_once_per_process(benchmark_pages):
         built[page.label] = as_sql.call_count
 
     assert {label for label, count in built.items() if count} == BUILT_EACH_VISIT
+
+
+def test_bench_pages_measures_only_the_pages_it_names():
+    pages = [{"label": "home"}, {"label": "medications"}, {"label": "vitals"}]
+    chosen = benchmark_module().pages_chosen
+
+    assert chosen(pages, "") == pages
+    assert chosen(pages, "medications, home") == [{"label": "home"}, {"label": "medications"}]
+    with pytest.raises(SystemExit, match="no page called medicines"):
+        chosen(pages, "medicines")
