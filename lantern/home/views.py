@@ -16,6 +16,7 @@ from lantern.refills.selectors import refill_pending_count
 
 from . import selectors
 from .people import people_listed
+from .presenters import activity_rows
 from .templatetags.acting_for import remember_acts_for_others
 
 
@@ -36,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
         others = []
     remember_acts_for_others(request, bool(others))
     last_sign_in = previous_sign_in(user=user)
+    summary = selectors.home_summary(access=access) if access else None
     context = {
         "current_section": "home",
         "previous_sign_in": last_sign_in,
@@ -44,7 +46,10 @@ def home(request: HttpRequest) -> HttpResponse:
         if access
         else (user.first_name.split() or [user.get_username()])[0],
         "patient": access.patient if access else None,
-        "summary": selectors.home_summary(access=access) if access else None,
+        "summary": summary,
+        "activity_rows": activity_rows(summary.recent_activity, access.patient.pk)
+        if summary
+        else [],
         "email_waiting": bool(user.email and user.email_verified_at is None),
         "waiting_items": selectors.waiting_items(user=user),
         "unread_messages": unread_count_for_patient(access=access) if access else None,

@@ -104,6 +104,21 @@ def test_recent_activity_lists_the_five_newest_results_and_visits_with_links(ali
     assert "Old result 9" not in table.words
 
 
+def test_recent_activity_escapes_what_the_record_says_and_labels_each_cell(alice):
+    # The rows' cells are worded in Python (home.presenters), not by the template's escaping.
+    make_report(alice.patient, display="<b>Lipid</b> & panel", days_ago=1)
+    make_visit(alice.patient, type_display="<script>alert(1)</script>", days_ago=2)
+
+    html = home_html(alice)
+    table = html.split('data-testid="recent-activity"')[1].split("</table>")[0]
+
+    assert "&lt;b&gt;Lipid&lt;/b&gt; &amp; panel" in table
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in table
+    assert "<b>" not in table and "<script>" not in table
+    assert table.count('<th scope="row" data-label="What">') == 2
+    assert table.count('data-label="Result" data-testid="activity-status"') == 2
+
+
 def test_charlies_results_and_visits_never_appear_on_alices_home(alice, charlie):
     make_report(charlie.patient, display="Charlie's thyroid panel")
     make_visit(charlie.patient, type_display="Charlie's knee visit")
