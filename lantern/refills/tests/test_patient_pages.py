@@ -314,3 +314,26 @@ def test_a_common_medicine_has_its_plain_name_beside_the_recorded_one(alice_clie
     assert "Fluticasone inhaler (a steroid preventer for asthma)" in html
     assert recorded in html
     assert html.count('data-testid="plain-name"') == 1
+
+
+def test_the_request_form_escapes_names_ticks_the_medicine_asked_for_and_selects_the_usual(
+    alice_client, alice, clinic
+):
+    # The form's medicines and pharmacies are worded in Python (refills.presenters).
+    asked = medication(alice.patient, display="<i>Lisinopril</i> & co")
+    other = medication(alice.patient, display="Metformin")
+    usual = PharmacyFactory(organization=clinic, name="<b>Corner</b> pharmacy")
+    PharmacyFactory(organization=clinic, name="Main Street", address="1 Main St <north>")
+    PatientPharmacy.objects.create(patient=alice.patient, pharmacy=usual, is_default=True)
+
+    html = text_of(alice_client.get(f"{request_url(alice.patient)}?medication={asked.pk}"))
+
+    assert "&lt;i&gt;Lisinopril&lt;/i&gt; &amp; co" in html and "<i>" not in html
+    assert f'value="{asked.pk}" checked' in html
+    assert f'value="{other.pk}" aria-describedby' in html
+    assert (
+        f'<option value="{usual.pk}" selected>&lt;b&gt;Corner&lt;/b&gt; pharmacy (your usual)'
+        in html
+    )
+    assert "Main Street, 1 Main St &lt;north&gt;</option>" in html
+    assert "<b>" not in html
