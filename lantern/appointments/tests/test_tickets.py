@@ -282,3 +282,25 @@ def test_the_home_page_offers_the_invitation_to_book(client, alice, nora, proced
     card = home.split('data-testid="visits-to-book"', 1)[1].split("</li>\n  {% endif", 1)[0]
     assert "Minor procedure" in card and "Choose a time" in card
     assert f"/patients/{alice.patient.pk}/appointments/book/?ticket={ticket.pk}" in card
+
+
+def test_an_invitation_reads_in_words_with_the_clinics_note_escaped(
+    client, alice, nora, procedure, location
+):
+    # The list items are worded in Python (appointments.ticket_presenters).
+    location.name = "Main <Street>"
+    location.save(update_fields=["name"])
+    ticket_for(nora, alice, procedure, location, note="Bring <b>your</b> inhaler & list")
+    ticket_for(nora, alice, procedure, earliest=dt.date(2026, 1, 20), days=3)
+    sign_in(client, alice)
+
+    listing = client.get(reverse("appointments:list", args=[alice.patient.pk])).content.decode()
+    items = listing.split('data-testid="open-tickets"', 1)[1].split("</ul>", 1)[0]
+
+    assert items.count('data-testid="open-ticket"') == 2
+    assert (
+        "<strong>Minor procedure</strong> at Main &lt;Street&gt;, between Jan 12 and Jan 26, 2026."
+    ) in items
+    assert "<strong>Minor procedure</strong>, between Jan 20 and Jan 23, 2026." in items
+    assert "<br>Bring &lt;b&gt;your&lt;/b&gt; inhaler &amp; list" in items
+    assert '<span class="usa-sr-only"> for Minor procedure</span>' in items
