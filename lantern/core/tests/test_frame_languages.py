@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.template import Context, Template
 from django.test import Client
 
 from lantern.core.templatetags import frame_fragments
@@ -37,6 +38,28 @@ def test_a_visitors_page_is_english_by_default_with_a_chooser_offering_spanish(c
     assert ">Español</button>" in form
     assert ">English</button>" not in form
     assert "Skip to main content" in html and "Create your account" in html
+
+
+def test_the_chooser_escapes_the_address_it_comes_back_to_and_its_classes(rf):
+    # The chooser is drawn in Python (core.templatetags.language_chooser), not by a template.
+    page = Template(
+        '{% load language_chooser %}{% language_chooser chooser_class="a<b" button_class="c\'d" %}'
+    ).render(
+        Context({"request": rf.get("/"), "csrf_token": "tok&en", "language_next": '/x?a="<b>'})
+    )
+
+    assert '<input type="hidden" name="next" value="/x?a=&quot;&lt;b&gt;">' in page
+    assert 'value="tok&amp;en"' in page and 'class="a&lt;b"' in page
+    assert 'class="c&#x27;d">Español</button>' in page
+    assert "<b>" not in page
+
+
+def test_without_a_csrf_token_there_is_no_chooser(rf):
+    page = Template("{% load language_chooser %}{% language_chooser %}").render(
+        Context({"request": rf.get("/")})
+    )
+
+    assert page == ""
 
 
 def test_a_visitor_who_chooses_spanish_gets_the_frame_in_spanish(client):
