@@ -13,6 +13,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from lantern.core.reversing import kept_reverse
+from lantern.core.row_patterns import pattern_words
 from lantern.results.templatetags.lantern_dates import partial_day
 from lantern.results.templatetags.results_units import flag_tag
 
@@ -42,9 +43,7 @@ class _ActivityWords:
 
 @functools.lru_cache(maxsize=8)
 def _activity_words(language: str | None) -> _ActivityWords:
-    def label(words: str) -> str:
-        return html.escape(words).replace("{", "{{").replace("}", "}}")
-
+    label = pattern_words
     return _ActivityWords(
         row=(
             f'<td data-label="{label(_("Date"))}">{{}}</td>'

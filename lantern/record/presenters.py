@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from lantern.clinical.models import MedicationRequestStatus, Procedure
 from lantern.core.reversing import kept_reverse
+from lantern.core.row_patterns import pattern_words
 from lantern.refills.eligibility import Next
 from lantern.refills.presenters import status_tag
 from lantern.refills.selectors import MedicationRow
@@ -66,9 +67,7 @@ class _MedicineWords:
 
 @functools.lru_cache(maxsize=8)
 def _medicine_words(language: str | None) -> _MedicineWords:
-    def label(words: str) -> str:
-        return html.escape(words).replace("{", "{{").replace("}", "}}")
-
+    label = pattern_words
     medication, how, reasons, prescriber = (
         label(_("Medication")),
         label(_("How to take it")),
