@@ -10,6 +10,7 @@ from lantern.access.models import Section
 
 from . import selectors
 from .models import ActorRole
+from .presenters import access_log_rows
 
 
 @patient_view(section=Section.ACCESS_LOG, object_type="AuditEvent")
@@ -24,6 +25,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "current_section": "record",
         "patient": access.patient,
         "page": page,
+        "rows": access_log_rows(page.object_list),
         "own_filter": selectors.reads_own_log(access),
         "show_own": show_own,
         # The patient reads about "your record"; a proxy or staff member about the patient by name.

@@ -63,6 +63,20 @@ def test_the_page_shows_who_what_and_when_in_words(alice, named_nora):
     assert "usa-table usa-table--stacked" in content
 
 
+def test_each_entry_escapes_the_name_it_shows_and_labels_its_cells(alice, nora):
+    # The rows are worded in Python (audit.presenters), not by the template's escaping.
+    nora.first_name, nora.last_name = "<b>Nora</b>", "O'Neil & co"
+    nora.save()
+    sign_in(Client(), nora).get(f"/patients/{alice.patient.pk}/record/")
+
+    content = sign_in(Client(), alice).get(log_url(alice.patient)).content.decode()
+
+    assert "&lt;b&gt;Nora&lt;/b&gt; O&#x27;Neil &amp; co" in content
+    assert "<b>Nora" not in content
+    assert '<td data-label="Who">' in content and '<th scope="row" data-label="When">' in content
+    assert '<td data-label="What they did">Viewed your record</td>' in content
+
+
 def test_the_patients_own_visits_are_hidden_until_she_asks_for_them(alice, named_nora):
     record_view(alice, alice.patient, ActorRole.SELF)
     record_view(named_nora, alice.patient, ActorRole.STAFF)
