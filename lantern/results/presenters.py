@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import html
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from lantern.clinical.models import ReportKind
 from lantern.core.reversing import kept_reverse
+from lantern.core.row_patterns import pattern_words
 
 from .body_units import us_words
 from .charts import ChartPoint, Series, line_chart_svg
@@ -54,6 +57,53 @@ class ListedResult:
     @property
     def is_report(self) -> bool:
         return self.result_type == REPORT_ROW
+
+    def cells(self) -> SafeString:
+        """The row's cells, worded in Python rather than by template tags for each cell: the
+        linked name (tagged "New" if not yet opened, the recorded name beside a plain one), the
+        kind, and the status as a tag ("See comment" for none); every value escaped."""
+        # The tag library imports this module; its flag tag is read when a row is drawn.
+        from .templatetags.results_units import flag_tag
+
+        words = _list_words(get_language())
+        escape = html.escape
+        name = f'<a href="{escape(self.href)}">{escape(self.name)}</a>'
+        if self.is_new:
+            name += words.new_tag
+        if self.long_name:
+            name += (
+                '<span class="usa-hint display-block text-normal" data-testid="long-name">'
+                f"{escape(self.long_name)}</span>"
+            )
+        status = flag_tag(self.status) if self.status else words.see_comment
+        return mark_safe(  # noqa: S308 (every cell escaped, the pattern's labels too)
+            words.row.format(name, escape(self.kind_label), status)
+        )
+
+
+@dataclass(frozen=True)
+class _ListWords:
+    """The results list's words in one language, worded once per process: its row as a
+    `str.format` pattern whose cells are labelled with their columns' names, the "New" tag and
+    what a result without a status says."""
+
+    row: str
+    new_tag: str
+    see_comment: str
+
+
+@functools.lru_cache(maxsize=8)
+def _list_words(language: str | None) -> _ListWords:
+    return _ListWords(
+        row=(
+            f'<th scope="row" data-label="{pattern_words(_("Test"))}">{{}}</th>'
+            f'<td data-label="{pattern_words(_("Type"))}">{{}}</td>'
+            f'<td data-label="{pattern_words(_("Result"))}">{{}}</td>'
+        ),
+        new_tag=f' <span class="usa-tag bg-primary">{html.escape(pgettext("result", "New"))}'
+        "</span>",
+        see_comment=html.escape(_("See comment")),
+    )
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,20 @@ def test_the_list_says_high_low_normal_and_see_comment_in_words(alice, glucose):
     assert "Chest X-ray" in rows[3] and "See comment" in rows[3]
 
 
+def test_each_row_escapes_the_tests_name_and_labels_its_cells(alice):
+    # The rows are worded in Python (ListedResult.cells), not by the template's escaping.
+    report = make_report(alice.patient, display="<b>Lipid</b> & panel", when=days_ago(1))
+
+    text = sign_in(Client(), alice).get(list_url(alice)).text
+    row = text.split('data-testid="result-row"')[1].split("</tr>")[0]
+
+    assert f'<a href="{detail_url(alice, report)}">' in row
+    assert "&lt;b&gt;Lipid&lt;/b&gt; &amp; panel</" in row
+    assert '<span class="usa-tag bg-primary">New</span>' in row and "<b>" not in row
+    assert '<th scope="row" data-label="Test">' in row
+    assert '<td data-label="Type">Lab</td>' in row and '<td data-label="Result">' in row
+
+
 def test_the_list_is_paginated_25_to_a_page(alice):
     for day in range(27):
         make_report(alice.patient, display=f"Panel {day:02d}", when=days_ago(day + 1))
