@@ -9,13 +9,13 @@ import uuid
 from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lantern.core.reversing import kept_reverse
-from lantern.core.row_patterns import pattern_words
+from lantern.core.row_patterns import new_tag, pattern_words
+from lantern.results.flags import flag_tag
 from lantern.results.templatetags.lantern_dates import partial_day
-from lantern.results.templatetags.results_units import flag_tag
 
 from .selectors import ActivityItem
 
@@ -34,7 +34,6 @@ class _ActivityWords:
     for the stacked phone layout."""
 
     row: str
-    new_tag: str
     visit: str
     test_result: str
     see_comment: str
@@ -51,8 +50,6 @@ def _activity_words(language: str | None) -> _ActivityWords:
             f'<td data-label="{label(_("Type"))}">{{}}</td>'
             f'<td data-label="{label(_("Result"))}" data-testid="activity-status">{{}}</td>'
         ),
-        new_tag=f' <span class="usa-tag bg-primary">{html.escape(pgettext("result", "New"))}'
-        "</span>",
         visit=html.escape(_("Visit")),
         test_result=html.escape(_("Test result")),
         see_comment=html.escape(_("See comment")),
@@ -71,7 +68,7 @@ def activity_rows(items: list[ActivityItem], patient_id: uuid.UUID) -> list[Safe
         href = kept_reverse(url_name, kwargs={"patient_id": patient_id, id_name: item.object_id})
         what = f'<a class="usa-link" href="{escape(href)}">{escape(item.title)}</a>'
         if item.is_new and item.kind != "visit":
-            what += words.new_tag
+            what += new_tag()
         if item.kind == "visit":
             status = "—"
         elif item.status:

@@ -6,6 +6,7 @@ The one place that words a result, for the result pages, the health record pages
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import re
 from dataclasses import dataclass
@@ -39,6 +40,17 @@ class Flag:
     @property
     def is_normal(self) -> bool:
         return self.tag_class == NORMAL_TAG
+
+
+def flag_tag(flag: Flag | None) -> str:
+    """A flag as a word in a USWDS tag (HTML), so it never relies on colour; "" for no flag."""
+    if not flag:
+        return ""
+    style = "bg-base-lighter text-ink" if flag.is_neutral else "bg-secondary-dark"
+    return (
+        f'<span class="usa-tag {html.escape(flag.tag_class)} {style}">'
+        f"{html.escape(str(flag.word))}</span>"
+    )
 
 
 NORMAL_TAG = "lantern-tag--normal"

@@ -12,19 +12,29 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
+from django.utils.text import normalize_newlines
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from lantern.clinical.models import ReportKind
 from lantern.core.reversing import kept_reverse
-from lantern.core.row_patterns import pattern_words
+from lantern.core.row_patterns import new_tag, pattern_words
 
 from .body_units import us_words
 from .charts import ChartPoint, Series, line_chart_svg
-from .flags import Flag, number, recorded_number
-from .plain_names import names_for
-from .selectors import OBSERVATION_ROW, REPORT_ROW, Trend, TrendPoint
-from .templatetags.lantern_dates import partial_day
+from .flags import (
+    Flag,
+    component_rows_in_words,
+    flag_tag,
+    number,
+    observation_number,
+    recorded_number,
+    unit_words,
+    value_in_words,
+)
+from .plain_names import names_for, names_of
+from .selectors import OBSERVATION_ROW, REPORT_ROW, ResultDetail, ResultValue, Trend, TrendPoint
+from .templatetags.lantern_dates import partial_day, recorded_day
 
 # A report's kind in the page's language (the model's labels are the staff pages' English).
 KIND_WORDS = {
@@ -62,14 +72,11 @@ class ListedResult:
         """The row's cells, worded in Python rather than by template tags for each cell: the
         linked name (tagged "New" if not yet opened, the recorded name beside a plain one), the
         kind, and the status as a tag ("See comment" for none); every value escaped."""
-        # The tag library imports this module; its flag tag is read when a row is drawn.
-        from .templatetags.results_units import flag_tag
-
         words = _list_words(get_language())
         escape = html.escape
         name = f'<a href="{escape(self.href)}">{escape(self.name)}</a>'
         if self.is_new:
-            name += words.new_tag
+            name += new_tag()
         if self.long_name:
             name += (
                 '<span class="usa-hint display-block text-normal" data-testid="long-name">'
@@ -88,7 +95,6 @@ class _ListWords:
     what a result without a status says."""
 
     row: str
-    new_tag: str
     see_comment: str
 
 
@@ -100,10 +106,138 @@ def _list_words(language: str | None) -> _ListWords:
             f'<td data-label="{pattern_words(_("Type"))}">{{}}</td>'
             f'<td data-label="{pattern_words(_("Result"))}">{{}}</td>'
         ),
-        new_tag=f' <span class="usa-tag bg-primary">{html.escape(pgettext("result", "New"))}'
-        "</span>",
         see_comment=html.escape(_("See comment")),
     )
+
+
+@dataclass(frozen=True)
+class _ValueWords:
+    """A report's values table's words in one language, worded once per process: its row as a
+    `str.format` pattern whose cells are labelled with their columns' names, and what a cell
+    says when the record says nothing; each escaped for HTML."""
+
+    row: str
+    value: str
+    trend_link: str
+    no_value: str
+    no_range: str
+    not_flagged: str
+    comment: str
+    taken: str  # "Taken %(day)s"
+    by: str  # "By %(name)s"
+
+
+@functools.lru_cache(maxsize=8)
+def _value_words(language: str | None) -> _ValueWords:
+    label = pattern_words
+    escape = html.escape
+    return _ValueWords(
+        row=(
+            '<tr data-testid="result-value">'
+            f'<th scope="row" data-label="{label(_("Test"))}">{{}}</th>'
+            f'<td data-label="{label(_("Your value"))}">{{}}</td>'
+            f'<td data-label="{label(_("Normal range"))}">{{}}</td>'
+            f'<td data-label="{label(_("Flag"))}">{{}}</td></tr>'
+        ),
+        value=escape(_("Value")),
+        trend_link=(
+            f'<br><a class="usa-link" href="{{}}">{label(_("See the trend over time"))}</a>'
+        ),
+        no_value=escape(_("No value")),
+        no_range=escape(_("No normal range given")),
+        not_flagged=escape(_("Not flagged")),
+        comment=escape(_("Comment:")),
+        taken=escape(_("Taken %(day)s")),
+        by=escape(_("By %(name)s")),
+    )
+
+
+def report_value_rows(
+    detail: ResultDetail, *, patient_id: uuid.UUID, us_units: bool = False
+) -> list[SafeString]:
+    """Each value of a report as its table row, worded in Python rather than by template tags
+    for each cell: the test's name (its recorded name beside a plain one, a link to its trend
+    where it has one), the value (with US units beside a weight or height when `us_units`),
+    the normal range and the flag; every value escaped."""
+    words = _value_words(get_language())
+    report = detail.report
+    return [
+        mark_safe(  # noqa: S308 (every cell escaped, the pattern's labels too)
+            words.row.format(
+                _value_name_cell(item, words, patient_id=patient_id, report_id=report.pk),
+                _value_cell(item, words, report_taken_at=report.effective_at, us_units=us_units),
+                html.escape(item.range_words) or words.no_range,
+                _flag_cell(item, words),
+            )
+        )
+        for item in detail.values
+    ]
+
+
+def _value_name_cell(
+    item: ResultValue, words: _ValueWords, *, patient_id: uuid.UUID, report_id: uuid.UUID
+) -> str:
+    observation = item.observation
+    name, long_name = names_of(observation)
+    cell = html.escape(name) or words.value
+    if long_name:
+        cell += (
+            '<span class="usa-hint display-block text-normal" data-testid="long-name">'
+            f"{html.escape(long_name)}</span>"
+        )
+    if item.has_trend:
+        href = kept_reverse(
+            "results:trend", kwargs={"patient_id": patient_id, "code": observation.code}
+        )
+        cell += words.trend_link.format(html.escape(f"{href}?from=result:{report_id}"))
+    return cell
+
+
+def _value_cell(
+    item: ResultValue, words: _ValueWords, *, report_taken_at: dt.datetime | None, us_units: bool
+) -> str:
+    observation = item.observation
+    escape = html.escape
+    if observation.components:
+        cell = "<br>".join(
+            f"{escape(name)} {escape(value)}"
+            for name, value in component_rows_in_words(observation)
+        )
+    elif observation.value_quantity is not None:
+        cell = escape(observation_number(observation))
+        if observation.value_unit:
+            cell += f" {escape(unit_words(observation.value_unit))}"
+        us_value = (
+            us_words(
+                code=observation.code,
+                value=observation.value_quantity,
+                unit=observation.value_unit,
+            )
+            if us_units
+            else ""
+        )
+        if us_value:
+            cell += (
+                f' <span class="text-no-wrap" data-testid="us-units">({escape(us_value)})</span>'
+            )
+    else:
+        cell = escape(value_in_words(observation)) or words.no_value
+    if observation.effective_at and observation.effective_at != report_taken_at:
+        day = escape(recorded_day(observation, "effective_at"))
+        cell += f'<div class="usa-hint">{words.taken % {"day": day}}</div>'
+    if observation.performer:
+        name = escape(observation.performer.display_name)
+        cell += f'<div class="usa-hint">{words.by % {"name": name}}</div>'
+    return cell
+
+
+def _flag_cell(item: ResultValue, words: _ValueWords) -> str:
+    cell = flag_tag(item.flag) if item.flag else words.not_flagged
+    note = item.observation.note
+    if note:
+        lines = html.escape(normalize_newlines(note)).replace("\n", "<br>")
+        cell += f'<div class="margin-top-1"><strong>{words.comment}</strong> {lines}</div>'
+    return cell
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from lantern.access.models import Section
 from . import selectors, services
 from .body_units import shows_us_units, us_heading
 from .forms import ResultFilterForm
-from .presenters import results_by_date, trend_back_link, trend_chart
+from .presenters import report_value_rows, results_by_date, trend_back_link, trend_chart
 
 RESULTS_PER_PAGE = 25
 
@@ -58,6 +58,11 @@ def result_detail(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
         "current_section": "results",
         "patient": request.patient_access.patient,
         "detail": detail,
+        "value_rows": report_value_rows(
+            detail,
+            patient_id=request.patient_access.patient.pk,
+            us_units=shows_us_units(request.user),
+        ),
     }
     return render(request, "results/result_detail.html", context)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from lantern.clinical.models import Observation
 from lantern.results.body_units import us_words_for
@@ -12,6 +13,7 @@ from lantern.results.flags import (
     unit_words,
     value_in_words,
 )
+from lantern.results.flags import flag_tag as flag_tag_html
 from lantern.results.flags import number as number_words
 from lantern.results.plain_names import names_of
 from lantern.results.presenters import kind_words as kind_in_words
@@ -83,7 +85,4 @@ def us_units(context: template.Context, observation: Observation | None, bare: b
 @register.filter
 def flag_tag(flag: Flag | None) -> str:
     """A flag as a word in a USWDS tag, so it never relies on colour; "" for no flag."""
-    if not flag:
-        return ""
-    style = "bg-base-lighter text-ink" if flag.is_neutral else "bg-secondary-dark"
-    return format_html('<span class="usa-tag {} {}">{}</span>', flag.tag_class, style, flag.word)
+    return mark_safe(flag_tag_html(flag))  # noqa: S308 (its word and class escaped)

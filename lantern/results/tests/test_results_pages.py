@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from lantern.clinical.models import ReportKind
+from lantern.clinical.models import Observation, ReportKind
 from lantern.results.models import ResultSeen
 from lantern.testing.auth import sign_in
 from lantern.testing.factories import ObservationFactory, PractitionerFactory
@@ -310,3 +310,35 @@ def test_a_value_links_to_its_trend_only_when_there_is_more_than_one(alice, gluc
 
     assert f'href="{trend}?from=result:{report.pk}"' in text
     assert f'href="{rare}' not in text
+
+
+def test_each_value_row_escapes_what_the_record_says_and_labels_its_cells(alice):
+    # The value rows are worded in Python (presenters.report_value_rows), not by the template.
+    lab = PractitionerFactory(prefix="", given_names="Ann & <Co>", family_name="O'Hara")
+    report = make_report(
+        alice.patient,
+        when=days_ago(2),
+        values=[
+            {
+                "code": "99999-9",
+                "display": "<i>Odd</i> & test",
+                "value_quantity": None,
+                "value_string": 'Seen "x" <b>',
+                "note": "First line\n<script>alert(1)</script>",
+                "performer": lab,
+            }
+        ],
+    )
+    # Taken a day after the report, so the row says when.
+    Observation.objects.filter(code="99999-9").update(effective_at=days_ago(1))
+
+    text = sign_in(Client(), alice).get(detail_url(alice, report)).text
+    row = text.split('<tr data-testid="result-value">')[1].split("</tr>")[0]
+
+    assert '<th scope="row" data-label="Test">&lt;i&gt;Odd&lt;/i&gt; &amp; test' in row
+    assert '<td data-label="Your value">Seen &quot;x&quot; &lt;b&gt;' in row
+    assert '<div class="usa-hint">By Ann &amp; &lt;Co&gt; O&#x27;Hara</div>' in row
+    assert '<div class="usa-hint">Taken ' in row
+    assert '<td data-label="Normal range">No normal range given</td>' in row
+    assert "First line<br>&lt;script&gt;alert(1)&lt;/script&gt;" in row
+    assert "<script>" not in row and "<b>" not in row and "<i>" not in row
