@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -26,6 +25,7 @@ from lantern.access.decorators import patient_view, signed_in
 from lantern.access.models import Section
 from lantern.access.policy import PatientAccess, access_record
 from lantern.audit.models import ActorRole, AuditAction
+from lantern.core.reversing import kept_reverse
 
 from . import booking, ics, selectors, services, tickets
 from .booking import ANY_CLINICIAN, Booking, start_parse
@@ -335,7 +335,7 @@ def _url(
     kwargs = {"patient_id": request.patient_access.patient.pk}
     if appointment_id is not None:
         kwargs["appointment_id"] = appointment_id
-    path = reverse(name, kwargs=kwargs)
+    path = kept_reverse(name, kwargs=kwargs)
     return f"{path}?{urlencode(params)}" if params else path
 
 

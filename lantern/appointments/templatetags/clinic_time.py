@@ -4,13 +4,12 @@ in the page's language ("mié 14 ene 2026, 09:00 EST, hora de la clínica")."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from lantern.appointments.booking.times import start_in_query
 from lantern.appointments.dates import clinic_time_words
 from lantern.appointments.models import Appointment
 
@@ -40,7 +39,7 @@ def open_time_items(day, time_href: str) -> SafeString:
         items.append(
             '<li class="grid-col-6 tablet:grid-col-3 margin-bottom-1"><a class="usa-button '
             f'usa-button--outline width-full padding-x-1" data-testid="open-time" href="{href}'
-            f'{quote(time.start, safe="")}">{label}<span class="usa-sr-only">{said_after}</span>'
+            f'{start_in_query(time.start)}">{label}<span class="usa-sr-only">{said_after}</span>'
             "</a></li>"
         )
     return mark_safe("\n".join(items))  # noqa: S308 (every value above is escaped)

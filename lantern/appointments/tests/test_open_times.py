@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from urllib.parse import quote, unquote
 
 import pytest
 import time_machine
 
+from lantern.appointments.booking.times import start_in_query, start_parse, start_value
 from lantern.appointments.models import (
     Appointment,
     AppointmentStatus,
@@ -194,3 +196,18 @@ def test_a_week_of_open_times_costs_four_queries(
     assert times
     with django_assert_num_queries(4):
         week(checkup, location, clinician_id=None, start_date=MONDAY + dt.timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    [
+        dt.datetime(2026, 1, 12, 14, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 8, 6, 30, tzinfo=NEW_YORK),  # The morning the clocks go forward.
+        dt.datetime(1999, 12, 31, 23, 59, 59, tzinfo=dt.UTC),
+    ],
+)
+def test_a_start_goes_in_a_query_string_as_quote_writes_it(starts_at):
+    # The week's links quote each start cheaply (`start_in_query`), as the general quote would.
+    value = start_value(starts_at)
+    assert start_in_query(value) == quote(value, safe="")
+    assert start_parse(unquote(start_in_query(value))) == starts_at
