@@ -7,6 +7,7 @@ show first and what the downloads carry; the US value is only shown beside it.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django.conf import settings
@@ -88,6 +89,15 @@ def us_words_for(observation: Any, user: Any) -> str:
     return us_words(
         code=observation.code, value=observation.value_quantity, unit=observation.value_unit
     )
+
+
+def us_words_beside(observation: Any, user: Any) -> str:
+    """`us_words_for` as HTML beside the recorded value (" (190 lb)" in its own span, escaped),
+    or "" when there is nothing to add."""
+    words = us_words_for(observation, user)
+    if not words:
+        return ""
+    return f' <span class="text-no-wrap" data-testid="us-units">({html.escape(words)})</span>'
 
 
 def us_heading(code: str) -> str:

@@ -8,6 +8,7 @@ import html
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,7 @@ from lantern.clinical.models import ReportKind
 from lantern.core.reversing import kept_reverse
 from lantern.core.row_patterns import new_tag, pattern_words
 
-from .body_units import us_words
+from .body_units import us_words, us_words_beside
 from .charts import ChartPoint, Series, line_chart_svg
 from .flags import (
     Flag,
@@ -78,14 +79,19 @@ class ListedResult:
         if self.is_new:
             name += new_tag()
         if self.long_name:
-            name += (
-                '<span class="usa-hint display-block text-normal" data-testid="long-name">'
-                f"{escape(self.long_name)}</span>"
-            )
+            name += _long_name_span(self.long_name)
         status = flag_tag(self.status) if self.status else words.see_comment
         return mark_safe(  # noqa: S308 (every cell escaped, the pattern's labels too)
             words.row.format(name, escape(self.kind_label), status)
         )
+
+
+def _long_name_span(long_name: str) -> str:
+    """The recorded (LOINC) name, smaller, under a plain name in a table's first cell."""
+    return (
+        '<span class="usa-hint display-block text-normal" data-testid="long-name">'
+        f"{html.escape(long_name)}</span>"
+    )
 
 
 @dataclass(frozen=True)
@@ -153,19 +159,19 @@ def _value_words(language: str | None) -> _ValueWords:
 
 
 def report_value_rows(
-    detail: ResultDetail, *, patient_id: uuid.UUID, us_units: bool = False
+    detail: ResultDetail, *, patient_id: uuid.UUID, user: Any
 ) -> list[SafeString]:
     """Each value of a report as its table row, worded in Python rather than by template tags
     for each cell: the test's name (its recorded name beside a plain one, a link to its trend
-    where it has one), the value (with US units beside a weight or height when `us_units`),
-    the normal range and the flag; every value escaped."""
+    where it has one), the value (with US units beside a weight or height, for a `user` who
+    shows them), the normal range and the flag; every value escaped."""
     words = _value_words(get_language())
     report = detail.report
     return [
         mark_safe(  # noqa: S308 (every cell escaped, the pattern's labels too)
             words.row.format(
                 _value_name_cell(item, words, patient_id=patient_id, report_id=report.pk),
-                _value_cell(item, words, report_taken_at=report.effective_at, us_units=us_units),
+                _value_cell(item, words, report_taken_at=report.effective_at, user=user),
                 html.escape(item.range_words) or words.no_range,
                 _flag_cell(item, words),
             )
@@ -181,10 +187,7 @@ def _value_name_cell(
     name, long_name = names_of(observation)
     cell = html.escape(name) or words.value
     if long_name:
-        cell += (
-            '<span class="usa-hint display-block text-normal" data-testid="long-name">'
-            f"{html.escape(long_name)}</span>"
-        )
+        cell += _long_name_span(long_name)
     if item.has_trend:
         href = kept_reverse(
             "results:trend", kwargs={"patient_id": patient_id, "code": observation.code}
@@ -194,7 +197,7 @@ def _value_name_cell(
 
 
 def _value_cell(
-    item: ResultValue, words: _ValueWords, *, report_taken_at: dt.datetime | None, us_units: bool
+    item: ResultValue, words: _ValueWords, *, report_taken_at: dt.datetime | None, user: Any
 ) -> str:
     observation = item.observation
     escape = html.escape
@@ -207,19 +210,7 @@ def _value_cell(
         cell = escape(observation_number(observation))
         if observation.value_unit:
             cell += f" {escape(unit_words(observation.value_unit))}"
-        us_value = (
-            us_words(
-                code=observation.code,
-                value=observation.value_quantity,
-                unit=observation.value_unit,
-            )
-            if us_units
-            else ""
-        )
-        if us_value:
-            cell += (
-                f' <span class="text-no-wrap" data-testid="us-units">({escape(us_value)})</span>'
-            )
+        cell += us_words_beside(observation, user)
     else:
         cell = escape(value_in_words(observation)) or words.no_value
     if observation.effective_at and observation.effective_at != report_taken_at:

@@ -61,7 +61,7 @@ def result_detail(request: HttpRequest, report_id: uuid.UUID) -> HttpResponse:
         "value_rows": report_value_rows(
             detail,
             patient_id=request.patient_access.patient.pk,
-            us_units=shows_us_units(request.user),
+            user=request.user,
         ),
     }
     return render(request, "results/result_detail.html", context)

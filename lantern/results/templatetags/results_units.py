@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from lantern.clinical.models import Observation
-from lantern.results.body_units import us_words_for
+from lantern.results.body_units import us_words_beside, us_words_for
 from lantern.results.flags import (
     Flag,
     component_rows_in_words,
@@ -73,13 +73,11 @@ def long_name(item: object) -> str:
 def us_units(context: template.Context, observation: Observation | None, bare: bool = False) -> str:
     """A weight or height in US units, for an account that shows them: " (190 lb)" beside the
     recorded value, or "190 lb" alone with `bare`; "" otherwise (see `body_units`)."""
-    request = context.get("request")
-    words = us_words_for(observation, getattr(request, "user", None))
-    if not words:
-        return ""
-    if bare:
-        return format_html('<span data-testid="us-units">{}</span>', words)
-    return format_html(' <span class="text-no-wrap" data-testid="us-units">({})</span>', words)
+    user = getattr(context.get("request"), "user", None)
+    if not bare:
+        return mark_safe(us_words_beside(observation, user))  # noqa: S308 (escaped there)
+    words = us_words_for(observation, user)
+    return format_html('<span data-testid="us-units">{}</span>', words) if words else ""
 
 
 @register.filter
