@@ -152,12 +152,13 @@ def staff_view(view: View | None = None, *, section: Section | None = None) -> A
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not is_fully_signed_in(request.user):
                 return redirect_to_login(request.get_full_path())
-            roles = policy.staff_roles(request.user)
-            sections = policy.sections_of_roles(roles)
+            staff = policy.staff_access(request.user)
+            sections = policy.sections_of_roles(staff.roles)
             if not sections or (section is not None and section not in sections):
                 raise Http404
             # The console's frame and the view read them here rather than ask again.
-            request.staff_roles = roles
+            request.staff_access = staff
+            request.staff_roles = staff.roles
             request.staff_sections = sections
             return view(request, *args, **kwargs)
 

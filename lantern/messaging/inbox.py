@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from lantern.access import policy
-from lantern.access.models import StaffMembership
+from lantern.access.models import Section, StaffMembership
 from lantern.accounts.models import User
 from lantern.audit.models import AuditAction
 from lantern.core.statements import CountsStatement, Param, Statement
@@ -131,8 +131,10 @@ def _template_queue_condition(user, kind: str) -> Q:
     return _queue_condition(user, kind, ())
 
 
-def _inbox_values(user, queue: str, pools: Sequence[MessagePool]) -> dict[str, Any]:
-    values = policy.user_values(user)
+def _inbox_values(
+    staff: policy.StaffAccess, queue: str, pools: Sequence[MessagePool]
+) -> dict[str, Any]:
+    values = policy.staff_values(staff, Section.MESSAGES)
     values.update((f"pool{index}", pool.pk) for index, pool in enumerate(pools))
     if queue not in (QUEUE_ALL, QUEUE_MINE):
         values["queue_pool"] = queue
@@ -145,10 +147,30 @@ def _ordered(conversations: QuerySet[Conversation], state: str) -> QuerySet[Conv
     return conversations.order_by("-last_message_at", "pk")
 
 
+def _staff_template(may_act: bool, has_record: bool, organization_count: int, section: Section):
+    return policy.staff_template(may_act, has_record, organization_count, section)
+
+
+def _staff(user, staff: policy.StaffAccess | None) -> policy.StaffAccess:
+    """The staff access the page has read, or the user's (one query)."""
+    if staff is None:
+        return policy.staff_access(user)
+    if staff.user.pk != user.pk:
+        raise ValueError("This staff access is another account's.")
+    return staff
+
+
 def _inbox_slice(
-    may_act: bool, has_record: bool, kind: str, state: str, start: int, stop: int
+    may_act: bool,
+    has_record: bool,
+    organization_count: int,
+    section: Section,
+    kind: str,
+    state: str,
+    start: int,
+    stop: int,
 ) -> QuerySet[Conversation]:
-    user = policy.user_template(may_act, has_record)
+    user = _staff_template(may_act, has_record, organization_count, section)
     conversations = (
         conversations_in_scope(user)
         .filter(_template_queue_condition(user, kind), _state_conditions()[state])
@@ -165,11 +187,21 @@ class InboxListing:
 
     ordered = True
 
-    def __init__(self, user, *, queue: str, state: str, pools: Sequence[MessagePool]) -> None:
+    def __init__(
+        self,
+        user,
+        *,
+        queue: str,
+        state: str,
+        pools: Sequence[MessagePool],
+        staff: policy.StaffAccess | None = None,
+    ) -> None:
         if state not in STATES:
             raise Http404
-        self.shape = (*policy.user_shape(user), _queue_kind(queue, pools), state)
-        self.values = _inbox_values(user, queue, ())
+        staff = _staff(user, staff)
+        kind = _queue_kind(queue, pools)
+        self.shape = (*policy.staff_shape(staff, Section.MESSAGES), kind, state)
+        self.values = _inbox_values(staff, queue, ())
 
     def __getitem__(self, index: slice) -> list[Conversation]:
         if not isinstance(index, slice) or index.step is not None:
@@ -226,9 +258,14 @@ class InboxCounts:
 
 
 def _queue_totals(
-    may_act: bool, has_record: bool, pool_count: int, state: str
+    may_act: bool,
+    has_record: bool,
+    organization_count: int,
+    section: Section,
+    pool_count: int,
+    state: str,
 ) -> dict[str, QuerySet]:
-    user = policy.user_template(may_act, has_record)
+    user = _staff_template(may_act, has_record, organization_count, section)
     pools = [Param(f"pool{index}", MessagePool._meta.pk) for index in range(pool_count)]
     in_state = conversations_in_scope(user).filter(_state_conditions()[state])
     return {
@@ -238,8 +275,10 @@ def _queue_totals(
     }
 
 
-def _state_totals(may_act: bool, has_record: bool, kind: str) -> dict[str, QuerySet]:
-    user = policy.user_template(may_act, has_record)
+def _state_totals(
+    may_act: bool, has_record: bool, organization_count: int, section: Section, kind: str
+) -> dict[str, QuerySet]:
+    user = _staff_template(may_act, has_record, organization_count, section)
     in_queue = conversations_in_scope(user).filter(_template_queue_condition(user, kind))
     return {key: in_queue.filter(condition) for key, condition in _state_conditions().items()}
 
@@ -248,14 +287,22 @@ _QUEUE_TOTALS = CountsStatement(_queue_totals)
 _STATE_TOTALS = CountsStatement(_state_totals)
 
 
-def inbox_counts(user, *, queue: str, state: str, pools: Sequence[MessagePool]) -> InboxCounts:
+def inbox_counts(
+    user,
+    *,
+    queue: str,
+    state: str,
+    pools: Sequence[MessagePool],
+    staff: policy.StaffAccess | None = None,
+) -> InboxCounts:
     """The counts for the filter links in two queries, each count stopped past COUNTED_UP_TO,
     so they cost the same whatever the number of conversations."""
-    user_shape = policy.user_shape(user)
-    values = _inbox_values(user, queue, pools)
+    staff = _staff(user, staff)
+    staff_shape = policy.staff_shape(staff, Section.MESSAGES)
+    values = _inbox_values(staff, queue, pools)
     limit = COUNTED_UP_TO + 1
-    queue_totals = _QUEUE_TOTALS.run((*user_shape, len(pools), state), limit, **values)
-    state_totals = _STATE_TOTALS.run((*user_shape, _queue_kind(queue, pools)), limit, **values)
+    queue_totals = _QUEUE_TOTALS.run((*staff_shape, len(pools), state), limit, **values)
+    state_totals = _STATE_TOTALS.run((*staff_shape, _queue_kind(queue, pools)), limit, **values)
     queues = [
         QueueCount(QUEUE_ALL, "All", queue_totals[QUEUE_ALL]),
         QueueCount(QUEUE_MINE, "Assigned to me", queue_totals[QUEUE_MINE]),
@@ -269,15 +316,18 @@ def inbox_counts(user, *, queue: str, state: str, pools: Sequence[MessagePool]) 
 
 
 _WAITING = Statement(
-    lambda *user: conversations_in_scope(policy.user_template(*user)).filter(
+    lambda *staff: conversations_in_scope(_staff_template(*staff)).filter(
         _state_conditions()[STATE_WAITING]
     )
 )
 
 
-def inbox_waiting_count(user) -> int:
+def inbox_waiting_count(user, *, staff: policy.StaffAccess | None = None) -> int:
     """How many conversations at the user's clinics wait for a reply (the console home card)."""
-    return _WAITING.count(policy.user_shape(user), **policy.user_values(user))
+    staff = _staff(user, staff)
+    return _WAITING.count(
+        policy.staff_shape(staff, Section.MESSAGES), **policy.staff_values(staff, Section.MESSAGES)
+    )
 
 
 # Time waiting, in words.

@@ -53,8 +53,11 @@ class CountedPaginator(Paginator):
 def inbox_list(request: HttpRequest) -> HttpResponse:
     queue, state = InboxFilterForm(request.GET).filters()
     pools = inbox.inbox_pools(request.user)
-    conversations = inbox.InboxListing(request.user, queue=queue, state=state, pools=pools)
-    counts = inbox.inbox_counts(request.user, queue=queue, state=state, pools=pools)
+    staff = request.staff_access
+    conversations = inbox.InboxListing(
+        request.user, queue=queue, state=state, pools=pools, staff=staff
+    )
+    counts = inbox.inbox_counts(request.user, queue=queue, state=state, pools=pools, staff=staff)
     # The counts hold how many conversations the chosen queue has in the chosen state.
     shown = next(count.count for count in counts.states if count.key == state)
     # Counted up to a limit: past it, the pages list the first COUNTED_UP_TO.

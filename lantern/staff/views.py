@@ -57,12 +57,13 @@ def staff_patient_view(
         @wraps(inner)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if is_fully_signed_in(request.user):
-                roles = policy.staff_roles(request.user)
-                if not roles:
+                staff = policy.staff_access(request.user)
+                if not staff.roles:
                     raise Http404
                 # As `staff_view` does: the console's frame reads them here.
-                request.staff_roles = roles
-                request.staff_sections = policy.sections_of_roles(roles)
+                request.staff_access = staff
+                request.staff_roles = staff.roles
+                request.staff_sections = policy.sections_of_roles(staff.roles)
             return inner(request, *args, **kwargs)
 
         setattr(wrapper, ACCESS_RULE_ATTRIBUTE, "patient")
@@ -78,7 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
     sees_results = Section.RESULTS in sections
     sees_medications = Section.MEDICATIONS in sections
     context = {
-        "messages_waiting": inbox.inbox_waiting_count(request.user),
+        "messages_waiting": inbox.inbox_waiting_count(request.user, staff=request.staff_access),
         "pending_requests": pending,
         # The front desk does not see results, so has no queue of them either.
         "sees_results": sees_results,

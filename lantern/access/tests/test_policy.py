@@ -11,19 +11,27 @@ from django.urls import path
 
 from config import urls as lantern_urls
 from lantern.access.decorators import patient_view
-from lantern.access.models import Section, StaffMembership
+from lantern.access.models import Section, StaffMembership, StaffRole
 from lantern.access.policy import (
     PatientNotFound,
     patient_access,
+    patient_scope,
     patients_for,
     records_for,
+    staff_access,
+    staff_template,
     visible_records,
 )
 from lantern.audit.models import ActorRole, AuditAction, AuditEvent, AuditOutcome
 from lantern.clinical.models import Observation
 from lantern.core.context import RequestContext, request_context
 from lantern.testing.auth import sign_in, sign_in_password_only
-from lantern.testing.factories import ObservationFactory, PatientFactory
+from lantern.testing.factories import (
+    ObservationFactory,
+    OrganizationFactory,
+    PatientFactory,
+    StaffMembershipFactory,
+)
 
 SOURCE_ADDRESS = "203.0.113.7"
 USER_AGENT = "LanternTest/1.0 (policy)"
@@ -380,3 +388,33 @@ def test_a_session_without_the_second_factor_is_sent_to_sign_in_and_nothing_is_r
 
     assert response.status_code == 302
     assert not AuditEvent.objects.exists()
+
+
+# Staff access: the memberships a staff page reads once.
+
+
+@pytest.mark.django_db
+def test_a_staff_access_names_the_clinics_where_the_role_opens_a_section(
+    nora, clinic, other_clinic
+):
+    StaffMembershipFactory(user=nora, organization=other_clinic, role=StaffRole.FRONT_DESK)
+    StaffMembershipFactory(
+        user=nora, organization=OrganizationFactory(), role=StaffRole.NURSE, is_active=False
+    )
+
+    staff = staff_access(nora)
+
+    assert staff.roles == {StaffRole.NURSE, StaffRole.FRONT_DESK}
+    assert set(staff.organizations()) == {clinic.pk, other_clinic.pk}
+    assert set(staff.organizations(Section.MESSAGES)) == {clinic.pk, other_clinic.pk}
+    # The front desk never opens results.
+    assert staff.organizations(Section.RESULTS) == (clinic.pk,)
+    assert staff_access(AnonymousUser()).memberships == ()
+
+
+def test_a_staff_template_answers_only_for_the_section_it_knows():
+    template = staff_template(True, False, 2, Section.MESSAGES)
+
+    assert patient_scope(template, section=Section.MESSAGES)
+    with pytest.raises(ValueError, match="clinics that open"):
+        patient_scope(template, section=Section.RESULTS)

@@ -6,14 +6,22 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from lantern.access import policy
 from lantern.access.models import StaffRole
 from lantern.audit.models import AuditAction, AuditEvent
 from lantern.messaging import inbox
 from lantern.messaging.models import AuthorRole, Conversation, StaffNote
-from lantern.testing.factories import PatientFactory, StaffMembershipFactory, UserFactory
+from lantern.testing.factories import (
+    OrganizationFactory,
+    PatientFactory,
+    StaffMembershipFactory,
+    UserFactory,
+)
 from lantern.testing.factories_messaging import (
     ConversationFactory,
     MessagePoolFactory,
@@ -119,6 +127,52 @@ def test_staff_of_another_clinic_see_none_of_the_clinics_conversations(alice, ol
     conversation_for(alice, pool=nursing)
     assert not inbox.inbox_conversations(olga, queue="all", state="all").exists()
     assert inbox.inbox_waiting_count(olga) == 0
+
+
+def test_the_inbox_page_lists_and_counts_each_clinic_a_nurse_works_at_by_its_id(
+    alice, nora, clinic, nursing, other_clinic
+):
+    # The page's queries name the nurse's clinics as values (read once, `policy.staff_access`)
+    # instead of asking the memberships in each of them: the same conversations either way.
+    hilltop_pool = MessagePoolFactory(organization=other_clinic, name="Front desk")
+    StaffMembershipFactory(user=nora, organization=other_clinic, role=StaffRole.FRONT_DESK)
+    hilltop_patient = PatientFactory(managing_organization=other_clinic)
+    riverside = conversation_for(alice, pool=nursing)
+    hilltop = ConversationFactory(patient=hilltop_patient, pool=hilltop_pool)
+    # Held by Riverside, about a patient who moved to a clinic nora does not work at.
+    third_clinic = OrganizationFactory(name="Lakeside")
+    moved_away = PatientFactory(managing_organization=third_clinic)
+    ConversationFactory(patient=moved_away, organization=clinic, pool=nursing)
+    # Held by a clinic nora does not work at, about a Riverside patient.
+    ConversationFactory(
+        patient=alice.patient,
+        organization=third_clinic,
+        pool=MessagePoolFactory(organization=third_clinic),
+    )
+    staff = policy.staff_access(nora)
+    pools = inbox.inbox_pools(nora)
+
+    with CaptureQueriesContext(connection) as captured:
+        listed = inbox.InboxListing(nora, queue="all", state="all", pools=pools, staff=staff)[:25]
+        counts = inbox.inbox_counts(nora, queue="all", state="all", pools=pools, staff=staff)
+        waiting = inbox.inbox_waiting_count(nora, staff=staff)
+
+    assert ids(listed) == {riverside.pk, hilltop.pk}
+    assert ids(listed) == ids(inbox.inbox_conversations(nora, queue="all", state="all"))
+    assert {count.key: count.count for count in counts.queues} == {
+        "all": 2,
+        "mine": 0,
+        str(nursing.pk): 1,
+        str(hilltop_pool.pk): 1,
+    }
+    assert waiting == 2
+    assert len(captured) == 4
+    assert not any("access_staffmembership" in query["sql"] for query in captured)
+
+
+def test_the_inbox_refuses_another_accounts_staff_access(nora, olga):
+    with pytest.raises(ValueError, match="another account"):
+        inbox.inbox_waiting_count(nora, staff=policy.staff_access(olga))
 
 
 def test_a_patient_sees_nothing_in_the_inbox_even_their_own_conversations(alice, nursing):

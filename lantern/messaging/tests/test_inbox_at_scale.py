@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from lantern.access import policy
 from lantern.clinical.models import Patient
 from lantern.messaging import inbox
 from lantern.messaging.models import AuthorRole, Conversation, ConversationStatus
@@ -67,8 +68,9 @@ def rare_state_counts_rows_read(user, state: str) -> dict[str, int]:
     """The rows each count of the states few conversations are in reads: the count of each
     queue in the chosen state, and the count of each rare state in the queue "all"."""
     pools = inbox.inbox_pools(user)
+    staff = policy.staff_access(user)
     with CaptureQueriesContext(connection) as captured:
-        inbox.inbox_counts(user, queue="all", state=state, pools=pools)
+        inbox.inbox_counts(user, queue="all", state=state, pools=pools, staff=staff)
     queue_totals, state_totals = (query["sql"] for query in captured.captured_queries)
     by_state = dict(zip(inbox.STATES, rows_read_by_subquery(state_totals, TABLES), strict=True))
     return {

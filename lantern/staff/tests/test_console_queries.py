@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 # How the console asks about the signed-in member's own memberships: their roles, whether they
 # are staff at all, whether they administer a clinic.
 OWN_MEMBERSHIP_QUERIES = (
-    'SELECT "access_staffmembership"."role" AS "role" FROM "access_staffmembership"',
+    'SELECT "access_staffmembership"."organization_id" AS "organization_id", '
+    '"access_staffmembership"."role" AS "role" FROM "access_staffmembership"',
     'SELECT 1 AS "a" FROM "access_staffmembership"',
     'SELECT 1 AS "a" FROM "clinical_organization" INNER JOIN "access_staffmembership"',
 )
