@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, F, QuerySet
 from django.urls import reverse
@@ -12,18 +13,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from lantern.access.models import Section
 from lantern.access.policy import PatientAccess, access_template, access_values, records_for
 from lantern.audit.models import ActorRole
 from lantern.clinical.models import Encounter
-from lantern.core.statements import Statement, param_for
+from lantern.core.statements import CountsStatement, Statement, param_for
+from lantern.messaging.selectors import unread_for_patient
 from lantern.mfa.selectors import METHOD_MODELS
+from lantern.refills.selectors import pending_for_patient
 from lantern.results.flags import Flag
 from lantern.results.plain_names import names_for
+from lantern.results.release import release_shape, release_statement_values, release_template
 from lantern.results.selectors import (
     REPORT_ROW,
-    new_results_count,
     newest_results,
     rows_with_status,
+    unseen_reports,
+    unseen_values,
 )
 
 # The home page shows at most this many recent results and visits together.
@@ -50,9 +56,23 @@ class ActivityItem:
 
 
 @dataclass(frozen=True)
-class HomeSummary:
+class HomeCounts:
+    """The home page's counts: results not yet opened, replies not yet read, refill requests
+    waiting for the clinic."""
+
     new_results: int
+    unread_messages: int
+    pending_refills: int
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    counts: HomeCounts
     recent_activity: list[ActivityItem]
+
+    @property
+    def new_results(self) -> int:
+        return self.counts.new_results
 
 
 def _newest_first(item: ActivityItem) -> tuple[bool, float]:
@@ -112,10 +132,39 @@ def recent_activity_list(
     return sorted(items, key=_newest_first)[:limit]
 
 
+def _home_counts(medications: bool, *release: Any) -> dict[str, QuerySet]:
+    # Each app says what it counts (a queryset of the template access); the home page asks
+    # for them together. The release template's patient and account are every count's.
+    access = release_template(*release)
+    counts = {
+        "new_reports": unseen_reports(access),
+        "new_values": unseen_values(access),
+        "unread_messages": unread_for_patient(access),
+    }
+    if medications:
+        counts["pending_refills"] = pending_for_patient(access)
+    return counts
+
+
+# Built once per process (lantern/core/statements.py): one query of every count on the page.
+_HOME_COUNTS = CountsStatement(_home_counts)
+
+
+def home_counts(*, access: PatientAccess) -> HomeCounts:
+    """The home page's counts in one query; each is bounded by the one patient's record."""
+    shape = (access.may(Section.MEDICATIONS), *release_shape(access))
+    counts = _HOME_COUNTS.run(shape, None, **release_statement_values(access))
+    return HomeCounts(
+        new_results=counts["new_reports"] + counts["new_values"],
+        unread_messages=counts["unread_messages"],
+        pending_refills=counts.get("pending_refills", 0),
+    )
+
+
 def home_summary(*, access: PatientAccess) -> HomeSummary:
     """What the home page shows: what needs attention first, then recent activity."""
     return HomeSummary(
-        new_results=new_results_count(access=access),
+        counts=home_counts(access=access),
         recent_activity=recent_activity_list(access=access),
     )
 

@@ -11,8 +11,6 @@ from lantern.accounts.selectors import previous_sign_in
 from lantern.appointments.selectors import next_appointment
 from lantern.appointments.tickets import tickets_open
 from lantern.audit.models import ActorRole
-from lantern.messaging.selectors import unread_count_for_patient
-from lantern.refills.selectors import refill_pending_count
 
 from . import selectors
 from .people import people_listed
@@ -52,10 +50,10 @@ def home(request: HttpRequest) -> HttpResponse:
         else [],
         "email_waiting": bool(user.email and user.email_verified_at is None),
         "waiting_items": selectors.waiting_items(user=user),
-        "unread_messages": unread_count_for_patient(access=access) if access else None,
+        "unread_messages": summary.counts.unread_messages if summary else None,
         "next_visit": next_appointment(access=access) if access else None,
         "open_tickets": tickets_open(access) if access else [],
-        "pending_refills": refill_pending_count(access=access) if access else 0,
+        "pending_refills": summary.counts.pending_refills if summary else 0,
         "people": people_listed(others),
     }
     return render(request, "home/home.html", context)

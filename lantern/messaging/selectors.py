@@ -123,14 +123,15 @@ def _conversation(staff: bool) -> QuerySet[Conversation]:
 _CONVERSATION = Statement(_conversation)
 
 
-def _unread_for_patient(access: PatientAccess) -> QuerySet[Conversation]:
+def unread_for_patient(access: PatientAccess) -> QuerySet[Conversation]:
+    """The patient's conversations with a reply from the care team they have not opened."""
     return Conversation.objects.filter(
         patient=access.patient, last_message_role=AuthorRole.STAFF
     ).filter(Q(patient_read_at__isnull=True) | Q(patient_read_at__lt=F("last_message_at")))
 
 
 # The home page's count, built once per process (lantern/core/statements.py).
-_UNREAD_FOR_PATIENT = Statement(lambda: _unread_for_patient(access_template(ActorRole.SELF)))
+_UNREAD_FOR_PATIENT = Statement(lambda: unread_for_patient(access_template(ActorRole.SELF)))
 
 
 def unread_count_for_patient(*, access: PatientAccess) -> int:

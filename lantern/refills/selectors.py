@@ -263,12 +263,13 @@ def refill_pending_count(*, access: PatientAccess) -> int:
     return _PENDING.count(**access_values(access))
 
 
-# The home page's count, built once per process (lantern/core/statements.py).
-_PENDING = Statement(
-    lambda: RefillRequest.objects.filter(
-        patient=access_template(ActorRole.SELF).patient, status=RefillStatus.REQUESTED
-    )
-)
+def pending_for_patient(access: PatientAccess) -> QuerySet[RefillRequest]:
+    """The patient's requests that wait for the clinic (for a count: the home page's card)."""
+    return RefillRequest.objects.filter(patient=access.patient, status=RefillStatus.REQUESTED)
+
+
+# Built once per process (lantern/core/statements.py).
+_PENDING = Statement(lambda: pending_for_patient(access_template(ActorRole.SELF)))
 
 
 @dataclass(frozen=True)

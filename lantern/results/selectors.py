@@ -38,7 +38,7 @@ from lantern.clinical.models import (
     Patient,
     ReportKind,
 )
-from lantern.core.statements import Param, Statement, param_for
+from lantern.core.statements import CountsStatement, Param, Statement, param_for
 
 from . import flags
 from .flags import Flag, StatusFields
@@ -216,21 +216,27 @@ def results_count(
     return _filtered_reports(access, filters).count() + observations.count()
 
 
-def _unseen_reports(access: PatientAccess) -> QuerySet:
+def unseen_reports(access: PatientAccess) -> QuerySet:
+    """The patient's released reports this account has not opened (for a count)."""
     return released_reports(access, records_for(access, DiagnosticReport)).exclude(
         Exists(ResultSeen.objects.filter(user=access.user, report=OuterRef("pk")))
     )
 
 
-def _unseen_values(access: PatientAccess) -> QuerySet:
+def unseen_values(access: PatientAccess) -> QuerySet:
+    """The patient's released lab values of no report this account has not opened."""
     return standalone_lab_observations(access=access).exclude(
         Exists(ResultSeen.objects.filter(user=access.user, observation=OuterRef("pk")))
     )
 
 
 # The home page's queries, built once per process (lantern/core/statements.py).
-_UNSEEN_REPORTS = Statement(lambda *shape: _unseen_reports(release_template(*shape)))
-_UNSEEN_VALUES = Statement(lambda *shape: _unseen_values(release_template(*shape)))
+_UNSEEN = CountsStatement(
+    lambda *shape: {
+        "reports": unseen_reports(release_template(*shape)),
+        "values": unseen_values(release_template(*shape)),
+    }
+)
 _RESULTS_SLICE = Statement(
     lambda start, stop, *shape: results_for_patient(access=release_template(*shape))[start:stop]
 )
@@ -243,13 +249,13 @@ _VALUES_COUNT = Statement(
 
 
 def new_results_count(*, access: PatientAccess) -> int:
-    """How many of the patient's results this account has not opened yet (two counts).
+    """How many of the patient's results this account has not opened yet (one query of two
+    counts; the home page counts them with its other counts, `home.selectors.home_counts`).
 
     Only what is released and not yet seen is counted, without the status columns of a row.
     """
-    shape = release_shape(access)
-    values = release_statement_values(access)
-    return _UNSEEN_REPORTS.count(shape, **values) + _UNSEEN_VALUES.count(shape, **values)
+    counts = _UNSEEN.run(release_shape(access), None, **release_statement_values(access))
+    return sum(counts.values())
 
 
 def newest_results(*, access: PatientAccess, limit: int) -> list[dict]:
