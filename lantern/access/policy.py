@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -92,6 +92,10 @@ class PatientNotFound(Http404):
 class _AuditState:
     # Mutable inside the frozen PatientAccess: whether an event has been written for it.
     recorded: bool = False
+
+
+# The key of `PatientAccess.request_memo` that holds whether the account is anyone's proxy.
+_ACTS_FOR_OTHERS = "acts_for_others"
 
 
 @dataclass(frozen=True)
@@ -360,11 +364,23 @@ class _Scope:
     role: ActorRole
     sections: frozenset[Section]
     proxy_kind: str = ""
+    # For one's own record read by its key: whether the account is anyone's proxy (the frame
+    # names whose record is open), asked in the same query.
+    acts_for_others: bool | None = None
 
 
 # Every patient page reads its patient (and, for staff, the role their clinic gives them) by its
 # key: statements built once per process (see lantern/core/statements.py).
 _PATIENT_BY_KEY = Statement(lambda: Patient.objects.filter(pk=param_for(Patient, "id")))
+_OWN_RECORD = Statement(
+    lambda: Patient.objects.filter(pk=param_for(Patient, "id")).annotate(
+        acts_for_others=Exists(
+            ProxyRelationship.objects.filter(
+                proxy=param_for(ProxyRelationship, "proxy"), status=ProxyStatus.ACTIVE
+            )
+        )
+    )
+)
 _PATIENT_WITH_STAFF_ROLE = Statement(
     lambda: Patient.objects.filter(pk=param_for(Patient, "id")).annotate(
         staff_role=Subquery(
@@ -414,8 +430,15 @@ def _scope_for(
         return None
     known = known if known is not None and known.pk == patient_uuid else None
     if user.patient_id == patient_uuid:
-        patient = known or _patient_by_key(patient_uuid)
-        return _Scope(patient, ActorRole.SELF, ALL_SECTIONS) if patient else None
+        if known is not None:
+            return _Scope(known, ActorRole.SELF, ALL_SECTIONS)
+        found = _OWN_RECORD.objects(id=patient_uuid, proxy=user.pk)
+        if not found:
+            return None
+        patient = found[0]
+        return _Scope(
+            patient, ActorRole.SELF, ALL_SECTIONS, acts_for_others=patient.acts_for_others
+        )
     patient = (
         known
         if known is not None and not as_staff
@@ -594,6 +617,8 @@ def patient_access(
         sections=scope.sections,
         proxy_kind=scope.proxy_kind,
     )
+    if scope.acts_for_others is not None:
+        access.request_memo[_ACTS_FOR_OTHERS] = scope.acts_for_others
     if audit:
         access_record(access, object_id=object_id)
     return access
@@ -952,9 +977,12 @@ def records_for_people(
     return model.objects.filter(patient_id__in=patient_ids)
 
 
-def acts_for_others(user) -> bool:
-    """Whether the account is anyone's proxy (one small query): whether its pages name whose
-    record is open. What it may open is still decided on each request by `patient_access`."""
+def acts_for_others(user, *, access: PatientAccess | None = None) -> bool:
+    """Whether the account is anyone's proxy (one small query, or none when `access`, the
+    account's own record, was read with the answer): whether its pages name whose record is
+    open. What it may open is still decided on each request by `patient_access`."""
+    if access is not None and access.user.pk == user.pk and _ACTS_FOR_OTHERS in access.request_memo:
+        return access.request_memo[_ACTS_FOR_OTHERS]
     return _may_act(user) and _IS_ANY_PROXY.exists(proxy=user.pk)
 
 

@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     # The people this account cares for (none for most): listed first, with what needs attention.
     # For a patient, whether there are any is one small query; most patients need no more.
-    if access is None or acts_for_others(user):
+    if access is None or acts_for_others(user, access=access):
         others = people_for(user, include_self=False, object_type="people")
     else:
         others = []

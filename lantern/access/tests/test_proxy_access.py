@@ -20,7 +20,7 @@ from lantern.access.models import (
     ProxyStatus,
     Section,
 )
-from lantern.access.policy import PatientNotFound, patient_access, proxy_sections
+from lantern.access.policy import PatientNotFound, acts_for_others, patient_access, proxy_sections
 from lantern.audit.models import ActorRole, AuditEvent, AuditOutcome
 from lantern.testing.auth import sign_in
 from lantern.testing.factories import PatientFactory, ProxyRelationshipFactory, UserFactory
@@ -208,3 +208,28 @@ def test_a_result_held_from_the_patient_is_held_from_their_proxy_too(alice, bob,
 
     assert sign_in(Client(), bob).get(url).status_code == 404
     assert sign_in(Client(), nora).get(url).status_code == 200
+
+
+def test_ones_own_record_is_read_with_whether_one_acts_for_others_in_the_same_query(
+    alice, charlie, django_assert_num_queries
+):
+    relationship = ProxyRelationshipFactory(proxy=charlie, patient=alice.patient)
+
+    with django_assert_num_queries(1):
+        access = patient_access(charlie, charlie.patient.pk, audit=False)
+        assert acts_for_others(charlie, access=access)
+    with django_assert_num_queries(1):
+        assert not acts_for_others(
+            alice, access=patient_access(alice, alice.patient.pk, audit=False)
+        )
+
+    # A revocation counts from the next request: the next access is read again.
+    relationship.status = ProxyStatus.REVOKED
+    relationship.ended_at = timezone.now()
+    relationship.save(update_fields=["status", "ended_at"])
+    assert not acts_for_others(
+        charlie, access=patient_access(charlie, charlie.patient.pk, audit=False)
+    )
+    # Another account's access says nothing about this one: it asks.
+    with django_assert_num_queries(1):
+        assert not acts_for_others(alice, access=access)

@@ -32,7 +32,8 @@ class RecordBanner:
 
 
 def _acts_for_others(request: Any) -> bool:
-    """Whether the account is a proxy for anyone (one small query a page, kept on the request).
+    """Whether the account is a proxy for anyone (kept on the request): no query on a page of
+    one's own record, which was read with the answer; one small query on other pages.
 
     Only whether to show the banner is decided here; what the account may open is decided by
     the policy on each request, so a banner left from a revocation leads only to a 404.
@@ -41,7 +42,7 @@ def _acts_for_others(request: Any) -> bool:
         access = getattr(request, "patient_access", None)
         # A page opened as someone's proxy has just been allowed by that relationship.
         acts = (access is not None and access.role == ActorRole.PROXY) or acts_for_others(
-            request.user
+            request.user, access=access
         )
         setattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE, acts)
     return getattr(request, _ACTS_FOR_OTHERS_ATTRIBUTE)
