@@ -11,6 +11,7 @@ from django.utils import timezone
 from lantern.access.policy import patient_access
 from lantern.clinical.models import ObservationCategory, ReportKind
 from lantern.results.models import ResultReleaseDelay
+from lantern.results.release import release_shape
 from lantern.results.selectors import results_count, results_for_patient
 from lantern.testing.factories import ObservationFactory, PatientFactory
 
@@ -63,3 +64,13 @@ def test_the_count_agrees_with_the_rows_for_every_filter(mixed_record, filters):
 
     assert counted == results_for_patient(access=access, **filters).count()
     assert counted > 0 or filters.get("kind") == ReportKind.IMAGING
+
+
+def test_without_filters_the_count_is_one_query(mixed_record, django_assert_num_queries):
+    access = patient_access(mixed_record, mixed_record.patient_id, audit=False)
+    release_shape(access)  # The release delays are read once a page, before the list.
+
+    with django_assert_num_queries(1):
+        counted = results_count(access=access)
+
+    assert counted == results_for_patient(access=access).count() == 4
