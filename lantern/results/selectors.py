@@ -340,15 +340,19 @@ def _unseen_in(access: PatientAccess, queryset: QuerySet, kind: str) -> QuerySet
     )
 
 
-# The counts of the people an account cares for, built once per process
-# (lantern/core/statements.py); their shape: how many people, and the `release_shape`.
-_UNSEEN_REPORTS_OF = Statement(_unseen_reports_of)
-_UNSEEN_VALUES_OF = Statement(_unseen_values_of)
+# The counts of the people an account cares for, one query built once per process
+# (lantern/core/statements.py); its shape: how many people, and the `release_shape`.
+_UNSEEN_OF = Statement(
+    lambda count, *shape: _unseen_reports_of(count, *shape).union(
+        _unseen_values_of(count, *shape), all=True
+    )
+)
 
 
 def new_results_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
-    """`new_results_count` for several people at once, by patient id, in two grouped counts;
-    only the people whose access opens their results are counted."""
+    """`new_results_count` for several people at once, by patient id, in one query (a grouped
+    count of reports and one of values); only the people whose access opens their results are
+    counted."""
     opened = [access for access in accesses if access.may(Section.RESULTS)]
     if not opened:
         return {}
@@ -361,9 +365,8 @@ def new_results_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
         **{f"patient{index}": access.patient.pk for index, access in enumerate(opened)},
     }
     counts: dict[Any, int] = {}
-    for statement in (_UNSEEN_REPORTS_OF, _UNSEEN_VALUES_OF):
-        for row in statement.rows(shape, **values):
-            counts[row["patient_id"]] = counts.get(row["patient_id"], 0) + row["new"]
+    for row in _UNSEEN_OF.rows(shape, **values):
+        counts[row["patient_id"]] = counts.get(row["patient_id"], 0) + row["new"]
     return counts
 
 

@@ -12,8 +12,8 @@ from lantern.access.policy import patient_access
 from lantern.clinical.models import ObservationCategory, ReportKind
 from lantern.results.models import ResultReleaseDelay
 from lantern.results.release import release_shape
-from lantern.results.selectors import results_count, results_for_patient
-from lantern.testing.factories import ObservationFactory, PatientFactory
+from lantern.results.selectors import new_results_counts, results_count, results_for_patient
+from lantern.testing.factories import ObservationFactory, PatientFactory, ProxyRelationshipFactory
 
 from .conftest import make_report
 
@@ -74,3 +74,24 @@ def test_without_filters_the_count_is_one_query(mixed_record, django_assert_num_
         counted = results_count(access=access)
 
     assert counted == results_for_patient(access=access).count() == 4
+
+
+def test_the_new_results_of_several_people_are_counted_in_one_query(
+    alice, charlie, django_assert_num_queries
+):
+    ProxyRelationshipFactory(proxy=alice, patient=charlie.patient)
+    make_report(alice.patient, code="", display="Lipid panel", values=[{}])
+    make_report(charlie.patient, code="", display="Glucose panel")
+    make_report(charlie.patient, code="", display="Thyroid panel")
+    ObservationFactory(patient=charlie.patient, category=ObservationCategory.LABORATORY)
+    ObservationFactory(patient=charlie.patient, category=ObservationCategory.VITAL_SIGNS)
+    accesses = [
+        patient_access(alice, alice.patient_id, audit=False),
+        patient_access(alice, charlie.patient_id, audit=False),
+    ]
+    release_shape(accesses[0])
+
+    with django_assert_num_queries(1):
+        counts = new_results_counts(accesses=accesses)
+
+    assert counts == {alice.patient_id: 1, charlie.patient_id: 3}
