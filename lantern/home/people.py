@@ -49,7 +49,8 @@ def section_links(access: PatientAccess) -> list[NavItem]:
 
 
 def people_listed(accesses: list[PatientAccess]) -> list[Person]:
-    """Each person with their counts, in two or three queries whatever their number."""
+    """Each person with their counts, in two or three queries whatever their number (the new
+    results, one; the unread replies, one; the release delays, when not yet read)."""
     new_results = new_results_counts(accesses=accesses)
     unread = unread_counts(accesses=accesses)
     people = []
