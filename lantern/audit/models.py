@@ -87,18 +87,26 @@ class AuditEvent(models.Model):
     """
 
     occurred_at = models.DateTimeField(default=timezone.now)
+    # The three keys below have no index of their own: each leads an index in Meta.indexes,
+    # which serves their lookups, and every page's INSERT maintains three indexes fewer.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="audit_events",
+        db_index=False,
     )
     # The username at the time, so the trail still reads if the account is renamed.
     actor_label = models.CharField(max_length=150, blank=True)
     actor_role = models.CharField(max_length=10, choices=ActorRole.choices)
     patient = models.ForeignKey(
-        Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+        Patient,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        db_index=False,
     )
     # For security events: the account the event is about (the actor may be someone else, such
     # as an administrator, or nobody, for a failed sign-in).
@@ -108,6 +116,7 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="security_events",
+        db_index=False,
     )
     action = models.CharField(max_length=32, choices=AuditAction.choices)
     outcome = models.CharField(max_length=10, choices=AuditOutcome.choices)
