@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -95,7 +95,7 @@ def reads_own_log(access: PatientAccess) -> bool:
 
 
 def _access_log(
-    has_clinic: bool, hide_own: bool, newest: int | None = None
+    has_clinic: bool, hide_own: bool, older: bool = False, newest: int | None = None
 ) -> QuerySet[AuditEvent]:
     """The events of `access_log_page` for a statement's template: its patient ("patient"), the
     reader ("user") and the patient's clinic ("clinic", when `has_clinic`) are `Param`s.
@@ -118,6 +118,8 @@ def _access_log(
     events = AuditEvent.objects.filter(
         patient=access.patient, outcome=AuditOutcome.ALLOWED, action__in=ACCESS_LOG_ACTIONS
     )
+    if older:
+        events = events.filter(_older_than_cursor())
     order = ("-occurred_at", "-id")
     parts = [
         events.filter(actor_role=role)
@@ -175,10 +177,18 @@ def _with_actor(events: QuerySet[AuditEvent], role_at_clinic: QuerySet) -> Query
     )
 
 
-# The log's queries, built once per process (lantern/core/statements.py): a page of events,
-# their count and the clinic's name.
-_EVENTS = Statement(lambda start, stop, *shape: _access_log(*shape, newest=stop)[start:stop])
-_EVENTS_COUNT = Statement(_access_log)
+def _older_than_cursor() -> Q:
+    """The events listed after the cursor's ("before_at", "before_id"): older, or as old and
+    recorded before it. Its first part bounds each index search by time (`<=`), so a page far
+    down the log reads as few rows as the first."""
+    at = param_for(AuditEvent, "occurred_at", "before_at")
+    key = param_for(AuditEvent, "id", "before_id")
+    return Q(occurred_at__lte=at) & (Q(occurred_at__lt=at) | Q(occurred_at=at, pk__lt=key))
+
+
+# The log's queries, built once per process (lantern/core/statements.py): a page of events
+# (and one more, which tells whether there are older ones) and the clinic's name.
+_EVENTS = Statement(lambda stop, *shape: _access_log(*shape, newest=stop)[:stop])
 _CLINIC_NAME = Statement(
     lambda: (
         Organization.objects.filter(pk=param_for(Organization, "id"))
@@ -188,33 +198,57 @@ _CLINIC_NAME = Statement(
 )
 
 
-class _LogEvents:
-    """The log's events as a Paginator slices them: each slice, and the count, one statement."""
+@dataclass(frozen=True)
+class LogCursor:
+    """Where a page of the log ends: its oldest entry's moment and key. The next page lists
+    what is older (the address says `?before=<microseconds>-<key>`: no health information)."""
 
-    ordered = True
+    occurred_at: dt.datetime
+    event_id: int
 
-    def __init__(self, shape: tuple[bool, bool], values: dict) -> None:
-        self.shape = shape
-        self.values = values
+    @property
+    def token(self) -> str:
+        return f"{_microseconds(self.occurred_at)}-{self.event_id}"
 
-    def __getitem__(self, index: slice) -> list[AuditEvent]:
-        if not isinstance(index, slice) or index.step is not None:
-            raise TypeError("Only slices of the log are read.")
-        return _EVENTS.objects((index.start or 0, index.stop, *self.shape), **self.values)
+    @classmethod
+    def parse(cls, token: str | None) -> LogCursor | None:
+        """The cursor of a `token`; None for no token or anything else (the newest page)."""
+        found = _CURSOR_TOKEN.fullmatch(token or "")
+        if found is None:
+            return None
+        moment = _EPOCH + dt.timedelta(microseconds=int(found["at"]))
+        return cls(occurred_at=moment, event_id=int(found["key"]))
 
-    def count(self) -> int:
-        return _EVENTS_COUNT.count(self.shape, **self.values)
+
+_CURSOR_TOKEN = re.compile(r"(?P<at>[0-9]{1,17})-(?P<key>[0-9]{1,19})")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _microseconds(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class LogPage:
+    """One page of the log: its entries, newest first; the cursor of the older entries (None
+    when there are none); whether it is the newest page."""
+
+    object_list: list[AccessLogEntry]
+    older: LogCursor | None
+    is_newest: bool
 
 
 def access_log_page(
-    *, access: PatientAccess, page_number: str | int | None, include_own: bool = True
-) -> Page:
-    """The allowed accesses to the patient's record, newest first, one page of entries.
+    *, access: PatientAccess, before: str | None = None, include_own: bool = True
+) -> LogPage:
+    """The allowed accesses to the patient's record, newest first, one page of entries: the
+    newest, or those older than `before` (a `LogCursor` token; anything else is the newest).
 
     With `include_own` off, the patient's own visits (her account in her own role: the entries
     that read "You") are left out, so the log shows who else looked (the apps she connected
     among them); a staff member or proxy reading it sees every entry. Either way a page reads
-    only the events it lists and counts, however many of her own visits there are.
+    only the events it lists and one more, however many of her own visits there are and however
+    long the trail: pages follow each other by cursor and nothing is counted.
 
     The actor's account and their staff role at the patient's clinic come in the same query
     (a join and a subquery), and the clinic's name in one more, so a page costs the same
@@ -222,15 +256,25 @@ def access_log_page(
     """
     patient = access.patient
     clinic_id = patient.managing_organization_id
-    shape = (clinic_id is not None, not include_own and reads_own_log(access))
-    events = _LogEvents(shape, {**access_values(access), "clinic": clinic_id})
-    page = Paginator(events, PER_PAGE).get_page(page_number)
+    cursor = LogCursor.parse(before)
+    shape = (
+        PER_PAGE + 1,
+        clinic_id is not None,
+        not include_own and reads_own_log(access),
+        cursor is not None,
+    )
+    values = {**access_values(access), "clinic": clinic_id}
+    if cursor is not None:
+        values.update(before_at=cursor.occurred_at, before_id=cursor.event_id)
+    events = _EVENTS.objects(shape, **values)
+    shown = events[:PER_PAGE]
+    older = LogCursor(shown[-1].occurred_at, shown[-1].pk) if len(events) > PER_PAGE else None
     clinic = _clinic_name(patient)
     # A page repeats the same few actors and actions (a visit writes an entry per page seen):
     # each is worded once per page.
     words: dict[tuple, tuple[str, str, str]] = {}
     entries: list[AccessLogEntry] = []
-    for event in page.object_list:
+    for event in shown:
         key = (
             event.actor_id,
             event.actor_role,
@@ -244,8 +288,7 @@ def access_log_page(
             words[key] = (entry.who, entry.role, entry.what)
         who, role, what = words[key]
         entries.append(AccessLogEntry(who=who, role=role, what=what, occurred_at=event.occurred_at))
-    page.object_list = entries
-    return page
+    return LogPage(object_list=entries, older=older, is_newest=cursor is None)
 
 
 def _clinic_name(patient: Patient) -> str:

@@ -19,7 +19,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     # "Show my own visits too" is off by default: the patient's own visits fill the log.
     show_own = request.GET.get("mine") == "1"
     page = selectors.access_log_page(
-        access=access, page_number=request.GET.get("page"), include_own=show_own
+        access=access, before=request.GET.get("before"), include_own=show_own
     )
     context = {
         "current_section": "record",

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections import Counter
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from lantern.audit.models import ActorRole, AuditAction, AuditOutcome
+from lantern.access.policy import patient_access
+from lantern.audit.models import ActorRole, AuditAction, AuditEvent, AuditOutcome
+from lantern.audit.selectors import access_log_page
 from lantern.audit.services import audit_event_record, audit_events_record_many
 from lantern.clinical.models import Observation
 from lantern.testing.auth import sign_in
@@ -24,9 +29,15 @@ def log_url(patient) -> str:
 
 
 def entries(client: Client, patient, page: int = 1, mine: bool = True) -> list:
-    """The log's entries; with `mine`, "Show my own visits too" is ticked (most tests here are
-    about how every entry reads)."""
-    response = client.get(log_url(patient) + f"?page={page}" + ("&mine=1" if mine else ""))
+    """The log's entries on its `page`th page (following "Older entries" from the newest);
+    with `mine`, "Show my own visits too" is ticked (most tests here are about how every entry
+    reads)."""
+    query = "?mine=1" if mine else "?"
+    response = client.get(log_url(patient) + query)
+    for _ in range(page - 1):
+        older = response.context["page"].older
+        assert older is not None, "no older entries"
+        response = client.get(log_url(patient) + f"{query}&before={older.token}")
     assert response.status_code == 200
     return list(response.context["page"].object_list)
 
@@ -108,7 +119,8 @@ def test_the_page_links_keep_showing_her_own_visits(alice):
 
     response = sign_in(Client(), alice).get(log_url(alice.patient) + "?mine=1")
 
-    assert "?mine=1&amp;page=2" in response.text
+    older = response.context["page"].older
+    assert f"?mine=1&amp;before={older.token}" in response.text
 
 
 def test_staff_reading_the_log_are_not_offered_the_own_visits_filter(alice, named_nora):
@@ -423,7 +435,7 @@ def test_the_log_without_her_own_visits_finds_each_row_by_role_never_among_her_v
         assert client.get(log_url(alice.patient)).status_code == 200
 
     log_reads = [query["sql"] for query in captured if "UNION ALL" in query["sql"]]
-    assert len(log_reads) == 2  # a page of entries and their count
+    assert len(log_reads) == 1  # a page of entries (and one more); nothing is counted
     for sql in log_reads:
         uses = audit_index_uses(sql)
         assert uses, sql
@@ -438,3 +450,67 @@ def test_the_log_without_her_own_visits_finds_each_row_by_role_never_among_her_v
             for use in uses
         ), uses
         assert not any("Seq Scan" in use for use in uses), uses
+
+
+def test_older_entries_follow_one_another_each_entry_listed_once_even_at_the_same_moment(
+    alice, named_nora
+):
+    moment = timezone.now()
+    # 60 looks by staff, in 20 moments of three each (the cursor breaks ties by the event's key).
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            occurred_at=moment - dt.timedelta(minutes=number // 3),
+            actor=named_nora,
+            actor_role=ActorRole.STAFF,
+            patient=alice.patient,
+            action=AuditAction.VIEW,
+            outcome=AuditOutcome.ALLOWED,
+            object_type="Condition",
+            channel="web",
+        )
+        for number in range(60)
+    )
+    access = patient_access(alice, alice.patient_id, audit=False)
+
+    pages, before = [], None
+    while True:
+        page = access_log_page(access=access, before=before, include_own=False)
+        pages.append(page)
+        if page.older is None:
+            break
+        before = page.older.token
+
+    assert [len(page.object_list) for page in pages] == [25, 25, 10]
+    assert [page.is_newest for page in pages] == [True, False, False]
+    listed = [entry.occurred_at for page in pages for entry in page.object_list]
+    assert listed == sorted(listed, reverse=True)
+    assert Counter(listed) == Counter(moment - dt.timedelta(minutes=n // 3) for n in range(60))
+
+
+def test_the_log_links_to_older_entries_and_back_to_the_newest(alice, named_nora):
+    for _ in range(30):
+        record_view(named_nora, alice.patient, ActorRole.STAFF)
+    client = sign_in(Client(), alice)
+
+    newest = client.get(log_url(alice.patient))
+    older = newest.context["page"].older
+    second = client.get(log_url(alice.patient) + f"?before={older.token}")
+
+    assert "Older entries" in newest.text and "Newest entries" not in newest.text
+    assert "Newest entries" in second.text and "Older entries" not in second.text
+    assert len(second.context["page"].object_list) == 5
+    # A cursor no one made is the newest page, never an error.
+    for token in ("x", "1-", "-1", "12345678901234567890-1", "1-2-3"):
+        response = client.get(log_url(alice.patient) + f"?before={token}")
+        assert response.status_code == 200
+        assert response.context["page"].is_newest
+
+
+def test_past_the_oldest_entry_the_log_says_so_and_links_to_the_newest(alice, named_nora):
+    record_view(named_nora, alice.patient, ActorRole.STAFF)
+    client = sign_in(Client(), alice)
+
+    response = client.get(log_url(alice.patient) + "?before=1-1")
+
+    assert "There are no older entries." in response.text
+    assert "Newest entries" in response.text
