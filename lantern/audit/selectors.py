@@ -7,7 +7,17 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import OrderBy
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -122,31 +132,55 @@ def _access_log(
         events = events.filter(_older_than_cursor())
     order = ("-occurred_at", "-id")
     parts = [
-        events.filter(actor_role=role)
+        (events.filter(actor_role=role), False)
         for role in sorted(ActorRole.values)
         if not (hide_own and role == ActorRole.SELF)
     ]
     if hide_own:
         own_role = events.filter(actor_role=ActorRole.SELF)
         parts += [
-            own_role.filter(actor__lt=access.user),
-            own_role.filter(actor__gt=access.user),
-            own_role.filter(actor__isnull=True),
+            (own_role.filter(actor__lt=access.user), True),
+            (own_role.filter(actor__gt=access.user), True),
+            (own_role.filter(actor__isnull=True), False),
         ]
     if newest is not None:
         newest = max(newest, 1)  # An empty log's page ends at 0; a LIMIT 0 part is no query.
-    first, *rest = (_newest_of(part, role_at_clinic, order, newest) for part in parts)
+    first, *rest = (
+        _newest_of(part, role_at_clinic, order, newest, sorted_part=few) for part, few in parts
+    )
     return first.union(*rest, all=True).order_by(*order)
 
 
+# The log's order, as an expression no index gives (PostgreSQL): the parts of other accounts in
+# the patient's role are found by their range of the index on (patient, role, actor, ...) and
+# then sorted (they are few). Ordered by the time itself, PostgreSQL may instead walk her own
+# visits by the index on (patient, role, time), newest first, skipping each, when its statistics
+# make accounts before or after hers look common (they are: every other patient's account).
+# SQLite finds these parts by their range whatever the order.
+_SORTED_ORDER = (
+    OrderBy(
+        ExpressionWrapper(F("occurred_at") + Value(dt.timedelta(0)), output_field=DateTimeField()),
+        descending=True,
+    ),
+    "-id",
+)
+
+
 def _newest_of(
-    part: QuerySet[AuditEvent], role_at_clinic: QuerySet, order: tuple[str, ...], newest: int | None
+    part: QuerySet[AuditEvent],
+    role_at_clinic: QuerySet,
+    order: tuple[str, ...],
+    newest: int | None,
+    *,
+    sorted_part: bool = False,
 ) -> QuerySet[AuditEvent]:
-    """One part of the log's UNION, with its actor; with `newest`, only its newest rows."""
+    """One part of the log's UNION, with its actor; with `newest`, only its newest rows (a
+    `sorted_part`, of few rows, found by its index range and then sorted: `_SORTED_ORDER`)."""
     if newest is None:
         return _with_actor(part, role_at_clinic).order_by()
     if connection.features.supports_slicing_ordering_in_compound:
-        return _with_actor(part, role_at_clinic).order_by(*order)[:newest]
+        by = _SORTED_ORDER if sorted_part else order
+        return _with_actor(part, role_at_clinic).order_by(*by)[:newest]
     # SQLite: a part of a UNION cannot have a LIMIT of its own, a subquery in it can.
     newest_keys = part.order_by(*order).values("pk")[:newest]
     return _with_actor(AuditEvent.objects.filter(pk__in=newest_keys), role_at_clinic).order_by()

@@ -20,6 +20,7 @@ from lantern.audit.models import ActorRole, AuditAction, AuditEvent
 from lantern.audit.selectors import PER_PAGE, LogCursor
 from lantern.audit.services import audit_events_record_many
 from lantern.testing.auth import sign_in
+from lantern.testing.factories import PatientFactory, UserFactory
 from lantern.testing.query_plans import rows_read, sqlite_steps
 
 from .test_access_log import log_url
@@ -102,3 +103,13 @@ def test_a_page_far_down_her_log_reads_as_few_rows_as_the_first(alice):
     far_down = page_work(client, f"{url}?before={LogCursor(deep.occurred_at, deep.pk).token}")
 
     assert_bounded(first, far_down)
+
+
+def test_her_log_reads_none_of_her_visits_when_later_accounts_visit_their_own_records(alice):
+    # Other patients' own visits, by accounts made after hers: by the statistics, an account
+    # after hers then looks common, and a plan that walks her visits in time order to find
+    # one looks cheap. The log must still never read her visits to skip them.
+    for _ in range(20):
+        other = UserFactory(patient=PatientFactory())
+        events_add(other, other.patient, ActorRole.SELF, 100)
+    assert_page_work_bounded_as_events_grow(alice, alice, alice.patient, ActorRole.SELF)
