@@ -372,13 +372,18 @@ class _Scope:
 # Every patient page reads its patient (and, for staff, the role their clinic gives them) by its
 # key: statements built once per process (see lantern/core/statements.py).
 _PATIENT_BY_KEY = Statement(lambda: Patient.objects.filter(pk=param_for(Patient, "id")))
+
+
+def _proxy_relationships_active() -> QuerySet[ProxyRelationship]:
+    """The account's ("proxy") active relationships: whether it is anyone's proxy."""
+    return ProxyRelationship.objects.filter(
+        proxy=param_for(ProxyRelationship, "proxy"), status=ProxyStatus.ACTIVE
+    )
+
+
 _OWN_RECORD = Statement(
     lambda: Patient.objects.filter(pk=param_for(Patient, "id")).annotate(
-        acts_for_others=Exists(
-            ProxyRelationship.objects.filter(
-                proxy=param_for(ProxyRelationship, "proxy"), status=ProxyStatus.ACTIVE
-            )
-        )
+        acts_for_others=Exists(_proxy_relationships_active())
     )
 )
 _PATIENT_WITH_STAFF_ROLE = Statement(
@@ -399,11 +404,7 @@ _PROXY_RELATIONSHIP = Statement(
         status=ProxyStatus.ACTIVE,
     ).order_by("-granted_at")[:1]
 )
-_IS_ANY_PROXY = Statement(
-    lambda: ProxyRelationship.objects.filter(
-        proxy=param_for(ProxyRelationship, "proxy"), status=ProxyStatus.ACTIVE
-    )
-)
+_IS_ANY_PROXY = Statement(_proxy_relationships_active)
 
 
 def _patient_by_key(patient_uuid: uuid.UUID, *, staff_user=None) -> Patient | None:

@@ -147,10 +147,6 @@ def _ordered(conversations: QuerySet[Conversation], state: str) -> QuerySet[Conv
     return conversations.order_by("-last_message_at", "pk")
 
 
-def _staff_template(may_act: bool, has_record: bool, organization_count: int, section: Section):
-    return policy.staff_template(may_act, has_record, organization_count, section)
-
-
 def _staff(user, staff: policy.StaffAccess | None) -> policy.StaffAccess:
     """The staff access the page has read, or the user's (one query)."""
     if staff is None:
@@ -170,7 +166,7 @@ def _inbox_slice(
     start: int,
     stop: int,
 ) -> QuerySet[Conversation]:
-    user = _staff_template(may_act, has_record, organization_count, section)
+    user = policy.staff_template(may_act, has_record, organization_count, section)
     conversations = (
         conversations_in_scope(user)
         .filter(_template_queue_condition(user, kind), _state_conditions()[state])
@@ -265,7 +261,7 @@ def _queue_totals(
     pool_count: int,
     state: str,
 ) -> dict[str, QuerySet]:
-    user = _staff_template(may_act, has_record, organization_count, section)
+    user = policy.staff_template(may_act, has_record, organization_count, section)
     pools = [Param(f"pool{index}", MessagePool._meta.pk) for index in range(pool_count)]
     in_state = conversations_in_scope(user).filter(_state_conditions()[state])
     return {
@@ -278,7 +274,7 @@ def _queue_totals(
 def _state_totals(
     may_act: bool, has_record: bool, organization_count: int, section: Section, kind: str
 ) -> dict[str, QuerySet]:
-    user = _staff_template(may_act, has_record, organization_count, section)
+    user = policy.staff_template(may_act, has_record, organization_count, section)
     in_queue = conversations_in_scope(user).filter(_template_queue_condition(user, kind))
     return {key: in_queue.filter(condition) for key, condition in _state_conditions().items()}
 
@@ -316,7 +312,7 @@ def inbox_counts(
 
 
 _WAITING = Statement(
-    lambda *staff: conversations_in_scope(_staff_template(*staff)).filter(
+    lambda *staff: conversations_in_scope(policy.staff_template(*staff)).filter(
         _state_conditions()[STATE_WAITING]
     )
 )
