@@ -54,6 +54,21 @@ def indexes_create(apps, schema_editor) -> None:
         )
 
 
+def _key_without_index(name: str, to: str, related_name: str) -> migrations.AlterField:
+    return migrations.AlterField(
+        model_name="auditevent",
+        name=name,
+        field=models.ForeignKey(
+            blank=True,
+            db_index=False,
+            null=True,
+            on_delete=django.db.models.deletion.PROTECT,
+            related_name=related_name,
+            to=to,
+        ),
+    )
+
+
 class Migration(migrations.Migration):
     # DROP INDEX CONCURRENTLY cannot run in a transaction.
     atomic = False
@@ -68,42 +83,9 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[migrations.RunPython(indexes_drop, indexes_create)],
             state_operations=[
-                migrations.AlterField(
-                    model_name="auditevent",
-                    name="actor",
-                    field=models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="audit_events",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="auditevent",
-                    name="patient",
-                    field=models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="audit_events",
-                        to="clinical.patient",
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="auditevent",
-                    name="subject",
-                    field=models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="security_events",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                _key_without_index("actor", settings.AUTH_USER_MODEL, "audit_events"),
+                _key_without_index("patient", "clinical.patient", "audit_events"),
+                _key_without_index("subject", settings.AUTH_USER_MODEL, "security_events"),
             ],
         )
     ]
