@@ -254,7 +254,7 @@ class LogCursor:
         return cls(occurred_at=moment, event_id=int(found["key"]))
 
 
-_CURSOR_TOKEN = re.compile(r"(?P<at>[0-9]{1,17})-(?P<key>[0-9]{1,19})")
+_CURSOR_TOKEN = re.compile(r"(?P<at>[0-9]{1,17})-(?P<key>[0-9]{1,18})")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 

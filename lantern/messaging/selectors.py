@@ -130,18 +130,10 @@ def unread_for_patient(access: PatientAccess) -> QuerySet[Conversation]:
     ).filter(Q(patient_read_at__isnull=True) | Q(patient_read_at__lt=F("last_message_at")))
 
 
-# The home page's count, built once per process (lantern/core/statements.py).
-_UNREAD_FOR_PATIENT = Statement(lambda: unread_for_patient(access_template(ActorRole.SELF)))
-
-
-def unread_count_for_patient(*, access: PatientAccess) -> int:
-    """How many conversations have a reply from the care team the patient has not opened."""
-    return _UNREAD_FOR_PATIENT.count(**access_values(access))
-
-
 def unread_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
-    """`unread_count_for_patient` for several people at once, by patient id (one query); only
-    the people whose access opens their messages are counted."""
+    """How many conversations of each person have a reply from the care team not yet opened
+    (`unread_for_patient`), several people at once, by patient id (one query); only the people
+    whose access opens their messages are counted."""
     opened = [access for access in accesses if access.may(Section.MESSAGES)]
     if not opened:
         return {}

@@ -256,20 +256,9 @@ _RECENT = Statement(
 )
 
 
-def refill_pending_count(*, access: PatientAccess) -> int:
-    """How many of the patient's requests wait for the clinic (the home page's card)."""
-    if not access.may(Section.MEDICATIONS):
-        return 0
-    return _PENDING.count(**access_values(access))
-
-
 def pending_for_patient(access: PatientAccess) -> QuerySet[RefillRequest]:
     """The patient's requests that wait for the clinic (for a count: the home page's card)."""
     return RefillRequest.objects.filter(patient=access.patient, status=RefillStatus.REQUESTED)
-
-
-# Built once per process (lantern/core/statements.py).
-_PENDING = Statement(lambda: pending_for_patient(access_template(ActorRole.SELF)))
 
 
 @dataclass(frozen=True)

@@ -230,13 +230,9 @@ def unseen_values(access: PatientAccess) -> QuerySet:
     )
 
 
-# The home page's queries, built once per process (lantern/core/statements.py).
-_UNSEEN = CountsStatement(
-    lambda *shape: {
-        "reports": unseen_reports(release_template(*shape)),
-        "values": unseen_values(release_template(*shape)),
-    }
-)
+# The results list's and the home page's queries, built once per process
+# (lantern/core/statements.py); the home page counts new results with its other counts
+# (`home.selectors.home_counts`).
 _RESULTS_SLICE = Statement(
     lambda start, stop, *shape: results_for_patient(access=release_template(*shape))[start:stop]
 )
@@ -246,16 +242,6 @@ _RESULTS_COUNT = CountsStatement(
         "values": _filtered_observations(release_template(*shape), ResultFilters()),
     }
 )
-
-
-def new_results_count(*, access: PatientAccess) -> int:
-    """How many of the patient's results this account has not opened yet (one query of two
-    counts; the home page counts them with its other counts, `home.selectors.home_counts`).
-
-    Only what is released and not yet seen is counted, without the status columns of a row.
-    """
-    counts = _UNSEEN.run(release_shape(access), None, **release_statement_values(access))
-    return sum(counts.values())
 
 
 def newest_results(*, access: PatientAccess, limit: int) -> list[dict]:
@@ -350,7 +336,8 @@ _UNSEEN_OF = Statement(
 
 
 def new_results_counts(*, accesses: list[PatientAccess]) -> dict[Any, int]:
-    """`new_results_count` for several people at once, by patient id, in one query (a grouped
+    """How many results of each person this account has not opened yet (released ones only),
+    several people at once, by patient id, in one query (a grouped
     count of reports and one of values); only the people whose access opens their results are
     counted."""
     opened = [access for access in accesses if access.may(Section.RESULTS)]

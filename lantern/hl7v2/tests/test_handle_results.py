@@ -21,7 +21,7 @@ from lantern.clinical.models import (
 from lantern.hl7v2.contract import AckCode
 from lantern.results.flags import observation_status
 from lantern.results.models import ResultReleaseDelay
-from lantern.results.selectors import new_results_count
+from lantern.results.selectors import new_results_counts
 from lantern.testing.auth import sign_in
 from lantern.testing.factories import OrganizationFactory, PatientFactory
 
@@ -516,8 +516,9 @@ def test_a_new_result_is_new_for_the_patient_and_their_proxy(patient, alice, bob
     with time_machine.travel(NOW, tick=False):
         glucose_result()
 
-        assert new_results_count(access=patient_access(alice, patient.pk, audit=False)) == 1
-        assert new_results_count(access=patient_access(bob, patient.pk, audit=False)) == 1
+        for user in (alice, bob):
+            access = patient_access(user, patient.pk, audit=False)
+            assert new_results_counts(accesses=[access]) == {patient.pk: 1}
         assert "Comprehensive metabolic panel" in results_page(bob, patient)
 
 

@@ -36,7 +36,7 @@ def test_the_unread_count_counts_replies_not_yet_opened_in_one_query(
     ConversationFactory(patient=charlie.patient, pool=nursing, created_by=charlie, **reply)
 
     with django_assert_num_queries(1):
-        assert selectors.unread_count_for_patient(access=alice_access) == 2
+        assert selectors.unread_counts(accesses=[alice_access]) == {alice.patient_id: 2}
 
 
 def test_recipients_are_active_pools_then_active_clinicians_of_the_patients_clinic(
