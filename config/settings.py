@@ -46,6 +46,31 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# A statement is prepared on a connection once it has run this many times on it (psycopg's
+# prepare_threshold): the hot ones at once, one-off statements never.
+PREPARE_AFTER = 2
+
+
+def postgresql_options(
+    options: dict, *, prepared_statements: bool, allow_audit_truncate: bool = False
+) -> dict:
+    """PostgreSQL's connection options (psycopg's, through Django's OPTIONS).
+
+    With `prepared_statements` (DATABASE_PREPARED_STATEMENTS, on by default) values are bound by
+    the server and a statement run again on a connection is prepared: parsed once per
+    connection, its later runs sending only their values (a page's queries took a third to half
+    as long on the server's side). Turn it off behind a pooler that passes one client's
+    statements to several server connections without tracking prepared ones (PgBouncer in
+    transaction mode without `max_prepared_statements`); values are then bound by the client.
+    """
+    options = dict(options)
+    if prepared_statements:
+        options.update(server_side_binding=True, prepare_threshold=PREPARE_AFTER)
+    if allow_audit_truncate:
+        options["options"] = "-c lantern.allow_audit_truncate=on"
+    return options
+
+
 DEBUG = env_bool("DEBUG", False)
 # Django's error reports with sensitive names masked, *_URL, DSN and cache locations included.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "lantern.core.debug.ExceptionReporterFilter"
@@ -284,14 +309,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;"
         ),
     }
-elif env_bool("TEST_ALLOW_AUDIT_TRUNCATE", False):
-    # PostgreSQL refuses TRUNCATE of the audit tables (audit migration 0004) unless the session
-    # says otherwise; Django's test flush empties tables with TRUNCATE, so only the test suite
-    # (lantern/testing/environment.py) turns this on for its connections.
-    DATABASES["default"]["OPTIONS"] = {
-        **DATABASES["default"].get("OPTIONS", {}),
-        "options": "-c lantern.allow_audit_truncate=on",
-    }
+else:
+    DATABASES["default"]["OPTIONS"] = postgresql_options(
+        DATABASES["default"].get("OPTIONS", {}),
+        prepared_statements=env_bool("DATABASE_PREPARED_STATEMENTS", True),
+        # PostgreSQL refuses TRUNCATE of the audit tables (audit migration 0004) unless the
+        # session says otherwise; Django's test flush empties tables with TRUNCATE, so only the
+        # test suite (lantern/testing/environment.py) turns this on for its connections.
+        allow_audit_truncate=env_bool("TEST_ALLOW_AUDIT_TRUNCATE", False),
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The hash chain over the audit trail (lantern/audit/sealing.py). The key of its HMAC: set it

@@ -189,10 +189,10 @@ def upsert(
 def insert_together(batches: list[tuple[Any, list[Any]]]) -> None:
     """Insert new rows of several tables (parents first) in one round trip on PostgreSQL: per
     table one INSERT of the rows given as one JSON parameter (`json_populate_recordset` reads
-    them as the table's row type), sent as one query (the connection binds values on the
-    client, so several statements may go at once). The statement text stays the same whatever
-    the number of rows, so the driver reuses its parsing of it. Elsewhere, each table through
-    `insert_rows`."""
+    them as the table's row type), the tables' INSERTs joined in one statement (all but the
+    last as data-modifying WITH queries: every one runs to completion; the foreign keys are
+    checked at commit). The statement text stays the same whatever the number of rows, so
+    PostgreSQL prepares it once per connection. Elsewhere, each table through `insert_rows`."""
     batches = [(model, rows) for model, rows in batches if rows]
     if not batches:
         return
@@ -211,8 +211,9 @@ def insert_together(batches: list[tuple[Any, list[Any]]]) -> None:
                 default=_json_value,
             )
         )
+    leading = ", ".join(f"batch{n} AS ({sql})" for n, sql in enumerate(statements[:-1]))
     with connection.cursor() as cursor:
-        cursor.execute("; ".join(statements), params)
+        cursor.execute(f"WITH {leading} {statements[-1]}" if leading else statements[-1], params)
 
 
 @functools.cache
