@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -39,8 +38,6 @@ _AUTHORIZATION = "launch__authorization__"
 _TOKEN_COLUMNS = ("pk", "expires", "scope", "application__client_id", "application__name")
 USER_FIELDS = ("id", "username", "is_active", "patient_id")
 PATIENT_FIELDS = ("id", "birth_date")
-# Statements are prepared on request only, never after this many executions.
-NEVER_BY_COUNT = 2**31 - 1
 # Stands for the checksum while the statement is compiled.
 _PLACEHOLDER = "lantern-bearer-checksum"
 
@@ -83,29 +80,6 @@ def _statement(alias: str) -> _Statement:
     return statement
 
 
-class _Prepared:
-    """A psycopg cursor with server-side binding whose statements are prepared (PostgreSQL
-    then plans the lookup once per connection: planning its joins costs ten times running it).
-    Wrapped like any Django cursor, so the query is logged and counted as usual."""
-
-    def __init__(self, cursor: Any, connection: Any) -> None:
-        self.cursor = cursor
-        self.connection = connection
-        self.statement: tuple[str, Any] = ("", None)
-
-    def execute(self, sql: str, params: Any = None) -> Any:
-        self.statement = (sql, params)
-        return self.cursor.execute(sql, params, prepare=True)
-
-    @property
-    def _query(self) -> Any:
-        # What Django's query log reads (a prepared statement's own text is not sent again).
-        return SimpleNamespace(query=self.connection.ops.compose_sql(*self.statement).encode())
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.cursor, name)
-
-
 def _health_check_due(connection: Any) -> bool:
     """Whether Django would check the kept connection before its next statement (outside a
     transaction: a statement that fails there cannot simply run again)."""
@@ -117,31 +91,8 @@ def _health_check_due(connection: Any) -> bool:
     )
 
 
-def _cursor(connection: Any) -> Any:
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    database = connection.connection
-    if not hasattr(database, "prepare_threshold"):  # pragma: no cover - psycopg2
-        return connection.cursor()
-    import psycopg
-
-    with connection.wrap_database_errors:
-        if database.prepare_threshold is None:
-            # Django leaves preparing off (None); a threshold no statement reaches keeps it off
-            # for every other statement (Django's own cursors bind client-side and never
-            # prepare) while this one asks for it.
-            database.prepare_threshold = NEVER_BY_COUNT
-        raw = psycopg.Cursor(database)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(_Prepared(raw, connection))
-    return connection.make_cursor(_Prepared(raw, connection))
-
-
 def _lookup(connection: Any, statement: _Statement, checksum: str) -> Any:
-    with _cursor(connection) as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(statement.sql, [checksum])
         return cursor.fetchone()
 
