@@ -141,7 +141,7 @@ def _access_log(
         parts += [
             (own_role.filter(actor__lt=access.user), True),
             (own_role.filter(actor__gt=access.user), True),
-            (own_role.filter(actor__isnull=True), False),
+            (own_role.filter(actor__isnull=True), True),
         ]
     if newest is not None:
         newest = max(newest, 1)  # An empty log's page ends at 0; a LIMIT 0 part is no query.
@@ -152,10 +152,11 @@ def _access_log(
 
 
 # The log's order, as an expression no index gives (PostgreSQL): the parts of other accounts in
-# the patient's role are found by their range of the index on (patient, role, actor, ...) and
-# then sorted (they are few). Ordered by the time itself, PostgreSQL may instead walk her own
-# visits by the index on (patient, role, time), newest first, skipping each, when its statistics
-# make accounts before or after hers look common (they are: every other patient's account).
+# the patient's role (before hers, after hers, or none) are found by their range of the index on
+# (patient, role, actor, ...) and then sorted (they are few). Ordered by the time itself,
+# PostgreSQL may instead walk her own visits by the index on (patient, role, time), newest
+# first, skipping each, when its statistics make such accounts look common (they are: every
+# other patient's account, and the events of no account, such as failed sign-ins).
 # SQLite finds these parts by their range whatever the order.
 _SORTED_ORDER = (
     OrderBy(
