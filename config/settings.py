@@ -309,7 +309,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;"
         ),
     }
-else:
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = postgresql_options(
         DATABASES["default"].get("OPTIONS", {}),
         prepared_statements=env_bool("DATABASE_PREPARED_STATEMENTS", True),
