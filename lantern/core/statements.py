@@ -9,7 +9,9 @@ back), with `Param` placeholders where the values go, and then only runs Django'
 the values of the call, reading the rows back with Django's own converters.
 
 Nothing about what a query reads changes: the SQL is the ORM's, it runs on every call (no result
-is cached), through Django's cursor (so query counts and transactions are as before).
+is cached), through Django's cursor (so query counts and transactions are as before). Its text
+being the same on every call, PostgreSQL also prepares it once per connection, as it does any
+statement that runs again (DATABASE_PREPARED_STATEMENTS, config/settings.py).
 """
 
 from __future__ import annotations
