@@ -631,9 +631,11 @@ OAUTH2_PROVIDER = {
 IMPORT_WORKERS = env_int("IMPORT_WORKERS", 0)
 
 # The HL7 v2 listener (`manage.py hl7_listen`): the character set of messages whose MSH-18 is
-# empty (HL7 says ASCII; set "UTF-8" or "8859/1" for a sender that leaves it out), and how many
-# seconds a connection may stay silent before it is closed (senders reconnect).
-HL7V2_DEFAULT_CHARACTER_SET = os.environ.get("HL7V2_DEFAULT_CHARACTER_SET", "ASCII")
+# empty, and how many seconds a connection may stay silent before it is closed (senders
+# reconnect). HL7 says an empty MSH-18 means ASCII; UTF-8 reads every ASCII message exactly as
+# ASCII does, and also the UTF-8 that labs send without saying so ("µmol/L"). Bytes that are not
+# UTF-8 are still answered AR. "ASCII" refuses anything else; "8859/1" reads a Latin-1 sender.
+HL7V2_DEFAULT_CHARACTER_SET = os.environ.get("HL7V2_DEFAULT_CHARACTER_SET", "UTF-8")
 HL7V2_IDLE_TIMEOUT = env_int("HL7V2_IDLE_TIMEOUT", 300)
 
 # Logs never carry health information: only ids, counts and outcomes.

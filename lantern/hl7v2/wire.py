@@ -56,7 +56,7 @@ _HEADER_SEGMENTS = (b"MSH", b"BHS", b"FHS")
 
 
 def codec_for(character_set: str) -> str:
-    """The Python codec for an MSH-18 value; an empty value is the configured default (ASCII)."""
+    """The Python codec for an MSH-18 value; an empty value is the configured default (UTF-8)."""
     key = character_set.strip().upper() or settings.HL7V2_DEFAULT_CHARACTER_SET.strip().upper()
     try:
         return _CODECS[key]

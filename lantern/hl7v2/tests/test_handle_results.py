@@ -76,6 +76,13 @@ def test_a_numeric_value_keeps_its_number_unit_and_ucum_code(patient):
     assert observation_status(value).word == "Normal"
 
 
+def test_a_unit_in_undeclared_utf8_is_kept_as_sent(patient):
+    # State laboratories send "µmol/L" in UTF-8 and leave MSH-18 empty (`run` sends UTF-8).
+    value = apply_value("OBX|1|NM|47700-4^Leucine^LN||125|µmol/L^^UCUM|<250|N|||F")
+
+    assert (value.value_quantity, value.value_unit) == (125, "µmol/L")
+
+
 def test_a_number_that_is_not_a_number_is_refused_with_its_location_and_nothing_is_kept(patient):
     outcome = run(
         oru(

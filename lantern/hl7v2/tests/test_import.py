@@ -98,10 +98,23 @@ def test_a_file_without_messages_fails_naming_the_file(tmp_path) -> None:
     path.write_bytes(b"these are not HL7 messages\n")
     err = StringIO()
 
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match=r"^1 of 1 files could not be read\.$"):
         call_command("hl7_import", str(path), stdout=StringIO(), stderr=err)
 
     assert str(path) in err.getvalue()
+
+
+def test_files_that_cannot_be_read_are_counted_apart_from_messages(tmp_path, accept_oru) -> None:
+    good, unreadable = tmp_path / "good.hl7", tmp_path / "notes.txt"
+    good.write_bytes((oru("G-1") + unsupported("MFN-9")).encode())
+    unreadable.write_bytes(b"these are not HL7 messages\n")
+
+    with pytest.raises(CommandError) as raised:
+        call_command("hl7_import", str(good), str(unreadable), stdout=StringIO(), stderr=StringIO())
+
+    assert str(raised.value) == (
+        "1 of 2 messages were not accepted; 1 of 2 files could not be read."
+    )
 
 
 def test_a_missing_file_is_named() -> None:

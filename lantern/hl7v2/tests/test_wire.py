@@ -60,10 +60,25 @@ def test_decode_reads_the_character_set_msh18_names(character_set: str, codec: s
     assert decode(message.encode(codec)) == message
 
 
-def test_decode_refuses_bytes_outside_ascii_when_msh18_is_empty() -> None:
+def test_decode_reads_undeclared_utf8_when_msh18_is_empty() -> None:
+    # As a state laboratory sends it: a micro sign in UTF-8, and no MSH-18.
+    message = ORU.replace("TEST^ALICE", "TEST^ZOË").replace("|mg/dL|", "|µmol/L|")
+
+    assert decode(message.encode("utf-8")) == message
+
+
+def test_decode_refuses_undeclared_bytes_that_are_not_utf8() -> None:
+    raw = ORU.replace("TEST^ALICE", "TEST^ZOË").encode("latin-1")
+
+    with pytest.raises(UnreadableMessage, match=r"not UTF-8 \(no MSH-18\); declare"):
+        decode(raw)
+
+
+def test_decode_refuses_bytes_outside_ascii_when_ascii_is_the_default(settings) -> None:
+    settings.HL7V2_DEFAULT_CHARACTER_SET = "ASCII"
     raw = ORU.replace("TEST^ALICE", "TEST^ZOË").encode("utf-8")
 
-    with pytest.raises(UnreadableMessage, match="MSH-18"):
+    with pytest.raises(UnreadableMessage, match=r"not ASCII \(no MSH-18\)"):
         decode(raw)
 
 

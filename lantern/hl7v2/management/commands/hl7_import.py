@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lantern.hl7v2.importer import import_files
+from lantern.hl7v2.importer import ImportReport, import_files
 
 
 class Command(BaseCommand):
@@ -35,7 +35,17 @@ class Command(BaseCommand):
         for failure in report.failed:
             self.stderr.write(f"Failed: {failure.describe()}")
         if report.failed:
-            raise CommandError(
-                f"{len(report.failed)} of {report.messages} messages were not accepted "
-                f"({report.files} files)."
-            )
+            raise CommandError(_failure_summary(report))
+
+
+def _failure_summary(report: ImportReport) -> str:
+    """How many messages were not accepted and how many files could not be read, each counted
+    against its own total."""
+    unreadable = sum(1 for failure in report.failed if failure.index == 0)
+    refused = len(report.failed) - unreadable
+    parts = []
+    if refused:
+        parts.append(f"{refused} of {report.messages} messages were not accepted")
+    if unreadable:
+        parts.append(f"{unreadable} of {report.files} files could not be read")
+    return "; ".join(parts) + "."
