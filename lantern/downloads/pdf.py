@@ -421,9 +421,11 @@ def record_pdf(summary: RecordSummary, *, procedures: Section | None = None) -> 
         [_("Allergy"), _("Reactions"), _("Risk"), _("Status")],
         [
             [
-                a.display or a.code,
+                plain_name(a.display) or a.code,
                 ", ".join(
-                    r.get("manifestation", "") for r in a.reactions or [] if r.get("manifestation")
+                    plain_name(r["manifestation"])
+                    for r in a.reactions or []
+                    if r.get("manifestation")
                 ),
                 words_for(a.get_criticality_display()) if a.criticality else "",
                 words_for(a.get_clinical_status_display()) if a.clinical_status else "",

@@ -154,10 +154,14 @@ UNIT_WORDS = {
     "1": "",
 }
 SYSTOLIC, DIASTOLIC = "8480-6", "8462-4"
-# SNOMED CT's semantic tags, which say what kind of concept a name is, not what it means.
+# SNOMED CT's semantic tags, which say what kind of concept a name is, not what it means:
+# "Latex (substance)", "Product containing sulfonamide (product)", "Unknown (qualifier value)".
 SEMANTIC_TAG = re.compile(
     r"\s*\((?:disorder|finding|procedure|situation|morphologic abnormality|event|"
-    r"regime/therapy|observable entity)\)\s*$"
+    r"regime/therapy|observable entity|substance|product|medicinal product|"
+    r"medicinal product form|clinical drug|qualifier value|body structure|physical object|"
+    r"organism|specimen|record artifact|assessment scale|environment|social concept|"
+    r"person|occupation|life style|physical force|disposition)\)\s*$"
 )
 
 
@@ -325,7 +329,11 @@ def pressure_number(value: float) -> str:
 
 def value_in_words(observation: Observation) -> str:
     """A value as a person reads it: "72 per minute", "120/80 mmHg", "Yes", "1:128",
-    "2.5 to 5 mg/L", a coded answer by its name, or the recorded text."""
+    "2.5 to 5 mg/L", a coded answer by its name, or the recorded text.
+
+    Components follow the observation's own value, each by its name: a pulse oximeter's "95 %;
+    Inhaled oxygen flow rate: 6 liters/min" (the oxygen level first, not hidden by the flow).
+    """
     if observation.components:
         parts = {part.get("code"): part for part in observation.components}
         systolic, diastolic = parts.get(SYSTOLIC), parts.get(DIASTOLIC)
@@ -333,11 +341,20 @@ def value_in_words(observation: Observation) -> str:
             unit = unit_words(systolic.get("unit", ""))
             pressure = f"{pressure_number(systolic['value'])}/{pressure_number(diastolic['value'])}"
             return f"{pressure} {unit}".strip()
+        own = _own_value_in_words(observation)
         return "; ".join(
-            f"{part.get('display', '')}: {words}"
-            for part in observation.components
-            if (words := component_value_in_words(part))
+            [own] * bool(own)
+            + [
+                f"{part.get('display', '')}: {words}"
+                for part in observation.components
+                if (words := component_value_in_words(part))
+            ]
         )
+    return _own_value_in_words(observation)
+
+
+def _own_value_in_words(observation: Observation) -> str:
+    """The observation's own value in words (not its components'); "" when it has none."""
     if observation.value_quantity is not None:
         return f"{observation_number(observation)} {unit_words(observation.value_unit)}".strip()
     return typed_value_words(

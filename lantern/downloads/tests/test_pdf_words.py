@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from lantern.results.tests.conftest import make_report
 from lantern.testing.auth import sign_in
-from lantern.testing.factories import ConditionFactory
+from lantern.testing.factories import AllergyFactory, ConditionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,20 @@ def test_the_record_pdf_drops_snomeds_tags_from_health_problems(alice):
     text = pdf_text(sign_in(Client(), alice).get(url).content)
 
     assert "Essential hypertension" in text and "(disorder)" not in text
+
+
+def test_the_record_pdf_drops_snomeds_tags_from_allergies_and_their_reactions(alice):
+    AllergyFactory(
+        patient=alice.patient,
+        display="Latex (substance)",
+        reactions=[{"manifestation": "Eruption of skin (disorder)"}],
+    )
+    url = reverse("downloads:record_pdf", kwargs={"patient_id": alice.patient_id})
+
+    text = pdf_text(sign_in(Client(), alice).get(url).content)
+
+    assert "Latex" in text and "Eruption of skin" in text
+    assert "(substance)" not in text and "(disorder)" not in text
 
 
 def test_the_result_pdf_gives_a_common_tests_plain_name_beside_its_recorded_name(alice):

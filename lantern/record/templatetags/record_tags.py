@@ -76,9 +76,8 @@ def reactions_text(reactions: list) -> str:
             continue
         severity = reaction.get("severity")
         severity = str(SEVERITY_WORDS.get(severity, severity or ""))
-        parts.append(
-            f"{reaction['manifestation']} ({severity})" if severity else reaction["manifestation"]
-        )
+        manifestation = plain_name(reaction["manifestation"])
+        parts.append(f"{manifestation} ({severity})" if severity else manifestation)
     return ", ".join(parts)
 
 

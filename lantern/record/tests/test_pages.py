@@ -223,6 +223,23 @@ def test_allergies_show_reactions_and_risk_in_words(alice_client, alice):
     assert 'class="usa-tag' in content
 
 
+def test_allergies_drop_snomeds_tags_from_substances_and_reactions(alice_client, alice):
+    # As US Core's examples and many EHRs send them.
+    AllergyFactory(
+        patient=alice.patient,
+        display="Product containing sulfonamide (product)",
+        reactions=[{"manifestation": "Eruption of skin (disorder)", "severity": "mild"}],
+    )
+    AllergyFactory(patient=alice.patient, display="Latex (substance)", reactions=[])
+
+    content = text_of(alice_client.get(url("allergies", alice.patient)))
+
+    assert "Product containing sulfonamide" in content and "Latex" in content
+    assert "Eruption of skin (mild)" in content
+    assert "(product)" not in content and "(substance)" not in content
+    assert "(disorder)" not in content
+
+
 def test_immunizations_list_vaccines_newest_first(alice_client, alice):
     ImmunizationFactory(patient=alice.patient, display="Tetanus", occurred_at=days_ago(400))
     ImmunizationFactory(patient=alice.patient, display="Influenza", occurred_at=days_ago(10))

@@ -41,6 +41,35 @@ def test_blood_pressure_reads_as_systolic_over_diastolic():
     assert value_in_words(pressure) == "128/82 mmHg"
 
 
+def test_a_value_with_components_reads_its_own_value_first():
+    # A pulse oximeter's reading (US Core's example): the saturation, and the oxygen flow.
+    oxygen = ObservationFactory.build(
+        code="2708-6",
+        value_quantity=95.0,
+        value_unit="%",
+        components=[
+            {
+                "code": "3151-8",
+                "display": "Inhaled oxygen flow rate",
+                "value": 6,
+                "unit": "liters/min",
+            }
+        ],
+    )
+
+    assert value_in_words(oxygen) == "95 %; Inhaled oxygen flow rate: 6 liters/min"
+
+
+def test_components_alone_read_by_their_names():
+    panel = ObservationFactory.build(
+        value_quantity=None,
+        value_string="",
+        components=[{"code": "3151-8", "display": "Inhaled oxygen flow rate", "value": 6}],
+    )
+
+    assert value_in_words(panel) == "Inhaled oxygen flow rate: 6"
+
+
 def test_a_result_with_neither_code_nor_range_says_no_range_given():
     result = ObservationFactory.build(value_quantity=5.0, interpretation="")
 
