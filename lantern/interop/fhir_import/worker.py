@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import orjson
 from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.STU3 import get_fhir_model_class as get_stu3_model_class
 from pydantic import ValidationError
 
 from .mapping import MAPPERS, MappedRow, MappingError, coded_fields, identifier_list
@@ -163,7 +165,9 @@ def process_entry(entry: RawEntry) -> EntryOutcome:
     try:
         model_class.model_validate(resource)
     except ValidationError as error:
-        return InvalidEntry(entry.index, f"invalid {resource_type}: {_summarize(error)}")
+        return InvalidEntry(
+            entry.index, f"invalid {resource_type}: {_summarize(error, resource_type)}"
+        )
     try:
         serialized = orjson.dumps(resource, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:
@@ -246,17 +250,34 @@ def _id_from_full_url(full_url: str) -> str:
     return match.group(2) if match else ""
 
 
-def _summarize(error: ValidationError) -> str:
+def _summarize(error: ValidationError, resource_type: str) -> str:
     """The first problems, by element path and pydantic's message (which quotes no value).
 
-    An element FHIR does not define is not named: its name is the file's text, not a FHIR one.
+    An element R4 does not define is named only when it is the resource's own element in FHIR
+    STU3 ("Observation.context", as older Synthea and many STU3 servers write it): then it is a
+    word of FHIR, and the reason says the file looks like STU3. Any other is not named: its name
+    is the file's text, not a FHIR one.
     """
     problems = []
     for detail in error.errors(include_input=False, include_url=False)[:3]:
         path = [str(part) for part in detail["loc"]]
+        message = detail["msg"]
         if detail["type"] == "extra_forbidden" and path:
-            path[-1] = "(an element FHIR does not define)"
+            if len(path) == 1 and path[0] in _stu3_elements(resource_type):
+                message = "an element of FHIR STU3, not R4 (is the file FHIR STU3?)"
+            else:
+                path[-1] = "(an element FHIR does not define)"
         location = ".".join(path) or "resource"
-        problems.append(f"{location}: {detail['msg']}")
+        problems.append(f"{location}: {message}")
     more = error.error_count() - len(problems)
     return "; ".join(problems) + (f" (and {more} more)" if more > 0 else "")
+
+
+@cache
+def _stu3_elements(resource_type: str) -> frozenset[str]:
+    """The names of a resource type's own elements in FHIR STU3 (none if STU3 has no such type)."""
+    try:
+        model = get_stu3_model_class(resource_type)
+    except (KeyError, ValueError, LookupError):
+        return frozenset()
+    return frozenset(field.alias or name for name, field in model.model_fields.items())

@@ -178,6 +178,19 @@ def test_a_value_the_importer_refuses_is_not_quoted(tmp_path, change, expected):
     assert "Quetzal" not in failure.reason
 
 
+def test_an_element_of_fhir_stu3_is_named_with_the_version_it_belongs_to(tmp_path):
+    # Older Synthea and STU3 servers write Encounter.reason (R4: reasonCode).
+    document = full_bundle()
+    document["entry"][3]["resource"]["reason"] = [{"text": "Check-up"}]
+
+    [failure] = import_paths([write(tmp_path / "stu3.json", document)]).failed
+
+    assert failure.entry_index == 3
+    assert failure.reason == (
+        "invalid Encounter: reason: an element of FHIR STU3, not R4 (is the file FHIR STU3?)"
+    )
+
+
 def test_a_bundle_type_that_is_not_a_code_is_not_quoted(tmp_path):
     document = {**full_bundle(), "type": f"{SECRET} Adams"}
 
