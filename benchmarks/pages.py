@@ -298,11 +298,34 @@ def prepare() -> None:
         persona: client.cookies[settings.SESSION_COOKIE_NAME].value
         for persona, client in clients.items()
     }
+    # The CSRF cookie the first page with a form set, which a browser then sends with every
+    # request (without it each page would make a new CSRF secret and set the cookie again).
+    csrf_cookies = {
+        persona: client.cookies[settings.CSRF_COOKIE_NAME].value
+        for persona, client in clients.items()
+        if settings.CSRF_COOKIE_NAME in client.cookies
+    }
     print(
         json.dumps(
-            {"cookie_name": settings.SESSION_COOKIE_NAME, "cookies": cookies, "pages": pages}
+            {
+                "cookie_name": settings.SESSION_COOKIE_NAME,
+                "cookies": cookies,
+                "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
+                "csrf_cookies": csrf_cookies,
+                "pages": pages,
+            }
         )
     )
+
+
+def persona_cookies(prepared: dict) -> dict[str, str]:
+    """Each persona's Cookie header, as its browser sends it: the session and the CSRF cookie."""
+    headers = {}
+    for persona, session in prepared["cookies"].items():
+        header = f"{prepared['cookie_name']}={session}"
+        csrf = prepared.get("csrf_cookies", {}).get(persona)
+        headers[persona] = f"{header}; {prepared['csrf_cookie_name']}={csrf}" if csrf else header
+    return headers
 
 
 # -- The measuring step -------------------------------------------------------------------------
@@ -442,8 +465,7 @@ def pages_chosen(pages: list[dict], labels: str) -> list[dict]:
 
 
 def measure(prepared: dict, port: int, rounds: int, count: int, seconds: float) -> None:
-    name = prepared["cookie_name"]
-    cookies = {persona: f"{name}={value}" for persona, value in prepared["cookies"].items()}
+    cookies = persona_cookies(prepared)
     pages = pages_chosen(prepared["pages"], os.environ.get("BENCH_PAGES", ""))
     print(
         f"Pages benchmark: gunicorn (2 workers) on {HOST}:{port}, SQLite, demo data; "

@@ -72,8 +72,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def measure_size(env: dict[str, str], rounds: int, count: int) -> dict[str, dict[str, float]]:
     prepared = json.loads(pages.run_python(env, str(Path(pages.__file__).resolve()), "prepare"))
-    name = prepared["cookie_name"]
-    cookies = {persona: f"{name}={value}" for persona, value in prepared["cookies"].items()}
+    cookies = pages.persona_cookies(prepared)
     port = pages.free_port()
     server = pages.gunicorn_start(env, port)
     try:

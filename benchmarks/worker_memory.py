@@ -36,8 +36,7 @@ def worker_pid(master: int) -> int:
 
 
 def serve(port: int, prepared: dict, count: int) -> None:
-    name = prepared["cookie_name"]
-    cookies = {persona: f"{name}={value}" for persona, value in prepared["cookies"].items()}
+    cookies = pages.persona_cookies(prepared)
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     try:
         for number in range(count):

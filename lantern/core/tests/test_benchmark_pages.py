@@ -128,3 +128,35 @@ def test_bench_pages_measures_only_the_pages_it_names():
     assert chosen(pages, "medications, home") == [{"label": "home"}, {"label": "medications"}]
     with pytest.raises(SystemExit, match="no page called medicines"):
         chosen(pages, "medicines")
+
+
+def test_each_persona_sends_its_csrf_cookie_as_a_browser_does(benchmark_pages, settings):
+    paths, clients = benchmark_pages
+    for page, path in paths:
+        clients[page.persona].get(path)
+    prepared = {
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "cookies": {
+            name: client.cookies[settings.SESSION_COOKIE_NAME].value
+            for name, client in clients.items()
+        },
+        "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
+        "csrf_cookies": {
+            name: client.cookies[settings.CSRF_COOKIE_NAME].value
+            for name, client in clients.items()
+        },
+    }
+
+    headers = benchmark_module().persona_cookies(prepared)
+
+    for name, client in clients.items():
+        csrf = client.cookies[settings.CSRF_COOKIE_NAME].value
+        assert headers[name] == (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+            f"; {settings.CSRF_COOKIE_NAME}={csrf}"
+        )
+        # Sent back, it is kept: the page makes no new CSRF secret (Django sends the same
+        # cookie again to renew its expiry).
+        if name == "patient":
+            renewed = client.get(paths[0][1]).cookies[settings.CSRF_COOKIE_NAME].value
+            assert renewed == csrf
