@@ -342,14 +342,12 @@ def value_in_words(observation: Observation) -> str:
             pressure = f"{pressure_number(systolic['value'])}/{pressure_number(diastolic['value'])}"
             return f"{pressure} {unit}".strip()
         own = _own_value_in_words(observation)
-        return "; ".join(
-            [own] * bool(own)
-            + [
-                f"{part.get('display', '')}: {words}"
-                for part in observation.components
-                if (words := component_value_in_words(part))
-            ]
-        )
+        named_parts = [
+            f"{part.get('display', '')}: {words}"
+            for part in observation.components
+            if (words := component_value_in_words(part))
+        ]
+        return "; ".join([own, *named_parts] if own else named_parts)
     return _own_value_in_words(observation)
 
 
